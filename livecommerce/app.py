@@ -1,0 +1,80 @@
+"""The composition root: the only module that knows every domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from livecommerce.domains.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
+from livecommerce.infra import db
+from livecommerce.infra import redis as redis_infra
+from livecommerce.infra.auth import build_jwt_auth, provide_optional_actor
+from livecommerce.infra.errors import EXCEPTION_HANDLERS
+from livecommerce.infra.health import healthz, readyz
+from livecommerce.infra.observability import prometheus, request_id_middleware, structlog_plugin
+from livecommerce.settings import PROJECT_ROOT, Settings, load_settings
+
+STATIC_DIR = PROJECT_ROOT / "static"
+
+
+def _openapi() -> OpenAPIConfig:
+    vendor = "/static/vendor/swagger-ui"
+    swagger = SwaggerRenderPlugin(
+        js_url=f"{vendor}/swagger-ui-bundle.js",
+        css_url=f"{vendor}/swagger-ui.css",
+        standalone_preset_js_url=f"{vendor}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{vendor}/favicon-32x32.png'>",
+        path="/",
+    )
+    return OpenAPIConfig(title="LiveCommerce API", version="0.1.0", path="/schema", render_plugins=[swagger])
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    jwt_auth = build_jwt_auth(settings)
+    prometheus_config, prometheus_controller = prometheus()
+
+    async def startup(app: Litestar) -> None:
+        await db.start_pool(settings)
+        app.state.redis = redis_infra.connect(settings.redis_url or "")
+
+    async def shutdown(app: Litestar) -> None:
+        redis = getattr(app.state, "redis", None)
+        if redis is not None:
+            await redis.aclose()
+        await db.close_pool()
+
+    app = Litestar(
+        route_handlers=[
+            healthz,
+            readyz,
+            prometheus_controller,
+            *ACCOUNT_CONTROLLERS,
+            create_static_files_router(path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False),
+        ],
+        dependencies={"maybe_actor": Provide(provide_optional_actor)},
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        on_app_init=[jwt_auth.on_app_init],
+        middleware=[request_id_middleware, prometheus_config.middleware],
+        plugins=[structlog_plugin(settings)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=_openapi(),
+        request_max_body_size=settings.max_body_bytes,
+        response_cache_config=ResponseCacheConfig(default_expiration=5),
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.jwt_auth = jwt_auth
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """uvicorn factory for `livecommerce serve --workers N`: settings come from the environment."""
+    return create_app(load_settings())

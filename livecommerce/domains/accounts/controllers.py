@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import Provide
+from litestar.security.jwt import JWTCookieAuth
+
+from livecommerce.domains.accounts import services
+from livecommerce.domains.accounts.schemas import (
+    ApplyForRole,
+    AuthOut,
+    Login,
+    Register,
+    RoleApplicationOut,
+    UserOut,
+)
+from livecommerce.infra.auth import Actor, authenticated, provide_actor, publish_roles, requires, revoke
+from livecommerce.settings import Settings
+
+
+def issue_token(request: Request[Any, Any, Any], user: UserOut) -> tuple[str, Cookie]:
+    jwt_auth: JWTCookieAuth = request.app.state.jwt_auth
+    settings: Settings = request.app.state.settings
+    token = jwt_auth.create_token(
+        identifier=str(user.id),
+        token_unique_jwt_id=uuid.uuid4().hex,
+        token_extras={"roles": user.roles, "username": user.username},
+    )
+    cookie = Cookie(
+        key=jwt_auth.key, value=token, httponly=True, samesite="lax", secure=settings.cookie_secure,
+        max_age=settings.token_ttl_minutes * 60, path="/",
+    )
+    return token, cookie
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["accounts"]
+
+    @post("/register", status_code=201)
+    async def register(self, request: Request[Any, Any, Any], data: Register) -> Response[AuthOut]:
+        """Create an account (a viewer) and log it in."""
+        user = await services.register(data.username, data.password, data.display_name)
+        token, cookie = issue_token(request, user)
+        return Response(AuthOut(user=user, token=token), status_code=201, cookies=[cookie])
+
+    @post("/login", status_code=200)
+    async def login(self, request: Request[Any, Any, Any], data: Login) -> Response[AuthOut]:
+        user = await services.authenticate(data.username, data.password)
+        token, cookie = issue_token(request, user)
+        return Response(AuthOut(user=user, token=token), cookies=[cookie])
+
+    @post("/logout", status_code=204, guards=[authenticated])
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """Revoke this token (in Redis until it would have expired) and clear the cookie."""
+        await revoke(request.app.state.redis, request.auth)
+        jwt_auth: JWTCookieAuth = request.app.state.jwt_auth
+        return Response(None, status_code=204, cookies=[Cookie(key=jwt_auth.key, value="", max_age=0, path="/", httponly=True)])
+
+
+class MeController(Controller):
+    path = "/api/me"
+    tags = ["accounts"]
+    guards = [authenticated]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/")
+    async def me(self, actor: Actor) -> UserOut:
+        return await services.get_user(actor.id)
+
+    @post("/roles", status_code=201)
+    async def apply(self, request: Request[Any, Any, Any], actor: Actor, data: ApplyForRole) -> Response[RoleApplicationOut]:
+        """Apply to become a host or a distributor; with open signup the role is granted at once."""
+        settings: Settings = request.app.state.settings
+        open_signup = (settings.host_signup if data.role == "host" else settings.distributor_signup) == "open"
+        application, roles = await services.apply_for_role(actor.id, data.role, data.note, open_signup=open_signup)
+        if roles is None:
+            return Response(application, status_code=202)
+        await publish_roles(request.app.state.redis, actor.id, roles, settings.token_ttl_minutes * 60)
+        user = await services.get_user(actor.id)
+        token, cookie = issue_token(request, user)
+        application.token = token
+        return Response(application, status_code=201, cookies=[cookie])
+
+
+class AdminAccountsController(Controller):
+    path = "/api/admin/role-applications"
+    tags = ["admin"]
+    guards = [requires("admin")]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/")
+    async def list_applications(self, status: Literal["pending", "approved", "rejected"] | None = None) -> list[RoleApplicationOut]:
+        return await services.list_applications(status)
+
+    @post("/{application_id:int}/approve", status_code=200)
+    async def approve(self, request: Request[Any, Any, Any], actor: Actor, application_id: int) -> RoleApplicationOut:
+        application, roles = await services.decide_application(application_id, approve=True, admin_id=actor.id)
+        settings: Settings = request.app.state.settings
+        if roles is not None:
+            await publish_roles(request.app.state.redis, application.user_id, roles, settings.token_ttl_minutes * 60)
+        return application
+
+    @post("/{application_id:int}/reject", status_code=200)
+    async def reject(self, actor: Actor, application_id: int) -> RoleApplicationOut:
+        application, _ = await services.decide_application(application_id, approve=False, admin_id=actor.id)
+        return application
+
+
+CONTROLLERS = [AuthController, MeController, AdminAccountsController]

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from piccolo.columns import Array, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Check, Unique
+from piccolo.table import Table
+
+
+class User(Table, tablename="users"):
+    id = Serial(primary_key=True)
+    username = Varchar(length=32, unique=True, index=True)
+    display_name = Varchar(length=64)
+    password_hash = Text()
+    # "viewer" is implied; these are the extra roles granted.
+    roles = Array(base_column=Varchar(length=16), default=list)
+    created_at = Timestamptz(default=TimestamptzNow())
+    roles_changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class RoleApplication(Table, tablename="role_applications"):
+    """A request to become a host or distributor; one open request per user and role."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, null=False)
+    role = Varchar(length=16)
+    status = Varchar(length=16, default="pending")
+    note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = ForeignKey(User, null=True, default=None)
+
+    status_known = Check("status IN ('pending', 'approved', 'rejected')")
+    role_known = Check("role IN ('host', 'distributor')")
+    one_per_user_role = Unique(["user", "role"])

@@ -1,0 +1,152 @@
+"""Authentication: Litestar's JWT (Authorization header or HttpOnly cookie), Argon2 passwords, role guards.
+
+The token carries the user's id and roles, so a request costs no database read.
+One Redis MGET per request answers two questions: was this token revoked (logout),
+and did the user's roles change after it was issued (then the roles in Redis win).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTCookieAuth, JWTCookieAuthenticationMiddleware, Token
+from pwdlib import PasswordHash
+from redis.exceptions import RedisError
+
+from livecommerce.settings import Settings
+
+log = structlog.get_logger("auth")
+
+ROLES = ("host", "distributor", "admin")
+_hasher = PasswordHash.recommended()
+
+
+class Actor(msgspec.Struct, frozen=True):
+    """Who is making the request. Everyone is a viewer; `roles` are the extra ones."""
+
+    id: int
+    username: str
+    roles: frozenset[str] = frozenset()
+
+    def has(self, role: str) -> bool:
+        return role == "viewer" or role in self.roles or "admin" in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+async def hash_password(password: str) -> str:
+    # Argon2 is deliberately slow (~50 ms): keep it off the event loop.
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password: str, password_hash: str) -> bool:
+    return await asyncio.to_thread(_hasher.verify, password, password_hash)
+
+
+def _revoked_key(jti: str) -> str:
+    return f"auth:revoked:{jti}"
+
+
+def _roles_key(user_id: int | str) -> str:
+    return f"auth:roles:{user_id}"
+
+
+async def retrieve_actor(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+    redis = connection.app.state.redis
+    roles = frozenset(token.extras.get("roles", ()))
+    try:
+        revoked, changed = await redis.mget(_revoked_key(token.jti or ""), _roles_key(token.sub))
+    except RedisError:
+        # Availability over revocation: a Redis outage must not log everyone out.
+        log.warning("auth_redis_unavailable")
+        revoked, changed = None, None
+    if revoked:
+        return None
+    if changed:
+        update = json.loads(changed)
+        if update["at"] >= token.iat.timestamp():
+            roles = frozenset(update["roles"])
+    return Actor(id=int(token.sub), username=str(token.extras.get("username", "")), roles=roles)
+
+
+async def revoke(redis: Any, token: Token) -> None:
+    ttl = max(1, int(token.exp.timestamp() - time.time()))
+    await redis.set(_revoked_key(token.jti or ""), b"1", ex=ttl)
+
+
+async def publish_roles(redis: Any, user_id: int, roles: list[str], ttl_seconds: int) -> None:
+    """Tokens issued before now take these roles instead of the ones they carry."""
+    await redis.set(_roles_key(user_id), json.dumps({"roles": roles, "at": time.time()}), ex=ttl_seconds)
+
+
+class OptionalJWTCookieMiddleware(JWTCookieAuthenticationMiddleware):
+    """Guests may read: no token (or a stale one) means an anonymous request; guards decide the rest."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        header = connection.headers.get(self.auth_header)
+        encoded = header.partition(" ")[-1] if header else connection.cookies.get(self.auth_cookie_key)
+        if not encoded:
+            return AuthenticationResult(user=None, auth=None)
+        if encoded.startswith("Bearer "):
+            encoded = encoded[7:]
+        try:
+            return await self.authenticate_token(encoded_token=encoded, connection=connection)
+        except NotAuthorizedException:
+            return AuthenticationResult(user=None, auth=None)
+
+
+def build_jwt_auth(settings: Settings) -> JWTCookieAuth[Actor]:
+    return JWTCookieAuth[Actor](
+        retrieve_user_handler=retrieve_actor,
+        token_secret=settings.secret_key,
+        default_token_expiration=timedelta(minutes=settings.token_ttl_minutes),
+        key="lc_token",
+        secure=settings.cookie_secure,
+        samesite="lax",
+        authentication_middleware_class=OptionalJWTCookieMiddleware,
+        exclude=["/schema", "/static", "/healthz", "/readyz", "/metrics"],
+    )
+
+
+def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    actor = connection.scope.get("user")
+    if not isinstance(actor, Actor):
+        raise NotAuthorizedException("log in first")
+    return actor
+
+
+def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    current_actor(connection)
+
+
+def requires(role: str):  # noqa: ANN201 - a Litestar guard
+    """Guard: the actor must have `role` (admins have every role)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if not current_actor(connection).has(role):
+            raise PermissionDeniedException(f"this needs the {role} role")
+
+    guard.__name__ = f"requires_{role}"
+    return guard
+
+
+async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    return current_actor(request)
+
+
+async def provide_optional_actor(request: Request[Any, Any, Any]) -> Actor | None:
+    user = request.scope.get("user")
+    return user if isinstance(user, Actor) else None

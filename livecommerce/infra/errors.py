@@ -1,0 +1,157 @@
+"""Errors are values with stable codes, turned into RFC 9457 problem details at the edge.
+
+A client never sees a stack trace: anything unexpected is logged with the
+request id and answered as `internal_error`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = structlog.get_logger("errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ErrorCode(StrEnum):
+    VALIDATION_ERROR = "validation_error"
+    NOT_AUTHENTICATED = "not_authenticated"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    BODY_TOO_LARGE = "body_too_large"
+    RATE_LIMITED = "rate_limited"
+    CONFLICT = "conflict"
+    USERNAME_TAKEN = "username_taken"
+    ALREADY_HAS_ROLE = "already_has_role"
+    APPLICATION_PENDING = "application_pending"
+    INTERNAL_ERROR = "internal_error"
+    # commerce
+    OUT_OF_STOCK = "out_of_stock"
+    PRODUCT_UNAVAILABLE = "product_unavailable"
+    MIXED_HOSTS = "mixed_hosts"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_REQUIRED = "idempotency_key_required"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+    INSUFFICIENT_BALANCE = "insufficient_balance"
+    BAD_SIGNATURE = "bad_signature"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    PAYMENT_NOT_FOUND = "payment_not_found"
+    REFUND_TOO_LARGE = "refund_too_large"
+
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class DomainError(Exception):
+    """A failure the client can act on: a stable `code`, an HTTP status and a human detail."""
+
+    def __init__(self, code: ErrorCode, *, status: int = 400, detail: str = "", **extra: Any) -> None:
+        super().__init__(detail or code.value)
+        self.code = code
+        self.status = status
+        self.detail = detail or code.value.replace("_", " ")
+        self.extra = extra
+
+
+def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": f"/problems/{code}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            key = item.get("key") or ""
+            errors.append({"field": str(key), "source": str(item.get("source", "body")), "message": str(item.get("message", ""))})
+    return errors
+
+
+def _detail_of(exc: ValidationException) -> str:
+    text = str(exc.detail or "")
+    # Litestar prefixes "Validation failed for POST /path"; keep the msgspec reason if any.
+    return text or "the request is not valid"
+
+
+def domain_error_handler(_: Request, exc: DomainError) -> Response:
+    return problem(exc.status, exc.code.value, exc.detail, **exc.extra)
+
+
+def validation_error_handler(_: Request, exc: ValidationException) -> Response:
+    errors = _validation_errors(exc)
+    detail = "; ".join(f"{e['field'] or e['source']}: {e['message']}" for e in errors) or _detail_of(exc)
+    return problem(400, ErrorCode.VALIDATION_ERROR.value, detail, errors=errors)
+
+
+_HTTP_CODES = {
+    401: ErrorCode.NOT_AUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.BODY_TOO_LARGE,
+    429: ErrorCode.RATE_LIMITED,
+}
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        return internal_error_handler(request, exc)
+    code = _HTTP_CODES.get(status, ErrorCode.VALIDATION_ERROR if status == 400 else ErrorCode.CONFLICT)
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail else code.value.replace("_", " ")
+    response = problem(status, code.value, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.error("unhandled_error", path=request.url.path, method=request.method, exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL_ERROR.value, "an unexpected error occurred; it has been logged")
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    NotAuthorizedException: http_error_handler,
+    PermissionDeniedException: http_error_handler,
+    NotFoundException: http_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}
+
+__all__ = ["DomainError", "ErrorCode", "EXCEPTION_HANDLERS", "MediaType", "problem"]

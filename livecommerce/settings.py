@@ -1,0 +1,107 @@
+"""Settings: one frozen Struct read from the environment (and an optional `.env`).
+
+Every field is read from the upper-cased environment variable of the same name
+(`PORT`, `DATABASE_URL`, ...). A wrong value stops start-up with a message that
+names the variable, never with a traceback deep inside the app.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-secret-change-me-0123456789abcdef"
+
+Positive = Annotated[int, msgspec.Meta(ge=1)]
+BasisPoints = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+Port = Annotated[int, msgspec.Meta(ge=0, le=65_535)]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: Literal["dev", "test", "prod"] = "dev"
+    host: str = "127.0.0.1"
+    port: Port = 8000
+    # Unset: `livecommerce up` and the tests start embedded servers under VAR_DIR.
+    database_url: str | None = None
+    redis_url: str | None = None
+    var_dir: str = str(PROJECT_ROOT / "var")
+    # Signs JWTs. The dev default is refused when ENV=prod.
+    secret_key: Annotated[str, msgspec.Meta(min_length=32)] = DEV_SECRET
+    token_ttl_minutes: Positive = 60 * 24 * 7
+    cookie_secure: bool = False
+    # Websocket handshakes must come from one of these origins (empty: same host only).
+    allowed_origins: tuple[str, ...] = ()
+    max_body_bytes: Positive = 1_048_576
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_json: bool = True
+    db_pool_min: Positive = 2
+    db_pool_max: Positive = 20
+    # Roles: "open" grants at once, "approval" waits for an admin.
+    host_signup: Literal["open", "approval"] = "open"
+    distributor_signup: Literal["open", "approval"] = "open"
+    # Commerce periods and fees.
+    payment_timeout_minutes: Positive = 15
+    auto_confirm_days: Positive = 10
+    after_sales_days: Positive = 7
+    platform_fee_bp: BasisPoints = 500
+    idempotency_ttl_hours: Annotated[int, msgspec.Meta(ge=24)] = 24
+    # Shared secret of the sandbox payment gateway (HMAC-SHA256 of callbacks).
+    sandbox_gateway_secret: Annotated[str, msgspec.Meta(min_length=16)] = "sandbox-gateway-secret"
+    public_url: str = ""
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def _parse(raw: str, field_type: msgspec.inspect.Type) -> object:
+    """Environment strings -> the field's type; tuples are comma separated."""
+    text = raw.strip()
+    if isinstance(field_type, msgspec.inspect.VarTupleType | msgspec.inspect.ListType):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if text == "" and isinstance(field_type, msgspec.inspect.UnionType) and field_type.includes_none:
+        return None
+    return text
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:
+    """Build Settings from `environ` (default os.environ) over `.env`; raise SettingsError naming the variable."""
+    source: dict[str, str] = {}
+    source.update(_read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env"))
+    source.update(os.environ if environ is None else environ)
+    info = msgspec.inspect.type_info(Settings)
+    values: dict[str, object] = {}
+    for field in info.fields:
+        env_name = field.name.upper()
+        if env_name in source:
+            values[field.name] = _parse(source[env_name], field.type)
+    try:
+        settings = msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        # msgspec says "... - at `$.port`": name the environment variable instead.
+        if "at `$." in message:
+            field_name = message.rsplit("at `$.", 1)[1].rstrip("`").split("[")[0]
+            reason = message.split(" - at ")[0]
+            raise SettingsError(f"{field_name.upper()}: {reason} (got {values.get(field_name)!r})") from None
+        raise SettingsError(message) from None
+    if settings.env == "prod" and settings.secret_key == DEV_SECRET:
+        raise SettingsError("SECRET_KEY: must be set to a private value of 32+ characters when ENV=prod")
+    return settings

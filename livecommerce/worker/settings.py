@@ -1,0 +1,41 @@
+"""arq WorkerSettings: every job of every domain, and the cron sweepers that catch what was missed.
+
+Jobs are at-least-once: each takes ids, re-reads state and lets the database decide.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq.connections import RedisSettings
+from arq.cron import cron
+
+from livecommerce.infra import db
+from livecommerce.settings import Settings, load_settings
+from livecommerce.worker.registry import CRON_JOBS, FUNCTIONS
+
+
+async def on_startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx.get("settings") or load_settings()
+    ctx["settings"] = settings
+    await db.start_pool(settings)
+
+
+async def on_shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("owns_pool", True):
+        await db.close_pool()
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for arq's Worker, shared by `livecommerce worker` and the in-process worker of `up`."""
+    return {
+        "functions": FUNCTIONS,
+        "cron_jobs": [cron(job, **schedule) for job, schedule in CRON_JOBS],
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "max_jobs": 20,
+        "job_timeout": 300,
+        "keep_result": 3600,
+        "max_tries": 10,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379/0"),
+    }

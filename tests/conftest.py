@@ -1,0 +1,101 @@
+"""Real PostgreSQL and Redis for every test: embedded ones started once per session,
+or the servers named by DATABASE_URL / REDIS_URL. Tables and keys are emptied between tests."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import msgspec
+import pytest
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+os.environ.setdefault("PICCOLO_CONF", "livecommerce.piccolo_conf")
+
+from livecommerce.app import create_app  # noqa: E402
+from livecommerce.domains.tables import ALL_TABLES  # noqa: E402
+from livecommerce.infra import db  # noqa: E402
+from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis  # noqa: E402
+from livecommerce.settings import Settings, load_settings  # noqa: E402
+from tests.support import LiveServer, TestUser, make_user  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[dict[str, str]]:
+    started: list[EmbeddedPostgres | EmbeddedRedis] = []
+    root = Path(tempfile.mkdtemp(prefix="lc-test-"))
+    urls = {"database_url": os.environ.get("DATABASE_URL", ""), "redis_url": os.environ.get("REDIS_URL", "")}
+    try:
+        if not urls["database_url"]:
+            pg = EmbeddedPostgres(root / "pg", durable=False)
+            started.append(pg)
+            urls["database_url"] = pg.start()
+        if not urls["redis_url"]:
+            rd = EmbeddedRedis(root / "redis", durable=False)
+            started.append(rd)
+            urls["redis_url"] = rd.start()
+        os.environ["DATABASE_URL"] = urls["database_url"]
+        yield urls
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(servers: dict[str, str]) -> Settings:
+    base = load_settings({"ENV": "test", "LOG_LEVEL": "warning", "VAR_DIR": tempfile.mkdtemp(prefix="lc-var-")}, dotenv=Path("/nonexistent"))
+    return msgspec.structs.replace(base, db_pool_max=40, **servers)
+
+
+@pytest.fixture(scope="session")
+async def migrated(settings: Settings) -> Settings:
+    await db.migrate(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def live(migrated: Settings) -> AsyncIterator[LiveServer]:
+    server = LiveServer(create_app(migrated))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def app(live: LiveServer):  # noqa: ANN201
+    return live.app
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Empty every table and the Redis database before each test that touches them."""
+    if "live" in request.fixturenames or "migrated" in request.fixturenames:
+        live_settings: Settings = request.getfixturevalue("migrated")
+        names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)
+        await db.start_pool(live_settings)
+        async with db.engine().pool.acquire() as conn:
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(live_settings.redis_url or "")
+        await redis.flushdb()
+        await redis.aclose()
+    yield
+
+
+@pytest.fixture
+async def client(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def user_factory(app):  # noqa: ANN001, ANN201
+    async def factory(username: str, roles: list[str] | None = None) -> TestUser:
+        return await make_user(app, username, roles)
+
+    return factory

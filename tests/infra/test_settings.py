@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from livecommerce.settings import DEV_SECRET, SettingsError, load_settings
+
+NO_DOTENV = Path("/nonexistent/.env")
+
+
+def test_defaults_need_nothing_from_the_environment() -> None:
+    settings = load_settings({}, dotenv=NO_DOTENV)
+    assert settings.port == 8000 and settings.database_url is None and settings.platform_fee_bp == 500
+
+
+def test_values_are_converted_from_strings() -> None:
+    settings = load_settings({"PORT": "9001", "ALLOWED_ORIGINS": "https://a.example, https://b.example", "COOKIE_SECURE": "true"}, dotenv=NO_DOTENV)
+    assert settings.port == 9001 and settings.cookie_secure is True
+    assert settings.allowed_origins == ("https://a.example", "https://b.example")
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"PLATFORM_FEE_BP": "20000"}, "PLATFORM_FEE_BP"),
+        ({"HOST_SIGNUP": "sometimes"}, "HOST_SIGNUP"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"ENV": "prod"}, "SECRET_KEY"),
+        ({"ENV": "prod", "SECRET_KEY": DEV_SECRET}, "SECRET_KEY"),
+    ],
+)
+def test_a_wrong_setting_is_refused_by_name(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        load_settings(environ, dotenv=NO_DOTENV)
+
+
+def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("PORT=7001\nAUTO_CONFIRM_DAYS=3\n")
+    settings = load_settings({"PORT": "7002"}, dotenv=dotenv)
+    assert settings.port == 7002 and settings.auto_confirm_days == 3
+
+
+def test_the_cli_stops_at_start_up_naming_the_bad_setting(tmp_path: Path) -> None:
+    env = {**os.environ, "PORT": "not-a-port", "VAR_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "livecommerce.cli", "up"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "PORT" in done.stderr and "Traceback" not in done.stderr

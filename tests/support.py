@@ -1,0 +1,97 @@
+"""Test helpers: real servers, real HTTP clients, users made fast."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from litestar import Litestar
+
+from livecommerce.domains.accounts.tables import User
+from livecommerce.infra.embedded import free_port
+
+
+class LiveServer:
+    """The app served by a real uvicorn on 127.0.0.1, in the test's event loop."""
+
+    def __init__(self, app: Litestar) -> None:
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+
+        class Server(uvicorn.Server):
+            @contextlib.contextmanager
+            def capture_signals(self):  # type: ignore[override] - pytest owns the signals
+                yield
+
+        self.server = Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                            loop="none", http="httptools", ws="websockets-sansio",
+                                            ws_per_message_deflate=False, backlog=4096))
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task:
+            await self.task
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[LiveServer]:
+    server = LiveServer(app)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@dataclass
+class TestUser:
+    id: int
+    username: str
+    token: str
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+PASSWORD = "correct-horse-battery"
+_password_hash: str | None = None
+
+
+async def make_user(app: Litestar, username: str, roles: list[str] | None = None) -> TestUser:
+    """A user straight in the database (one Argon2 hash per test session) with a token for it."""
+    global _password_hash
+    from livecommerce.infra.auth import hash_password
+
+    _password_hash = _password_hash or await hash_password(PASSWORD)
+    rows = await User.insert(
+        User(username=username, display_name=username.title(), password_hash=_password_hash, roles=roles or [])
+    ).returning(User.id)
+    user_id = rows[0]["id"]
+    token = app.state.jwt_auth.create_token(
+        identifier=str(user_id), token_unique_jwt_id=f"t{user_id}-{username}",
+        token_extras={"roles": roles or [], "username": username},
+    )
+    return TestUser(id=user_id, username=username, token=token, roles=roles or [])
+
+
+def problem_code(response: httpx.Response) -> str:
+    assert response.headers["content-type"].startswith("application/problem+json"), response.text
+    body: dict[str, Any] = response.json()
+    return str(body["code"])
