@@ -12,7 +12,12 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from livecommerce.domains.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
-from livecommerce.infra import db
+from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
+from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
+from livecommerce.domains.payments import providers
+from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
+from livecommerce.domains.wallet.controllers import CONTROLLERS as WALLET_CONTROLLERS
+from livecommerce.infra import db, queue
 from livecommerce.infra import redis as redis_infra
 from livecommerce.infra.auth import build_jwt_auth, provide_optional_actor
 from livecommerce.infra.errors import EXCEPTION_HANDLERS
@@ -43,6 +48,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def startup(app: Litestar) -> None:
         await db.start_pool(settings)
         app.state.redis = redis_infra.connect(settings.redis_url or "")
+        providers.configure(settings.sandbox_gateway_secret)
+        queue.bind(app.state.redis)
 
     async def shutdown(app: Litestar) -> None:
         redis = getattr(app.state, "redis", None)
@@ -56,6 +63,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             readyz,
             prometheus_controller,
             *ACCOUNT_CONTROLLERS,
+            *CATALOG_CONTROLLERS,
+            *ORDER_CONTROLLERS,
+            *PAYMENT_CONTROLLERS,
+            *WALLET_CONTROLLERS,
             create_static_files_router(path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False),
         ],
         dependencies={"maybe_actor": Provide(provide_optional_actor)},

@@ -3,5 +3,15 @@
 from __future__ import annotations
 
 from livecommerce.domains.accounts.tables import RoleApplication, User
+from livecommerce.domains.catalog.tables import Product, Sku
+from livecommerce.domains.orders.tables import IdempotencyKey, Order, OrderItem, Refund
+from livecommerce.domains.payments.tables import Payment, PaymentEvent, SandboxCharge
+from livecommerce.domains.wallet.tables import Account, LedgerEntry, LedgerTransaction
 
-ALL_TABLES = (User, RoleApplication)
+ALL_TABLES = (
+    User, RoleApplication,
+    Product, Sku,
+    Account, LedgerTransaction, LedgerEntry,
+    Order, OrderItem, Refund, IdempotencyKey,
+    Payment, PaymentEvent, SandboxCharge,
+)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+from collections.abc import AsyncIterator
+
+from asyncpg import Connection
 
 from piccolo.engine.postgres import PostgresEngine
 
@@ -59,3 +62,20 @@ async def ping(timeout: float = 2.0) -> None:
         raise RuntimeError("no connection pool")
     async with asyncio.timeout(timeout), db.pool.acquire() as conn:
         await conn.fetchval("SELECT 1")
+
+
+@contextlib.asynccontextmanager
+async def transaction() -> AsyncIterator[Connection]:
+    """One database transaction; Piccolo queries inside it join it, hot paths use the asyncpg connection."""
+    async with engine().transaction() as tx:
+        yield tx.connection
+
+
+@contextlib.asynccontextmanager
+async def connection() -> AsyncIterator[Connection]:
+    """A pooled connection for reads outside a transaction."""
+    pool = engine().pool
+    if pool is None:
+        raise RuntimeError("no connection pool")
+    async with pool.acquire() as conn:
+        yield conn

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from livecommerce.domains.orders import jobs as order_jobs
+from livecommerce.domains.payments import jobs as payment_jobs
 
-async def heartbeat(ctx: dict[str, Any]) -> str:
-    """Cron: proves the worker runs (its last result is visible in Redis)."""
-    return "ok"
+# Imported for what they register: the handlers of succeeded payments (orders, top-ups).
+from livecommerce.domains.orders import lifecycle as _orders_lifecycle  # noqa: F401
+from livecommerce.domains.wallet import services as _wallet_services  # noqa: F401
 
-
-FUNCTIONS: list[Any] = [heartbeat]
-CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [(heartbeat, {"second": 0, "unique": True, "run_at_startup": False})]
+FUNCTIONS: list[Any] = [*order_jobs.FUNCTIONS, *payment_jobs.FUNCTIONS]
+CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [
+    (job, {**schedule, "unique": True, "run_at_startup": False})
+    for job, schedule in [*order_jobs.CRON_JOBS, *payment_jobs.CRON_JOBS]
+]

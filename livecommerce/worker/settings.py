@@ -10,7 +10,8 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.cron import cron
 
-from livecommerce.infra import db
+from livecommerce.domains.payments import providers
+from livecommerce.infra import db, queue
 from livecommerce.settings import Settings, load_settings
 from livecommerce.worker.registry import CRON_JOBS, FUNCTIONS
 
@@ -19,6 +20,8 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or load_settings()
     ctx["settings"] = settings
     await db.start_pool(settings)
+    providers.configure(settings.sandbox_gateway_secret)
+    queue.bind(ctx.get("redis"))
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:

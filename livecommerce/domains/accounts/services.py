@@ -54,7 +54,7 @@ async def get_user(user_id: int) -> UserOut:
 
 def _application_out(row: dict[str, Any], token: str | None = None) -> RoleApplicationOut:
     return RoleApplicationOut(
-        id=row["id"], user_id=row["user"], role=row["role"], status=row["status"], note=row["note"],
+        id=row["id"], user_id=row["user_id"], role=row["role"], status=row["status"], note=row["note"],
         created_at=row["created_at"], decided_at=row["decided_at"], token=token,
     )
 
@@ -81,10 +81,10 @@ async def apply_for_role(user_id: int, role: str, note: str, *, open_signup: boo
             raise DomainError(ErrorCode.ALREADY_HAS_ROLE, status=409, detail=f"you are already a {role}")
         status = "approved" if open_signup else "pending"
         rows = await RoleApplication.raw(
-            "INSERT INTO role_applications (\"user\", role, status, note, created_at, decided_at)"
+            "INSERT INTO role_applications (user_id, role, status, note, created_at, decided_at)"
             " VALUES ({}, {}, {}, {}, now(), CASE WHEN {} = 'approved' THEN now() END)"
-            " ON CONFLICT (\"user\", role) DO UPDATE SET status = EXCLUDED.status, note = EXCLUDED.note,"
-            "  created_at = now(), decided_at = EXCLUDED.decided_at, decided_by = NULL"
+            " ON CONFLICT (user_id, role) DO UPDATE SET status = EXCLUDED.status, note = EXCLUDED.note,"
+            "  created_at = now(), decided_at = EXCLUDED.decided_at, decided_by_id = NULL"
             "  WHERE role_applications.status = 'rejected'"
             " RETURNING *",
             user_id, role, status, note, status,
@@ -96,17 +96,18 @@ async def apply_for_role(user_id: int, role: str, note: str, *, open_signup: boo
 
 
 async def list_applications(status: str | None) -> list[RoleApplicationOut]:
-    query = RoleApplication.select(*RoleApplication.all_columns()).order_by(RoleApplication.id)
     if status:
-        query = query.where(RoleApplication.status == status)
-    return [_application_out(row) for row in await query]
+        rows = await RoleApplication.raw("SELECT * FROM role_applications WHERE status = {} ORDER BY id", status)
+    else:
+        rows = await RoleApplication.raw("SELECT * FROM role_applications ORDER BY id")
+    return [_application_out(row) for row in rows]
 
 
 async def decide_application(application_id: int, *, approve: bool, admin_id: int) -> tuple[RoleApplicationOut, list[str] | None]:
     """Approve or reject a pending application; deciding twice is a 409, never a double grant."""
     async with RoleApplication._meta.db.transaction():
         rows = await RoleApplication.raw(
-            "UPDATE role_applications SET status = {}, decided_at = now(), decided_by = {}"
+            "UPDATE role_applications SET status = {}, decided_at = now(), decided_by_id = {}"
             " WHERE id = {} AND status = 'pending' RETURNING *",
             "approved" if approve else "rejected", admin_id, application_id,
         )
@@ -116,5 +117,5 @@ async def decide_application(application_id: int, *, approve: bool, admin_id: in
                 raise DomainError(ErrorCode.NOT_FOUND, status=404, detail="no such application")
             raise DomainError(ErrorCode.ILLEGAL_TRANSITION, status=409, detail="this application was already decided")
         row = rows[0]
-        roles = await grant_role(row["user"], row["role"]) if approve else None
+        roles = await grant_role(row["user_id"], row["role"]) if approve else None
     return _application_out(row), roles

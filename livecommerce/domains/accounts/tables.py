@@ -21,14 +21,14 @@ class RoleApplication(Table, tablename="role_applications"):
     """A request to become a host or distributor; one open request per user and role."""
 
     id = Serial(primary_key=True)
-    user = ForeignKey(User, null=False)
+    user = ForeignKey(User, null=False, db_column_name="user_id")
     role = Varchar(length=16)
     status = Varchar(length=16, default="pending")
     note = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
-    decided_by = ForeignKey(User, null=True, default=None)
+    decided_by = ForeignKey(User, null=True, default=None, db_column_name="decided_by_id")
 
     status_known = Check("status IN ('pending', 'approved', 'rejected')")
     role_known = Check("role IN ('host', 'distributor')")
-    one_per_user_role = Unique(["user", "role"])
+    one_per_user_role = Unique(["user_id", "role"])

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from livecommerce.domains.orders import lifecycle, refunds, services
+from livecommerce.domains.orders.queries import page, visible_order
+from livecommerce.domains.orders.rules import Status
+from livecommerce.domains.orders.schemas import (
+    CancelOrder,
+    OrderOut,
+    OrderPage,
+    PayOrder,
+    PaymentOut,
+    PlaceOrder,
+    RequestRefund,
+    ShipOrder,
+)
+from livecommerce.infra import db
+from livecommerce.infra.auth import Actor, authenticated, provide_actor, requires
+from livecommerce.infra.errors import DomainError, ErrorCode
+
+StatusFilter = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
+
+
+class OrderController(Controller):
+    path = "/api/orders"
+    tags = ["orders"]
+    guards = [authenticated]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @post("/", status_code=201)
+    async def place(
+        self, request: Request[Any, Any, Any], actor: Actor, data: PlaceOrder,
+        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+    ) -> Response[bytes]:
+        """Place an order. Send an `Idempotency-Key`: a retry with the same key and body replays
+        the first response; the same key with another body is 422."""
+        if not idempotency_key:
+            raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REQUIRED, status=400, detail="send an Idempotency-Key header")
+        status, body, replayed = await services.place_order(request.app.state.settings, actor.id, data, idempotency_key)
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+    @get("/{order_id:int}")
+    async def get_order(self, actor: Actor, order_id: int) -> OrderOut:
+        async with db.connection() as conn:
+            return await visible_order(conn, order_id, actor)
+
+    @post("/{order_id:int}/pay", status_code=200)
+    async def pay(self, actor: Actor, order_id: int, data: PayOrder | None = None) -> PaymentOut:
+        """Pay from the wallet (done at once) or through a gateway (follow `payUrl`)."""
+        data = data or PayOrder()
+        return await lifecycle.start_payment(order_id, actor, data.method, data.provider)
+
+    @post("/{order_id:int}/cancel", status_code=200)
+    async def cancel(self, actor: Actor, order_id: int, data: CancelOrder | None = None) -> OrderOut:
+        out = await lifecycle.cancel(order_id, actor, (data or CancelOrder()).reason)
+        assert out is not None
+        return out
+
+    @post("/{order_id:int}/ship", status_code=200)
+    async def ship(self, request: Request[Any, Any, Any], actor: Actor, order_id: int, data: ShipOrder) -> OrderOut:
+        return await lifecycle.ship(request.app.state.settings, order_id, actor, data.tracking_no)
+
+    @post("/{order_id:int}/confirm", status_code=200)
+    async def confirm(self, request: Request[Any, Any, Any], actor: Actor, order_id: int) -> OrderOut:
+        out = await lifecycle.confirm(request.app.state.settings, order_id, actor)
+        assert out is not None
+        return out
+
+    @post("/{order_id:int}/complete", status_code=200)
+    async def complete(self, request: Request[Any, Any, Any], actor: Actor, order_id: int) -> OrderOut:
+        """Admins only: close the after-sales window now and settle."""
+        out = await lifecycle.complete(request.app.state.settings, order_id, actor)
+        assert out is not None
+        return out
+
+    @post("/{order_id:int}/refund", status_code=200)
+    async def refund(self, actor: Actor, order_id: int, data: RequestRefund) -> OrderOut:
+        """Ask for a refund of all that is left, an amount, or one item."""
+        return await refunds.request_refund(order_id, actor, data)
+
+
+class RefundController(Controller):
+    path = "/api/refunds"
+    tags = ["orders"]
+    guards = [authenticated]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @post("/{refund_id:int}/approve", status_code=200)
+    async def approve(self, actor: Actor, refund_id: int) -> OrderOut:
+        return await refunds.approve_refund(refund_id, actor)
+
+    @post("/{refund_id:int}/reject", status_code=200)
+    async def reject(self, actor: Actor, refund_id: int) -> OrderOut:
+        return await refunds.reject_refund(refund_id, actor)
+
+
+class MyOrdersController(Controller):
+    tags = ["orders"]
+    guards = [authenticated]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/api/me/orders")
+    async def mine(
+        self, actor: Actor, status: StatusFilter | None = None, cursor: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> OrderPage:
+        async with db.connection() as conn:
+            items, next_cursor = await page(conn, column="buyer_id", user_id=actor.id, status=status, cursor=cursor, limit=limit)
+        return OrderPage(items=items, next_cursor=next_cursor)
+
+    @get("/api/host/orders", guards=[requires("host")])
+    async def hosted(
+        self, actor: Actor, status: StatusFilter | None = None, cursor: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> OrderPage:
+        """The orders of the host's products, to ship and to answer refunds."""
+        async with db.connection() as conn:
+            items, next_cursor = await page(conn, column="host_id", user_id=actor.id, status=status, cursor=cursor, limit=limit)
+        return OrderPage(items=items, next_cursor=next_cursor)
+
+
+CONTROLLERS = [OrderController, RefundController, MyOrdersController]

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from piccolo.columns import JSONB, BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Check, Unique
+from piccolo.table import Table
+
+from livecommerce.domains.accounts.tables import User
+from livecommerce.domains.catalog.tables import Product, Sku
+
+
+class Order(Table, tablename="orders"):
+    id = Serial(primary_key=True)
+    buyer = ForeignKey(User, null=False, index=True, db_column_name="buyer_id")
+    host = ForeignKey(User, null=False, index=True, db_column_name="host_id")
+    status = Varchar(length=20, default="pending_payment", index=True)
+    # Status to return to when a partial refund is decided.
+    status_before_refund = Varchar(length=20, null=True, default=None)
+    total_amount = BigInt()  # fen, before discount
+    discount_amount = BigInt(default=0)
+    pay_amount = BigInt()  # what the buyer pays: total - discount
+    refunded_amount = BigInt(default=0)
+    payment_method = Varchar(length=16, null=True, default=None)
+    # Live-room attribution: which room and session the buyer was in.
+    room_id = Integer(null=True, default=None, index=True)
+    session_id = Integer(null=True, default=None)
+    coupon_id = Integer(null=True, default=None)
+    # Distribution: the distributor chain and rates at placement (filled by the distribution domain).
+    attribution = JSONB(null=True, default=None)
+    address = JSONB(null=True, default=None)
+    note = Text(default="")
+    payment_deadline = Timestamptz()
+    paid_at = Timestamptz(null=True, default=None)
+    shipped_at = Timestamptz(null=True, default=None)
+    tracking_no = Varchar(length=64, null=True, default=None)
+    received_at = Timestamptz(null=True, default=None)
+    after_sales_until = Timestamptz(null=True, default=None)
+    completed_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Varchar(length=32, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    status_known = Check(
+        "status IN ('pending_payment', 'paid', 'shipped', 'received', 'completed', 'cancelled', 'refunding', 'refunded')"
+    )
+    amounts_consistent = Check("pay_amount = total_amount - discount_amount AND pay_amount >= 0 AND refunded_amount >= 0 AND refunded_amount <= pay_amount")
+
+
+class OrderItem(Table, tablename="order_items"):
+    id = Serial(primary_key=True)
+    order = ForeignKey(Order, null=False, index=True, db_column_name="order_id")
+    product = ForeignKey(Product, null=False, db_column_name="product_id")
+    sku = ForeignKey(Sku, null=False, db_column_name="sku_id")
+    title = Varchar(length=120)
+    sku_name = Varchar(length=64)
+    unit_price = BigInt()
+    quantity = Integer()
+    amount = BigInt()  # unit_price * quantity
+    discount = BigInt(default=0)  # this item's share of the order discount
+    paid_amount = BigInt()  # amount - discount: what commissions and refunds are computed on
+    refunded_amount = BigInt(default=0)
+
+    quantity_positive = Check("quantity > 0")
+    item_amounts_consistent = Check("paid_amount = amount - discount AND refunded_amount <= paid_amount")
+
+
+class Refund(Table, tablename="refunds"):
+    id = Serial(primary_key=True)
+    order = ForeignKey(Order, null=False, index=True, db_column_name="order_id")
+    amount = BigInt()
+    reason = Text(default="")
+    status = Varchar(length=16, default="requested")
+    # How the amount was spread over the items: {"item_id": fen}.
+    allocation = JSONB(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = ForeignKey(User, null=True, default=None, db_column_name="decided_by_id")
+
+    status_known = Check("status IN ('requested', 'approved', 'rejected')")
+    amount_positive = Check("amount > 0")
+
+
+class IdempotencyKey(Table, tablename="idempotency_keys"):
+    """The first response to a request made with an `Idempotency-Key`, replayed to retries."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, null=False, db_column_name="user_id")
+    key = Varchar(length=128)
+    request_hash = Varchar(length=64)
+    response_status = Integer(null=True, default=None)
+    response_body = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+
+    one_per_user_key = Unique(["user_id", "key"])

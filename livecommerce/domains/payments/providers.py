@@ -1,0 +1,121 @@
+"""Payment providers. Orders never see one: they ask the payments service, which asks the provider.
+
+A real gateway (WeChat Pay, Alipay, Stripe) is one more class with these four methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Protocol
+
+import msgspec
+from asyncpg import Connection
+
+from livecommerce.infra.errors import DomainError, ErrorCode
+
+# A signed callback older (or newer) than this is refused: a captured one can't be replayed later.
+SIGNATURE_TOLERANCE_SECONDS = 600
+
+
+class CallbackEvent(msgspec.Struct, rename="camel"):
+    payment_id: int
+    provider_ref: str
+    amount: int
+    status: str
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def checkout_url(self, payment_id: int) -> str: ...
+
+    def verify_callback(self, headers: dict[str, str], body: bytes) -> CallbackEvent: ...
+
+    async def query(self, conn: Connection, payment_id: int) -> CallbackEvent | None: ...
+
+    async def refund(self, conn: Connection, payment_id: int, amount: int, key: str) -> str: ...
+
+
+class SandboxProvider:
+    """A gateway that behaves like a real one: a hosted pay page, HMAC-signed callbacks
+    (`X-Sandbox-Signature: t=<unix>,v1=<hex sha256 of "t.body">`), queries and refunds.
+    Its own books live in `sandbox_charges`, standing in for the provider's side."""
+
+    name = "sandbox"
+    header = "x-sandbox-signature"
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret.encode()
+
+    def checkout_url(self, payment_id: int) -> str:
+        return f"/sandbox/pay/{payment_id}"
+
+    def sign(self, body: bytes, timestamp: int | None = None) -> str:
+        ts = int(time.time()) if timestamp is None else timestamp
+        digest = hmac.new(self._secret, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+        return f"t={ts},v1={digest}"
+
+    def verify_callback(self, headers: dict[str, str], body: bytes) -> CallbackEvent:
+        header = headers.get(self.header, "")
+        parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+        try:
+            ts = int(parts.get("t", ""))
+        except ValueError:
+            raise DomainError(ErrorCode.BAD_SIGNATURE, status=400, detail="missing or malformed signature") from None
+        expected = hmac.new(self._secret, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, parts.get("v1", "")):
+            raise DomainError(ErrorCode.BAD_SIGNATURE, status=400, detail="the signature does not match")
+        if abs(time.time() - ts) > SIGNATURE_TOLERANCE_SECONDS:
+            raise DomainError(ErrorCode.BAD_SIGNATURE, status=400, detail="the signature has expired")
+        try:
+            return msgspec.json.decode(body, type=CallbackEvent)
+        except msgspec.ValidationError as exc:
+            raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail=str(exc)) from None
+
+    async def charge(self, conn: Connection, payment_id: int, amount: int) -> CallbackEvent:
+        """The buyer pays on the hosted page: the gateway books the charge (once)."""
+        await conn.execute(
+            "INSERT INTO sandbox_charges (payment_id, amount, refunded, status, created_at)"
+            " VALUES ($1, $2, 0, 'succeeded', now()) ON CONFLICT (payment_id) DO NOTHING",
+            payment_id, amount,
+        )
+        row = await conn.fetchrow("SELECT id, amount FROM sandbox_charges WHERE payment_id = $1", payment_id)
+        return CallbackEvent(payment_id=payment_id, provider_ref=f"sbx_{row['id']}", amount=row["amount"], status="succeeded")
+
+    async def query(self, conn: Connection, payment_id: int) -> CallbackEvent | None:
+        row = await conn.fetchrow("SELECT id, amount FROM sandbox_charges WHERE payment_id = $1", payment_id)
+        if row is None:
+            return None
+        return CallbackEvent(payment_id=payment_id, provider_ref=f"sbx_{row['id']}", amount=row["amount"], status="succeeded")
+
+    async def refund(self, conn: Connection, payment_id: int, amount: int, key: str) -> str:
+        done = await conn.fetchval(
+            "UPDATE sandbox_charges SET refunded = refunded + $2 WHERE payment_id = $1 AND refunded + $2 <= amount RETURNING id",
+            payment_id, amount,
+        )
+        if done is None:
+            raise DomainError(ErrorCode.REFUND_TOO_LARGE, status=409, detail="the gateway refused the refund")
+        return f"sbx_refund_{key}_{secrets.token_hex(4)}"
+
+
+_providers: dict[str, PaymentProvider] = {}
+
+
+def configure(sandbox_secret: str) -> None:
+    _providers["sandbox"] = SandboxProvider(sandbox_secret)
+
+
+def provider(name: str) -> PaymentProvider:
+    try:
+        return _providers[name]
+    except KeyError:
+        raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail=f"unknown payment provider {name!r}") from None
+
+
+def sandbox() -> SandboxProvider:
+    found = provider("sandbox")
+    assert isinstance(found, SandboxProvider)
+    return found

@@ -1,0 +1,147 @@
+"""Payments: money in from a provider (or the wallet), applied exactly once, and refunds back the way it came.
+
+A callback is verified (HMAC), then applied under a row lock on the payment: the first
+delivery flips it to succeeded and runs the purpose's handler (an order, a top-up) in the
+same transaction; every later delivery finds it succeeded and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from asyncpg import Connection, Record
+
+from livecommerce.domains.payments.providers import CallbackEvent, provider
+from livecommerce.domains.wallet import ledger
+from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.infra import db
+from livecommerce.infra.errors import DomainError, ErrorCode
+
+log = structlog.get_logger("payments")
+
+SuccessHandler = Callable[[Connection, Record], Awaitable[None]]
+_on_success: dict[str, SuccessHandler] = {}
+
+
+def on_success(purpose: str) -> Callable[[SuccessHandler], SuccessHandler]:
+    """Register what a succeeded payment of `purpose` does (runs inside the confirming transaction)."""
+
+    def register(handler: SuccessHandler) -> SuccessHandler:
+        _on_success[purpose] = handler
+        return handler
+
+    return register
+
+
+async def create_payment(conn: Connection, *, user_id: int, purpose: str, amount: int, order_id: int | None, provider_name: str) -> Record:
+    return await conn.fetchrow(
+        "INSERT INTO payments (user_id, order_id, purpose, provider, amount, status, refunded_amount, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, 'pending', 0, now()) RETURNING *",
+        user_id, order_id, purpose, provider_name, amount,
+    )
+
+
+def checkout_url(payment: Record | dict[str, Any]) -> str:
+    return provider(payment["provider"]).checkout_url(payment["id"])
+
+
+async def succeed(conn: Connection, payment: Record, provider_ref: str) -> None:
+    """Mark a locked pending payment succeeded and run its purpose's handler, in the caller's transaction."""
+    updated = await conn.fetchrow(
+        "UPDATE payments SET status = 'succeeded', provider_ref = $2, paid_at = now()"
+        " WHERE id = $1 AND status IN ('pending', 'closed') RETURNING *",
+        payment["id"], provider_ref,
+    )
+    if updated is None:
+        return
+    await _on_success[updated["purpose"]](conn, updated)
+
+
+async def _audit(conn: Connection, provider_name: str, payment_id: int | None, outcome: str, detail: str = "") -> None:
+    await conn.execute(
+        "INSERT INTO payment_events (provider, payment_id, outcome, detail, created_at) VALUES ($1, $2, $3, $4, now())",
+        provider_name, payment_id, outcome, detail[:300],
+    )
+
+
+async def _reject(provider_name: str, payment_id: int | None, error: DomainError) -> DomainError:
+    log.warning("payment_callback_rejected", provider=provider_name, payment_id=payment_id, code=error.code.value, detail=error.detail)
+    async with db.transaction() as conn:
+        await _audit(conn, provider_name, payment_id, error.code.value, error.detail)
+    return error
+
+
+async def apply_callback(provider_name: str, headers: dict[str, str], body: bytes) -> str:
+    """Verify and apply a provider's callback. Returns `applied` or `duplicate`."""
+    gateway = provider(provider_name)
+    try:
+        event = gateway.verify_callback(headers, body)
+    except DomainError as error:
+        raise await _reject(provider_name, None, error) from None
+    return await confirm(provider_name, event)
+
+
+async def confirm(provider_name: str, event: CallbackEvent) -> str:
+    async with db.transaction() as conn:
+        # Lock order: the order row before its payment row, as cancelling an order does.
+        order_id = await conn.fetchval("SELECT order_id FROM payments WHERE id = $1", event.payment_id)
+        if order_id is not None:
+            await conn.execute("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id)
+        payment = await conn.fetchrow("SELECT * FROM payments WHERE id = $1 AND provider = $2 FOR UPDATE", event.payment_id, provider_name)
+        if payment is None:
+            error = DomainError(ErrorCode.PAYMENT_NOT_FOUND, status=404, detail=f"no {provider_name} payment {event.payment_id}")
+        elif event.status != "succeeded" or event.amount != payment["amount"]:
+            error = DomainError(
+                ErrorCode.AMOUNT_MISMATCH, status=400,
+                detail=f"callback says {event.amount} fen ({event.status}); payment {payment['id']} is {payment['amount']} fen",
+            )
+        elif payment["status"] == "succeeded":
+            await _audit(conn, provider_name, payment["id"], "duplicate")
+            return "duplicate"
+        else:
+            await succeed(conn, payment, event.provider_ref)
+            await _audit(conn, provider_name, payment["id"], "applied")
+            return "applied"
+    raise await _reject(provider_name, event.payment_id, error)
+
+
+async def refund_payment(conn: Connection, payment: Record, amount: int, key: str, debit_account: int) -> None:
+    """Send `amount` of a succeeded payment back the way it came, debiting `debit_account` (e.g. a host's escrow).
+
+    Keyed: the same `key` refunds once however often it is called.
+    """
+    legs_credit: int
+    if payment["provider"] == "wallet":
+        legs_credit = await ledger.account_id(conn, payment["user_id"], Kind.WALLET)
+    else:
+        legs_credit = await ledger.account_id(conn, None, Kind.GATEWAY)
+    txn = await ledger.post(conn, f"refund:{key}", "refund", [(debit_account, -amount), (legs_credit, amount)])
+    if txn is None:
+        return  # this refund already happened
+    moved = await conn.fetchval(
+        "UPDATE payments SET refunded_amount = refunded_amount + $2 WHERE id = $1 AND refunded_amount + $2 <= amount RETURNING id",
+        payment["id"], amount,
+    )
+    if moved is None:
+        raise DomainError(ErrorCode.REFUND_TOO_LARGE, status=409, detail=f"payment {payment['id']} can't refund {amount} fen more")
+    if payment["provider"] != "wallet":
+        await provider(payment["provider"]).refund(conn, payment["id"], amount, key)
+
+
+async def reconcile_pending(older_than_seconds: int = 120, limit: int = 500) -> int:
+    """Ask the providers about payments still pending: a callback that never arrived is applied now."""
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            "SELECT id, provider FROM payments WHERE status = 'pending' AND provider <> 'wallet'"
+            " AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2",
+            older_than_seconds, limit,
+        )
+    applied = 0
+    for row in rows:
+        async with db.connection() as conn:
+            event = await provider(row["provider"]).query(conn, row["id"])
+        if event is not None and await confirm(row["provider"], event) == "applied":
+            applied += 1
+    return applied

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from livecommerce.infra.schema import In, Out
+
+
+class WalletOut(Out):
+    currency: str
+    available: int  # fen
+    held: int
+    escrow: int  # hosts: takings of orders still in their after-sales window
+    receivable: int  # hosts: settled takings
+
+
+class EntryOut(Out):
+    id: int
+    account_kind: str
+    amount: int
+    balance_after: int | None
+    kind: str
+    business_key: str
+    created_at: datetime
+
+
+class EntryPage(Out):
+    items: list[EntryOut]
+    next_cursor: int | None = None
+
+
+class TopUp(In):
+    amount: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
+    provider: str = "sandbox"
+
+
+class TopUpOut(Out):
+    payment_id: int
+    amount: int
+    pay_url: str

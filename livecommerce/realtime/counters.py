@@ -1,0 +1,126 @@
+"""Room counters in Redis, all keys of a room under the hash tag `{room:ID}` (one cluster slot).
+
+- online: each api process writes its own local socket count with a heartbeat (hash
+  proc -> count, zset proc -> last beat, Redis clock). A process that dies stops beating
+  and its count is dropped after `presence_ttl`: crash-safe, and one write per process
+  per tick however many viewers it holds.
+- peak online, views, likes, comments, orders, gmv: fields of one hash.
+- unique viewers: a HyperLogLog of user or guest ids.
+One script call per room per tick applies this process's deltas and reads every counter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis.asyncio import Redis
+
+COUNTER_NAMES = ("online", "peak", "uniqueViewers", "views", "likes", "comments", "orders", "gmv")
+# Deltas a domain may add directly (one HINCRBY per business event, not per viewer).
+ADDABLE = frozenset({"views", "likes", "comments", "orders", "gmv"})
+_PFADD_CHUNK = 1000  # stay far below Lua's unpack() stack limit
+
+
+def channel(room_id: int) -> str:
+    return f"room:{room_id}:events"
+
+
+def keys(room_id: int) -> list[str]:
+    tag = f"{{room:{room_id}}}"
+    return [f"{tag}:counters", f"{tag}:uv", f"{tag}:online", f"{tag}:beats"]
+
+
+TICK_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local ttl = tonumber(ARGV[3])
+local proc = ARGV[1]
+local n = tonumber(ARGV[2])
+-- sockets that came and went between two ticks still count towards the peak
+local high = math.max(n, tonumber(ARGV[8]))
+if proc ~= '' then
+  if n > 0 then
+    redis.call('HSET', KEYS[3], proc, n)
+    redis.call('ZADD', KEYS[4], now, proc)
+  else
+    redis.call('HDEL', KEYS[3], proc)
+    redis.call('ZREM', KEYS[4], proc)
+  end
+  redis.call('PEXPIRE', KEYS[3], math.ceil(ttl * 3000))
+  redis.call('PEXPIRE', KEYS[4], math.ceil(ttl * 3000))
+end
+local stale = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now - ttl)
+for _, p in ipairs(stale) do
+  redis.call('HDEL', KEYS[3], p)
+  redis.call('ZREM', KEYS[4], p)
+end
+local online = 0
+for _, v in ipairs(redis.call('HVALS', KEYS[3])) do online = online + tonumber(v) end
+local names = {'likes', 'views', 'comments'}
+for i, name in ipairs(names) do
+  local d = tonumber(ARGV[3 + i])
+  if d ~= 0 then redis.call('HINCRBY', KEYS[1], name, d) end
+end
+local chunk = tonumber(ARGV[7])
+local i = 9
+while i <= #ARGV do
+  redis.call('PFADD', KEYS[2], unpack(ARGV, i, math.min(i + chunk - 1, #ARGV)))
+  i = i + chunk
+end
+local peak = tonumber(redis.call('HGET', KEYS[1], 'peak') or '0')
+local candidate = online - n + high
+if candidate > peak then
+  redis.call('HSET', KEYS[1], 'peak', candidate)
+  peak = candidate
+end
+local c = redis.call('HMGET', KEYS[1], 'views', 'likes', 'comments', 'orders', 'gmv')
+return {online, peak, redis.call('PFCOUNT', KEYS[2]),
+        tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),
+        tonumber(c[4] or '0'), tonumber(c[5] or '0')}
+"""
+
+
+class Deltas:
+    """What one process has to add to a room's counters at its next tick."""
+
+    __slots__ = ("likes", "views", "comments", "viewers", "high")
+
+    def __init__(self) -> None:
+        self.high = 0  # most local sockets at once since the last tick, for the peak
+        self.likes = 0
+        self.views = 0
+        self.comments = 0
+        self.viewers: list[str] = []
+
+    def merge(self, other: Deltas) -> None:
+        self.likes += other.likes
+        self.views += other.views
+        self.comments += other.comments
+        self.viewers.extend(other.viewers)
+        self.high = max(self.high, other.high)
+
+
+def tick_args(proc: str, local_count: int, ttl: float, deltas: Deltas) -> list[Any]:
+    return [proc, local_count, ttl, deltas.likes, deltas.views, deltas.comments, _PFADD_CHUNK,
+            max(local_count, deltas.high), *deltas.viewers]
+
+
+def as_dict(reply: list[Any]) -> dict[str, int]:
+    return {name: int(value) for name, value in zip(COUNTER_NAMES, reply, strict=True)}
+
+
+async def add(redis: Redis, room_id: int, **deltas: int) -> None:
+    """Add to counters directly, e.g. orders=1, gmv=amount_fen when an order in the room is paid."""
+    unknown = set(deltas) - ADDABLE
+    if unknown:
+        raise ValueError(f"not addable counters: {sorted(unknown)}")
+    pipe = redis.pipeline(transaction=False)
+    for name, value in deltas.items():
+        pipe.hincrby(keys(room_id)[0], name, value)
+    await pipe.execute()
+
+
+async def reset(redis: Redis, room_id: int) -> None:
+    """A new session starts from zero; presence is left alone (the viewers are still there)."""
+    counters_key, uv_key, _, _ = keys(room_id)
+    await redis.delete(counters_key, uv_key)

@@ -1,0 +1,190 @@
+"""The websocket route `/ws/rooms/{room_id:int}`: handshake checks in Litestar, then the hub.
+
+Litestar does the handshake, routing, auth middleware and the Origin check; after the
+snapshot, frames to the viewer bypass Litestar's per-message send. Measured on the
+2-core bench machine (bench/fanout.py, 2,000 sockets, server on one core): a loop of
+`await socket.send_data()` per viewer spent most of its time in per-call coroutine,
+wrapper and websockets framing overhead; the hub frames each tick once and writes the
+same bytes to every transport (sockets.py). That needs uvicorn's `--ws websockets-sansio`
+without per-message deflate and the raw ASGI `send`: put `expose_raw_send` first in the
+app's middleware list (middleware that wraps `send` hides it; the hub then falls back
+to a bounded queue per socket through the ASGI send, correct but slower).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+import structlog
+from litestar import WebSocket, websocket
+from litestar.handlers import WebsocketRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from livecommerce.infra.auth import Actor
+from livecommerce.realtime.errors import ChatRejected, ErrorCode
+from livecommerce.realtime.hub import RoomHub
+from livecommerce.realtime.sockets import Socket
+from livecommerce.realtime.wire import (
+    PONG,
+    Chat,
+    Like,
+    Ping,
+    Snapshot,
+    client_decoder,
+    encoder,
+    error_frame,
+)
+
+log = structlog.get_logger("realtime.endpoint")
+
+RAW_SEND = "livecommerce.raw_send"
+ROOM_PATH = "/ws/rooms/{room_id:int}"
+_GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+SnapshotHook = Callable[[int, "Actor | None"], Awaitable[dict[str, Any]]]
+# Return True when the author speaks for the room (host, moderator): the line is never sampled.
+ChatHook = Callable[[int, Actor, str], Awaitable["bool | None"]]
+
+
+def expose_raw_send(app: ASGIApp) -> ASGIApp:
+    """Middleware (list it first): keep the server's own `send` in the scope for the hub's fast path."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[RAW_SEND] = send  # type: ignore[literal-required]
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:
+    """Refuse cross-site websocket hijacking: a browser always sends Origin, so check it.
+
+    No Origin at all is a non-browser client (bots, the bench): nothing to hijack there.
+    An empty allowlist means the page must come from the host it connects to.
+    """
+    if origin is None:
+        return True
+    origin = origin.strip().lower().rstrip("/")
+    allow = {a.strip().lower().rstrip("/") for a in allowed}
+    if allow:
+        return origin in allow
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and bool(host) and parts.netloc == (host or "").lower()
+
+
+async def _ordinary(room_id: int, actor: Actor, text: str) -> bool | None:
+    return None
+
+
+def room_socket(
+    *,
+    snapshot: SnapshotHook,
+    authorize_chat: ChatHook | None = None,
+    allowed_origins: Iterable[str] = (),
+    hub: RoomHub | None = None,
+    path: str = ROOM_PATH,
+) -> WebsocketRouteHandler:
+    """The route handler to register. `hub` defaults to `app.state.hub` at connection time."""
+    allowed = tuple(allowed_origins)
+    authorize = authorize_chat or _ordinary
+
+    async def room_ws(socket: WebSocket, room_id: int) -> None:
+        if not origin_allowed(socket.headers.get("origin"), socket.headers.get("host"), allowed):
+            await socket.close(code=1008, reason="origin not allowed")  # before accept: HTTP 403
+            return
+        room_hub: RoomHub = hub or socket.app.state.hub
+        user = socket.scope.get("user")
+        actor = user if isinstance(user, Actor) else None
+        await socket.accept()
+        conn = room_hub.new_socket(room_id, actor, _viewer_id(socket, actor),
+                                   socket.scope.get(RAW_SEND), socket.send)  # type: ignore[arg-type]
+        try:
+            room = await room_hub.join(conn)
+            try:
+                payload = await snapshot(room_id, actor)
+            except Exception:  # noqa: BLE001 - no snapshot, no room: the client reconnects
+                log.exception("snapshot_failed", room_id=room_id)
+                conn.close(1011, "snapshot failed")
+            else:
+                conn.send_now(encoder.encode(Snapshot(seq=room.seq, payload=payload, counters=room.counters)))
+                conn.go_live()
+            await _serve(socket, conn, room_hub, authorize)
+        finally:
+            room_hub.leave(conn)
+            await conn.aclose()
+
+    return websocket(path, name="room_socket", opt={"exclude_from_auth": False})(room_ws)
+
+
+def _viewer_id(socket: WebSocket, actor: Actor | None) -> str:
+    """Who counts once in unique viewers: the user, else the guest id the page keeps."""
+    if actor is not None:
+        return f"u:{actor.id}"
+    guest = socket.query_params.get("guest") or socket.cookies.get("lc_guest") or ""
+    return f"g:{guest}" if _GUEST_ID.match(guest) else f"g:{uuid.uuid4().hex}"
+
+
+async def _serve(socket: WebSocket, conn: Socket, hub: RoomHub, authorize: ChatHook) -> None:
+    """Read the client's frames until it goes; every refusal is an error frame, not an exception."""
+    cfg = hub.config
+    receive = socket.receive
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        if conn.closed:
+            continue  # we are closing; wait for the transport to end
+        data: str | bytes | None = message.get("text")
+        if data is None:
+            data = message.get("bytes")
+        if data is None:
+            continue
+        size = len(data) if isinstance(data, bytes) else len(data.encode())
+        if size > cfg.max_frame_bytes:
+            conn.close(1009, "frame too large")
+            continue
+        now = time.monotonic()
+        conn.last_seen = now
+        try:
+            frame = client_decoder.decode(data)
+        except msgspec.DecodeError as exc:  # ValidationError is a subclass
+            _refuse(conn, ErrorCode.BAD_FRAME, str(exc)[:200], cfg.max_strikes)
+            continue
+        if isinstance(frame, Ping):
+            conn.send_now(PONG)
+            continue
+        if conn.actor is None:
+            _refuse(conn, ErrorCode.LOGIN_REQUIRED, "log in to chat and like", cfg.max_strikes)
+            continue
+        if isinstance(frame, Like):
+            if not conn.like_bucket.take(now):
+                _refuse(conn, ErrorCode.RATE_LIMITED, "too many likes", cfg.max_strikes)
+                continue
+            conn.strikes = 0
+            hub.submit_likes(conn, frame.count)
+        elif isinstance(frame, Chat):
+            if not conn.chat_bucket.take(now):
+                _refuse(conn, ErrorCode.RATE_LIMITED, "too many messages", cfg.max_strikes)
+                continue
+            try:
+                priority = await authorize(conn.room_id, conn.actor, frame.text)
+            except ChatRejected as exc:
+                conn.send_now(error_frame(exc.code, exc.detail))
+                continue
+            conn.strikes = 0
+            hub.submit_chat(conn, frame.text, priority=bool(priority))
+
+
+def _refuse(conn: Socket, code: str, detail: str, max_strikes: int) -> None:
+    """An error frame; a client that keeps going after `max_strikes` refusals is closed (1008)."""
+    conn.strikes += 1
+    conn.send_now(error_frame(code, detail))
+    if conn.strikes > max_strikes:
+        conn.close(1008, f"{code}: too many refused frames")

@@ -1,0 +1,242 @@
+"""The per-process room hub: local sockets per room, one tick loop per room, one frame per tick.
+
+Delivery is exactly once across processes: a process delivers its own events locally at
+its tick and publishes them in one batch tagged with its id; every process adds batches
+from other origins to its next tick and skips its own. Redis work per room per tick is
+one pipeline (PUBLISH if there were local events, plus one counters script), so it grows
+with processes and ticks, never with viewers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import random
+import time
+import uuid
+from typing import Any
+
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from livecommerce.realtime import counters as room_counters
+from livecommerce.realtime.bus import EventBus
+from livecommerce.realtime.config import HubConfig
+from livecommerce.realtime.sampling import sample_events
+from livecommerce.realtime.sockets import OutFrame, Socket
+from livecommerce.realtime.wire import Batch, Tick, batch_decoder, encoder, is_priority, make_event
+
+log = structlog.get_logger("realtime.hub")
+
+
+class Room:
+    __slots__ = ("id", "sockets", "outbox", "inbox", "deltas", "seq", "counters", "task", "ready", "next_sweep")
+
+    def __init__(self, room_id: int) -> None:
+        self.id = room_id
+        self.sockets: dict[str, Socket] = {}
+        self.outbox: list[dict[str, Any]] = []  # produced here since the last tick
+        self.inbox: list[dict[str, Any]] = []  # received from other processes
+        self.deltas = room_counters.Deltas()
+        self.seq = 0
+        self.counters: dict[str, int] = dict.fromkeys(room_counters.COUNTER_NAMES, 0)
+        self.task: asyncio.Task[None] | None = None
+        self.ready: asyncio.Future[None] | None = None  # set once subscribed to the room channel
+        self.next_sweep = 0.0
+
+
+class RoomHub:
+    """One per api process. `start()`/`stop()` from the app's lifespan."""
+
+    def __init__(self, redis: Redis, config: HubConfig | None = None, *, process_id: str | None = None) -> None:
+        self.redis = redis
+        self.config = config or HubConfig()
+        self.process_id = process_id or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.rooms: dict[int, Room] = {}
+        self._bus = EventBus(redis, self._on_batch)
+        self._tick_script = redis.register_script(room_counters.TICK_LUA)
+        self._conn_ids = itertools.count(1)
+        self._rng = random.Random()
+
+    async def start(self) -> None:
+        pass  # the bus connects on the first subscription
+
+    async def stop(self) -> None:
+        for room in list(self.rooms.values()):
+            for sock in list(room.sockets.values()):
+                sock.close(1001, "server shutting down")
+            if room.task is not None:
+                room.task.cancel()
+        await asyncio.gather(*(r.task for r in self.rooms.values() if r.task), return_exceptions=True)
+        self.rooms.clear()
+        await self._bus.close()
+
+    # --- sockets ---------------------------------------------------------------------------
+
+    def new_socket(self, room_id: int, actor: Any, viewer_id: str, raw_send: Any, asgi_send: Any) -> Socket:
+        conn_id = f"{self.process_id}:{next(self._conn_ids)}"
+        return Socket(conn_id, room_id, actor, viewer_id, self.config, raw_send, asgi_send)
+
+    async def join(self, sock: Socket) -> Room:
+        """Add a socket (still waiting for its snapshot) to its room; subscribe if the room is new here."""
+        room = self.rooms.get(sock.room_id)
+        if room is None:
+            room = self.rooms[sock.room_id] = Room(sock.room_id)
+            room.ready = asyncio.ensure_future(self._bus.subscribe(room.id))
+            room.task = asyncio.create_task(self._run(room), name=f"room-{room.id}")
+        room.sockets[sock.id] = sock
+        room.deltas.views += 1
+        room.deltas.viewers.append(sock.viewer_id)
+        room.deltas.high = max(room.deltas.high, len(room.sockets))
+        sock.on_drop = self._forget
+        assert room.ready is not None
+        await asyncio.shield(room.ready)
+        return room
+
+    def leave(self, sock: Socket) -> None:
+        sock.closed = True
+        self._forget(sock)
+
+    def _forget(self, sock: Socket) -> None:
+        room = self.rooms.get(sock.room_id)
+        if room is not None:
+            room.sockets.pop(sock.id, None)
+
+    def local_count(self, room_id: int) -> int:
+        room = self.rooms.get(room_id)
+        return len(room.sockets) if room else 0
+
+    # --- events ----------------------------------------------------------------------------
+
+    async def publish(self, room_id: int, *events: dict[str, Any]) -> None:
+        """Send events to every viewer of the room, on every process, exactly once.
+
+        With local sockets the events ride this process's next tick; without, they go
+        straight to Redis (an HTTP request may land on a process that serves no viewer).
+        """
+        batch = [dict(e, priority=is_priority(e)) for e in events]
+        for event in batch:
+            event.setdefault("ts", time.time())
+        room = self.rooms.get(room_id)
+        if room is not None:
+            room.outbox.extend(batch)
+            return
+        await publish_events(self.redis, room_id, batch)
+
+    def submit_chat(self, sock: Socket, text: str, *, priority: bool) -> None:
+        room = self.rooms.get(sock.room_id)
+        if room is None:
+            return
+        actor = sock.actor
+        room.outbox.append(make_event("chat", priority=priority, userId=actor.id, username=actor.username, text=text))
+        room.deltas.comments += 1
+
+    def submit_likes(self, sock: Socket, count: int) -> None:
+        room = self.rooms.get(sock.room_id)
+        if room is not None:
+            room.deltas.likes += count
+
+    def _on_batch(self, room_id: int, data: bytes) -> None:
+        room = self.rooms.get(room_id)
+        if room is None:
+            return
+        batch: Batch = batch_decoder.decode(data)
+        if batch.origin != self.process_id:  # our own batch was delivered at our tick
+            room.inbox.extend(batch.events)
+
+    # --- counters --------------------------------------------------------------------------
+
+    async def counters(self, room_id: int) -> dict[str, int]:
+        """Current counters of a room, read from Redis (any process, with or without viewers)."""
+        reply = await self._tick_script(
+            keys=room_counters.keys(room_id),
+            args=room_counters.tick_args("", 0, self.config.presence_ttl, room_counters.Deltas()),
+        )
+        return room_counters.as_dict(reply)
+
+    async def add_counters(self, room_id: int, **deltas: int) -> None:
+        await room_counters.add(self.redis, room_id, **deltas)
+
+    async def reset_counters(self, room_id: int) -> None:
+        await room_counters.reset(self.redis, room_id)
+
+    # --- the tick loop ---------------------------------------------------------------------
+
+    async def _run(self, room: Room) -> None:
+        loop = asyncio.get_running_loop()
+        interval = self.config.tick_interval
+        next_at = loop.time()
+        try:
+            with contextlib.suppress(Exception):
+                assert room.ready is not None
+                await room.ready
+            while True:
+                next_at = max(next_at + interval, loop.time())
+                await asyncio.sleep(next_at - loop.time())
+                if not room.sockets:
+                    # Leave synchronously, then flush: a socket joining now gets a fresh Room.
+                    if self.rooms.get(room.id) is room:
+                        del self.rooms[room.id]
+                    await self._tick(room)
+                    await self._bus.unsubscribe(room.id)
+                    return
+                await self._tick(room)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a bug must not leave a room silent forever
+            log.exception("room_loop_crashed", room_id=room.id)
+            if self.rooms.get(room.id) is room:
+                del self.rooms[room.id]
+            for sock in list(room.sockets.values()):
+                sock.close(1011, "internal error")
+
+    async def _tick(self, room: Room) -> None:
+        cfg = self.config
+        local, room.outbox = sample_events(room.outbox, cfg.chat_per_tick, self._rng), []
+        remote, room.inbox = room.inbox, []
+        deltas, room.deltas = room.deltas, room_counters.Deltas()
+        fresh = room.counters
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            if local:
+                pipe.publish(room_counters.channel(room.id), encoder.encode(Batch(self.process_id, local)))
+            await self._tick_script(
+                keys=room_counters.keys(room.id),
+                args=room_counters.tick_args(self.process_id, len(room.sockets), cfg.presence_ttl, deltas),
+                client=pipe,
+            )
+            replies = await pipe.execute()
+            fresh = room_counters.as_dict(replies[-1])
+        except (RedisError, OSError) as exc:
+            # Counters: retried next tick (a reply lost after Redis applied them could count
+            # twice; that is the price of not losing likes). Events still reach local viewers.
+            log.warning("tick_redis_failed", room_id=room.id, error=str(exc))
+            deltas.merge(room.deltas)
+            room.deltas = deltas
+        events = sample_events(local + remote, cfg.chat_per_tick, self._rng) if remote else local
+        changed = {k: v for k, v in fresh.items() if room.counters.get(k) != v}
+        room.counters = fresh
+        self._sweep_idle(room)
+        if not events and not changed:
+            return
+        room.seq += 1
+        frame = OutFrame(encoder.encode(Tick(seq=room.seq, events=events, counters=changed)))
+        for sock in list(room.sockets.values()):
+            sock.deliver(frame)
+
+    def _sweep_idle(self, room: Room) -> None:
+        now = time.monotonic()
+        if now < room.next_sweep:
+            return
+        room.next_sweep = now + 1.0
+        limit = now - self.config.idle_timeout
+        for sock in [s for s in room.sockets.values() if s.last_seen < limit]:
+            sock.close(1001, "idle timeout")
+
+
+async def publish_events(redis: Redis, room_id: int, events: list[dict[str, Any]]) -> None:
+    """Publish events to a room from a process without a hub or without local viewers (e.g. a worker)."""
+    await redis.publish(room_counters.channel(room_id), encoder.encode(Batch("", events)))
