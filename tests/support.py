@@ -95,3 +95,29 @@ def problem_code(response: httpx.Response) -> str:
     assert response.headers["content-type"].startswith("application/problem+json"), response.text
     body: dict[str, Any] = response.json()
     return str(body["code"])
+
+
+async def create_product(client: httpx.AsyncClient, host: TestUser, *, price: int = 1000, stock: int = 10, on_shelf: bool = True, title: str = "Tea") -> dict[str, Any]:
+    response = await client.post(
+        "/api/products",
+        json={"title": title, "onShelf": on_shelf, "skus": [{"name": "default", "price": price, "stock": stock}]},
+        headers=host.headers,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def place_order(client: httpx.AsyncClient, buyer: TestUser, sku_id: int, quantity: int = 1, key: str | None = None, **extra: Any) -> httpx.Response:
+    import uuid
+
+    headers = {**buyer.headers, "Idempotency-Key": key or uuid.uuid4().hex}
+    return await client.post("/api/orders", json={"items": [{"skuId": sku_id, "quantity": quantity}], **extra}, headers=headers)
+
+
+async def pay_through_sandbox(client: httpx.AsyncClient, buyer: TestUser, order_id: int) -> dict[str, Any]:
+    """Start a gateway payment and complete it on the sandbox page (which delivers the signed callback)."""
+    started = await client.post(f"/api/orders/{order_id}/pay", json={"method": "gateway"}, headers=buyer.headers)
+    assert started.status_code == 200, started.text
+    done = await client.post(started.json()["payUrl"] + "/complete")
+    assert done.status_code == 200, done.text
+    return {"payment": started.json(), "gateway": done.json()}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from livecommerce.realtime.config import HubConfig
-from livecommerce.realtime.endpoint import ROOM_PATH, expose_raw_send, origin_allowed, room_socket
+from livecommerce.realtime.endpoint import ROOM_PATH, origin_allowed, room_socket
 from livecommerce.realtime.errors import ChatRejected, ErrorCode
 from livecommerce.realtime.hub import RoomHub, publish_events
 from livecommerce.realtime.wire import PRIORITY_TYPES, make_event
@@ -15,7 +15,6 @@ __all__ = [
     "ErrorCode",
     "HubConfig",
     "RoomHub",
-    "expose_raw_send",
     "make_event",
     "origin_allowed",
     "publish_events",

@@ -23,6 +23,8 @@ class HubConfig(msgspec.Struct, frozen=True, kw_only=True):
     max_strikes: int = 5
     # A socket whose unsent bytes exceed this is a slow consumer: dropped with 1013.
     max_buffered_bytes: int = 512 * 1024
+    # The same for the ASGI fallback path, counted in frames waiting for the writer task.
+    max_queued_frames: int = 128
     # Frames kept for a socket still waiting for its snapshot (a slow snapshot drops it).
     max_pending_frames: int = 64
     # No frame from the client (its app-level pings included) for this long: closed with 1001.

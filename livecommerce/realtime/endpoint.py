@@ -6,9 +6,8 @@ snapshot, frames to the viewer bypass Litestar's per-message send. Measured on t
 `await socket.send_data()` per viewer spent most of its time in per-call coroutine,
 wrapper and websockets framing overhead; the hub frames each tick once and writes the
 same bytes to every transport (sockets.py). That needs uvicorn's `--ws websockets-sansio`
-without per-message deflate and the raw ASGI `send`: put `expose_raw_send` first in the
-app's middleware list (middleware that wraps `send` hides it; the hub then falls back
-to a bounded queue per socket through the ASGI send, correct but slower).
+without per-message deflate; on any other server the hub falls back to a bounded queue
+per socket through the ASGI send (correct, slower).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ import msgspec
 import structlog
 from litestar import WebSocket, websocket
 from litestar.handlers import WebsocketRouteHandler
-from litestar.types import ASGIApp, Receive, Scope, Send
 
 from livecommerce.infra.auth import Actor
 from livecommerce.realtime.errors import ChatRejected, ErrorCode
@@ -43,24 +41,12 @@ from livecommerce.realtime.wire import (
 
 log = structlog.get_logger("realtime.endpoint")
 
-RAW_SEND = "livecommerce.raw_send"
 ROOM_PATH = "/ws/rooms/{room_id:int}"
 _GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 SnapshotHook = Callable[[int, "Actor | None"], Awaitable[dict[str, Any]]]
 # Return True when the author speaks for the room (host, moderator): the line is never sampled.
 ChatHook = Callable[[int, Actor, str], Awaitable["bool | None"]]
-
-
-def expose_raw_send(app: ASGIApp) -> ASGIApp:
-    """Middleware (list it first): keep the server's own `send` in the scope for the hub's fast path."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            scope[RAW_SEND] = send  # type: ignore[literal-required]
-        await app(scope, receive, send)
-
-    return middleware
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:
@@ -103,8 +89,7 @@ def room_socket(
         user = socket.scope.get("user")
         actor = user if isinstance(user, Actor) else None
         await socket.accept()
-        conn = room_hub.new_socket(room_id, actor, _viewer_id(socket, actor),
-                                   socket.scope.get(RAW_SEND), socket.send)  # type: ignore[arg-type]
+        conn = room_hub.new_socket(room_id, actor, _viewer_id(socket, actor), socket.receive, socket.send)
         try:
             room = await room_hub.join(conn)
             try:

@@ -76,9 +76,10 @@ class RoomHub:
 
     # --- sockets ---------------------------------------------------------------------------
 
-    def new_socket(self, room_id: int, actor: Any, viewer_id: str, raw_send: Any, asgi_send: Any) -> Socket:
+    def new_socket(self, room_id: int, actor: Any, viewer_id: str, receive: Any, send: Any) -> Socket:
+        """A socket for an accepted connection; `receive`/`send` are its ASGI callables."""
         conn_id = f"{self.process_id}:{next(self._conn_ids)}"
-        return Socket(conn_id, room_id, actor, viewer_id, self.config, raw_send, asgi_send)
+        return Socket(conn_id, room_id, actor, viewer_id, self.config, receive, send)
 
     async def join(self, sock: Socket) -> Room:
         """Add a socket (still waiting for its snapshot) to its room; subscribe if the room is new here."""

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import struct
 import time
 from typing import Any
 
-from litestar.types import Send
+from litestar.types import Receive, Send
 
 from livecommerce.realtime.config import HubConfig
 from livecommerce.realtime.limits import TokenBucket
@@ -54,15 +55,31 @@ class OutFrame:
         return self._wire
 
 
-def _sansio_protocol(send: Send | None) -> Any | None:
-    """uvicorn's WebSocketsSansIOProtocol behind a raw ASGI send, if that is what it is."""
-    proto = getattr(send, "__self__", None)
-    conn = getattr(proto, "conn", None)
-    if proto is None or getattr(proto, "transport", None) is None or conn is None:
-        return None
-    if type(proto).__name__ != "WebSocketsSansIOProtocol" or getattr(conn, "extensions", None):
-        return None  # per-message deflate would make frames per-socket: keep the ASGI path
-    return proto
+def find_sansio_protocol(*callables: Any, depth: int = 4) -> Any | None:
+    """uvicorn's WebSocketsSansIOProtocol behind the ASGI `receive`/`send` of a connection.
+
+    They are its bound methods; middleware (Litestar's own exception middleware, ours)
+    wraps them in closures, so we look through closure cells a few levels deep. Not
+    found (another server, compression on): None, and the socket takes the ASGI path.
+    """
+    seen: set[int] = set()
+    layer = [c for c in callables if c is not None]
+    for _ in range(depth):
+        following: list[Any] = []
+        for fn in layer:
+            if id(fn) in seen:
+                continue
+            seen.add(id(fn))
+            proto = getattr(fn, "__self__", None)
+            if type(proto).__name__ == "WebSocketsSansIOProtocol" and getattr(proto, "transport", None):
+                # Per-message deflate would make frames differ per socket.
+                return None if getattr(proto.conn, "extensions", None) else proto
+            for cell in getattr(fn, "__closure__", None) or ():
+                with contextlib.suppress(ValueError):  # an empty cell
+                    if callable(cell.cell_contents):
+                        following.append(cell.cell_contents)
+        layer = following
+    return None
 
 
 class Socket:
@@ -73,7 +90,7 @@ class Socket:
     )
 
     def __init__(self, conn_id: str, room_id: int, actor: Any, viewer_id: str, config: HubConfig,
-                 raw_send: Send | None, asgi_send: Send) -> None:
+                 receive: Receive, send: Send) -> None:
         now = time.monotonic()
         self.id = conn_id
         self.room_id = room_id
@@ -88,9 +105,9 @@ class Socket:
         self.like_bucket = TokenBucket(config.like_rate, config.like_burst, now)
         self.strikes = 0
         self.on_drop: Any = None  # set by the hub: removes the socket from its room
-        self._proto = _sansio_protocol(raw_send)
+        self._proto = find_sansio_protocol(receive, send)
         self._transport = self._proto.transport if self._proto is not None else None
-        self._send = asgi_send
+        self._send = send
         self._queue: collections.deque[OutFrame | tuple[int, str]] | None = None
         self._wakeup: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -136,8 +153,8 @@ class Socket:
                 transport.write(frame.wire)
             return
         queue = self._ensure_writer()
-        if len(queue) * 1024 > self.config.max_buffered_bytes or len(queue) > 256:
-            self.close(1013, "slow consumer")
+        if len(queue) >= self.config.max_queued_frames:
+            self.close(1013, "slow consumer", discard=True)
             return
         queue.append(frame)
         assert self._wakeup is not None
@@ -145,8 +162,11 @@ class Socket:
 
     # --- closing ---------------------------------------------------------------------------
 
-    def close(self, code: int, reason: str = "") -> None:
-        """Close with `code` now, without waiting for the peer (it may be the slow one)."""
+    def close(self, code: int, reason: str = "", *, discard: bool = False) -> None:
+        """Close with `code` now, without waiting for the peer (it may be the slow one).
+
+        `discard`: a slow consumer gets the close frame before its backlog (ASGI path).
+        """
         if self.closed:
             return
         proto = self._proto
@@ -169,7 +189,8 @@ class Socket:
             proto.close_timer = asyncio.get_running_loop().call_later(self.config.close_grace, self._transport.abort)
             return
         queue = self._ensure_writer()
-        queue.clear()  # a slow consumer gets the close frame next, not after its backlog
+        if discard:
+            queue.clear()
         queue.append((code, reason))
         assert self._wakeup is not None
         self._wakeup.set()

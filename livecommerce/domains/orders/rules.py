@@ -43,7 +43,8 @@ _ANYONE_STAFF = {P.ADMIN, P.SYSTEM}
 # APPROVE/REJECT lead back to the state before the refund (or to REFUNDED when all is refunded):
 # their target is decided by the service, so it is None here.
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None, frozenset[Party]]] = {
-    A.PAY: (frozenset({S.PENDING_PAYMENT}), S.PAID, frozenset({P.SYSTEM})),
+    # The buyer starts a payment; the provider's callback (the system) completes it.
+    A.PAY: (frozenset({S.PENDING_PAYMENT}), S.PAID, frozenset({P.BUYER, P.SYSTEM})),
     A.CANCEL: (frozenset({S.PENDING_PAYMENT}), S.CANCELLED, frozenset({P.BUYER, P.ADMIN, P.SYSTEM})),
     A.SHIP: (frozenset({S.PAID}), S.SHIPPED, frozenset({P.HOST, P.ADMIN})),
     A.CONFIRM: (frozenset({S.SHIPPED}), S.RECEIVED, frozenset({P.BUYER, P.ADMIN, P.SYSTEM})),
