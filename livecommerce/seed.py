@@ -13,7 +13,31 @@ DEMO_USERS = (
     ("demo-distributor", "dist-pass-123", "Demo Distributor", ["distributor"]),
 )
 
-SEED_HOOKS: list = []  # domains append async callables taking {username: user_id}
+DEMO_PRODUCTS = (
+    # title, description, [(sku name, price in fen, stock)]
+    ("明前龙井 West Lake Longjing", "Spring-picked green tea, 250 g tin.", [("250 g", 16_800, 200), ("500 g", 31_800, 80)]),
+    ("手工紫砂壶 Yixing clay teapot", "Hand-thrown, 200 ml.", [("200 ml", 45_900, 25)]),
+    ("桂花乌龙 Osmanthus oolong", "Lightly roasted, 20 tea bags.", [("20 bags", 5_990, 500)]),
+    ("直播间专享 Live-only tasting set", "Three teas, 3 x 50 g. Live-room price.", [("set", 9_900, 100)]),
+)
+
+
+async def _seed_products(ids: dict[str, int]) -> None:
+    from livecommerce.domains.catalog import services as catalog
+    from livecommerce.domains.catalog.schemas import CreateProduct, SkuIn
+    from livecommerce.domains.catalog.tables import Product
+
+    host_id = ids["demo-host"]
+    if await Product.exists().where(Product.host == host_id):
+        return
+    for title, description, skus in DEMO_PRODUCTS:
+        await catalog.create_product(
+            host_id,
+            CreateProduct(title=title, description=description, skus=[SkuIn(name=n, price=p, stock=q) for n, p, q in skus]),
+        )
+
+
+SEED_HOOKS: list = [_seed_products]  # async callables taking {username: user_id}
 
 
 async def seed_demo() -> list[tuple[str, str, str]]:

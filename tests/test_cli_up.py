@@ -65,6 +65,8 @@ def test_up_serves_ready_demo_logins_stops_on_sigint_and_reuses_its_data(tmp_pat
     try:
         _wait_ready(proc, url)
         first_id = _demo_host_id(url)
+        products = httpx.get(f"{url}/api/products", timeout=10).json()["items"]
+        assert len(products) == 4 and all(p["hostId"] == first_id for p in products)
         output = _interrupt_and_check_nothing_is_left(proc)
     finally:
         if proc.poll() is None:
@@ -75,6 +77,7 @@ def test_up_serves_ready_demo_logins_stops_on_sigint_and_reuses_its_data(tmp_pat
     try:
         _wait_ready(proc, url)
         assert _demo_host_id(url) == first_id
+        assert len(httpx.get(f"{url}/api/products", timeout=10).json()["items"]) == 4  # seeded once
         _interrupt_and_check_nothing_is_left(proc)
     finally:
         if proc.poll() is None:

@@ -12,7 +12,6 @@ import io
 from collections.abc import AsyncIterator
 
 from asyncpg import Connection
-
 from piccolo.engine.postgres import PostgresEngine
 
 from livecommerce.settings import Settings

@@ -9,6 +9,8 @@ class HubConfig(msgspec.Struct, frozen=True, kw_only=True):
     # One frame per room per tick: 200 ms is below what a viewer perceives as lag
     # and caps fan-out at 5 frames/s per socket however busy the room is.
     tick_interval: float = 0.2
+    # Counters (and this process's presence) are written and read at most this often.
+    counters_interval: float = 0.2
     # Ordinary chat kept per tick (priority events are never dropped): a human reads
     # a few lines a second, so more would only cost bandwidth.
     chat_per_tick: int = 50

@@ -16,8 +16,9 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 import structlog
@@ -82,14 +83,17 @@ def room_socket(
     authorize = authorize_chat or _ordinary
 
     async def room_ws(socket: WebSocket, room_id: int) -> None:
-        if not origin_allowed(socket.headers.get("origin"), socket.headers.get("host"), allowed):
+        # Raw scope headers: a parsed Headers object would stay cached for the socket's life.
+        headers = {k: v for k, v in socket.scope["headers"] if k in (b"origin", b"host", b"cookie")}
+        origin, host = headers.get(b"origin"), headers.get(b"host")
+        if not origin_allowed(origin and origin.decode("latin-1"), host and host.decode("latin-1"), allowed):
             await socket.close(code=1008, reason="origin not allowed")  # before accept: HTTP 403
             return
         room_hub: RoomHub = hub or socket.app.state.hub
         user = socket.scope.get("user")
         actor = user if isinstance(user, Actor) else None
         await socket.accept()
-        conn = room_hub.new_socket(room_id, actor, _viewer_id(socket, actor), socket.receive, socket.send)
+        conn = room_hub.new_socket(room_id, actor, _viewer_id(socket.scope, headers, actor), socket.receive, socket.send)
         try:
             room = await room_hub.join(conn)
             try:
@@ -108,11 +112,14 @@ def room_socket(
     return websocket(path, name="room_socket", opt={"exclude_from_auth": False})(room_ws)
 
 
-def _viewer_id(socket: WebSocket, actor: Actor | None) -> str:
-    """Who counts once in unique viewers: the user, else the guest id the page keeps."""
+def _viewer_id(scope: Any, headers: dict[bytes, bytes], actor: Actor | None) -> str:
+    """Who counts once in unique viewers: the user, else the guest id the page keeps (query or cookie)."""
     if actor is not None:
         return f"u:{actor.id}"
-    guest = socket.query_params.get("guest") or socket.cookies.get("lc_guest") or ""
+    guest = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("guest", [""])[0]
+    if not guest and b"cookie" in headers:
+        cookie = SimpleCookie(headers[b"cookie"].decode("latin-1"))
+        guest = cookie["lc_guest"].value if "lc_guest" in cookie else ""
     return f"g:{guest}" if _GUEST_ID.match(guest) else f"g:{uuid.uuid4().hex}"
 
 

@@ -33,7 +33,8 @@ log = structlog.get_logger("realtime.hub")
 
 
 class Room:
-    __slots__ = ("id", "sockets", "outbox", "inbox", "deltas", "seq", "counters", "task", "ready", "next_sweep")
+    __slots__ = ("id", "sockets", "outbox", "inbox", "deltas", "seq", "counters", "sent", "task", "ready",
+                 "next_sweep", "next_counters")
 
     def __init__(self, room_id: int) -> None:
         self.id = room_id
@@ -42,10 +43,12 @@ class Room:
         self.inbox: list[dict[str, Any]] = []  # received from other processes
         self.deltas = room_counters.Deltas()
         self.seq = 0
-        self.counters: dict[str, int] = dict.fromkeys(room_counters.COUNTER_NAMES, 0)
+        self.counters: dict[str, int] = dict.fromkeys(room_counters.COUNTER_NAMES, 0)  # last read
+        self.sent: dict[str, int] = dict(self.counters)  # last sent in a tick
         self.task: asyncio.Task[None] | None = None
         self.ready: asyncio.Future[None] | None = None  # set once subscribed to the room channel
         self.next_sweep = 0.0
+        self.next_counters = 0.0
 
 
 class RoomHub:
@@ -168,20 +171,20 @@ class RoomHub:
 
     async def _run(self, room: Room) -> None:
         loop = asyncio.get_running_loop()
-        interval = self.config.tick_interval
         next_at = loop.time()
         try:
             with contextlib.suppress(Exception):
                 assert room.ready is not None
                 await room.ready
             while True:
-                next_at = max(next_at + interval, loop.time())
+                # Read each time: the config may be replaced on a live hub (the bench does).
+                next_at = max(next_at + self.config.tick_interval, loop.time())
                 await asyncio.sleep(next_at - loop.time())
                 if not room.sockets:
                     # Leave synchronously, then flush: a socket joining now gets a fresh Room.
                     if self.rooms.get(room.id) is room:
                         del self.rooms[room.id]
-                    await self._tick(room)
+                    await self._tick(room, final=True)
                     await self._bus.unsubscribe(room.id)
                     return
                 await self._tick(room)
@@ -194,39 +197,49 @@ class RoomHub:
             for sock in list(room.sockets.values()):
                 sock.close(1011, "internal error")
 
-    async def _tick(self, room: Room) -> None:
+    async def _tick(self, room: Room, *, final: bool = False) -> None:
+        """Fan out first, then talk to Redis: a slow Redis must not delay local delivery."""
         cfg = self.config
         local, room.outbox = sample_events(room.outbox, cfg.chat_per_tick, self._rng), []
         remote, room.inbox = room.inbox, []
-        deltas, room.deltas = room.deltas, room_counters.Deltas()
-        fresh = room.counters
-        try:
-            pipe = self.redis.pipeline(transaction=False)
-            if local:
-                pipe.publish(room_counters.channel(room.id), encoder.encode(Batch(self.process_id, local)))
+        events = sample_events(local + remote, cfg.chat_per_tick, self._rng) if remote else local
+        changed = {k: v for k, v in room.counters.items() if room.sent.get(k) != v}
+        self._sweep_idle(room)
+        if events or changed:
+            room.sent = dict(room.counters)
+            room.seq += 1
+            frame = OutFrame(encoder.encode(Tick(seq=room.seq, events=events, counters=changed)))
+            for sock in list(room.sockets.values()):
+                sock.deliver(frame)
+        now = time.monotonic()
+        refresh = final or now >= room.next_counters
+        if not local and not refresh:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        if local:
+            pipe.publish(room_counters.channel(room.id), encoder.encode(Batch(self.process_id, local)))
+        deltas = None
+        if refresh:
+            # One script per room per counters interval: this process's presence and
+            # deltas in, every counter out (shown to viewers at the next tick).
+            room.next_counters = now + cfg.counters_interval
+            deltas, room.deltas = room.deltas, room_counters.Deltas()
             await self._tick_script(
                 keys=room_counters.keys(room.id),
                 args=room_counters.tick_args(self.process_id, len(room.sockets), cfg.presence_ttl, deltas),
                 client=pipe,
             )
+        try:
             replies = await pipe.execute()
-            fresh = room_counters.as_dict(replies[-1])
+            if refresh:
+                room.counters = room_counters.as_dict(replies[-1])
         except (RedisError, OSError) as exc:
-            # Counters: retried next tick (a reply lost after Redis applied them could count
-            # twice; that is the price of not losing likes). Events still reach local viewers.
+            # Counters are retried next time (a reply lost after Redis applied them could
+            # count twice: the price of never losing likes). Local viewers had the events.
             log.warning("tick_redis_failed", room_id=room.id, error=str(exc))
-            deltas.merge(room.deltas)
-            room.deltas = deltas
-        events = sample_events(local + remote, cfg.chat_per_tick, self._rng) if remote else local
-        changed = {k: v for k, v in fresh.items() if room.counters.get(k) != v}
-        room.counters = fresh
-        self._sweep_idle(room)
-        if not events and not changed:
-            return
-        room.seq += 1
-        frame = OutFrame(encoder.encode(Tick(seq=room.seq, events=events, counters=changed)))
-        for sock in list(room.sockets.values()):
-            sock.deliver(frame)
+            if deltas is not None:
+                deltas.merge(room.deltas)
+                room.deltas = deltas
 
     def _sweep_idle(self, room: Room) -> None:
         now = time.monotonic()

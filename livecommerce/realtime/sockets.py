@@ -107,6 +107,11 @@ class Socket:
         self.on_drop: Any = None  # set by the hub: removes the socket from its room
         self._proto = find_sansio_protocol(receive, send)
         self._transport = self._proto.transport if self._proto is not None else None
+        if self._proto is not None:
+            # uvicorn keeps the handshake's request and response (with their header
+            # objects, ~3.5 KiB) for the connection's life but reads them only during
+            # the handshake, which is over: release them (RSS per idle viewer counts).
+            self._proto.request = self._proto.response = None
         self._send = send
         self._queue: collections.deque[OutFrame | tuple[int, str]] | None = None
         self._wakeup: asyncio.Event | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from livecommerce.domains.orders import jobs as order_jobs
-from livecommerce.domains.payments import jobs as payment_jobs
 
 # Imported for what they register: the handlers of succeeded payments (orders, top-ups).
 from livecommerce.domains.orders import lifecycle as _orders_lifecycle  # noqa: F401
+from livecommerce.domains.payments import jobs as payment_jobs
 from livecommerce.domains.wallet import services as _wallet_services  # noqa: F401
 
 FUNCTIONS: list[Any] = [*order_jobs.FUNCTIONS, *payment_jobs.FUNCTIONS]

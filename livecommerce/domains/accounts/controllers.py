@@ -17,7 +17,14 @@ from livecommerce.domains.accounts.schemas import (
     RoleApplicationOut,
     UserOut,
 )
-from livecommerce.infra.auth import Actor, authenticated, provide_actor, publish_roles, requires, revoke
+from livecommerce.infra.auth import (
+    Actor,
+    authenticated,
+    provide_actor,
+    publish_roles,
+    requires,
+    revoke,
+)
 from livecommerce.settings import Settings
 
 

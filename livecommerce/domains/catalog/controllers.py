@@ -4,10 +4,15 @@ from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from livecommerce.domains.catalog import services
-from livecommerce.domains.catalog.schemas import CreateProduct, ProductOut, ProductPage, UpdateProduct
+from livecommerce.domains.catalog.schemas import (
+    CreateProduct,
+    ProductOut,
+    ProductPage,
+    UpdateProduct,
+)
 from livecommerce.infra.auth import Actor, provide_actor, requires
 
 
@@ -24,9 +29,9 @@ class ProductController(Controller):
     async def list_products(
         self,
         maybe_actor: Actor | None,
-        host_id: Annotated[int | None, Parameter(query="hostId")] = None,
+        host_id: Annotated[int | None, QueryParameter(name="hostId")] = None,
         q: Annotated[str | None, Parameter(max_length=100)] = None,
-        include_off_shelf: Annotated[bool, Parameter(query="includeOffShelf")] = False,
+        include_off_shelf: Annotated[bool, QueryParameter(name="includeOffShelf")] = False,
         cursor: int | None = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> ProductPage:

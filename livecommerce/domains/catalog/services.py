@@ -6,7 +6,13 @@ from typing import Any
 
 from asyncpg import Connection
 
-from livecommerce.domains.catalog.schemas import CreateProduct, ProductOut, ProductPage, SkuOut, UpdateProduct
+from livecommerce.domains.catalog.schemas import (
+    CreateProduct,
+    ProductOut,
+    ProductPage,
+    SkuOut,
+    UpdateProduct,
+)
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode

@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 
 from livecommerce.domains.orders import lifecycle, refunds, services
 from livecommerce.domains.orders.queries import page, visible_order
@@ -13,8 +13,8 @@ from livecommerce.domains.orders.schemas import (
     CancelOrder,
     OrderOut,
     OrderPage,
-    PayOrder,
     PaymentOut,
+    PayOrder,
     PlaceOrder,
     RequestRefund,
     ShipOrder,
@@ -35,7 +35,7 @@ class OrderController(Controller):
     @post("/", status_code=201)
     async def place(
         self, request: Request[Any, Any, Any], actor: Actor, data: PlaceOrder,
-        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
     ) -> Response[bytes]:
         """Place an order. Send an `Idempotency-Key`: a retry with the same key and body replays
         the first response; the same key with another body is 422."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 from asyncpg import Connection, Record
@@ -59,7 +59,7 @@ async def place_order(settings: Settings, buyer_id: int, data: PlaceOrder, idemp
         if len(hosts) != 1:
             raise DomainError(ErrorCode.MIXED_HOSTS, status=400, detail="an order holds the products of one host; place one order per host")
         total = sum(row["price"] * qty for row, qty in taken)
-        deadline = datetime.now(timezone.utc) + timedelta(minutes=settings.payment_timeout_minutes)
+        deadline = datetime.now(UTC) + timedelta(minutes=settings.payment_timeout_minutes)
         order = await conn.fetchrow(
             "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount,"
             " room_id, session_id, coupon_id, address, note, payment_deadline, created_at)"

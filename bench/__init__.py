@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table (ours, the baseline, the limit) and one JSON line last."""
