@@ -65,6 +65,8 @@ async def start_payment(order_id: int, actor: Actor, method: str, provider_name:
                 conn, user_id=order["buyer_id"], purpose="order", amount=order["pay_amount"], order_id=order_id, provider_name=provider_name
             )
             pay_url = payments.checkout_url(payment)
+    # Read back after COMMIT: the host's escrow row stays locked no longer than the writes need.
+    async with db.connection() as conn:
         status = await conn.fetchval("SELECT status FROM payments WHERE id = $1", payment["id"])
         return PaymentOut(
             payment_id=payment["id"], status=status, amount=payment["amount"], provider=payment["provider"],
@@ -82,12 +84,13 @@ async def _order_payment_succeeded(conn: Connection, payment: Record) -> None:
         source = await ledger.account_id(conn, payment["user_id"], Kind.WALLET)
     else:
         source = await ledger.account_id(conn, None, Kind.GATEWAY)
-    await ledger.post(conn, f"payment:{payment['id']}", "payment", [(source, -payment["amount"]), (escrow, payment["amount"])])
     paid = await conn.fetchrow(
         "UPDATE orders SET status = 'paid', paid_at = now(), payment_method = $2"
         " WHERE id = $1 AND status = 'pending_payment' AND pay_amount = $3 RETURNING *",
         order["id"], payment["provider"], payment["amount"],
     )
+    # The escrow row is every buyer's of this host: lock it last, so it is held for the shortest time.
+    await ledger.post(conn, f"payment:{payment['id']}", "payment", [(source, -payment["amount"]), (escrow, payment["amount"])])
     if paid is None:
         await payments.refund_payment(conn, payment, payment["amount"], f"payment:{payment['id']}:return", escrow)
         return
