@@ -13,6 +13,11 @@ from litestar.static_files import create_static_files_router
 
 from livecommerce.domains.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
+from livecommerce.domains.live import commerce as _live_commerce  # noqa: F401 - registers order hooks
+from livecommerce.domains.live import events as room_events
+from livecommerce.domains.live import moderation as room_moderation
+from livecommerce.domains.live.controllers import CONTROLLERS as LIVE_CONTROLLERS
+from livecommerce.domains.live.controllers import room_ws
 from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
@@ -23,6 +28,7 @@ from livecommerce.infra.auth import build_jwt_auth, provide_optional_actor
 from livecommerce.infra.errors import EXCEPTION_HANDLERS
 from livecommerce.infra.health import healthz, readyz
 from livecommerce.infra.observability import prometheus, request_id_middleware, structlog_plugin
+from livecommerce.realtime import HubConfig, RoomHub
 from livecommerce.settings import PROJECT_ROOT, Settings, load_settings
 
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -50,8 +56,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.redis = redis_infra.connect(settings.redis_url or "")
         providers.configure(settings.sandbox_gateway_secret)
         queue.bind(app.state.redis)
+        app.state.hub = RoomHub(app.state.redis, HubConfig())
+        app.state.hub.listeners.append(room_moderation.on_room_events)
+        room_events.bind(app.state.hub)
 
     async def shutdown(app: Litestar) -> None:
+        hub = getattr(app.state, "hub", None)
+        if hub is not None:
+            room_events.bind(None)
+            await hub.stop()
         redis = getattr(app.state, "redis", None)
         if redis is not None:
             await redis.aclose()
@@ -64,6 +77,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             prometheus_controller,
             *ACCOUNT_CONTROLLERS,
             *CATALOG_CONTROLLERS,
+            *LIVE_CONTROLLERS,
+            room_ws(settings.allowed_origins),
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *WALLET_CONTROLLERS,

@@ -121,3 +121,25 @@ async def pay_through_sandbox(client: httpx.AsyncClient, buyer: TestUser, order_
     done = await client.post(started.json()["payUrl"] + "/complete")
     assert done.status_code == 200, done.text
     return {"payment": started.json(), "gateway": done.json()}
+
+
+async def create_room(client: httpx.AsyncClient, host: TestUser, title: str = "Tea tasting") -> dict[str, Any]:
+    response = await client.post("/api/rooms", json={"title": title}, headers=host.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def go_live(client: httpx.AsyncClient, host: TestUser, room_id: int, **body: Any) -> dict[str, Any]:
+    response = await client.post(f"/api/rooms/{room_id}/start", json=body, headers=host.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def live_room_with_product(client: httpx.AsyncClient, host: TestUser, **product: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A live room whose showcase holds one new product of the host, pinned."""
+    room = await create_room(client, host)
+    item = await create_product(client, host, **product)
+    shown = await client.put(f"/api/rooms/{room['id']}/products", json={"productIds": [item["id"]]}, headers=host.headers)
+    assert shown.status_code == 200, shown.text
+    await go_live(client, host, room["id"])
+    return room, item

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from livecommerce.domains.accounts.tables import RoleApplication, User
 from livecommerce.domains.catalog.tables import Product, Sku
-from livecommerce.domains.live.tables import LiveSession, Room, RoomModerator, RoomPenalty, ShowcaseItem
+from livecommerce.domains.live.tables import (
+    LiveSession,
+    Room,
+    RoomModerator,
+    RoomPenalty,
+    ShowcaseItem,
+)
 from livecommerce.domains.orders.tables import IdempotencyKey, Order, OrderItem, Refund
 from livecommerce.domains.payments.tables import Payment, PaymentEvent, SandboxCharge
 from livecommerce.domains.wallet.tables import Account, LedgerEntry, LedgerTransaction

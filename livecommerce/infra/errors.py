@@ -52,6 +52,13 @@ class ErrorCode(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"
     PAYMENT_NOT_FOUND = "payment_not_found"
     REFUND_TOO_LARGE = "refund_too_large"
+    # live rooms
+    SESSION_ALREADY_LIVE = "session_already_live"
+    ROOM_NOT_LIVE = "room_not_live"
+    PRODUCT_NOT_YOURS = "product_not_yours"
+    PRODUCT_NOT_IN_SHOWCASE = "product_not_in_showcase"
+    CANNOT_MODERATE = "cannot_moderate"
+    ROOM_MISMATCH = "room_mismatch"
 
 
 _TITLES = {

@@ -73,8 +73,10 @@ if candidate > peak then
   redis.call('HSET', KEYS[1], 'peak', candidate)
   peak = candidate
 end
-local c = redis.call('HMGET', KEYS[1], 'views', 'likes', 'comments', 'orders', 'gmv')
-return {online, peak, redis.call('PFCOUNT', KEYS[2]),
+local c = redis.call('HMGET', KEYS[1], 'views', 'likes', 'comments', 'orders', 'gmv', 'uvFloor')
+-- the floor restored from PostgreSQL after Redis lost the HyperLogLog (domains/live/figures.py)
+local uv = math.max(redis.call('PFCOUNT', KEYS[2]), tonumber(c[6] or '0'))
+return {online, peak, uv,
         tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),
         tonumber(c[4] or '0'), tonumber(c[5] or '0')}
 """
@@ -118,6 +120,12 @@ async def add(redis: Redis, room_id: int, **deltas: int) -> None:
     for name, value in deltas.items():
         pipe.hincrby(keys(room_id)[0], name, value)
     await pipe.execute()
+
+
+async def read(redis: Redis, room_id: int, presence_ttl: float = 10.0) -> dict[str, int]:
+    """Every counter of a room, from any process (a worker, an api process without the room)."""
+    reply = await redis.register_script(TICK_LUA)(keys=keys(room_id), args=tick_args("", 0, presence_ttl, Deltas()))
+    return as_dict(reply)
 
 
 async def reset(redis: Redis, room_id: int) -> None:

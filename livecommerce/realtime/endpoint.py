@@ -26,12 +26,13 @@ from litestar import WebSocket, websocket
 from litestar.handlers import WebsocketRouteHandler
 
 from livecommerce.infra.auth import Actor
-from livecommerce.realtime.errors import ChatRejected, ErrorCode
+from livecommerce.realtime.errors import ChatRejected, ErrorCode, JoinRefused
 from livecommerce.realtime.hub import RoomHub
 from livecommerce.realtime.sockets import Socket
 from livecommerce.realtime.wire import (
     PONG,
     Chat,
+    Grab,
     Like,
     Ping,
     Snapshot,
@@ -48,6 +49,9 @@ _GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 SnapshotHook = Callable[[int, "Actor | None"], Awaitable[dict[str, Any]]]
 # Return True when the author speaks for the room (host, moderator): the line is never sampled.
 ChatHook = Callable[[int, Actor, str], Awaitable["bool | None"]]
+# Answers a client frame of its type (e.g. "grab") with a dict sent back to that socket
+# as `{"type": "<type>_result", ...}`; an exception with a `code` becomes an error frame.
+ActionHook = Callable[[int, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:
@@ -75,12 +79,14 @@ def room_socket(
     snapshot: SnapshotHook,
     authorize_chat: ChatHook | None = None,
     allowed_origins: Iterable[str] = (),
+    actions: dict[str, ActionHook] | None = None,
     hub: RoomHub | None = None,
     path: str = ROOM_PATH,
 ) -> WebsocketRouteHandler:
     """The route handler to register. `hub` defaults to `app.state.hub` at connection time."""
     allowed = tuple(allowed_origins)
     authorize = authorize_chat or _ordinary
+    answers = actions if actions is not None else {}
 
     async def room_ws(socket: WebSocket, room_id: int) -> None:
         # Raw scope headers: a parsed Headers object would stay cached for the socket's life.
@@ -98,13 +104,15 @@ def room_socket(
             room = await room_hub.join(conn)
             try:
                 payload = await snapshot(room_id, actor)
+            except JoinRefused as exc:
+                conn.close(exc.code, exc.reason)
             except Exception:  # noqa: BLE001 - no snapshot, no room: the client reconnects
                 log.exception("snapshot_failed", room_id=room_id)
                 conn.close(1011, "snapshot failed")
             else:
                 conn.send_now(encoder.encode(Snapshot(seq=room.seq, payload=payload, counters=room.counters)))
                 conn.go_live()
-            await _serve(socket, conn, room_hub, authorize)
+            await _serve(socket, conn, room_hub, authorize, answers)
         finally:
             room_hub.leave(conn)
             await conn.aclose()
@@ -123,7 +131,9 @@ def _viewer_id(scope: Any, headers: dict[bytes, bytes], actor: Actor | None) -> 
     return f"g:{guest}" if _GUEST_ID.match(guest) else f"g:{uuid.uuid4().hex}"
 
 
-async def _serve(socket: WebSocket, conn: Socket, hub: RoomHub, authorize: ChatHook) -> None:
+async def _serve(
+    socket: WebSocket, conn: Socket, hub: RoomHub, authorize: ChatHook, answers: dict[str, ActionHook]
+) -> None:
     """Read the client's frames until it goes; every refusal is an error frame, not an exception."""
     cfg = hub.config
     receive = socket.receive
@@ -172,6 +182,26 @@ async def _serve(socket: WebSocket, conn: Socket, hub: RoomHub, authorize: ChatH
                 continue
             conn.strikes = 0
             hub.submit_chat(conn, frame.text, priority=bool(priority))
+        elif isinstance(frame, Grab):
+            if not conn.like_bucket.take(now):
+                _refuse(conn, ErrorCode.RATE_LIMITED, "too many requests", cfg.max_strikes)
+                continue
+            await _answer(conn, answers.get("grab"), "grab", msgspec.to_builtins(frame))
+
+
+async def _answer(conn: Socket, hook: ActionHook | None, kind: str, frame: dict[str, Any]) -> None:
+    if hook is None:
+        conn.send_now(error_frame(ErrorCode.BAD_FRAME, f"{kind} is not available"))
+        return
+    try:
+        result = await hook(conn.room_id, conn.actor, frame)
+    except Exception as exc:  # noqa: BLE001 - a refusal (DomainError) or a failure: the socket stays
+        code = str(getattr(exc, "code", "") or "internal_error")
+        if code == "internal_error":
+            log.exception("room_action_failed", kind=kind, room_id=conn.room_id)
+        conn.send_now(error_frame(code, str(getattr(exc, "detail", "") or "")[:200]))
+        return
+    conn.send_now(encoder.encode({"type": f"{kind}_result", **result}))
 
 
 def _refuse(conn: Socket, code: str, detail: str, max_strikes: int) -> None:

@@ -23,3 +23,12 @@ class ChatRejected(Exception):
         super().__init__(detail or code)
         self.code = str(code)
         self.detail = detail
+
+
+class JoinRefused(Exception):
+    """Raised by a snapshot hook: the socket is closed with this code (e.g. 4003 for a banned viewer)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason

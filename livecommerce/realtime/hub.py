@@ -16,6 +16,7 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -62,6 +63,10 @@ class RoomHub:
         self._bus = EventBus(redis, self._on_batch)
         self._tick_script = redis.register_script(room_counters.TICK_LUA)
         self._conn_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        # Called with (hub, room_id, events) for every event of a room this process sees,
+        # its own and other processes' (e.g. the rooms domain drops cached rules on a mute).
+        self.listeners: list[Callable[[RoomHub, int, list[dict[str, Any]]], None]] = []
         self._rng = random.Random()
 
     async def start(self) -> None:
@@ -124,6 +129,7 @@ class RoomHub:
         batch = [dict(e, priority=is_priority(e)) for e in events]
         for event in batch:
             event.setdefault("ts", time.time())
+        self._notify(room_id, batch)
         room = self.rooms.get(room_id)
         if room is not None:
             room.outbox.extend(batch)
@@ -135,7 +141,11 @@ class RoomHub:
         if room is None:
             return
         actor = sock.actor
-        room.outbox.append(make_event("chat", priority=priority, userId=actor.id, username=actor.username, text=text))
+        # An id per message, so a moderator can delete it from every viewer's screen.
+        room.outbox.append(make_event(
+            "chat", priority=priority, id=f"{self.process_id}:{next(self._message_ids)}",
+            userId=actor.id, username=actor.username, text=text,
+        ))
         room.deltas.comments += 1
 
     def submit_likes(self, sock: Socket, count: int) -> None:
@@ -150,6 +160,24 @@ class RoomHub:
         batch: Batch = batch_decoder.decode(data)
         if batch.origin != self.process_id:  # our own batch was delivered at our tick
             room.inbox.extend(batch.events)
+            self._notify(room_id, batch.events)
+
+    def _notify(self, room_id: int, events: list[dict[str, Any]]) -> None:
+        for listener in self.listeners:
+            try:
+                listener(self, room_id, events)
+            except Exception:  # noqa: BLE001 - a listener's bug must not stop delivery
+                log.exception("room_listener_failed", room_id=room_id)
+
+    def close_user(self, room_id: int, user_id: int, code: int, reason: str) -> int:
+        """Close this process's sockets of a user in a room (a ban); returns how many."""
+        room = self.rooms.get(room_id)
+        if room is None:
+            return 0
+        found = [s for s in room.sockets.values() if s.actor is not None and s.actor.id == user_id]
+        for sock in found:
+            sock.close(code, reason)
+        return len(found)
 
     # --- counters --------------------------------------------------------------------------
 

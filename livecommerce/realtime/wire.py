@@ -37,7 +37,13 @@ class Ping(_Frame, tag="ping"):
     pass
 
 
-ClientFrame = Chat | Like | Ping
+class Grab(_Frame, tag="grab"):
+    """Grab a red packet (answered by the promotions domain, to this socket only)."""
+
+    red_packet_id: int
+
+
+ClientFrame = Chat | Like | Ping | Grab
 client_decoder = msgspec.json.Decoder(ClientFrame)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.cron import cron
 
+from livecommerce.domains.live import events as room_events
 from livecommerce.domains.payments import providers
 from livecommerce.infra import db, queue
 from livecommerce.settings import Settings, load_settings
@@ -22,6 +23,8 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     await db.start_pool(settings)
     providers.configure(settings.sandbox_gateway_secret)
     queue.bind(ctx.get("redis"))
+    if room_events.redis() is None:  # in `up` the api's hub is bound already
+        room_events.bind(ctx.get("redis"))
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:

@@ -45,6 +45,11 @@ async def publish(room_id: int, *events: dict[str, Any]) -> None:
         log.warning("room_event_not_published", room_id=room_id, error=str(exc))
 
 
+def redis() -> Redis | None:
+    target = _target
+    return target.redis if isinstance(target, RoomHub) else target
+
+
 async def add_counters(room_id: int, **deltas: int) -> None:
     """Counters a business event moves (orders, gmv); one HINCRBY each."""
     from livecommerce.realtime import counters

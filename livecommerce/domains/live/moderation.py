@@ -1,0 +1,158 @@
+"""Who may speak in a room: the host and moderators always; others unless muted, banned or
+slowed down. PostgreSQL holds the penalties (kept as history); each api process caches a
+room's rules for a moment and drops the cache when a `moderation` event goes by, so a
+mute applies on every process as soon as the event arrives."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from redis.exceptions import RedisError
+
+from livecommerce.domains.live import events, queries
+from livecommerce.domains.live.schemas import Moderate, ModerationOut
+from livecommerce.infra import db
+from livecommerce.infra.auth import Actor
+from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.realtime.errors import ChatRejected
+from livecommerce.realtime.errors import ErrorCode as WsCode
+
+CACHE_SECONDS = 2.0  # the most a process may lag behind a moderation event it missed
+
+
+@dataclass
+class RoomRules:
+    host_id: int
+    moderators: set[int]
+    muted: dict[int, float]  # user id -> until (epoch seconds, inf: until lifted)
+    banned: dict[int, float]
+    slow_seconds: int
+    loaded_at: float = field(default_factory=time.monotonic)
+
+    def speaks_for_room(self, user_id: int) -> bool:
+        return user_id == self.host_id or user_id in self.moderators
+
+    def penalty(self, kind: str, user_id: int) -> float | None:
+        until = (self.banned if kind == "ban" else self.muted).get(user_id)
+        return until if until is not None and until > time.time() else None
+
+
+_cache: dict[int, RoomRules] = {}
+
+
+def forget(room_id: int) -> None:
+    _cache.pop(room_id, None)
+
+
+async def rules(room_id: int) -> RoomRules:
+    cached = _cache.get(room_id)
+    if cached is not None and time.monotonic() - cached.loaded_at < CACHE_SECONDS:
+        return cached
+    async with db.connection() as conn:
+        room = await queries.room(conn, room_id)
+        mods = await conn.fetch("SELECT user_id FROM room_moderators WHERE room_id = $1", room_id)
+        penalties = await conn.fetch(
+            "SELECT user_id, kind, extract(epoch FROM until) AS until FROM room_penalties"
+            " WHERE room_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > now())",
+            room_id,
+        )
+    found = RoomRules(room["host_id"], {m["user_id"] for m in mods}, {}, {}, room["slow_mode_seconds"])
+    for p in penalties:
+        target = found.banned if p["kind"] == "ban" else found.muted
+        until = float("inf") if p["until"] is None else float(p["until"])
+        target[p["user_id"]] = max(until, target.get(p["user_id"], 0.0))
+    _cache[room_id] = found
+    return found
+
+
+async def authorize_chat(room_id: int, actor: Actor, text: str) -> bool:
+    """The websocket's chat hook: True for the room's own voices (never sampled), or refused."""
+    found = await rules(room_id)
+    if found.speaks_for_room(actor.id):
+        return True
+    if found.penalty("ban", actor.id):
+        raise ChatRejected(WsCode.BANNED, "you are banned from this room")
+    if found.penalty("mute", actor.id):
+        raise ChatRejected(WsCode.MUTED, "you are muted in this room")
+    if found.slow_seconds and events.redis() is not None:
+        try:
+            first = await events.redis().set(f"{{room:{room_id}}}:slow:{actor.id}", 1, nx=True, ex=found.slow_seconds)
+        except (RedisError, OSError):
+            first = True  # Redis away: let the message through rather than silence the room
+        if not first:
+            raise ChatRejected(WsCode.SLOW_MODE, f"slow mode: one message every {found.slow_seconds} s")
+    return False
+
+
+async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
+    async with db.transaction() as conn:
+        room = await queries.room(conn, room_id)
+        is_host = room["host_id"] == actor.id or actor.is_admin
+        if not is_host and not await queries.speaks_for_room(conn, room_id, actor.id):
+            raise queries.room_not_found(room_id)
+        if data.action in ("add_moderator", "remove_moderator", "slow_mode") and not is_host:
+            raise DomainError(ErrorCode.FORBIDDEN, status=403, detail=f"only the host may {data.action.replace('_', ' ')}")
+        out = ModerationOut(action=data.action, user_id=data.user_id)
+        if data.action == "slow_mode":
+            if data.seconds is None:
+                raise _missing("seconds")
+            await conn.execute("UPDATE rooms SET slow_mode_seconds = $2 WHERE id = $1", room_id, data.seconds)
+            out.slow_mode_seconds = data.seconds
+        elif data.action == "delete_message":
+            if not data.message_id:
+                raise _missing("messageId")
+            out.message_id = data.message_id
+        else:
+            if data.user_id is None:
+                raise _missing("userId")
+            if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", data.user_id):
+                raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"user {data.user_id} not found")
+            if data.action in ("mute", "ban"):
+                if data.user_id == room["host_id"] or await queries.speaks_for_room(conn, room_id, data.user_id):
+                    raise DomainError(ErrorCode.CANNOT_MODERATE, status=409, detail="the host and moderators can't be muted or banned")
+                until = datetime.now(UTC) + timedelta(minutes=data.minutes) if data.minutes else None
+                await conn.execute(
+                    "INSERT INTO room_penalties (room_id, user_id, kind, until, reason, created_by_id, created_at)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, now())",
+                    room_id, data.user_id, data.action, until, data.reason, actor.id,
+                )
+                out.until = until
+            elif data.action in ("unmute", "unban"):
+                await conn.execute(
+                    "UPDATE room_penalties SET lifted_at = now() WHERE room_id = $1 AND user_id = $2 AND kind = $3 AND lifted_at IS NULL",
+                    room_id, data.user_id, data.action.removeprefix("un"),
+                )
+            elif data.action == "add_moderator":
+                if data.user_id == room["host_id"]:
+                    raise DomainError(ErrorCode.CANNOT_MODERATE, status=409, detail="the host moderates the room already")
+                await conn.execute(
+                    "INSERT INTO room_moderators (room_id, user_id, created_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
+                    room_id, data.user_id,
+                )
+            else:
+                await conn.execute("DELETE FROM room_moderators WHERE room_id = $1 AND user_id = $2", room_id, data.user_id)
+    forget(room_id)
+    await events.publish(
+        room_id,
+        events.event(
+            "moderation", priority=True, action=data.action, userId=data.user_id, messageId=out.message_id,
+            until=out.until.isoformat() if out.until else None, slowModeSeconds=out.slow_mode_seconds,
+        ),
+    )
+    return out
+
+
+def _missing(name: str) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail=f"{name} is required for this action", field=name)
+
+
+def on_room_events(hub: object, room_id: int, batch: list[dict]) -> None:
+    """Every process sees every room event: drop the cached rules on moderation, close a banned user's sockets."""
+    for event in batch:
+        if event.get("type") != "moderation":
+            continue
+        forget(room_id)
+        if event.get("action") == "ban" and event.get("userId") is not None:
+            hub.close_user(room_id, event["userId"], 4003, "banned")  # type: ignore[attr-defined]
