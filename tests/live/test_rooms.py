@@ -5,7 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from tests.support import create_product, create_room, go_live, live_room_with_product, pay_through_sandbox, place_order, problem_code
+from tests.support import (
+    create_product,
+    create_room,
+    go_live,
+    live_room_with_product,
+    pay_through_sandbox,
+    place_order,
+    problem_code,
+)
 
 
 async def test_a_host_schedules_goes_live_and_ends_with_a_report(client, user_factory) -> None:
