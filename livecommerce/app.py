@@ -28,6 +28,7 @@ from livecommerce.infra.auth import build_jwt_auth, provide_optional_actor
 from livecommerce.infra.errors import EXCEPTION_HANDLERS
 from livecommerce.infra.health import healthz, readyz
 from livecommerce.infra.observability import prometheus, request_id_middleware, structlog_plugin
+from livecommerce.pages import pages_router
 from livecommerce.realtime import HubConfig, RoomHub
 from livecommerce.settings import PROJECT_ROOT, Settings, load_settings
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *WALLET_CONTROLLERS,
+            pages_router(),
             create_static_files_router(path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False),
         ],
         dependencies={"maybe_actor": Provide(provide_optional_actor)},

@@ -1,0 +1,46 @@
+"""The pages people use: plain HTML files from `static/pages/`, each a shell its ES modules fill.
+
+The pages are public (a guest may watch a room); what a page shows is decided by the API
+calls it makes with the viewer's cookie, so the routes here skip authentication.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Router, get
+from litestar.response import File
+
+from livecommerce.settings import PROJECT_ROOT
+
+PAGES_DIR = PROJECT_ROOT / "static" / "pages"
+
+# route path -> HTML file; `{…:int}` parts are read by the page's script from location.pathname.
+PAGES: dict[str, str] = {
+    "/": "index.html",
+    "/login": "login.html",
+    "/rooms/{room_id:int}": "room.html",
+    "/host": "host.html",
+    "/host/rooms/{room_id:int}": "host-room.html",
+    "/me/orders": "orders.html",
+    "/me/coupons": "coupons.html",
+    "/me/wallet": "wallet.html",
+    "/distributor": "distributor.html",
+}
+
+
+def _page(route: str, filename: str):  # noqa: ANN202 - a Litestar route handler
+    path = Path(PAGES_DIR / filename)
+
+    # no-cache: the shell is tiny and must match the modules it loads after a deploy.
+    @get(route, exclude_from_auth=True, include_in_schema=False, name=f"page:{filename}",
+         cache_control=None, sync_to_thread=False)
+    def page() -> File:
+        return File(path, media_type="text/html", content_disposition_type="inline",
+                    headers={"Cache-Control": "no-cache"})
+
+    return page
+
+
+def pages_router() -> Router:
+    return Router(path="", route_handlers=[_page(route, name) for route, name in PAGES.items()], include_in_schema=False)

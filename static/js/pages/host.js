@@ -1,0 +1,53 @@
+// The host's home: their rooms (to open the console of), a new room; else how to become a host.
+import { api } from "../api.js";
+import { $, act, h, showError } from "../dom.js";
+import { boot } from "../header.js";
+import { onLangChange, t } from "../i18n.js";
+import { requireLogin } from "../session.js";
+
+let user = null;
+let rooms = [];
+
+function render() {
+  $("#rooms").replaceChildren(...(rooms.length ? rooms.map((room) => {
+    const status = room.session ? room.session.status : "";
+    return h("div", { class: "card" },
+      h("h3", {}, room.title),
+      h("p", {}, h("span", { class: `badge ${status === "live" ? "live" : status === "scheduled" ? "upcoming" : "ended"}` },
+        status === "live" ? t("home.live") : status === "scheduled" ? t("home.upcoming") : t("home.ended")), ` #${room.id}`),
+      h("a", { class: "button primary", href: `/host/rooms/${room.id}` }, t("host.open")));
+  }) : [h("p", { class: "empty" }, t("host.noRooms"))]));
+}
+
+async function load() {
+  try {
+    rooms = (await api(`/api/rooms?hostId=${user.id}&limit=100`)).items;
+    render();
+  } catch (err) {
+    showError(err, $("#error"));
+  }
+}
+
+$("#new-room").addEventListener("submit", (event) => {
+  event.preventDefault();
+  act(event.submitter, $("#new-room-error"), async () => {
+    const room = await api("/api/rooms", { method: "POST", body: { title: $("#room-title").value.trim() } });
+    location.assign(`/host/rooms/${room.id}`);
+  });
+});
+
+$("#apply-host").addEventListener("click", (event) => act(event.target, $("#error"), async () => {
+  const out = await api("/api/me/roles", { method: "POST", body: { role: "host" } });
+  if (out.status === "approved") location.reload();
+  else $("#apply-result").textContent = out.status;
+}));
+
+await boot();
+user = await requireLogin();
+if (user) {
+  const isHost = user.roles.includes("host") || user.roles.includes("admin");
+  $("#not-host").hidden = isHost;
+  $("#host-home").hidden = !isHost;
+  onLangChange(render);
+  if (isHost) load();
+}

@@ -1,0 +1,171 @@
+// The viewer's live room: wires the socket's snapshot and ticks to the parts of the stage.
+import { api, errorText } from "../api.js";
+import { $ } from "../dom.js";
+import { langButton } from "../header.js";
+import { apply, onLangChange, t } from "../i18n.js";
+import { play } from "../player.js";
+import { RoomSocket } from "../room-socket.js";
+import { BuySheet } from "../room/buy-sheet.js";
+import { Chat } from "../room/chat.js";
+import { RoomCoupons } from "../room/coupons.js";
+import { Hearts } from "../room/hearts.js";
+import { RedPackets } from "../room/red-packet.js";
+import { Share } from "../room/share.js";
+import { sheet } from "../room/sheets.js";
+import { Showcase } from "../room/showcase.js";
+import { RoomState } from "../room/state.js";
+import { Ticker } from "../room/ticker.js";
+import { loginUrl, me } from "../session.js";
+
+const roomId = Number(location.pathname.split("/").filter(Boolean)[1]);
+const stage = $("#main");
+let room = null;
+let counters = {};
+let joinedOnce = false;
+
+const socket = new RoomSocket(roomId, { onSnapshot, onTick, onError, onResult, onStatus });
+const send = (frame) => socket.send(frame);
+const chat = new Chat($("#chat"), $("#chat-form"), $("#chat-error"));
+chat.send = send;
+const hearts = new Hearts($("#like-button"), $("#hearts"), send);
+const ticker = new Ticker($("#ticker"));
+const bag = sheet($("#bag-sheet"));
+const buy = new BuySheet($("#buy-sheet"), $("#buy-body"), { roomId, loginHref: loginUrl() });
+const showcase = new Showcase({
+  pinned: $("#pinned"), bagList: $("#bag-list"), bagCount: $("#bag-count"),
+  onBuy: (item) => {
+    bag.close();
+    buy.open(item);
+  },
+});
+const coupons = new RoomCoupons({ bagList: $("#bag-coupons"), bagSection: $("#bag-coupons-section"), drops: $("#drops"), loginHref: loginUrl() });
+const packets = new RedPackets($("#rp-dialog"), $("#rp-body"), { socket, hostName: () => (room ? room.hostName : ""), loginHref: loginUrl() });
+const share = new Share($("#share-sheet"), $("#share-body"), { roomId });
+const state = new RoomState(stage, $("#state-panel"), $("#status-badge"), roomId);
+$("#bag-button").addEventListener("click", () => bag.open());
+$("#share-button").addEventListener("click", () => share.open());
+
+function showOnline() {
+  $("#online").textContent = t("room.online", { n: counters.online ?? room?.online ?? 0 });
+}
+
+async function showStream(session) {
+  const url = session && session.status === "live" ? session.hlsUrl : "";
+  stage.dataset.stream = await play($("#video"), url, room && room.coverUrl);
+}
+
+function onSnapshot(frame) {
+  const payload = frame.payload;
+  room = payload;
+  counters = frame.counters || {};
+  document.title = `${payload.title} · ${payload.hostName}`;
+  $("#host-name").textContent = payload.hostName;
+  $("#host-avatar").textContent = (payload.hostName || "?").slice(0, 1);
+  showOnline();
+  chat.setRoom(payload);
+  chat.enable(payload.you, loginUrl());
+  const loggedIn = Boolean(payload.you);
+  buy.loggedIn = loggedIn;
+  packets.loggedIn = loggedIn;
+  showcase.set(payload.showcase, payload.pinned);
+  coupons.set(payload.coupons, loggedIn);
+  for (const packet of payload.redPackets || []) packets.offer(packet);
+  state.set(payload.session);
+  showStream(payload.session);
+  if (!joinedOnce) {
+    chat.notice(t("room.joined"));
+    if (payload.you && payload.you.muted) chat.notice(t("room.muted"));
+    if (payload.slowModeSeconds) chat.notice(t("room.slowMode", { n: payload.slowModeSeconds }));
+    joinedOnce = true;
+  }
+}
+
+async function refreshShowcase() {
+  try {
+    const detail = await api(`/api/rooms/${roomId}`);
+    room = { ...room, showcase: detail.showcase };
+    showcase.set(detail.showcase, detail.showcase.find((p) => p.id === detail.pinnedProductId) || null);
+  } catch (err) {
+    $("#chat-error").textContent = errorText(err);
+  }
+}
+
+const EVENTS = {
+  chat: (e) => chat.add(e),
+  pin: (e) => showcase.pin(e.product),
+  unpin: () => showcase.pin(null),
+  purchase: (e) => ticker.purchase(e),
+  product: () => refreshShowcase(),
+  coupon: (e) => coupons.dropped(e),
+  red_packet: (e) => packets.offer(e),
+  session: (e) => {
+    room = { ...room, session: e.session };
+    state.set(e.session, e.report || null);
+    showStream(e.session);
+    if (e.status === "live") chat.notice(t("room.liveNow"));
+  },
+  moderation: (e) => {
+    if (e.action === "delete_message") chat.remove(e.messageId);
+    else if (e.action === "slow_mode") {
+      room.slowModeSeconds = e.slowModeSeconds || 0;
+      if (e.slowModeSeconds) chat.notice(t("room.slowMode", { n: e.slowModeSeconds }));
+    } else if (e.action === "mute" && room.you && e.userId === room.you.userId) chat.notice(t("room.muted"));
+    else if (e.action === "add_moderator") chat.speakers.add(e.userId);
+    else if (e.action === "remove_moderator") chat.speakers.delete(e.userId);
+  },
+};
+
+function onTick(frame) {
+  for (const event of frame.events || []) EVENTS[event.type]?.(event);
+  if (frame.counters && Object.keys(frame.counters).length) {
+    const before = counters.likes ?? 0;
+    counters = { ...counters, ...frame.counters };
+    showOnline();
+    if (frame.counters.likes !== undefined && frame.counters.likes > before) hearts.float(Math.min(3, frame.counters.likes - before));
+  }
+}
+
+function onError(frame) {
+  if (packets.onError(frame)) return;
+  $("#chat-error").textContent = errorText({ code: frame.code, detail: frame.detail });
+  setTimeout(() => { $("#chat-error").textContent = ""; }, 4000);
+}
+
+function onResult(frame) {
+  packets.onResult(frame);
+}
+
+function onStatus(status) {
+  const conn = $("#conn");
+  stage.dataset.conn = status;
+  if (status === "reconnecting") {
+    conn.textContent = t("room.reconnecting");
+    conn.hidden = false;
+  } else if (status === "banned" || status === "not_found") {
+    conn.textContent = t(status === "banned" ? "room.banned" : "room.notFound");
+    conn.hidden = false;
+    $("#chat-form").querySelectorAll("input, button").forEach((el) => { el.disabled = true; });
+  } else conn.hidden = true;
+}
+
+function relabel() {
+  apply();
+  showOnline();
+  if (room) {
+    state.set(room.session);
+    showcase.render();
+    coupons.render();
+  }
+}
+
+async function start() {
+  apply();
+  $(".lang-slot").replaceWith(langButton());
+  onLangChange(relabel);
+  const user = await me();
+  share.user = user;
+  socket.connect();
+  window.lcRoom = { socket, state: () => ({ room, counters }) }; // for the browser tests
+}
+
+start();
