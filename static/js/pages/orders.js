@@ -81,7 +81,7 @@ function render() {
         h("div", { class: "row spread" }, h("h3", { id: `order-${order.id}` }, `#${order.id}`),
           h("span", { class: "badge", dataset: { status: order.status } }, t(`status.${order.status}`))),
         h("ul", { class: "items" }, order.items.map((item) => h("li", {}, `${item.title} · ${item.skuName} × ${item.quantity} — ${money(item.amount)}`))),
-        h("div", {}, t("orders.total", { amount: money(order.payAmount) }),
+        h("div", {}, t(order.status === "pending_payment" || order.status === "cancelled" ? "orders.toPay" : "orders.total", { amount: money(order.payAmount) }),
           order.discountAmount ? h("span", { class: "muted" }, ` (−${money(order.discountAmount)})`) : null,
           order.refundedAmount ? h("span", { class: "muted" }, ` · ${t("status.refunded")} ${money(order.refundedAmount)}`) : null),
         h("div", { class: "muted" }, t("orders.placed", { time: dateTime(order.createdAt) })),
