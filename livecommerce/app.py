@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def shutdown(app: Litestar) -> None:
         hub = getattr(app.state, "hub", None)
         if hub is not None:
-            room_events.bind(None)
+            room_events.unbind(hub)
             await hub.stop()
         redis = getattr(app.state, "redis", None)
         if redis is not None:
