@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from livecommerce.domains.accounts.tables import RoleApplication, User
 from livecommerce.domains.catalog.tables import Product, Sku
+from livecommerce.domains.distribution.tables import TABLES as DISTRIBUTION_TABLES
 from livecommerce.domains.orders.tables import IdempotencyKey, Order, OrderItem, Refund
 from livecommerce.domains.payments.tables import Payment, PaymentEvent, SandboxCharge
 from livecommerce.domains.wallet.tables import Account, LedgerEntry, LedgerTransaction
@@ -14,4 +15,5 @@ ALL_TABLES = (
     Account, LedgerTransaction, LedgerEntry,
     Order, OrderItem, Refund, IdempotencyKey,
     Payment, PaymentEvent, SandboxCharge,
+    *DISTRIBUTION_TABLES,
 )
