@@ -52,6 +52,14 @@ class ErrorCode(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"
     PAYMENT_NOT_FOUND = "payment_not_found"
     REFUND_TOO_LARGE = "refund_too_large"
+    # distribution
+    INVALID_SETTINGS = "invalid_settings"
+    COMMISSION_RATES_TOO_HIGH = "commission_rates_too_high"
+    ALREADY_DISTRIBUTOR = "already_distributor"
+    NOT_A_DISTRIBUTOR = "not_a_distributor"
+    UNKNOWN_REFERRAL_CODE = "unknown_referral_code"
+    DISTRIBUTOR_LOOP = "distributor_loop"
+    WITHDRAWAL_TOO_SMALL = "withdrawal_too_small"
 
 
 _TITLES = {
