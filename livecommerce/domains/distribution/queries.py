@@ -26,10 +26,10 @@ async def stats(user_id: int) -> DistributorStats:
             "   WHERE latest.distributor_id = $1 AND (latest.expires_at IS NULL OR latest.expires_at > now())) AS bound,"
             " (SELECT count(DISTINCT order_id) FROM commissions WHERE distributor_id = $1) AS orders,"
             " (SELECT COALESCE(SUM(amount - reversed_amount), 0) FROM commissions WHERE distributor_id = $1"
-            "   AND status IN ('pending', 'due')) AS pending,"
+            "   AND status IN ('pending', 'due'))::bigint AS pending,"
             " (SELECT COALESCE(SUM(amount - reversed_amount), 0) FROM commissions WHERE distributor_id = $1"
-            "   AND status = 'settled') AS settled,"
-            " (SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE user_id = $1 AND status = 'paid') AS withdrawn,"
+            "   AND status = 'settled')::bigint AS settled,"
+            " (SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE user_id = $1 AND status = 'paid')::bigint AS withdrawn,"
             " (SELECT COALESCE(MAX(balance) FILTER (WHERE kind = 'wallet'), 0) FROM accounts WHERE user_id = $1) AS available,"
             " (SELECT COALESCE(MAX(balance) FILTER (WHERE kind = 'held'), 0) FROM accounts WHERE user_id = $1) AS held,"
             " (SELECT COALESCE(-MIN(balance) FILTER (WHERE kind = 'debt'), 0) FROM accounts WHERE user_id = $1) AS debt",
