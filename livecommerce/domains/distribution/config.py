@@ -3,6 +3,7 @@ transaction that uses it, changed under a row lock, every change audited (who, w
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -11,6 +12,7 @@ from asyncpg import Connection
 from livecommerce.domains.distribution.rules import DistributionConfig, validate
 from livecommerce.infra import db
 from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.infra.schema import Out
 from livecommerce.settings import Settings
 
 KEY = "distribution"
@@ -61,12 +63,22 @@ async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> Distr
     return config if config.signup is not None else msgspec.structs.replace(config, signup=env.distributor_signup)
 
 
-async def audit_log(limit: int) -> list[dict[str, Any]]:
+class AuditOut(Out):
+    id: int
+    key: str
+    actor_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    created_at: datetime
+
+
+async def audit_log(limit: int) -> list[AuditOut]:
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT id, key, actor_id, before, after, created_at FROM settings_audit ORDER BY id DESC LIMIT $1", limit
         )
     return [
-        {**dict(row), "before": msgspec.json.decode(row["before"]) if row["before"] else None, "after": msgspec.json.decode(row["after"])}
+        AuditOut(id=row["id"], key=row["key"], actor_id=row["actor_id"], created_at=row["created_at"],
+                 before=msgspec.json.decode(row["before"]) if row["before"] else None, after=msgspec.json.decode(row["after"]))
         for row in rows
     ]

@@ -153,7 +153,8 @@ class AdminDistributionController(Controller):
         return await config.update(_env(request), actor.id, data)
 
     @get("/settings/audit")
-    async def audit(self, limit: Limit = 50) -> list[dict[str, Any]]:
+    async def audit(self, limit: Limit = 50) -> list[config.AuditOut]:
+        """Every change of the settings, newest first: who, when, before and after."""
         return await config.audit_log(limit)
 
     @get("/withdrawals")
