@@ -1,7 +1,7 @@
 """Commissions settled per second (due -> the distributor's wallet, through the ledger):
 ours against a naive baseline and the physical limit, measured in the same run.
 
-    .venv/bin/python -m bench.settle [--orders 100000] [--naive-orders 5000] [--distributors 5000]
+    .venv/bin/python -m bench.settle [--orders 100000] [--naive-orders 2500] [--distributors 5000]
                                      [--chunk 1000] [--keep]          (or SETTLE_ORDERS=20000 for a quick run)
 
 Loopback only. A durable embedded PostgreSQL (fsync on) and an embedded Redis in a temp dir.
@@ -12,8 +12,8 @@ credit of the platform's commission clearing account.
 
 - ours:  a real `livecommerce worker` process runs the `settle_due_commissions` job (enqueued
          through arq): chunks of --chunk commissions, one DB transaction each, one ledger
-         transaction per distributor per chunk (settlement.py). Timed from the enqueue until no
-         commission of the set is due.
+         transaction per distributor per chunk (settlement.py). Timed from the enqueue until the
+         job's result is in and no commission of the set is due (arq's pickup delay included).
 - naive: one DB transaction per commission (lock it, mark it, ledger.post), one connection.
 - limit: pgbench running the same work batched as ONE SQL statement per chunk (bench/settle.sql),
          one client like our one job, against the same database.
@@ -154,13 +154,15 @@ async def run_ours(settings: Any, fixture: dict[str, Any], procs: Procs, tmp: Pa
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_url))
     try:
         deadline = time.monotonic() + 60
-        while not await redis.exists("arq:queue:health-check"):
+        while not await redis.exists("arq:queue:health-check"):  # the worker is up and polling
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the worker did not start:\n{log.read_text(errors='replace')[-3000:]}")
             await asyncio.sleep(0.05)
         t0 = time.perf_counter()
-        await redis.enqueue_job("settle_due_commissions", chunk, _job_id=f"bench-settle-{secrets.token_hex(4)}")
-        while await due_left(settings, fixture, "ours"):
+        job = await redis.enqueue_job("settle_due_commissions", chunk, _job_id=f"bench-settle-{secrets.token_hex(4)}")
+        assert job is not None
+        await job.result(timeout=600, poll_delay=0.02)
+        while await due_left(settings, fixture, "ours"):  # a cron run may have taken a share: wait for it too
             if worker.poll() is not None:
                 raise RuntimeError(f"the worker died:\n{log.read_text(errors='replace')[-3000:]}")
             await asyncio.sleep(0.02)
@@ -251,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.settle", description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=int(os.environ.get("SETTLE_ORDERS", 100_000)),
                         help="paid orders settled by ours and by the limit (2 commissions each)")
-    parser.add_argument("--naive-orders", type=int, default=int(os.environ.get("SETTLE_NAIVE_ORDERS", 5_000)),
+    parser.add_argument("--naive-orders", type=int, default=int(os.environ.get("SETTLE_NAIVE_ORDERS", 2_500)),
                         help="orders settled by the naive baseline (it is slow: a rate needs fewer)")
     parser.add_argument("--distributors", type=int, default=5_000)
     parser.add_argument("--chunk", type=int, default=1_000)
