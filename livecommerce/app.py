@@ -13,6 +13,9 @@ from litestar.static_files import create_static_files_router
 
 from livecommerce.domains.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
+from livecommerce.domains.distribution import bindings as distribution_bindings
+from livecommerce.domains.distribution import hooks as _distribution_hooks  # noqa: F401 - registers order hooks
+from livecommerce.domains.distribution.controllers import CONTROLLERS as DISTRIBUTION_CONTROLLERS
 from livecommerce.domains.live import commerce as _live_commerce  # noqa: F401 - registers order hooks
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import moderation as room_moderation
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     jwt_auth = build_jwt_auth(settings)
     prometheus_config, prometheus_controller = prometheus()
+    distribution_bindings.configure(settings.secret_key)
 
     async def startup(app: Litestar) -> None:
         await db.start_pool(settings)
@@ -82,13 +86,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *WALLET_CONTROLLERS,
+            *DISTRIBUTION_CONTROLLERS,
             create_static_files_router(path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False),
         ],
         dependencies={"maybe_actor": Provide(provide_optional_actor)},
         on_startup=[startup],
         on_shutdown=[shutdown],
         on_app_init=[jwt_auth.on_app_init],
-        middleware=[request_id_middleware, prometheus_config.middleware],
+        middleware=[request_id_middleware, prometheus_config.middleware, distribution_bindings.referral_middleware],
         plugins=[structlog_plugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi(),
