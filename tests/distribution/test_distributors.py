@@ -67,6 +67,9 @@ async def test_settings_are_validated_stored_and_audited(client: httpx.AsyncClie
     assert (too_high.status_code, problem_code(too_high)) == (422, "commission_rates_too_high")
     mismatch = await client.put("/api/admin/settings", json={"levels": 3}, headers=admin.headers)
     assert (mismatch.status_code, problem_code(mismatch)) == (422, "invalid_settings")
+    # Commissions come out of the host's share: a cap past (100% - platform fee) could never be paid.
+    past_fee = await client.put("/api/admin/settings", json={"rateCapBp": 9600}, headers=admin.headers)
+    assert (past_fee.status_code, problem_code(past_fee), past_fee.json()["max"]) == (422, "invalid_settings", 9500)
     unknown = await client.put("/api/admin/settings", json={"bindingMode": "forever"}, headers=admin.headers)
     assert (unknown.status_code, problem_code(unknown)) == (422, "invalid_settings")
     changed = await configure(client, admin, levels=3, levelRatesBp=[1500, 1000, 500], clawbackPolicy="cap_at_balance")

@@ -48,7 +48,7 @@ async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> Distr
         before = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else dict(raw or {})
         merged = {**msgspec.to_builtins(_decode(raw, None)), **changes}
         try:
-            config = validate(msgspec.convert(merged, DistributionConfig))
+            config = validate(msgspec.convert(merged, DistributionConfig), platform_fee_bp=env.platform_fee_bp)
         except msgspec.ValidationError as exc:
             raise DomainError(ErrorCode.INVALID_SETTINGS, status=422, detail=str(exc)) from None
         after = msgspec.to_builtins(config)

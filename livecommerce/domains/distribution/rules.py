@@ -35,8 +35,16 @@ class DistributionConfig(msgspec.Struct, rename="camel", forbid_unknown_fields=T
     withdrawal_fee_bp: Annotated[int, msgspec.Meta(ge=0, lt=BP)] = 0
 
 
-def validate(config: DistributionConfig) -> DistributionConfig:
-    """The laws msgspec can't state: one rate per level, and the rates within the cap (422 otherwise)."""
+def validate(config: DistributionConfig, *, platform_fee_bp: int = 0) -> DistributionConfig:
+    """The laws msgspec can't state: one rate per level, the rates within the cap, and the cap
+    within what the host keeps after the platform fee (commissions come out of the host's share,
+    so a higher cap could make an order's settlement impossible). 422 otherwise."""
+    if config.rate_cap_bp > BP - platform_fee_bp:
+        raise DomainError(
+            ErrorCode.INVALID_SETTINGS, status=422,
+            detail=f"the cap of {config.rate_cap_bp} bp leaves the host less than nothing after the {platform_fee_bp} bp platform fee",
+            field="rateCapBp", max=BP - platform_fee_bp,
+        )
     if len(config.level_rates_bp) != config.levels:
         raise DomainError(
             ErrorCode.INVALID_SETTINGS, status=422,
