@@ -26,3 +26,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.report

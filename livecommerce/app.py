@@ -13,6 +13,9 @@ from litestar.static_files import create_static_files_router
 
 from livecommerce.domains.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
+from livecommerce.domains.distribution import bindings as distribution_bindings
+from livecommerce.domains.distribution import hooks as _distribution_hooks  # noqa: F401 - registers order hooks
+from livecommerce.domains.distribution.controllers import CONTROLLERS as DISTRIBUTION_CONTROLLERS
 from livecommerce.domains.live import commerce as _live_commerce  # noqa: F401 - registers order hooks
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import moderation as room_moderation
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     jwt_auth = build_jwt_auth(settings)
     prometheus_config, prometheus_controller = prometheus()
+    distribution_bindings.configure(settings.secret_key)
 
     async def startup(app: Litestar) -> None:
         await db.start_pool(settings)
@@ -64,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def shutdown(app: Litestar) -> None:
         hub = getattr(app.state, "hub", None)
         if hub is not None:
-            room_events.bind(None)
+            room_events.unbind(hub)
             await hub.stop()
         redis = getattr(app.state, "redis", None)
         if redis is not None:
@@ -83,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *WALLET_CONTROLLERS,
+            *DISTRIBUTION_CONTROLLERS,
             pages_router(),
             create_static_files_router(path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False),
         ],
@@ -90,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[startup],
         on_shutdown=[shutdown],
         on_app_init=[jwt_auth.on_app_init],
-        middleware=[request_id_middleware, prometheus_config.middleware],
+        middleware=[request_id_middleware, prometheus_config.middleware, distribution_bindings.referral_middleware],
         plugins=[structlog_plugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi(),

@@ -37,7 +37,43 @@ async def _seed_products(ids: dict[str, int]) -> None:
         )
 
 
-SEED_HOOKS: list = [_seed_products]  # async callables taking {username: user_id}
+async def _seed_rooms(ids: dict[str, int]) -> None:
+    """A live room showing the demo products (first one pinned) and an upcoming one, so the
+    landing page has something to show. Plain SQL: no Redis needed, counters start at zero."""
+    from livecommerce.infra import db
+
+    host_id = ids["demo-host"]
+    async with db.transaction() as conn:
+        if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rooms WHERE host_id = $1)", host_id):
+            return
+        products = [r["id"] for r in await conn.fetch("SELECT id FROM products WHERE host_id = $1 ORDER BY id", host_id)]
+        live = await conn.fetchval(
+            "INSERT INTO rooms (host_id, title, description, cover_url, pinned_product_id, slow_mode_seconds, created_at)"
+            " VALUES ($1, '龙井品鉴 Longjing tasting', 'Spring tea, live from the hills.', '', $2, 0, now()) RETURNING id",
+            host_id, products[0] if products else None,
+        )
+        await conn.executemany(
+            "INSERT INTO room_products (room_id, product_id, position) VALUES ($1, $2, $3)",
+            [(live, pid, i) for i, pid in enumerate(products)],
+        )
+        await conn.execute(
+            "INSERT INTO live_sessions (room_id, title, status, started_at, hls_url, created_at)"
+            " VALUES ($1, '龙井品鉴 Longjing tasting', 'live', now(), '', now())",
+            live,
+        )
+        upcoming = await conn.fetchval(
+            "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
+            " VALUES ($1, '紫砂壶专场 Yixing teapots', 'Meet the potter.', '', 0, now()) RETURNING id",
+            host_id,
+        )
+        await conn.execute(
+            "INSERT INTO live_sessions (room_id, title, status, scheduled_at, hls_url, created_at)"
+            " VALUES ($1, '紫砂壶专场 Yixing teapots', 'scheduled', now() + interval '1 day', '', now())",
+            upcoming,
+        )
+
+
+SEED_HOOKS: list = [_seed_products, _seed_rooms]  # async callables taking {username: user_id}
 
 
 async def seed_demo() -> list[tuple[str, str, str]]:

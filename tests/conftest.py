@@ -84,6 +84,9 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         redis = Redis.from_url(live_settings.redis_url or "")
         await redis.flushdb()
         await redis.aclose()
+        from livecommerce.domains.live import moderation
+
+        moderation.forget_all()
     yield
 
 

@@ -32,7 +32,9 @@ class LiveServer:
 
         self.server = Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                             loop="none", http="httptools", ws="websockets-sansio",
-                                            ws_per_message_deflate=False, backlog=4096))
+                                            ws_per_message_deflate=False, backlog=4096,
+                                            # Clients reuse idle connections; a short keep-alive races them under load (ReadError).
+                                            timeout_keep_alive=60))
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

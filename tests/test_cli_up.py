@@ -78,6 +78,8 @@ def test_up_serves_ready_demo_logins_stops_on_sigint_and_reuses_its_data(tmp_pat
         _wait_ready(proc, url)
         assert _demo_host_id(url) == first_id
         assert len(httpx.get(f"{url}/api/products", timeout=10).json()["items"]) == 4  # seeded once
+        rooms = httpx.get(f"{url}/api/rooms", timeout=10).json()["items"]
+        assert [r["session"]["status"] for r in rooms] == ["live", "scheduled"]
         _interrupt_and_check_nothing_is_left(proc)
     finally:
         if proc.poll() is None:

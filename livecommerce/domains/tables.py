@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from livecommerce.domains.accounts.tables import RoleApplication, User
 from livecommerce.domains.catalog.tables import Product, Sku
+from livecommerce.domains.distribution.tables import TABLES as DISTRIBUTION_TABLES
 from livecommerce.domains.live.tables import (
     LiveSession,
     Room,
@@ -22,4 +23,5 @@ ALL_TABLES = (
     Account, LedgerTransaction, LedgerEntry,
     Order, OrderItem, Refund, IdempotencyKey,
     Payment, PaymentEvent, SandboxCharge,
+    *DISTRIBUTION_TABLES,
 )

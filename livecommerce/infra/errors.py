@@ -59,6 +59,14 @@ class ErrorCode(StrEnum):
     PRODUCT_NOT_IN_SHOWCASE = "product_not_in_showcase"
     CANNOT_MODERATE = "cannot_moderate"
     ROOM_MISMATCH = "room_mismatch"
+    # distribution
+    INVALID_SETTINGS = "invalid_settings"
+    COMMISSION_RATES_TOO_HIGH = "commission_rates_too_high"
+    ALREADY_DISTRIBUTOR = "already_distributor"
+    NOT_A_DISTRIBUTOR = "not_a_distributor"
+    UNKNOWN_REFERRAL_CODE = "unknown_referral_code"
+    DISTRIBUTOR_LOOP = "distributor_loop"
+    WITHDRAWAL_TOO_SMALL = "withdrawal_too_small"
 
 
 _TITLES = {

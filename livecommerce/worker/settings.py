@@ -28,6 +28,8 @@ async def on_startup(ctx: dict[str, Any]) -> None:
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("redis") is not None:
+        room_events.unbind(ctx["redis"])
     if ctx.get("owns_pool", True):
         await db.close_pool()
 

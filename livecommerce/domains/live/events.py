@@ -19,12 +19,22 @@ from livecommerce.realtime.wire import make_event
 
 log = structlog.get_logger("live.events")
 
-_target: RoomHub | Redis | None = None
+# A stack: the latest bound target serves; an app that stops unbinds its own (tests run
+# several apps in one process; production has one per process).
+_targets: list[RoomHub | Redis] = []
 
 
-def bind(target: RoomHub | Redis | None) -> None:
-    global _target
-    _target = target
+def bind(target: RoomHub | Redis) -> None:
+    _targets.append(target)
+
+
+def unbind(target: RoomHub | Redis) -> None:
+    if target in _targets:
+        _targets.remove(target)
+
+
+def _current() -> RoomHub | Redis | None:
+    return _targets[-1] if _targets else None
 
 
 def event(type_: str, **fields: Any) -> dict[str, Any]:
@@ -33,7 +43,7 @@ def event(type_: str, **fields: Any) -> dict[str, Any]:
 
 
 async def publish(room_id: int, *events: dict[str, Any]) -> None:
-    target = _target
+    target = _current()
     if target is None or not events:
         return
     try:
@@ -46,7 +56,7 @@ async def publish(room_id: int, *events: dict[str, Any]) -> None:
 
 
 def redis() -> Redis | None:
-    target = _target
+    target = _current()
     return target.redis if isinstance(target, RoomHub) else target
 
 
@@ -54,7 +64,7 @@ async def add_counters(room_id: int, **deltas: int) -> None:
     """Counters a business event moves (orders, gmv); one HINCRBY each."""
     from livecommerce.realtime import counters
 
-    target = _target
+    target = _current()
     if target is None:
         return
     redis = target.redis if isinstance(target, RoomHub) else target

@@ -46,6 +46,11 @@ def forget(room_id: int) -> None:
     _cache.pop(room_id, None)
 
 
+def forget_all() -> None:
+    """Tests reuse room ids after truncating; production never does."""
+    _cache.clear()
+
+
 async def rules(room_id: int) -> RoomRules:
     cached = _cache.get(room_id)
     if cached is not None and time.monotonic() - cached.loaded_at < CACHE_SECONDS:

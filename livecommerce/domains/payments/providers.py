@@ -38,6 +38,8 @@ class PaymentProvider(Protocol):
 
     async def refund(self, conn: Connection, payment_id: int, amount: int, key: str) -> str: ...
 
+    async def payout(self, conn: Connection, withdrawal_id: int, amount: int, key: str) -> str: ...
+
 
 class SandboxProvider:
     """A gateway that behaves like a real one: a hosted pay page, HMAC-signed callbacks
@@ -99,6 +101,12 @@ class SandboxProvider:
         if done is None:
             raise DomainError(ErrorCode.REFUND_TOO_LARGE, status=409, detail="the gateway refused the refund")
         return f"sbx_refund_{key}_{secrets.token_hex(4)}"
+
+    async def payout(self, conn: Connection, withdrawal_id: int, amount: int, key: str) -> str:
+        """Send money to a user (a withdrawal). The sandbox always succeeds; the same key, the same reference."""
+        if amount <= 0:
+            raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail="a payout must be positive")
+        return f"sbx_payout_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
 _providers: dict[str, PaymentProvider] = {}

@@ -25,9 +25,13 @@ class Kind(StrEnum):
     RECEIVABLE = "receivable"  # a host's settled takings
     GATEWAY = "gateway"  # platform: money at the payment providers (derived balance)
     REVENUE = "revenue"  # platform: fees earned (derived balance)
+    # platform: commissions owed to distributors, from an order's completion until the batch
+    # settlement pays them into wallets (derived balance: every completion touches it)
+    COMMISSION = "commission"
+    DEBT = "debt"  # a distributor's clawed-back commissions not yet recovered (<= 0, allow_negative)
 
 
-PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE}
+PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE, Kind.COMMISSION}
 
 
 async def account_id(conn: Connection, user_id: int | None, kind: Kind) -> int:
@@ -104,3 +108,78 @@ async def balance(conn: Connection, account: int) -> int:
     if not row["derived_balance"]:
         return int(row["balance"])
     return int(await conn.fetchval("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = $1", account))
+
+
+async def account_ids(conn: Connection, user_ids: list[int], kind: Kind) -> dict[int, int]:
+    """{user_id: account id} of `kind` for many users at once, created on first use (batch jobs)."""
+    users = sorted(set(user_ids))
+    await conn.execute(
+        "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
+        " SELECT u, $2, 0, false, false, now() FROM unnest($1::int[]) u"
+        " ON CONFLICT (user_id, kind) DO NOTHING",
+        users, kind.value,
+    )
+    rows = await conn.fetch("SELECT id, user_id FROM accounts WHERE user_id = ANY($1::int[]) AND kind = $2", users, kind.value)
+    return {row["user_id"]: row["id"] for row in rows}
+
+
+async def post_many(conn: Connection, kind: str, postings: list[tuple[str, list[tuple[int, int]]]]) -> list[str]:
+    """Post many balanced transactions in four statements whatever their number (a batch job's chunk).
+
+    The same rules as `post`: each transaction sums to zero and is keyed (a key already posted is
+    skipped; the posted keys are returned), tracked balances never go below zero unless allowed
+    (the whole DB transaction fails with insufficient_balance), and tracked accounts are locked in
+    ascending id order first, so a batch never deadlocks with `post` or with another batch.
+    """
+    merged = [(key, _merge(legs)) for key, legs in postings]
+    for key, legs in merged:
+        if not legs or sum(amount for _, amount in legs) != 0:
+            raise ValueError(f"ledger transaction {key} does not balance: {legs}")
+    if not merged:
+        return []
+    rows = await conn.fetch(
+        "INSERT INTO ledger_transactions (business_key, kind, created_at) SELECT k, $2, now() FROM unnest($1::text[]) k"
+        " ON CONFLICT (business_key) DO NOTHING RETURNING id, business_key",
+        [key for key, _ in merged], kind,
+    )
+    txn_of = {row["business_key"]: int(row["id"]) for row in rows}
+    kept = [(txn_of[key], legs) for key, legs in merged if key in txn_of]
+    if not kept:
+        return []
+    totals: dict[int, int] = defaultdict(int)
+    for _, legs in kept:
+        for account, amount in legs:
+            totals[account] += amount
+    tracked = [r["id"] for r in await conn.fetch(
+        "SELECT id FROM accounts WHERE id = ANY($1::int[]) AND NOT derived_balance ORDER BY id FOR UPDATE", sorted(totals)
+    )]
+    final: dict[int, int] = {}
+    if tracked:
+        updated = await conn.fetch(
+            "UPDATE accounts a SET balance = a.balance + d.amount FROM unnest($1::int[], $2::bigint[]) AS d(id, amount)"
+            " WHERE a.id = d.id AND (a.allow_negative OR a.balance + d.amount >= 0) RETURNING a.id, a.balance",
+            tracked, [totals[a] for a in tracked],
+        )
+        final = {row["id"]: int(row["balance"]) for row in updated}
+        short = [a for a in tracked if a not in final]
+        if short:
+            balance = await conn.fetchval("SELECT balance FROM accounts WHERE id = $1", short[0])
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_BALANCE, status=409,
+                detail=f"the balance is {balance} fen; {-totals[short[0]]} fen are needed",
+            )
+    # balance_after of each entry: walk each tracked account's entries back from its final balance.
+    entries = [(txn, account, amount) for txn, legs in kept for account, amount in legs]
+    after: list[int | None] = [None] * len(entries)
+    running = dict(final)
+    for i in range(len(entries) - 1, -1, -1):
+        _, account, amount = entries[i]
+        if account in running:
+            after[i] = running[account]
+            running[account] -= amount
+    await conn.execute(
+        "INSERT INTO ledger_entries (txn_id, account_id, amount, balance_after, created_at)"
+        " SELECT t, a, m, b, now() FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[]) AS e(t, a, m, b)",
+        [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries], after,
+    )
+    return [key for key, _ in merged if key in txn_of]

@@ -1,0 +1,135 @@
+"""Every bench, three rounds interleaved, medians into bench/REPORT.md (`make bench`).
+
+    .venv/bin/python -m bench.report [--rounds 3] [--only fanout,likes]
+
+Each bench measures ours, its naive baseline and its physical limit in the same run (the
+server under test pinned to core 0, load generators to core 1) and prints one JSON line
+last. This runs the benches round-robin (fanout, likes, checkout, grab, settle, fanout,
+…) so a slow minute of the machine falls on every bench alike, and reports medians.
+The arguments below keep the whole run under ten minutes on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCHES: dict[str, tuple[str, list[str], str]] = {
+    # name: (module, arguments, what is measured)
+    "fanout": ("bench.fanout", ["--n", "2000", "--step", "2"], "websocket frames/s to 2,000 viewers of one room"),
+    "likes": ("bench.likes", ["--n", "200", "--likes", "300"], "likes counted/s in a like storm"),
+    "checkout": ("bench.checkout", ["--duration", "8", "--hot-duration", "0", "--no-hot"], "orders placed and paid/s"),
+    "grab": ("bench.grab", [], "red-packet grabs answered/s"),
+    "settle": ("bench.settle", [], "commissions settled/s"),
+}
+REPORT = Path(__file__).parent / "REPORT.md"
+
+
+def run_once(name: str, timeout: float) -> dict[str, Any] | None:
+    module, args, _ = BENCHES[name]
+    started = time.monotonic()
+    try:
+        done = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=timeout,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        print(f"  {name}: timed out after {timeout:.0f} s", file=sys.stderr)
+        return None
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        print(f"  {name}: failed ({done.returncode})\n{done.stderr[-2000:]}", file=sys.stderr)
+        return None
+    result = json.loads(lines[-1])
+    result["seconds"] = time.monotonic() - started
+    print(f"  {name}: {result['ours']:,} {result['unit']} (naive {result['naive']:,}, limit {result['limit']:,}) "
+          f"in {result['seconds']:.0f} s", file=sys.stderr)
+    return result
+
+
+def machine() -> str:
+    cpu = ""
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    versions = []
+    for tool in ("postgres", "redis-server"):
+        path = shutil.which(tool)
+        if path:
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+            versions.append(out.split(" sha=")[0])
+    return (f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}" + (f"; {'; '.join(versions)}" if versions else ""))
+
+
+def median(values: list[float | None]) -> float | None:
+    found = [v for v in values if v is not None]
+    return statistics.median(found) if found else None
+
+
+def write(results: dict[str, list[dict[str, Any]]], rounds: int) -> str:
+    rows = []
+    for name, runs in results.items():
+        if not runs:
+            rows.append(f"| {name} | {BENCHES[name][2]} | not measured | | | | | |")
+            continue
+        unit = runs[0]["unit"]
+        ours, naive, limit = (median([r[k] for r in runs]) for k in ("ours", "naive", "limit"))
+        over_limit, over_naive = median([r.get("ours_over_limit") for r in runs]), median([r.get("ours_over_naive") for r in runs])
+        correct = all(r.get("correct") for r in runs)
+        rows.append(
+            f"| {name} | {BENCHES[name][2]} | {ours:,.0f} | {naive:,.0f} | {limit:,.0f} | {unit} | "
+            f"{over_limit if over_limit is not None else '-'} | {over_naive if over_naive is not None else '-'} | "
+            f"{'yes' if correct else '**no**'} ({len(runs)}/{rounds} runs) |"
+        )
+    body = "\n".join([
+        "# Benchmark report",
+        "",
+        f"Measured {dt.date.today().isoformat()} by `make bench` on: {machine()}.",
+        "",
+        f"Each bench ran {rounds} times, round-robin with the others; figures are medians. Within a run",
+        "ours, the naive baseline and the physical limit are measured one after the other on the same",
+        "machine, the server under test pinned to one core and the load generators to the other, over",
+        "loopback. Ratios are medians of each run's own ratio.",
+        "",
+        "| bench | what | ours | naive | limit | unit | ours/limit | ours/naive | correct |",
+        "|---|---|---:|---:|---:|---|---:|---:|---|",
+        *rows,
+        "",
+        "What each baseline is: see the docstring at the top of each `bench/<name>.py`.",
+        "",
+    ])
+    REPORT.write_text(body)
+    return body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default=",".join(BENCHES))
+    parser.add_argument("--timeout", type=float, default=150.0, help="seconds per bench run")
+    args = parser.parse_args()
+    names = [n for n in args.only.split(",") if n in BENCHES]
+    available = [n for n in names if Path(__file__).with_name(f"{BENCHES[n][0].split('.')[1]}.py").exists()]
+    results: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+    for round_no in range(args.rounds):
+        print(f"round {round_no + 1}/{args.rounds}", file=sys.stderr)
+        for name in available:
+            if (found := run_once(name, args.timeout)) is not None:
+                results[name].append(found)
+    print(write(results, args.rounds))
+
+
+if __name__ == "__main__":
+    main()

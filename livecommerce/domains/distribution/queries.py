@@ -1,0 +1,87 @@
+"""What a distributor sees: their figures, their downline by level, their commissions."""
+
+from __future__ import annotations
+
+from livecommerce.domains.distribution.rules import mask_name
+from livecommerce.domains.distribution.schemas import (
+    CommissionOut,
+    CommissionPage,
+    DistributorStats,
+    TeamMember,
+    TeamPage,
+)
+from livecommerce.domains.distribution.services_distributors import profile
+from livecommerce.infra import db
+
+
+async def stats(user_id: int) -> DistributorStats:
+    async with db.connection() as conn:
+        me = await profile(conn, user_id)
+        row = await conn.fetchrow(
+            "SELECT"
+            " (SELECT count(*) FROM share_clicks WHERE distributor_id = $1) AS clicks,"
+            " (SELECT count(*) FROM (SELECT DISTINCT ON (b.buyer_id) b.distributor_id, b.expires_at FROM referral_bindings b"
+            "   WHERE b.buyer_id IN (SELECT buyer_id FROM referral_bindings WHERE distributor_id = $1)"
+            "   ORDER BY b.buyer_id, b.id DESC) latest"
+            "   WHERE latest.distributor_id = $1 AND (latest.expires_at IS NULL OR latest.expires_at > now())) AS bound,"
+            " (SELECT count(DISTINCT order_id) FROM commissions WHERE distributor_id = $1) AS orders,"
+            " (SELECT COALESCE(SUM(amount - reversed_amount), 0) FROM commissions WHERE distributor_id = $1"
+            "   AND status IN ('pending', 'due'))::bigint AS pending,"
+            " (SELECT COALESCE(SUM(amount - reversed_amount), 0) FROM commissions WHERE distributor_id = $1"
+            "   AND status = 'settled')::bigint AS settled,"
+            " (SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE user_id = $1 AND status = 'paid')::bigint AS withdrawn,"
+            " (SELECT COALESCE(MAX(balance) FILTER (WHERE kind = 'wallet'), 0) FROM accounts WHERE user_id = $1) AS available,"
+            " (SELECT COALESCE(MAX(balance) FILTER (WHERE kind = 'held'), 0) FROM accounts WHERE user_id = $1) AS held,"
+            " (SELECT COALESCE(-MIN(balance) FILTER (WHERE kind = 'debt'), 0) FROM accounts WHERE user_id = $1) AS debt",
+            user_id,
+        )
+    return DistributorStats(
+        profile=me, clicks=row["clicks"], bound_buyers=row["bound"], orders=row["orders"], pending=row["pending"],
+        settled=row["settled"], withdrawn=row["withdrawn"], held=row["held"], available=row["available"], debt=row["debt"],
+    )
+
+
+async def team(user_id: int, level: int | None, cursor: int | None, limit: int) -> TeamPage:
+    """The downline, three levels deep at most: children are level 1, their children level 2."""
+    async with db.connection() as conn:
+        await profile(conn, user_id)
+        rows = await conn.fetch(
+            "WITH RECURSIVE down(user_id, level) AS ("
+            "  SELECT user_id, 1 FROM distributors WHERE parent_id = $1"
+            "  UNION ALL SELECT d.user_id, down.level + 1 FROM down JOIN distributors d ON d.parent_id = down.user_id"
+            "  WHERE down.level < 3)"
+            " SELECT d.id, down.user_id, down.level, d.code, d.created_at, u.display_name,"
+            "  'distributor' = ANY(u.roles) AS active"
+            " FROM down JOIN distributors d ON d.user_id = down.user_id JOIN users u ON u.id = down.user_id"
+            " ORDER BY d.id DESC",
+            user_id,
+        )
+    counts = {str(n): sum(1 for r in rows if r["level"] == n) for n in (1, 2, 3)}
+    chosen = [r for r in rows if (level is None or r["level"] == level) and (cursor is None or r["id"] < cursor)]
+    items = [
+        TeamMember(user_id=r["user_id"], name=mask_name(r["display_name"]), code=r["code"], level=r["level"],
+                   status="active" if r["active"] else "pending", joined_at=r["created_at"])
+        for r in chosen[:limit]
+    ]
+    return TeamPage(counts=counts, items=items, next_cursor=chosen[limit - 1]["id"] if len(chosen) > limit else None)
+
+
+async def commissions(user_id: int, status: str | None, cursor: int | None, limit: int) -> CommissionPage:
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            "SELECT c.*, i.title, u.display_name FROM commissions c JOIN order_items i ON i.id = c.order_item_id"
+            " JOIN users u ON u.id = c.buyer_id"
+            " WHERE c.distributor_id = $1 AND ($2::text IS NULL OR c.status = $2) AND ($3::int IS NULL OR c.id < $3)"
+            " ORDER BY c.id DESC LIMIT $4",
+            user_id, status, cursor, limit + 1,
+        )
+    items = [
+        CommissionOut(
+            id=r["id"], order_id=r["order_id"], order_item_id=r["order_item_id"], item_title=r["title"],
+            buyer=mask_name(r["display_name"]), level=r["level"], rate_bp=r["rate_bp"], base_amount=r["base_amount"],
+            amount=r["amount"], reversed_amount=r["reversed_amount"], net_amount=r["amount"] - r["reversed_amount"],
+            status=r["status"], reversal_reason=r["reversal_reason"], created_at=r["created_at"], settled_at=r["settled_at"],
+        )
+        for r in rows[:limit]
+    ]
+    return CommissionPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)

@@ -1,0 +1,155 @@
+"""Commissions through an order's life, each step inside the order's own transaction:
+
+- placed: the chain (distributor, their parent, ...) and each item's rates are snapshotted on
+  `orders.attribution`, so later changes of the tree or the settings don't touch this order;
+- paid: one pending commission per (item, level) on the item's paid amount (after coupons);
+  the unique key makes a repeated hook a no-op;
+- refunded: each commission shrinks to the commission on what the buyer kept (pro rata);
+- completed: the pending ones become due and their total leaves the host's share for the
+  platform's commission clearing account; the batch job (settlement.py) pays them into wallets.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from asyncpg import Connection, Record
+
+from livecommerce.domains.distribution import bindings, config, settlement
+from livecommerce.domains.distribution.rules import rates_for, reversed_total, split
+from livecommerce.domains.wallet import ledger
+from livecommerce.domains.wallet.ledger import Kind
+
+
+async def _chain_rows(conn: Connection, start: int, levels: int) -> list[Record]:
+    return list(await conn.fetch(
+        "WITH RECURSIVE up(user_id, parent_id, depth) AS ("
+        "  SELECT user_id, parent_id, 1 FROM distributors WHERE user_id = $1"
+        "  UNION ALL SELECT d.user_id, d.parent_id, up.depth + 1 FROM up JOIN distributors d ON d.user_id = up.parent_id"
+        "  WHERE up.depth < $2)"
+        " SELECT up.user_id, up.depth, 'distributor' = ANY(u.roles) AS active FROM up JOIN users u ON u.id = up.user_id"
+        " ORDER BY up.depth",
+        start, levels,
+    ))
+
+
+async def snapshot_chain(conn: Connection, order: Record, items: list[Record]) -> None:
+    """PLACEMENT_HOOKS: bind a cookie referral, then snapshot who earns what on this order."""
+    settings = await config.load(conn)
+    buyer = order["buyer_id"]
+    binding_id = await bindings.bind_from_cookie(conn, settings, buyer, bindings.REFERRAL.get())
+    live = await bindings.live_binding(conn, buyer)
+    start, link_id = None, None
+    if settings.self_purchase_commission and await conn.fetchval(
+        "SELECT 'distributor' = ANY(u.roles) FROM distributors d JOIN users u ON u.id = d.user_id WHERE d.user_id = $1", buyer
+    ):
+        start = buyer
+    elif live is not None:
+        start, link_id, binding_id = live["distributor_id"], live["link_id"], live["id"]
+    if start is None:
+        return
+    # Level n is the n-th distributor up from the start; a level whose distributor is not active
+    # (role pending or withdrawn) earns nothing, and the buyer never earns on their own order
+    # unless self-purchase commission is on.
+    chain = [
+        {"level": row["depth"], "userId": row["user_id"]}
+        for row in await _chain_rows(conn, start, settings.levels)
+        if row["active"] and (row["user_id"] != buyer or settings.self_purchase_commission)
+    ]
+    if not chain:
+        return
+    overrides = {
+        row["id"]: json.loads(row["commission_rates"]) if isinstance(row["commission_rates"], str) else row["commission_rates"]
+        for row in await conn.fetch(
+            "SELECT id, commission_rates FROM products WHERE id = ANY($1::int[])", list({i["product_id"] for i in items})
+        )
+    }
+    attribution = {
+        "distributorId": start, "bindingId": binding_id, "linkId": link_id,
+        "selfPurchase": start == buyer, "chain": chain,
+        "rates": {str(i["id"]): rates_for(settings, overrides.get(i["product_id"])) for i in items},
+    }
+    await conn.execute("UPDATE orders SET attribution = $2 WHERE id = $1", order["id"], json.dumps(attribution))
+
+
+def _attribution(order: Record) -> dict[str, Any] | None:
+    raw = order["attribution"]
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+async def create_pending(conn: Connection, order: Record) -> None:
+    """ON_PAID: pending commissions on what was actually paid per item, one per (item, level)."""
+    attribution = _attribution(order)
+    if not attribution or not attribution.get("chain"):
+        return
+    rows: list[tuple[int, int, int, int, int]] = []  # item, level, distributor, paid, rate
+    for item in await conn.fetch("SELECT id, paid_amount FROM order_items WHERE order_id = $1 ORDER BY id", order["id"]):
+        rates = attribution["rates"].get(str(item["id"]), [])
+        amounts = split(item["paid_amount"], rates)
+        for link in attribution["chain"]:
+            level = link["level"]
+            if level <= len(rates) and amounts[level - 1] > 0:
+                rows.append((item["id"], level, link["userId"], item["paid_amount"], rates[level - 1]))
+    if not rows:
+        return
+    await conn.execute(
+        "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, base_amount, rate_bp, amount,"
+        " reversed_amount, status, reversal_reason, created_at)"
+        " SELECT $1, r.item, r.level, r.dist, $2, r.paid, r.rate, r.paid * r.rate / 10000, 0, 'pending', '', now()"
+        " FROM unnest($3::int[], $4::int[], $5::int[], $6::bigint[], $7::int[]) AS r(item, level, dist, paid, rate)"
+        " ON CONFLICT (order_item_id, level) DO NOTHING",
+        order["id"], order["buyer_id"], *[list(col) for col in zip(*rows, strict=True)],
+    )
+
+
+async def reverse_for_refund(conn: Connection, order: Record, refunded: dict[int, int]) -> None:
+    """ON_REFUNDED: shrink each commission of the refunded items to the commission on what is kept.
+    Pending ones just shrink; due ones give the difference back to the host from the clearing
+    account; settled ones are clawed back from the wallet per the operator's policy."""
+    rows = await conn.fetch(
+        "SELECT c.*, i.paid_amount, i.refunded_amount AS item_refunded FROM commissions c"
+        " JOIN order_items i ON i.id = c.order_item_id"
+        " WHERE c.order_item_id = ANY($1::int[]) AND c.status <> 'reversed' ORDER BY c.id FOR UPDATE OF c",
+        list(refunded),
+    )
+    if not rows:
+        return
+    settings = await config.load(conn)
+    returned_to_host = 0
+    for row in rows:
+        target = reversed_total(row["amount"], row["rate_bp"], row["paid_amount"], row["item_refunded"])
+        delta = target - row["reversed_amount"]
+        if delta <= 0:
+            continue
+        reason = f"refund of {refunded.get(row['order_item_id'], 0)} fen on item {row['order_item_id']}: {delta} fen reversed"
+        status = row["status"]
+        if status == "due":
+            returned_to_host += delta
+        elif status == "settled":
+            reason += await settlement.claw_back(conn, settings, row, delta, target)
+        full = target == row["amount"] and status in ("pending", "due")
+        await conn.execute(
+            "UPDATE commissions SET reversed_amount = $2, reversal_reason = $3, status = $4 WHERE id = $1",
+            row["id"], target, reason, "reversed" if full else status,
+        )
+    if returned_to_host:
+        clearing = await ledger.account_id(conn, None, Kind.COMMISSION)
+        receivable = await ledger.account_id(conn, order["host_id"], Kind.RECEIVABLE)
+        key = f"order:{order['id']}:commission-return:{order['refunded_amount']}"
+        await ledger.post(conn, key, "commission_reversal", [(clearing, -returned_to_host), (receivable, returned_to_host)])
+
+
+async def on_settlement(conn: Connection, order: Record) -> list[tuple[int, int]]:
+    """ON_SETTLEMENT: the order completed; its pending commissions become due and their total is
+    taken from the host's share into the clearing account (one derived platform row: no lock)."""
+    rows = await conn.fetch(
+        "UPDATE commissions SET status = 'due', due_at = now() WHERE order_id = $1 AND status = 'pending'"
+        " RETURNING amount - reversed_amount AS net",
+        order["id"],
+    )
+    total = sum(row["net"] for row in rows)
+    if total <= 0:
+        return []
+    return [(await ledger.account_id(conn, None, Kind.COMMISSION), total)]
+

@@ -1,0 +1,39 @@
+"""A host's per-product commission rates: an override of the platform's rates per level."""
+
+from __future__ import annotations
+
+import json
+
+from livecommerce.domains.distribution import config
+from livecommerce.domains.distribution.rules import ensure_within_cap, rates_for
+from livecommerce.domains.distribution.schemas import CommissionRatesOut
+from livecommerce.infra import db
+from livecommerce.infra.auth import Actor
+from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.settings import Settings
+
+
+async def set_rates(env: Settings, product_id: int, actor: Actor, rates: list[int] | None) -> CommissionRatesOut:
+    async with db.transaction() as conn:
+        owner = await conn.fetchval("SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id)
+        if owner is None or (owner != actor.id and not actor.is_admin):
+            raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no product {product_id}")
+        settings = await config.load(conn, env)
+        if rates is not None:
+            ensure_within_cap(rates, settings.rate_cap_bp)
+        await conn.execute(
+            "UPDATE products SET commission_rates = $2, updated_at = now() WHERE id = $1",
+            product_id, json.dumps(rates) if rates is not None else None,
+        )
+    return CommissionRatesOut(product_id=product_id, rates_bp=rates, effective_bp=rates_for(settings, rates))
+
+
+async def get_rates(env: Settings, product_id: int) -> CommissionRatesOut:
+    async with db.connection() as conn:
+        row = await conn.fetchrow("SELECT commission_rates FROM products WHERE id = $1", product_id)
+        if row is None:
+            raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no product {product_id}")
+        settings = await config.load(conn, env)
+    raw = row["commission_rates"]
+    rates = json.loads(raw) if isinstance(raw, str) else raw
+    return CommissionRatesOut(product_id=product_id, rates_bp=rates, effective_bp=rates_for(settings, rates))
