@@ -10,10 +10,11 @@ export const withdraw = (amount, note) => api("/api/distributors/me/withdrawals"
 export const shareLink = (target) => api("/api/share-links", { method: "POST", body: target });
 export const myLinks = () => api("/api/share-links");
 
-// A QR image: the link's own SVG URL, else the short link's /qr.svg, else inline SVG markup.
+// The QR image is loaded from this origin by the link's code (the SVG encodes the public
+// URL the server was configured with); else the link's own SVG URL or inline markup.
 export function qrSource(link) {
+  if (link.code) return { url: `/s/${encodeURIComponent(link.code)}/qr.svg` };
   if (link.qrSvgUrl) return { url: link.qrSvgUrl };
   if (link.qrSvg) return { svg: link.qrSvg };
-  if (link.code) return { url: `/s/${encodeURIComponent(link.code)}/qr.svg` };
   return null;
 }

@@ -57,12 +57,9 @@ async function load() {
   try {
     stats = await myDistributor();
   } catch (err) {
-    if (err.status === 404 && err.code !== "not_found") showError(err, $("#error"));
-    else if (err.status === 404 || err.status === 403) {
-      // Not a distributor (or the distribution API is not deployed yet): offer to become one.
-      $("#become").hidden = false;
-      if (err.code === "not_found" && err.detail && !/distributor/i.test(err.detail)) showError(err, $("#error"));
-    } else showError(err, $("#error"));
+    // Not a distributor yet: offer to become one. Anything else (the API away) is shown.
+    $("#become").hidden = !(err.code === "not_a_distributor" || err.status === 404);
+    if (err.code !== "not_a_distributor") showError(err, $("#error"));
     return;
   }
   $("#dashboard").hidden = false;
