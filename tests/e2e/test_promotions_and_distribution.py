@@ -43,8 +43,7 @@ async def test_a_viewer_becomes_a_distributor_and_shares_a_room_link_with_its_qr
     await expect(page.locator("#error")).to_be_empty()
     await page.get_by_role("button", name="Become a distributor").click()
     await expect(page.locator("#dashboard")).to_be_visible(timeout=WAIT)
-    code = (await page.locator("#my-code").text_content() or "").strip()
-    assert code
+    await expect(page.locator("#my-code")).to_have_text(re.compile(r"^\w{4,16}$"), timeout=WAIT)
 
     await page.get_by_label("Share").fill(str(room["id"]))
     await page.get_by_role("button", name="Generate").click()

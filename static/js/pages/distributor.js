@@ -62,6 +62,7 @@ async function load() {
     if (err.code !== "not_a_distributor") showError(err, $("#error"));
     return;
   }
+  render();
   $("#dashboard").hidden = false;
   $("#become").hidden = true;
   const [c, w] = await Promise.allSettled([myCommissions(), myWithdrawals()]);
