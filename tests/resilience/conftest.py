@@ -3,9 +3,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
+import httpx
 import pytest
+
+from livecommerce.settings import Settings
+from tests.resilience.processes import ApiProcess, app_env
+
+# One INFO line per client request, through the app's log config: noise that costs CPU in a storm.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 _FIGURES: list[tuple[str, str]] = []
 
@@ -18,6 +27,24 @@ def figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
         _FIGURES.append((request.node.name, line))
 
     return record
+
+
+@pytest.fixture
+async def api_process(migrated: Settings, tmp_path: Path) -> AsyncIterator[ApiProcess]:
+    """`livecommerce serve` in its own process on the session's PostgreSQL and Redis: the load
+    generator and the server don't share one event loop (and one core)."""
+    api = ApiProcess(app_env(migrated.database_url or "", migrated.redis_url or ""), tmp_path / "api.log", workers=2)
+    await api.started()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+def storm_client(base_url: str, connections: int = 200) -> httpx.AsyncClient:
+    """Keep-alive shorter than uvicorn's 5 s, so a pooled connection is never reused just as the server closes it."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2)
+    return httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

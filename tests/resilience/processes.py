@@ -77,9 +77,10 @@ class Child:
 class ApiProcess(Child):
     """`livecommerce serve` on a free port: an api process the test never restarts."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, workers: int = 1) -> None:
         self.port = free_port()
-        super().__init__(["serve", "--port", str(self.port)], {**env, "PORT": str(self.port)}, log)
+        command = ["serve", "--port", str(self.port), "--workers", str(workers)]
+        super().__init__(command, {**env, "PORT": str(self.port)}, log)
         self.url = f"http://127.0.0.1:{self.port}"
 
     async def started(self, timeout: float = 60) -> None:
