@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 import structlog
+from asyncpg.exceptions import DataError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -144,7 +145,16 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL_ERROR.value, "an unexpected error occurred; it has been logged")
 
 
+def data_error_handler(request: Request, exc: DataError) -> Response:
+    # asyncpg refuses to encode a parameter its column can't hold (an id past int4 from the URL,
+    # a huge cursor): the client's input, so a 400, not a 500. Other DataErrors are ours.
+    if str(exc).startswith("invalid input for query argument"):
+        return problem(400, ErrorCode.VALIDATION_ERROR.value, "a number in the request is out of range")
+    return internal_error_handler(request, exc)
+
+
 EXCEPTION_HANDLERS = {
+    DataError: data_error_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     NotAuthorizedException: http_error_handler,
