@@ -10,7 +10,11 @@ from enum import StrEnum
 from typing import Any
 
 import structlog
-from asyncpg.exceptions import DataError
+from asyncpg.exceptions import (
+    CharacterNotInRepertoireError,
+    DataError,
+    UntranslatableCharacterError,
+)
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -150,6 +154,9 @@ def data_error_handler(request: Request, exc: DataError) -> Response:
     # a huge cursor): the client's input, so a 400, not a 500. Other DataErrors are ours.
     if str(exc).startswith("invalid input for query argument"):
         return problem(400, ErrorCode.VALIDATION_ERROR.value, "a number in the request is out of range")
+    # PostgreSQL text and jsonb can't hold U+0000: valid JSON, but not storable.
+    if isinstance(exc, CharacterNotInRepertoireError | UntranslatableCharacterError):
+        return problem(400, ErrorCode.VALIDATION_ERROR.value, "text must not contain the NUL character (\\u0000)")
     return internal_error_handler(request, exc)
 
 

@@ -19,3 +19,21 @@ async def test_ids_and_cursors_past_the_column_range_are_a_400_not_a_500(client:
     assert [(r.status_code, problem_code(r)) for r in responses] == [(400, "validation_error")] * len(responses)
     # in range but absent is still a plain 404
     assert (await client.get("/api/products/2147483647")).status_code == 404
+
+
+async def test_text_with_a_nul_character_is_a_400_and_writes_nothing(client: httpx.AsyncClient, user_factory) -> None:
+    from tests.support import create_product, place_order
+
+    host = await user_factory("host", ["host"])
+    buyer = await user_factory("buyer")
+    sku_id = (await create_product(client, host, stock=3))["skus"][0]["id"]
+    responses = [
+        await client.post("/api/auth/login", json={"username": "a\u0000b", "password": "whatever1"}),
+        await client.post("/api/products", json={"title": "Tea\u0000", "skus": [{"name": "d", "price": 1, "stock": 1}]}, headers=host.headers),
+        await place_order(client, buyer, sku_id, note="hi\u0000"),
+        await place_order(client, buyer, sku_id, address={"name": "A\u0000", "phone": "123", "line": "x"}),
+    ]
+    assert [(r.status_code, problem_code(r)) for r in responses] == [(400, "validation_error")] * len(responses)
+    product = (await client.get(f"/api/products/{responses[1].json().get('id', 0)}")).status_code
+    stock = (await client.get("/api/products", params={"hostId": host.id})).json()["items"][0]["skus"][0]["stock"]
+    assert (product, stock) == (404, 3)  # nothing half-written: no product, no stock taken
