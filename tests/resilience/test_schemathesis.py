@@ -19,7 +19,7 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 from tests.resilience.invariants import fmt
 
-MAX_EXAMPLES = int(os.environ.get("RESILIENCE_FUZZ_EXAMPLES", 30))
+MAX_EXAMPLES = int(os.environ.get("RESILIENCE_FUZZ_EXAMPLES", 15))
 
 
 # Check titles -> the short names used in the figure line.
@@ -59,7 +59,7 @@ def fuzz(base_url: str, headers: dict[str, str]) -> tuple[int, int, Counter[int]
             @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
                       suppress_health_check=list(HealthCheck))
             @given(case=operation.as_strategy(generation_mode=mode))
-            def run(case: Any, operation: Any = operation, mode: GenerationMode = mode, seen: set[str] = seen) -> None:
+            def run(case: Any) -> None:
                 nonlocal cases
                 cases += 1
                 response = None
@@ -70,9 +70,9 @@ def fuzz(base_url: str, headers: dict[str, str]) -> tuple[int, int, Counter[int]
                 except (Failure, FailureGroup) as exc:
                     for failure in _failures(exc):
                         title = failure.title
-                        if title not in seen:  # one example per check and operation is enough to act on
-                            seen.add(title)
-                            found[title].append(f"{operation.label} [{mode.value}]: {failure.message[:300]}\n    {case.as_curl_command(headers)}")
+                        if title not in seen:  # noqa: B023 - run() is called within this iteration  # one example per check and operation is enough to act on
+                            seen.add(title)  # noqa: B023
+                            found[title].append(f"{operation.label} [{mode.value}]: {failure.message[:300]}\n    {case.as_curl_command(headers)}")  # noqa: B023
 
             run()
     return operations, cases, statuses, found
