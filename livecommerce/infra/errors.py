@@ -11,8 +11,14 @@ from typing import Any
 
 import structlog
 from asyncpg.exceptions import (
+    AdminShutdownError,
+    CannotConnectNowError,
     CharacterNotInRepertoireError,
+    CrashShutdownError,
     DataError,
+    InterfaceError,
+    InternalClientError,
+    PostgresConnectionError,
     UntranslatableCharacterError,
 )
 from litestar import MediaType, Request, Response
@@ -57,6 +63,7 @@ class ErrorCode(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"
     PAYMENT_NOT_FOUND = "payment_not_found"
     REFUND_TOO_LARGE = "refund_too_large"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 _TITLES = {
@@ -160,8 +167,32 @@ def data_error_handler(request: Request, exc: DataError) -> Response:
     return internal_error_handler(request, exc)
 
 
+def unavailable_handler(request: Request, exc: Exception) -> Response:
+    # PostgreSQL restarting or unreachable (found by killing it mid-checkout): a 503 the client
+    # may retry, not a 500. An open transaction died with its connection; keyed requests replay
+    # and a step that did commit before a later read failed answers 409 on retry.
+    if isinstance(exc, InterfaceError) and "connection is closed" not in str(exc):
+        return internal_error_handler(request, exc)
+    if isinstance(exc, InternalClientError):
+        # asyncpg's protocol state after the server vanished mid-query (seen at COMMIT); would
+        # also be a misuse of one connection by two tasks, so it keeps its traceback in the log.
+        log.error("dependency_unavailable", path=request.url.path, exc_info=exc)
+    else:
+        log.warning("dependency_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {exc}"[:300])
+    response = problem(503, ErrorCode.SERVICE_UNAVAILABLE.value, "a backing service is unavailable; retry in a moment")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 EXCEPTION_HANDLERS = {
     DataError: data_error_handler,
+    PostgresConnectionError: unavailable_handler,
+    CannotConnectNowError: unavailable_handler,
+    AdminShutdownError: unavailable_handler,
+    CrashShutdownError: unavailable_handler,
+    InterfaceError: unavailable_handler,
+    InternalClientError: unavailable_handler,
+    ConnectionError: unavailable_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     NotAuthorizedException: http_error_handler,

@@ -37,3 +37,38 @@ async def test_text_with_a_nul_character_is_a_400_and_writes_nothing(client: htt
     product = (await client.get(f"/api/products/{responses[1].json().get('id', 0)}")).status_code
     stock = (await client.get("/api/products", params={"hostId": host.id})).json()["items"][0]["skus"][0]["stock"]
     assert (product, stock) == (404, 3)  # nothing half-written: no product, no stock taken
+
+
+def test_a_lost_database_connection_is_a_503_to_retry_not_a_500() -> None:
+    from asyncpg.exceptions import (
+        AdminShutdownError,
+        CannotConnectNowError,
+        ConnectionDoesNotExistError,
+        InterfaceError,
+        InternalClientError,
+    )
+    from litestar import Litestar, get
+    from litestar.testing import TestClient
+
+    from livecommerce.infra.errors import EXCEPTION_HANDLERS
+
+    raised = {
+        "starting": CannotConnectNowError("the database system is starting up"),
+        "terminated": AdminShutdownError("terminating connection due to administrator command"),
+        "closed": ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        "refused": ConnectionRefusedError(111, "Connection refused"),
+        "rollback": InterfaceError("cannot call Transaction.rollback(): the underlying connection is closed"),
+        "commit": InternalClientError("cannot switch to state 15; another operation (2) is in progress"),
+        "misuse": InterfaceError("cannot perform operation: another operation is in progress"),
+    }
+
+    @get("/{name:str}")
+    async def fail(name: str) -> None:
+        raise raised[name]
+
+    with TestClient(Litestar([fail], exception_handlers=EXCEPTION_HANDLERS)) as http:  # type: ignore[arg-type]
+        answers = {name: http.get(f"/{name}") for name in raised}
+    assert {name: (r.status_code, r.json()["code"]) for name, r in answers.items()} == {
+        **{name: (503, "service_unavailable") for name in raised}, "misuse": (500, "internal_error"),
+    }
+    assert answers["starting"].headers["retry-after"] == "1"
