@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install up test lint bench clean
+.PHONY: install up test test-resilience lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=python3.11)")'
@@ -20,6 +20,10 @@ up: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Faults and abuse (kills, restarts, replay storms, authorization matrix, fuzzing): minutes, not seconds.
+test-resilience: $(STAMP)
+	$(BIN)/python -m pytest tests/resilience
 
 lint: $(STAMP)
 	$(BIN)/ruff check livecommerce tests

@@ -10,6 +10,17 @@ from enum import StrEnum
 from typing import Any
 
 import structlog
+from asyncpg.exceptions import (
+    AdminShutdownError,
+    CannotConnectNowError,
+    CharacterNotInRepertoireError,
+    CrashShutdownError,
+    DataError,
+    InterfaceError,
+    InternalClientError,
+    PostgresConnectionError,
+    UntranslatableCharacterError,
+)
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -67,6 +78,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_REFERRAL_CODE = "unknown_referral_code"
     DISTRIBUTOR_LOOP = "distributor_loop"
     WITHDRAWAL_TOO_SMALL = "withdrawal_too_small"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 _TITLES = {
@@ -159,7 +171,43 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL_ERROR.value, "an unexpected error occurred; it has been logged")
 
 
+def data_error_handler(request: Request, exc: DataError) -> Response:
+    # asyncpg refuses to encode a parameter its column can't hold (an id past int4 from the URL,
+    # a huge cursor): the client's input, so a 400, not a 500. Other DataErrors are ours.
+    if str(exc).startswith("invalid input for query argument"):
+        return problem(400, ErrorCode.VALIDATION_ERROR.value, "a number in the request is out of range")
+    # PostgreSQL text and jsonb can't hold U+0000: valid JSON, but not storable.
+    if isinstance(exc, CharacterNotInRepertoireError | UntranslatableCharacterError):
+        return problem(400, ErrorCode.VALIDATION_ERROR.value, "text must not contain the NUL character (\\u0000)")
+    return internal_error_handler(request, exc)
+
+
+def unavailable_handler(request: Request, exc: Exception) -> Response:
+    # PostgreSQL restarting or unreachable (found by killing it mid-checkout): a 503 the client
+    # may retry, not a 500. An open transaction died with its connection; keyed requests replay
+    # and a step that did commit before a later read failed answers 409 on retry.
+    if isinstance(exc, InterfaceError) and "connection is closed" not in str(exc):
+        return internal_error_handler(request, exc)
+    if isinstance(exc, InternalClientError):
+        # asyncpg's protocol state after the server vanished mid-query (seen at COMMIT); would
+        # also be a misuse of one connection by two tasks, so it keeps its traceback in the log.
+        log.error("dependency_unavailable", path=request.url.path, exc_info=exc)
+    else:
+        log.warning("dependency_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {exc}"[:300])
+    response = problem(503, ErrorCode.SERVICE_UNAVAILABLE.value, "a backing service is unavailable; retry in a moment")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 EXCEPTION_HANDLERS = {
+    DataError: data_error_handler,
+    PostgresConnectionError: unavailable_handler,
+    CannotConnectNowError: unavailable_handler,
+    AdminShutdownError: unavailable_handler,
+    CrashShutdownError: unavailable_handler,
+    InterfaceError: unavailable_handler,
+    InternalClientError: unavailable_handler,
+    ConnectionError: unavailable_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     NotAuthorizedException: http_error_handler,

@@ -1,0 +1,93 @@
+"""Who may call what: the expected-access table of the authorization matrix.
+
+Derived from each route's Litestar guards (`authenticated`, `requires_<role>`); the only
+hand-written parts are the routes that are public on purpose and, for each kind of object
+in a path (`{order_id}`), how to make one that belongs to someone else. A new route is
+picked up from the OpenAPI document by itself; the test fails, naming it, when it is
+unguarded and not declared public here, or when its path names an object kind unknown here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+# (METHOD, path) -> why anyone, logged in or not, may get a 2xx.
+PUBLIC: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): "liveness probe",
+    ("GET", "/readyz"): "readiness probe",
+    ("GET", "/metrics"): "Prometheus scrape (kept on a private network in production)",
+    ("POST", "/api/auth/register"): "sign up",
+    ("POST", "/api/auth/login"): "log in",
+    ("GET", "/api/products"): "the shop window: products on shelf",
+    ("GET", "/api/products/{product_id}"): "a product on shelf (off-shelf ones are 404 to others)",
+    ("POST", "/api/payments/callback"): "payment providers; authenticated by the HMAC signature instead",
+    ("GET", "/sandbox/pay/{payment_id}"): "the sandbox gateway's hosted page (stands in for the provider)",
+    ("POST", "/sandbox/pay/{payment_id}/complete"): "the sandbox gateway's pay button (stands in for the provider)",
+}
+
+# Path parameters that name an object with an owner: the matrix makes one owned by the victim.
+# Parameter -> object kind; tests/resilience/test_authorization_matrix.py `victim_objects` builds each kind.
+OBJECT_PARAMS: dict[str, str] = {
+    "order_id": "order",
+    "product_id": "product",
+    "refund_id": "refund",
+    "application_id": "role_application",
+    "payment_id": "payment",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    guards: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method, self.path)
+
+    @property
+    def public(self) -> bool:
+        return not self.guards
+
+    @property
+    def roles(self) -> set[str]:
+        """Roles a guard demands (`requires_host` -> host); admins pass every role guard."""
+        return {g.removeprefix("requires_") for g in self.guards if g.startswith("requires_")}
+
+    @property
+    def object_params(self) -> list[str]:
+        return [part[1:-1] for part in self.path.split("/") if part.startswith("{")]
+
+
+def routes_of(app: Litestar, openapi: dict) -> tuple[list[Route], list[str]]:
+    """Every operation of the OpenAPI document with the guards of its handler, and the problems
+    (an operation without a handler, a guard-less route not declared public)."""
+    handlers: dict[tuple[str, str], tuple[str, ...]] = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for method, entry in route.route_handler_map.items():
+                handler = entry[0] if isinstance(entry, tuple) else entry
+                handlers[(method, route.path_format)] = tuple(g.__name__ for g in handler.resolve_guards())
+    routes, problems = [], []
+    for path, item in openapi["paths"].items():
+        for method in item:
+            if method.upper() not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                continue
+            key = (method.upper(), path)
+            if key not in handlers:
+                problems.append(f"{method.upper()} {path}: in the OpenAPI document but no handler found")
+                continue
+            route = Route(key[0], path, handlers[key])
+            if route.public and key not in PUBLIC:
+                problems.append(f"{route.method} {path}: no guard, and not declared public in tests/resilience/policy.py PUBLIC")
+            if not route.public and key in PUBLIC:
+                problems.append(f"{route.method} {path}: declared public but guarded by {route.guards}")
+            unknown = [p for p in route.object_params if p not in OBJECT_PARAMS]
+            if unknown and not route.public:
+                problems.append(f"{route.method} {path}: path parameter(s) {unknown} unknown to policy.OBJECT_PARAMS (add the kind and its factory)")
+            routes.append(route)
+    return routes, problems
