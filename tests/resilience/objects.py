@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.support import TestUser, create_product, pay_through_sandbox, place_order
+from tests.support import TestUser, create_product, create_room, pay_through_sandbox, place_order
 
 
 async def owned_objects(client: httpx.AsyncClient, owner: TestUser, shop: TestUser) -> dict[str, int]:
@@ -28,4 +28,5 @@ async def owned_objects(client: httpx.AsyncClient, owner: TestUser, shop: TestUs
     applied = await client.post("/api/me/roles", json={"role": "distributor"}, headers=owner.headers)
     assert applied.status_code in (201, 202), applied.text
     made["role_application"] = applied.json()["id"]
+    made["room"] = (await create_room(client, owner, title=f"{owner.username}'s room"))["id"]
     return made

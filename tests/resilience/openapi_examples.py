@@ -26,7 +26,9 @@ def example(document: dict[str, Any], schema: dict[str, Any], depth: int = 0) ->
         if key in schema:
             options = [resolve(document, s) for s in schema[key]]
             chosen = next((s for s in options if s.get("type") != "null"), options[0])
-            return example(document, chosen, depth + 1)
+            # Litestar puts constraints (minItems, …) beside the oneOf, not inside the option.
+            outer = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf")}
+            return example(document, {**outer, **chosen}, depth + 1)
     if "const" in schema:
         return schema["const"]
     if "enum" in schema:

@@ -26,6 +26,12 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("POST", "/api/payments/callback"): "payment providers; authenticated by the HMAC signature instead",
     ("GET", "/sandbox/pay/{payment_id}"): "the sandbox gateway's hosted page (stands in for the provider)",
     ("POST", "/sandbox/pay/{payment_id}/complete"): "the sandbox gateway's pay button (stands in for the provider)",
+    ("GET", "/api/rooms"): "the landing page: live and upcoming rooms",
+    ("GET", "/api/rooms/{room_id}"): "a room's public page (what the join snapshot shows anyway)",
+    ("GET", "/api/rooms/{room_id}/sessions"): "a room's past broadcasts and their public figures",
+    ("GET", "/s/{code}"): "a share link: anyone may follow it (records a click)",
+    ("GET", "/s/{code}/qr.svg"): "a share link's QR code",
+    ("GET", "/api/products/{product_id}/commission-rates"): "what a product pays distributors (shown to would-be sharers)",
 }
 
 # Path parameters that name an object with an owner: the matrix makes one owned by the victim.
@@ -36,6 +42,10 @@ OBJECT_PARAMS: dict[str, str] = {
     "refund_id": "refund",
     "application_id": "role_application",
     "payment_id": "payment",
+    "room_id": "room",
+    # Admin-only routes: any id will do, the role guard refuses first.
+    "withdrawal_id": "withdrawal",
+    "user_id": "user",
 }
 
 
