@@ -1021,7 +1021,7 @@ async def forwards():
     manager.add_constraint(
         table_class_name="RoomModerator",
         tablename="room_moderators",
-        constraint_name="one_per_room",
+        constraint_name="one_moderator_per_room",
         constraint_class=Unique,
         params={"columns": ["room_id", "user_id"], "nulls_distinct": True},
         schema=None,
@@ -1050,7 +1050,7 @@ async def forwards():
     manager.add_constraint(
         table_class_name="ShowcaseItem",
         tablename="room_products",
-        constraint_name="one_per_room",
+        constraint_name="one_product_per_room",
         constraint_class=Unique,
         params={"columns": ["room_id", "product_id"], "nulls_distinct": True},
         schema=None,

@@ -60,7 +60,7 @@ class ShowcaseItem(Table, tablename="room_products"):
     product = ForeignKey(Product, null=False, db_column_name="product_id")
     position = Integer()
 
-    one_per_room = Unique(["room_id", "product_id"])
+    one_product_per_room = Unique(["room_id", "product_id"])
 
 
 class RoomModerator(Table, tablename="room_moderators"):
@@ -69,7 +69,7 @@ class RoomModerator(Table, tablename="room_moderators"):
     user = ForeignKey(User, null=False, db_column_name="user_id")
     created_at = Timestamptz(default=TimestamptzNow())
 
-    one_per_room = Unique(["room_id", "user_id"])
+    one_moderator_per_room = Unique(["room_id", "user_id"])
 
 
 class RoomPenalty(Table, tablename="room_penalties"):
