@@ -16,6 +16,9 @@ from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONT
 from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
+from livecommerce.domains.promotions import hooks as _promotion_hooks  # noqa: F401 - registers order and room hooks
+from livecommerce.domains.promotions import live_state as promotion_state
+from livecommerce.domains.promotions.controllers import CONTROLLERS as PROMOTION_CONTROLLERS
 from livecommerce.domains.wallet.controllers import CONTROLLERS as WALLET_CONTROLLERS
 from livecommerce.infra import db, queue
 from livecommerce.infra import redis as redis_infra
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.redis = redis_infra.connect(settings.redis_url or "")
         providers.configure(settings.sandbox_gateway_secret)
         queue.bind(app.state.redis)
+        promotion_state.bind(app.state.redis)
 
     async def shutdown(app: Litestar) -> None:
         redis = getattr(app.state, "redis", None)
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *CATALOG_CONTROLLERS,
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
+            *PROMOTION_CONTROLLERS,
             *WALLET_CONTROLLERS,
             create_static_files_router(path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False),
         ],

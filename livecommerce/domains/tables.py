@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from livecommerce.domains.accounts.tables import RoleApplication, User
 from livecommerce.domains.catalog.tables import Product, Sku
-from livecommerce.domains.live.tables import LiveSession, Room, RoomModerator, RoomPenalty, ShowcaseItem
+from livecommerce.domains.live.tables import (
+    LiveSession,
+    Room,
+    RoomModerator,
+    RoomPenalty,
+    ShowcaseItem,
+)
 from livecommerce.domains.orders.tables import IdempotencyKey, Order, OrderItem, Refund
 from livecommerce.domains.payments.tables import Payment, PaymentEvent, SandboxCharge
+from livecommerce.domains.promotions.tables import Coupon, RedPacket, RedPacketPart, UserCoupon
 from livecommerce.domains.wallet.tables import Account, LedgerEntry, LedgerTransaction
 
 ALL_TABLES = (
     User, RoleApplication,
     Product, Sku,
     Room, LiveSession, ShowcaseItem, RoomModerator, RoomPenalty,
+    Coupon, UserCoupon, RedPacket, RedPacketPart,
     Account, LedgerTransaction, LedgerEntry,
     Order, OrderItem, Refund, IdempotencyKey,
     Payment, PaymentEvent, SandboxCharge,

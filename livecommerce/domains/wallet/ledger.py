@@ -23,6 +23,7 @@ class Kind(StrEnum):
     HELD = "held"  # a user's funds held by a pending withdrawal
     ESCROW = "escrow"  # a host's takings, until the order's after-sales window closes
     RECEIVABLE = "receivable"  # a host's settled takings
+    RED_PACKET = "red_packet"  # a host's red packets sent and not yet grabbed or refunded
     GATEWAY = "gateway"  # platform: money at the payment providers (derived balance)
     REVENUE = "revenue"  # platform: fees earned (derived balance)
 
