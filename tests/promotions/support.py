@@ -6,8 +6,13 @@ switch these helpers to the API (POST /api/rooms, /start, /end) when it lands.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+import httpx
 from redis.asyncio import Redis
 
 from livecommerce.domains.promotions import live_state
@@ -15,6 +20,8 @@ from livecommerce.domains.wallet import ledger
 from livecommerce.domains.wallet.ledger import Kind
 from livecommerce.infra import db
 from tests.support import TestUser
+
+T = TypeVar("T")
 
 
 async def create_room(host: TestUser, title: str = "Tea tasting") -> int:
@@ -70,3 +77,26 @@ async def ledger_is_balanced() -> bool:
             " GROUP BY account_id) e ON e.account_id = a.id WHERE NOT a.derived_balance AND a.balance <> COALESCE(e.total, 0)"
         )
     return unbalanced == 0 and drift == 0
+
+
+async def storm(base_url: str, calls: list[Callable[[httpx.AsyncClient], Awaitable[T]]], concurrency: int = 64) -> list[T]:
+    """Run every call at once (asyncio.gather) through real HTTP clients, `concurrency` connections in all.
+
+    The connections are spread over several small clients: httpx's pool scans all of its
+    connections for every request, so one big pool costs the test more than the server."""
+    per_client = 4
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one log line per request would cost more than the request
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+    clients = [httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) for _ in range(max(1, concurrency // per_client))]
+    gates = [asyncio.Semaphore(per_client) for _ in clients]
+
+    async def one(i: int, call: Callable[[httpx.AsyncClient], Awaitable[T]]) -> T:
+        k = i % len(clients)
+        async with gates[k]:
+            return await call(clients[k])
+
+    try:
+        return await asyncio.gather(*(one(i, call) for i, call in enumerate(calls)))
+    finally:
+        for http in clients:
+            await http.aclose()
