@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import httpx
+from litestar import Litestar
 from redis.asyncio import Redis
 
 from livecommerce.domains.promotions import live_state
@@ -100,3 +101,24 @@ async def storm(base_url: str, calls: list[Callable[[httpx.AsyncClient], Awaitab
     finally:
         for http in clients:
             await http.aclose()
+
+
+async def make_users(app: Litestar, prefix: str, count: int) -> list[TestUser]:
+    """`count` viewers in one INSERT, each with a token (make_user one by one costs seconds for thousands)."""
+    from tests.support import make_user
+
+    first = await make_user(app, f"{prefix}0")  # also makes the session's shared password hash
+    async with db.connection() as conn:
+        rows = await conn.fetch(
+            "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
+            " SELECT $1 || g, $1 || g, (SELECT password_hash FROM users WHERE id = $3), '{}', now(), now()"
+            " FROM generate_series(1, $2 - 1) g ORDER BY g RETURNING id, username",
+            prefix, count, first.id,
+        )
+    jwt = app.state.jwt_auth
+    return [first, *(
+        TestUser(id=row["id"], username=row["username"], token=jwt.create_token(
+            identifier=str(row["id"]), token_unique_jwt_id=f"t{row['id']}-{row['username']}",
+            token_extras={"roles": [], "username": row["username"]}))
+        for row in rows
+    )]

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 
 from livecommerce.infra import db
-from tests.promotions.support import create_room, end_live, go_live, storm
-from tests.support import TestUser, create_product, make_user, problem_code
+from tests.promotions.support import create_room, end_live, go_live, make_users, storm
+from tests.support import TestUser, create_product, problem_code
 
 
 def coupon_body(**overrides: Any) -> dict[str, Any]:
@@ -43,7 +43,7 @@ async def test_five_thousand_claims_from_a_thousand_users_issue_the_quota_once_p
     host = await user_factory("host", ["host"])
     room_id = await create_room(host)
     coupon = await make_coupon(client, host, room_id, quota=500, perUserLimit=1)
-    users = [await make_user(app, f"viewer{i}") for i in range(1000)]
+    users = await make_users(app, "viewer", 1000)
     responses = await storm(str(client.base_url), [partial(claim, user=users[i % 1000], coupon_id=coupon["id"]) for i in range(5000)])
     statuses = [r.status_code for r in responses]
     assert statuses.count(201) == 500, {s: statuses.count(s) for s in set(statuses)}
@@ -58,7 +58,7 @@ async def test_postgresql_keeps_the_quota_when_redis_is_flushed_during_the_storm
     host = await user_factory("host", ["host"])
     room_id = await create_room(host)
     coupon = await make_coupon(client, host, room_id, quota=50, perUserLimit=2)
-    users = [await make_user(app, f"viewer{i}") for i in range(100)]
+    users = await make_users(app, "viewer", 100)
     redis = app.state.redis
 
     async def flusher() -> None:

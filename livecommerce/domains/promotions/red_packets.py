@@ -231,7 +231,7 @@ async def grab(redis: Redis, packet_id: int, user_id: int, *, room_id: int | Non
         if recorded.finished is not None:
             event = room_events.event("red_packet", action="finished", redPacket=packet_event_fields(recorded.finished))
             await room_events.publish(packet_room, event)
-        return GrabOut(red_packet_id=packet_id, outcome="won", amount=recorded.amount, again=recorded.again or kind == b"again")
+        return GrabOut(red_packet_id=packet_id, outcome="won", amount=recorded.amount, again=recorded.again)
     raise DomainError(ErrorCode.BUSY, status=503, detail="please try again", redPacketId=packet_id)
 
 
