@@ -62,6 +62,12 @@ async def balance(user: TestUser | int, kind: Kind = Kind.WALLET) -> int:
         return int(await conn.fetchval("SELECT COALESCE(MAX(balance), 0) FROM accounts WHERE user_id = $1 AND kind = $2", user_id, kind.value))
 
 
+async def red_packet_escrow() -> int:
+    """The platform's red-packet escrow: money sent and not yet grabbed or refunded."""
+    async with db.transaction() as conn:
+        return await ledger.balance(conn, await ledger.account_id(conn, None, Kind.RED_PACKET))
+
+
 async def join_room(redis: Redis, room_id: int, user: TestUser | int, seconds_ago: float = 0) -> None:
     """What the room's websocket records on a viewer's first join: `{room:ID}:joined` user -> epoch seconds."""
     user_id = user if isinstance(user, int) else user.id

@@ -8,9 +8,14 @@ import asyncio
 import httpx
 
 from livecommerce.domains.promotions import jobs
-from livecommerce.domains.wallet.ledger import Kind
 from livecommerce.infra import db
-from tests.promotions.support import balance, create_room, fund, ledger_is_balanced
+from tests.promotions.support import (
+    balance,
+    create_room,
+    fund,
+    ledger_is_balanced,
+    red_packet_escrow,
+)
 from tests.promotions.test_red_packets import grab, send
 from tests.support import problem_code
 
@@ -47,7 +52,7 @@ async def test_the_unclaimed_rest_is_refunded_once_with_the_job_run_twice_and_re
     assert await jobs.refund_red_packet(ctx, packet["id"]) is False
     assert await jobs.sweep_expired_red_packets(ctx) == 0
     assert await refund_rows(packet["id"]) == [10_000 - claimed]
-    assert await balance(host) == 10_000 - claimed and await balance(host, Kind.RED_PACKET) == 0
+    assert await balance(host) == 10_000 - claimed and await red_packet_escrow() == 0
     shown = (await client.get(f"/api/red-packets/{packet['id']}", headers=host.headers)).json()
     assert (shown["status"], shown["refundedAmount"], shown["claimedAmount"]) == ("expired", 10_000 - claimed, claimed)
     assert shown["bestLuck"]["amount"] == max(c["amount"] for c in shown["claims"])

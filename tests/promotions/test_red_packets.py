@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from livecommerce.domains.promotions import hooks
-from livecommerce.domains.wallet.ledger import Kind
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError
@@ -22,6 +21,7 @@ from tests.promotions.support import (
     join_room,
     ledger_is_balanced,
     make_users,
+    red_packet_escrow,
     storm,
 )
 from tests.support import TestUser, problem_code
@@ -63,7 +63,7 @@ async def test_ten_thousand_grabs_on_a_hundred_parts_make_a_hundred_winners(clie
     assert all(p["amount"] >= 1 for p in stored)
     for uid, amount in list(told_won.items())[:10]:
         assert await balance(uid) == amount
-    assert await balance(host, Kind.RED_PACKET) == 0 and await balance(host) == 1_000_000 - 88_888
+    assert await red_packet_escrow() == 0 and await balance(host) == 1_000_000 - 88_888
     assert await ledger_is_balanced()
     shown = (await client.get(f"/api/red-packets/{packet['id']}", headers=host.headers)).json()
     assert (shown["status"], shown["claimedCount"], shown["claimedAmount"]) == ("finished", 100, 88_888)
@@ -82,7 +82,7 @@ async def test_sending_moves_the_total_into_escrow_and_needs_the_balance(client:
     sent = await send(client, host, room_id, totalAmount=5_000, count=7, split="equal", greeting="恭喜发财")
     assert sent.status_code == 201, sent.text
     assert sorted(p["amount"] for p in await parts(sent.json()["id"])) == [714] * 5 + [715] * 2
-    assert await balance(host) == 0 and await balance(host, Kind.RED_PACKET) == 5_000
+    assert await balance(host) == 0 and await red_packet_escrow() == 5_000
     viewer = await user_factory("viewer")
     assert (await send(client, viewer, room_id)).status_code == 403
     other = await user_factory("other", ["host"])

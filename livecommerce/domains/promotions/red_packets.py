@@ -1,7 +1,7 @@
 """Red packets (红包): a host sends money into the room in parts; viewers grab one part each.
 
 - Sending: the parts are computed (pure rules), stored as rows in PostgreSQL and as a Redis
-  list, and the total moves from the host's wallet into the host's red-packet account
+  list, and the total moves from the host's wallet into the platform's red-packet escrow
   through the ledger, in one transaction.
 - Grabbing: one Lua script answers most of a storm (already grabbed? eligible? pop a part),
   so losers never touch PostgreSQL. A popped part is then written to PostgreSQL with the
@@ -9,7 +9,10 @@
   back to Redis, and PostgreSQL (unique packet+part, packet+user) refuses any double.
 - Expiry: what PostgreSQL says is unclaimed goes back to the host, once (jobs.py).
 
-Lock order in a grab and in the refund: the packet row, then its part row, then ledger accounts.
+Locks: a grab holds its packet row in SHARE mode (grabs of one packet commit side by side),
+the refund in UPDATE mode (it waits for grabs in flight, and later grabs see it); then the
+part row, then ledger accounts. The escrow is a derived-balance platform account, so no
+single balance row serializes every grab; each packet's rows bound what it pays out.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from random import SystemRandom
 
 import structlog
-from asyncpg import Connection, Record
+from asyncpg import Connection, Record, UniqueViolationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -73,7 +76,7 @@ async def send_red_packet(redis: Redis, host_id: int, room_id: int, data: SendRe
             packet["id"], amounts,
         )
         wallet = await ledger.account_id(conn, host_id, Kind.WALLET)
-        held = await ledger.account_id(conn, host_id, Kind.RED_PACKET)
+        held = await ledger.account_id(conn, None, Kind.RED_PACKET)
         await ledger.post(conn, f"red_packet:{packet['id']}:fund", "red_packet", [(wallet, -data.total_amount), (held, data.total_amount)])
     try:
         await _load(redis, packet, free=list(enumerate(amounts)), winners=[])
@@ -138,9 +141,7 @@ async def _room_of(packet_id: int) -> int:
 @dataclass(frozen=True)
 class Recorded:
     amount: int
-    again: bool = False  # the user's part was already in PostgreSQL (a repeat, or Redis had drifted)
-    idx: int = -1
-    finished: Record | None = None  # the packet, when this grab took its last part
+    again: bool = False  # the part was already this user's in PostgreSQL (a repeat, or a retry)
 
 
 class PartTaken(Exception):
@@ -148,13 +149,10 @@ class PartTaken(Exception):
 
 
 async def _record_win(conn: Connection, packet_id: int, user_id: int, idx: int) -> Recorded:
-    """The truth: write the user on the part and credit the wallet, or find the user's part already there."""
+    """The truth: write the user on the part and credit the wallet, or find the part already the user's."""
     packet = await conn.fetchrow(
-        "SELECT id, host_id, status, expires_at <= now() AS past FROM red_packets WHERE id = $1 FOR UPDATE", packet_id
+        "SELECT id, status, expires_at <= now() AS past FROM red_packets WHERE id = $1 FOR SHARE", packet_id
     )
-    mine = await conn.fetchrow("SELECT idx, amount FROM red_packet_parts WHERE packet_id = $1 AND user_id = $2", packet_id, user_id)
-    if mine is not None:
-        return Recorded(amount=mine["amount"], again=True, idx=mine["idx"])
     if packet["status"] == "expired" or packet["past"]:
         raise _expired(packet_id)
     part = await conn.fetchrow(
@@ -163,17 +161,33 @@ async def _record_win(conn: Connection, packet_id: int, user_id: int, idx: int) 
         packet_id, idx, user_id,
     )
     if part is None:
+        owner = await conn.fetchrow("SELECT user_id, amount FROM red_packet_parts WHERE packet_id = $1 AND idx = $2", packet_id, idx)
+        if owner["user_id"] == user_id:
+            return Recorded(amount=owner["amount"], again=True)
         raise PartTaken()
-    amount = part["amount"]
-    updated = await conn.fetchrow(
-        "UPDATE red_packets SET claimed_count = claimed_count + 1, claimed_amount = claimed_amount + $2,"
-        " status = CASE WHEN claimed_count + 1 = count THEN 'finished' ELSE status END WHERE id = $1 RETURNING *",
-        packet_id, amount,
-    )
-    held = await ledger.account_id(conn, packet["host_id"], Kind.RED_PACKET)
+    # (packet, user) is unique: a second part for this user fails here, and the caller sorts it out.
+    held = await ledger.account_id(conn, None, Kind.RED_PACKET)
     wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
-    await ledger.post(conn, f"red_packet:{packet_id}:part:{idx}", "red_packet_grab", [(held, -amount), (wallet, amount)])
-    return Recorded(amount=amount, idx=idx, finished=updated if updated["status"] == "finished" else None)
+    await ledger.post(conn, f"red_packet:{packet_id}:part:{idx}", "red_packet_grab", [(held, -part["amount"]), (wallet, part["amount"])])
+    return Recorded(amount=part["amount"])
+
+
+async def _users_part(packet_id: int, user_id: int) -> int | None:
+    async with db.connection() as conn:
+        return await conn.fetchval("SELECT amount FROM red_packet_parts WHERE packet_id = $1 AND user_id = $2", packet_id, user_id)
+
+
+async def _finish(room_id: int, packet_id: int) -> None:
+    """Redis handed out its last part: once PostgreSQL has no free part either, the packet is finished."""
+    async with db.transaction() as conn:
+        packet = await conn.fetchrow(
+            "UPDATE red_packets r SET status = 'finished', claimed_count = r.count, claimed_amount = r.total_amount"
+            " WHERE id = $1 AND status = 'active'"
+            " AND NOT EXISTS (SELECT 1 FROM red_packet_parts p WHERE p.packet_id = r.id AND p.user_id IS NULL) RETURNING *",
+            packet_id,
+        )
+    if packet is not None:
+        await room_events.publish(room_id, room_events.event("red_packet", action="finished", redPacket=packet_event_fields(packet)))
 
 
 async def _release(redis: Redis, keys: list[str], user_id: int, part: str, push_back: bool) -> None:
@@ -219,18 +233,21 @@ async def grab(redis: Redis, packet_id: int, user_id: int, *, room_id: int | Non
         except PartTaken:
             await _release(redis, keys, user_id, part, push_back=False)
             continue
+        except UniqueViolationError:
+            # Redis had forgotten this user's part (a rebuild raced a grab): the popped one is still free.
+            await _release(redis, keys, user_id, part, push_back=kind == b"won")
+            amount = await _users_part(packet_id, user_id)
+            if amount is None:
+                continue
+            return GrabOut(red_packet_id=packet_id, outcome="won", amount=amount, again=True)
         except DomainError:
             await _release(redis, keys, user_id, part, push_back=False)
             raise
         except BaseException:
             await _release(redis, keys, user_id, part, push_back=kind == b"won")
             raise
-        if recorded.again and recorded.idx != idx and kind == b"won":
-            # Redis had forgotten this user's part (a rebuild raced a grab): the popped one is still free.
-            await _release(redis, keys, user_id, part, push_back=True)
-        if recorded.finished is not None:
-            event = room_events.event("red_packet", action="finished", redPacket=packet_event_fields(recorded.finished))
-            await room_events.publish(packet_room, event)
+        if kind == b"won" and int(outcome[2]) == 0 and not recorded.again:
+            await _finish(packet_room, packet_id)
         return GrabOut(red_packet_id=packet_id, outcome="won", amount=recorded.amount, again=recorded.again)
     raise DomainError(ErrorCode.BUSY, status=503, detail="please try again", redPacketId=packet_id)
 
@@ -238,12 +255,16 @@ async def grab(redis: Redis, packet_id: int, user_id: int, *, room_id: int | Non
 # --- reading -------------------------------------------------------------------------------------
 
 def packet_out(packet: Record, claims: list[RedPacketClaim] | None = None) -> RedPacketOut:
+    """The packet as a viewer sees it; counts come from the claims (the row's are written when it ends)."""
     claims = claims or []
-    best = best_luck([c.amount for c in claims]) if packet["status"] != "active" else None
+    status = packet["status"]
+    if status == "active" and len(claims) == packet["count"]:
+        status = "finished"  # every part is in PostgreSQL; the row catches up in _finish or at expiry
+    best = best_luck([c.amount for c in claims]) if status != "active" else None
     return RedPacketOut(
         id=packet["id"], room_id=packet["room_id"], host_id=packet["host_id"], session_id=packet["session_id"],
         greeting=packet["greeting"], split=packet["split"], total_amount=packet["total_amount"], count=packet["count"],
-        claimed_count=packet["claimed_count"], claimed_amount=packet["claimed_amount"], status=packet["status"],
+        claimed_count=len(claims), claimed_amount=sum(c.amount for c in claims), status=status,
         require_presence=packet["require_presence"], min_watch_seconds=packet["min_watch_seconds"],
         expires_at=packet["expires_at"], refunded_amount=packet["refunded_amount"], created_at=packet["created_at"],
         claims=claims, best_luck=claims[best] if best is not None else None,
@@ -278,17 +299,18 @@ async def refund_expired(packet_id: int) -> bool:
         )
         if packet is None or packet["refunded_at"] is not None or not packet["due"]:
             return False
-        claimed = await conn.fetchval(
-            "SELECT COALESCE(SUM(amount), 0) FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL", packet_id
+        claimed = await conn.fetchrow(
+            "SELECT count(*) AS n, COALESCE(SUM(amount), 0) AS fen FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL",
+            packet_id,
         )
-        left = packet["total_amount"] - claimed
+        left = packet["total_amount"] - claimed["fen"]
         await conn.execute(
-            "UPDATE red_packets SET status = CASE WHEN claimed_count = count THEN 'finished' ELSE 'expired' END,"
-            " refunded_amount = $2, refunded_at = now() WHERE id = $1",
-            packet_id, left,
+            "UPDATE red_packets SET status = CASE WHEN $2 = count THEN 'finished' ELSE 'expired' END,"
+            " claimed_count = $2, claimed_amount = $3, refunded_amount = $4, refunded_at = now() WHERE id = $1",
+            packet_id, claimed["n"], claimed["fen"], left,
         )
         if left > 0:
-            held = await ledger.account_id(conn, packet["host_id"], Kind.RED_PACKET)
+            held = await ledger.account_id(conn, None, Kind.RED_PACKET)
             wallet = await ledger.account_id(conn, packet["host_id"], Kind.WALLET)
             await ledger.post(conn, f"red_packet:{packet_id}:refund", "red_packet_refund", [(held, -left), (wallet, left)])
     return True
@@ -304,7 +326,8 @@ async def due_for_refund(limit: int = 500) -> list[int]:
 
 async def active_in_room(conn: Connection, room_id: int) -> list[dict[str, object]]:
     rows = await conn.fetch(
-        "SELECT * FROM red_packets WHERE room_id = $1 AND status = 'active' AND expires_at > now() ORDER BY id DESC LIMIT 20",
+        "SELECT * FROM red_packets r WHERE room_id = $1 AND status = 'active' AND expires_at > now()"
+        " AND EXISTS (SELECT 1 FROM red_packet_parts p WHERE p.packet_id = r.id AND p.user_id IS NULL) ORDER BY id DESC LIMIT 20",
         room_id,
     )
     return [packet_event_fields(row) for row in rows]

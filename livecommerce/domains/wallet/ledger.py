@@ -23,12 +23,14 @@ class Kind(StrEnum):
     HELD = "held"  # a user's funds held by a pending withdrawal
     ESCROW = "escrow"  # a host's takings, until the order's after-sales window closes
     RECEIVABLE = "receivable"  # a host's settled takings
-    RED_PACKET = "red_packet"  # a host's red packets sent and not yet grabbed or refunded
+    # platform: red packets sent and not yet grabbed or refunded (derived balance: every grab
+    # touches it; each packet's own rows bound what it may pay out)
+    RED_PACKET = "red_packet"
     GATEWAY = "gateway"  # platform: money at the payment providers (derived balance)
     REVENUE = "revenue"  # platform: fees earned (derived balance)
 
 
-PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE}
+PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE, Kind.RED_PACKET}
 
 
 async def account_id(conn: Connection, user_id: int | None, kind: Kind) -> int:

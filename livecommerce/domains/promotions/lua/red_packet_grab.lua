@@ -4,7 +4,8 @@
 -- KEYS[3] {room:R}:rp:P:won    hash user -> "<idx>:<fen>"
 -- KEYS[4] {room:R}:joined      hash user -> first join (epoch s), kept by the room's websocket
 -- ARGV    user id, now (epoch s)
--- Returns {outcome[, part]}: won, again (this user's part), empty, expired, absent, too_soon, lost.
+-- Returns {outcome[, part]}: won (+ parts left), again (this user's part), empty, expired, absent,
+-- too_soon (+ seconds to wait), lost (rebuild from PostgreSQL).
 local meta = redis.call('HMGET', KEYS[1], 'exp', 'presence', 'watch')
 if not meta[1] then return {'lost'} end
 local mine = redis.call('HGET', KEYS[3], ARGV[1])
@@ -20,4 +21,4 @@ end
 local part = redis.call('LPOP', KEYS[2])
 if not part then return {'empty'} end
 redis.call('HSET', KEYS[3], ARGV[1], part)
-return {'won', part}
+return {'won', part, redis.call('LLEN', KEYS[2])}
