@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.grab_loadgen CONFIG.json   # prints one JSON object (the stats)
 
 CONFIG: {"host", "port", "concurrency", "warmup", "duration", "users": [[id, "jwt"], ...],
-"packets": [id, ...], "path": "/api/red-packets/{}/grab" (or "/trivial"), "cpu": 1}.
+"packets": [id, ...], "path": "/api/red-packets/{}/grab" (or a trivial endpoint), "method": "POST", "cpu": 1}.
 Each request picks a random user and packet. A grab counts in the window if it is answered
 200 within [warmup, warmup + duration]; every first win (outcome won, not again) is listed
 as [user, packet, amount] so the bench can check each one against PostgreSQL.
@@ -28,9 +28,10 @@ from bench.loadgen import HttpConnection, _pct
 _decode = msgspec.json.decode
 
 
-def _request(host: str, port: int, path: str, token: str) -> bytes:
+def _request(method: str, host: str, port: int, path: str, token: str) -> bytes:
     auth = f"Authorization: Bearer {token}\r\n" if token else ""
-    return f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{auth}Content-Length: 0\r\n\r\n".encode()
+    length = "Content-Length: 0\r\n" if method == "POST" else ""
+    return f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{auth}{length}\r\n".encode()
 
 
 class Stats:
@@ -41,6 +42,7 @@ class Stats:
         self.outcomes: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.wins: list[list[int]] = []
+        self.by_outcome: dict[str, list[float]] = {}
 
 
 async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float) -> None:
@@ -60,7 +62,7 @@ async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float
             p = packets[rng.randrange(len(packets))]
             data = cache.get((u, p))
             if data is None:
-                data = cache[(u, p)] = _request(host, port, path.format(p), users[u][1] if "{}" in path else "")
+                data = cache[(u, p)] = _request(cfg.get("method", "POST"), host, port, path.format(p), users[u][1] if "{}" in path else "")
             began = time.perf_counter()
             status, body = await conn.request(data, timeout)
             done = time.perf_counter()
@@ -77,6 +79,8 @@ async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float
             if t_window <= began and done <= t_stop:
                 stats.window_ok += 1
                 stats.latencies.append(done - began)
+                if "{}" in path:
+                    stats.by_outcome.setdefault(outcome, []).append(done - began)
         except (ConnectionError, OSError, TimeoutError) as exc:
             stats.errors[f"conn {type(exc).__name__}"] += 1
             if conn is not None:
@@ -102,6 +106,7 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     return {
         "per_s": stats.window_ok / duration, "window_ok": stats.window_ok, "total_ok": stats.total_ok,
         "p50_ms": _pct(lat, 0.50), "p99_ms": _pct(lat, 0.99), "outcomes": dict(stats.outcomes),
+        "p50_ms_by_outcome": {k: round(_pct(sorted(v), 0.5), 1) for k, v in stats.by_outcome.items()},
         "errors": dict(stats.errors), "error_total": sum(stats.errors.values()), "wins": stats.wins,
         "cpu_s": time.process_time() - cpu0, "wall_s": time.perf_counter() - t_start,
     }

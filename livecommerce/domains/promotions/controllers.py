@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, post
+import msgspec
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from livecommerce.domains.promotions import coupons, red_packets
@@ -16,7 +18,7 @@ from livecommerce.domains.promotions.schemas import (
     UserCouponOut,
     UserCouponPage,
 )
-from livecommerce.infra.auth import Actor, authenticated, provide_actor, requires
+from livecommerce.infra.auth import Actor, authenticated, current_actor, provide_actor, requires
 
 _actor = {"actor": Provide(provide_actor)}
 
@@ -75,16 +77,20 @@ class MyCouponController(Controller):
         return await coupons.my_coupons(actor.id, status, cursor, limit)
 
 
+_encode = msgspec.json.Encoder().encode
+
+
 class RedPacketController(Controller):
     path = "/api/red-packets/{packet_id:int}"
     tags = ["promotions"]
     guards = [authenticated]
-    dependencies = _actor
 
-    @post("/grab", status_code=200)
-    async def grab(self, request: Request[Any, Any, Any], actor: Actor, packet_id: int) -> GrabOut:
+    # The storm's endpoint: no dependency injection and a pre-encoded body (measured in bench/grab.py).
+    @post("/grab", status_code=200, responses={200: ResponseSpec(GrabOut, description="won or empty")})
+    async def grab(self, request: Request[Any, Any, Any], packet_id: int) -> Response[bytes]:
         """Grab a part: `won` (with the amount, already in your wallet) or `empty`; a repeat answers your part again."""
-        return await red_packets.grab(request.app.state.redis, packet_id, actor.id)
+        result = await red_packets.grab(request.app.state.redis, packet_id, current_actor(request).id)
+        return Response(_encode(result), media_type="application/json")
 
     @get("/")
     async def show(self, packet_id: int) -> RedPacketOut:
