@@ -24,6 +24,9 @@ from livecommerce.domains.live.controllers import room_ws
 from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
+from livecommerce.domains.promotions import hooks as _promotion_hooks  # noqa: F401 - registers order and room hooks
+from livecommerce.domains.promotions import live_state as promotion_state
+from livecommerce.domains.promotions.controllers import CONTROLLERS as PROMOTION_CONTROLLERS
 from livecommerce.domains.wallet.controllers import CONTROLLERS as WALLET_CONTROLLERS
 from livecommerce.infra import db, queue
 from livecommerce.infra import redis as redis_infra
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.hub = RoomHub(app.state.redis, HubConfig())
         app.state.hub.listeners.append(room_moderation.on_room_events)
         room_events.bind(app.state.hub)
+        promotion_state.bind(app.state.redis)
 
     async def shutdown(app: Litestar) -> None:
         hub = getattr(app.state, "hub", None)
@@ -86,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             room_ws(settings.allowed_origins),
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
+            *PROMOTION_CONTROLLERS,
             *WALLET_CONTROLLERS,
             *DISTRIBUTION_CONTROLLERS,
             pages_router(),

@@ -57,6 +57,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Shared secret of the sandbox payment gateway (HMAC-SHA256 of callbacks).
     sandbox_gateway_secret: Annotated[str, msgspec.Meta(min_length=16)] = "sandbox-gateway-secret"
     public_url: str = ""
+    # The zone whose calendar days per-day limits count in (coupons claimed per user per day).
+    business_timezone: str = "Asia/Shanghai"
 
     @property
     def base_url(self) -> str:

@@ -79,6 +79,18 @@ class ErrorCode(StrEnum):
     DISTRIBUTOR_LOOP = "distributor_loop"
     WITHDRAWAL_TOO_SMALL = "withdrawal_too_small"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    # promotions
+    COUPON_SOLD_OUT = "coupon_sold_out"
+    COUPON_LIMIT_REACHED = "coupon_limit_reached"
+    COUPON_DAILY_LIMIT_REACHED = "coupon_daily_limit_reached"
+    COUPON_EXPIRED = "coupon_expired"
+    COUPON_NOT_YET_VALID = "coupon_not_yet_valid"
+    COUPON_UNAVAILABLE = "coupon_unavailable"
+    COUPON_NOT_APPLICABLE = "coupon_not_applicable"
+    COUPON_THRESHOLD_NOT_MET = "coupon_threshold_not_met"
+    RED_PACKET_EXPIRED = "red_packet_expired"
+    RED_PACKET_NOT_ELIGIBLE = "red_packet_not_eligible"
+    BUSY = "busy"
 
 
 _TITLES = {

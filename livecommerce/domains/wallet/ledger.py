@@ -23,6 +23,9 @@ class Kind(StrEnum):
     HELD = "held"  # a user's funds held by a pending withdrawal
     ESCROW = "escrow"  # a host's takings, until the order's after-sales window closes
     RECEIVABLE = "receivable"  # a host's settled takings
+    # platform: red packets sent and not yet grabbed or refunded (derived balance: every grab
+    # touches it; each packet's own rows bound what it may pay out)
+    RED_PACKET = "red_packet"
     GATEWAY = "gateway"  # platform: money at the payment providers (derived balance)
     REVENUE = "revenue"  # platform: fees earned (derived balance)
     # platform: commissions owed to distributors, from an order's completion until the batch
@@ -31,7 +34,7 @@ class Kind(StrEnum):
     DEBT = "debt"  # a distributor's clawed-back commissions not yet recovered (<= 0, allow_negative)
 
 
-PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE, Kind.COMMISSION}
+PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE, Kind.COMMISSION, Kind.RED_PACKET}
 
 
 async def account_id(conn: Connection, user_id: int | None, kind: Kind) -> int:

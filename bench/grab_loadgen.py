@@ -1,0 +1,134 @@
+"""The grab bench's load generator: keep-alive HTTP/1.1 connections that each loop one grab after another.
+
+    .venv/bin/python -m bench.grab_loadgen CONFIG.json   # prints one JSON object (the stats)
+
+CONFIG: {"host", "port", "concurrency", "warmup", "duration", "users": [[id, "jwt"], ...],
+"packets": [id, ...], "path": "/api/red-packets/{}/grab" (or a trivial endpoint), "method": "POST", "cpu": 1}.
+Each request picks a random user and packet. A grab counts in the window if it is answered
+200 within [warmup, warmup + duration]; every first win (outcome won, not again) is listed
+as [user, packet, amount] so the bench can check each one against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import resource
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+import msgspec
+
+from bench.loadgen import HttpConnection, _pct
+
+_decode = msgspec.json.decode
+
+
+def _request(method: str, host: str, port: int, path: str, token: str) -> bytes:
+    auth = f"Authorization: Bearer {token}\r\n" if token else ""
+    length = "Content-Length: 0\r\n" if method == "POST" else ""
+    return f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{auth}{length}\r\n".encode()
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.window_ok = 0
+        self.total_ok = 0
+        self.outcomes: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.wins: list[list[int]] = []
+        self.by_outcome: dict[str, list[float]] = {}
+
+
+async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float) -> None:
+    host, port, path = cfg["host"], cfg["port"], cfg["path"]
+    users, packets = cfg["users"], cfg["packets"] or [0]
+    timeout = float(cfg.get("timeout", 30.0))
+    loop = asyncio.get_running_loop()
+    rng = random.Random(index * 7919 + 17)
+    # Requests are prebuilt per (user, packet) lazily: the client spends its time on the wire, not in f-strings.
+    cache: dict[tuple[int, int], bytes] = {}
+    conn: HttpConnection | None = None
+    while time.perf_counter() < t_stop:
+        try:
+            if conn is None or conn.closed:
+                _, conn = await loop.create_connection(HttpConnection, host, port)
+            u = rng.randrange(len(users))
+            p = packets[rng.randrange(len(packets))]
+            data = cache.get((u, p))
+            if data is None:
+                data = cache[(u, p)] = _request(cfg.get("method", "POST"), host, port, path.format(p), users[u][1] if "{}" in path else "")
+            began = time.perf_counter()
+            status, body = await conn.request(data, timeout)
+            done = time.perf_counter()
+            if status != 200:
+                stats.errors[f"{status} {body[:80].decode(errors='replace')}"] += 1
+                continue
+            stats.total_ok += 1
+            if "{}" in path:
+                answer = _decode(body)
+                outcome = "again" if answer.get("again") else answer["outcome"]
+                stats.outcomes[outcome] += 1
+                if outcome == "won":
+                    stats.wins.append([users[u][0], p, answer["amount"]])
+            if t_window <= began and done <= t_stop:
+                stats.window_ok += 1
+                stats.latencies.append(done - began)
+                if "{}" in path:
+                    stats.by_outcome.setdefault(outcome, []).append(done - began)
+        except (ConnectionError, OSError, TimeoutError) as exc:
+            stats.errors[f"conn {type(exc).__name__}"] += 1
+            if conn is not None:
+                conn.close()
+            conn = None
+            await asyncio.sleep(0.01)
+    if conn is not None:
+        conn.close()
+
+
+async def run(cfg: dict[str, Any]) -> dict[str, Any]:
+    stats = Stats()
+    warmup, duration = float(cfg.get("warmup", 2.0)), float(cfg["duration"])
+    t_start = time.perf_counter()
+    t_window, t_stop = t_start + warmup, t_start + warmup + duration
+    cpu0 = time.process_time()
+    clients = [asyncio.create_task(_client(i, cfg, stats, t_window, t_stop)) for i in range(int(cfg["concurrency"]))]
+    _, pending = await asyncio.wait(clients, timeout=warmup + duration + 30)
+    for task in pending:
+        task.cancel()
+        stats.errors["unfinished at drain"] += 1
+    lat = sorted(stats.latencies)
+    return {
+        "per_s": stats.window_ok / duration, "window_ok": stats.window_ok, "total_ok": stats.total_ok,
+        "p50_ms": _pct(lat, 0.50), "p99_ms": _pct(lat, 0.99), "outcomes": dict(stats.outcomes),
+        "p50_ms_by_outcome": {k: round(_pct(sorted(v), 0.5), 1) for k, v in stats.by_outcome.items()},
+        "errors": dict(stats.errors), "error_total": sum(stats.errors.values()), "wins": stats.wins,
+        "cpu_s": time.process_time() - cpu0, "wall_s": time.perf_counter() - t_start,
+    }
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[0]) as f:
+        cfg = json.load(f)
+    cpu = cfg.get("cpu")
+    if cpu is not None and hasattr(os, "sched_setaffinity") and cpu < (os.cpu_count() or 1):
+        os.sched_setaffinity(0, {cpu})
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    try:
+        import uvloop
+
+        result = uvloop.run(run(cfg))
+    except ImportError:
+        result = asyncio.run(run(cfg))
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

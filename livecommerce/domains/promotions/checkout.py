@@ -1,0 +1,88 @@
+"""A claimed coupon at checkout: validated and priced when the order is placed, held by the
+pending order, released if it is cancelled, consumed when it is paid.
+
+All three run inside the order's own transaction (orders' hooks), so a coupon and its
+order never disagree. One coupon pays for one order: holding is a conditional UPDATE
+(`status = 'available'`), so of two concurrent orders naming it exactly one gets it and the
+other order is refused as a whole (its stock goes back with its rolled-back transaction).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from asyncpg import Connection, Record
+
+from livecommerce.domains.orders import services as orders
+from livecommerce.domains.promotions.rules import (
+    CouponTerms,
+    Line,
+    price_with_coupon,
+    threshold_met,
+)
+from livecommerce.infra.errors import DomainError, ErrorCode
+
+
+def _refused(code: ErrorCode, detail: str, coupon_id: int, status: int = 409) -> DomainError:
+    return DomainError(code, status=status, detail=detail, couponId=coupon_id)
+
+
+def terms_of(coupon: Record) -> CouponTerms:
+    return CouponTerms(
+        kind=coupon["kind"], amount_off=coupon["amount_off"], percent_off_bp=coupon["percent_off_bp"],
+        max_discount=coupon["max_discount"], min_spend=coupon["min_spend"],
+    )
+
+
+async def hold_coupon(conn: Connection, order: Record, items: list[Record]) -> None:
+    """PLACEMENT_HOOKS: check the buyer's coupon against the order, take the discount, hold the coupon."""
+    copy_id = order["coupon_id"]
+    if copy_id is None:
+        return
+    held = await conn.fetchrow(
+        "UPDATE user_coupons SET status = 'held', order_id = $3"
+        " WHERE id = $1 AND user_id = $2 AND status = 'available' RETURNING *",
+        copy_id, order["buyer_id"], order["id"],
+    )
+    if held is None:
+        owner = await conn.fetchval("SELECT user_id FROM user_coupons WHERE id = $1", copy_id)
+        if owner != order["buyer_id"]:
+            raise _refused(ErrorCode.NOT_FOUND, f"you have no coupon {copy_id}", copy_id, status=404)
+        raise _refused(ErrorCode.COUPON_UNAVAILABLE, "this coupon is already used or held by another order", copy_id)
+    now = datetime.now(UTC)
+    if now < held["valid_from"]:
+        raise _refused(ErrorCode.COUPON_NOT_YET_VALID, f"this coupon can be used from {held['valid_from'].isoformat()}", copy_id)
+    if now >= held["valid_until"]:
+        raise _refused(ErrorCode.COUPON_EXPIRED, "this coupon has expired", copy_id)
+    coupon = await conn.fetchrow("SELECT * FROM coupons WHERE id = $1", held["coupon_id"])
+    if coupon["host_id"] != order["host_id"]:
+        raise _refused(ErrorCode.COUPON_NOT_APPLICABLE, "this coupon is for another host's products", copy_id)
+    scope = set(coupon["product_ids"] or [])
+    lines = [Line(amount=item["amount"], eligible=not scope or item["product_id"] in scope) for item in items]
+    terms = terms_of(coupon)
+    if not any(line.eligible for line in lines):
+        raise _refused(ErrorCode.COUPON_NOT_APPLICABLE, "no item of this order is covered by the coupon", copy_id)
+    if not threshold_met(terms, lines):
+        raise _refused(
+            ErrorCode.COUPON_THRESHOLD_NOT_MET, f"the coupon needs {coupon['min_spend']} fen of eligible items", copy_id,
+        )
+    shares = price_with_coupon(terms, lines)
+    await orders.apply_discount(conn, order["id"], sum(shares), shares={item["id"]: s for item, s in zip(items, shares, strict=True)})
+
+
+async def consume_coupon(conn: Connection, order: Record) -> None:
+    """ON_PAID: the held coupon is spent for good by this order (and no other)."""
+    if order["coupon_id"] is not None:
+        await conn.execute(
+            "UPDATE user_coupons SET status = 'used', used_at = now() WHERE id = $1 AND order_id = $2 AND status = 'held'",
+            order["coupon_id"], order["id"],
+        )
+
+
+async def release_coupon(conn: Connection, order: Record) -> None:
+    """ON_CANCELLED: the coupon is free again (still bound by its own validity)."""
+    if order["coupon_id"] is not None:
+        await conn.execute(
+            "UPDATE user_coupons SET status = 'available', order_id = NULL WHERE id = $1 AND order_id = $2 AND status = 'held'",
+            order["coupon_id"], order["id"],
+        )
