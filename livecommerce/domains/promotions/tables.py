@@ -95,6 +95,8 @@ class RedPacket(Table, tablename="red_packets"):
     split = Varchar(length=8)  # lucky | equal
     total_amount = BigInt()
     count = Integer()
+    # Written when the packet finishes or is refunded (grabs don't touch this row, so they
+    # commit side by side); the live figures are counted from the parts.
     claimed_count = Integer(default=0)
     claimed_amount = BigInt(default=0)
     status = Varchar(length=10, default="active")  # active | finished (all grabbed) | expired (refunded)
