@@ -29,4 +29,10 @@ async def owned_objects(client: httpx.AsyncClient, owner: TestUser, shop: TestUs
     assert applied.status_code in (201, 202), applied.text
     made["role_application"] = applied.json()["id"]
     made["room"] = (await create_room(client, owner, title=f"{owner.username}'s room"))["id"]
+    coupon = await client.post(
+        f"/api/rooms/{made['room']}/coupons",
+        json={"title": "10 off", "kind": "amount_off", "quota": 10, "amountOff": 100, "validMinutes": 60}, headers=owner.headers,
+    )
+    assert coupon.status_code == 201, coupon.text
+    made["coupon"] = coupon.json()["id"]
     return made

@@ -32,6 +32,15 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/s/{code}"): "a share link: anyone may follow it (records a click)",
     ("GET", "/s/{code}/qr.svg"): "a share link's QR code",
     ("GET", "/api/products/{product_id}/commission-rates"): "what a product pays distributors (shown to would-be sharers)",
+    ("GET", "/api/rooms/{room_id}/coupons"): "a room's coupons, shown to every viewer",
+}
+
+# Logged-in routes whose object belongs to someone else by design: every viewer claims the
+# host's coupon and grabs the host's red packet. Only anonymous callers must be refused.
+ANY_USER: dict[tuple[str, str], str] = {
+    ("POST", "/api/coupons/{coupon_id}/claim"): "viewers claim the host's coupons",
+    ("POST", "/api/red-packets/{packet_id}/grab"): "viewers grab the host's red packets",
+    ("GET", "/api/red-packets/{packet_id}"): "the claim list and best luck shown in the room",
 }
 
 # Path parameters that name an object with an owner: the matrix makes one owned by the victim.
@@ -43,6 +52,8 @@ OBJECT_PARAMS: dict[str, str] = {
     "application_id": "role_application",
     "payment_id": "payment",
     "room_id": "room",
+    "coupon_id": "coupon",
+    "packet_id": "red_packet",
     # Admin-only routes: any id will do, the role guard refuses first.
     "withdrawal_id": "withdrawal",
     "user_id": "user",

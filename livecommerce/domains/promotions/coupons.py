@@ -72,9 +72,10 @@ def _check_terms(data: CreateCoupon, now: datetime) -> None:
 
 async def create_coupon(host_id: int, room_id: int, data: CreateCoupon) -> CouponOut:
     """A host makes a coupon template for one of its rooms (and drops it at once if asked)."""
-    _check_terms(data, datetime.now(UTC))
     async with db.transaction() as conn:
+        # Whose room first: someone else's room is a 404 whatever the body says.
         await rooms.hosted_room(conn, room_id, host_id)
+        _check_terms(data, datetime.now(UTC))
         if data.product_ids:
             mine = await conn.fetchval(
                 "SELECT count(*) FROM products WHERE id = ANY($1::int[]) AND host_id = $2", data.product_ids, host_id
