@@ -20,8 +20,10 @@ before it is answered), then mostly "empty" and "again" (default 4 x 100 parts: 
                the target is ours >= 0.6 x this.
 - limit-bare:  POST /trivial on a bare Litestar app (bench/grab_naive.py, no middleware): for scale.
 - limit-redis: redis-benchmark calling the same Lua script by SHA on a fresh packet: Redis's ceiling.
-- websocket:   the grab over the room's websocket is not measured: the lead's websocket mount
-               (ROOM_ACTIONS["grab"]) is not on main yet.
+- websocket:   the same grab as a `grab` frame on the room's websocket (`/ws/rooms/{id}`), same
+               server: W sockets, each its own logged-in viewer with one grab in flight, paced
+               under the per-socket token bucket (8/s each); answered by a `grab_result` frame.
+               Checked against PostgreSQL like ours.
 
 After ours: every win answered is a part in PostgreSQL with that viewer and amount, no packet has
 more winners than parts, parts sum to the total, the ledger balances. The last line is the JSON.
@@ -79,12 +81,13 @@ class Fixture:
     users: list[tuple[int, str]]
     ours: list[int]  # packets grabbed through our API
     naive: list[int]  # packets grabbed through the naive server
+    ws: list[int]  # packets grabbed over the room's websocket
     lua_keys: list[str]  # a fresh packet's keys for redis-benchmark
     now: float
 
 
 async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fixture:
-    """Migrate; a funded host with a room and 2 x P + 1 packets; U viewers with tokens."""
+    """Migrate; a funded host with a room and 3 x P + 1 packets; U viewers with tokens."""
     from livecommerce.domains.promotions import live_state, red_packets
     from livecommerce.domains.promotions.schemas import SendRedPacket
     from livecommerce.domains.wallet import ledger
@@ -111,11 +114,12 @@ async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fi
                 " FROM generate_series(1, $2) g ORDER BY g RETURNING id", password_hash, n_users)]
             gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
             wallet = await ledger.account_id(conn, host_id, Kind.WALLET)
-            funds = (2 * n_packets + 1) * PACKET_TOTAL
+            funds = (3 * n_packets + 1) * PACKET_TOTAL
             await ledger.post(conn, "bench:fund:host", "topup", [(gateway, -funds), (wallet, funds)])
         body = SendRedPacket(total_amount=PACKET_TOTAL, count=n_parts, greeting="bench")
-        packets = [(await red_packets.send_red_packet(redis, host_id, room_id, body)).id for _ in range(2 * n_packets + 1)]
-        ours, naive, lua_packet = packets[:n_packets], packets[n_packets:2 * n_packets], packets[-1]
+        packets = [(await red_packets.send_red_packet(redis, host_id, room_id, body)).id for _ in range(3 * n_packets + 1)]
+        ours, naive, ws = packets[:n_packets], packets[n_packets:2 * n_packets], packets[2 * n_packets:3 * n_packets]
+        lua_packet = packets[-1]
         async with db.connection() as conn:  # the naive server's Redis state: a list of parts and a `left` counter
             for packet_id in naive:
                 rows = await conn.fetch("SELECT idx, amount FROM red_packet_parts WHERE packet_id = $1 ORDER BY idx", packet_id)
@@ -131,7 +135,7 @@ async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fi
     jwt_auth = build_jwt_auth(settings)
     users = [(uid, jwt_auth.create_token(identifier=str(uid), token_unique_jwt_id=f"t{uid}-bench",
                                          token_extras={"roles": [], "username": f"bench_viewer_{uid}"})) for uid in user_ids]
-    return Fixture(host_id=host_id, room_id=room_id, users=users, ours=ours, naive=naive, lua_keys=lua_keys, now=time.time())
+    return Fixture(host_id=host_id, room_id=room_id, users=users, ours=ours, naive=naive, ws=ws, lua_keys=lua_keys, now=time.time())
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -172,11 +176,13 @@ def run_loadgen(procs: Procs, tmp: Path, port: int, users: list[tuple[int, str]]
     method, _, path = path.rpartition(" ")
     cfg = {"host": HOST, "port": port, "concurrency": args.concurrency, "warmup": args.warmup, "duration": args.duration,
            "users": users, "packets": packets, "path": path, "method": method or "POST", "cpu": CLIENT_CPU}
+    if method == "WS":  # "WS {room_id}": one socket per viewer; the handshakes take part of the warm-up
+        cfg.update(ws_room=int(path), concurrency=args.ws_sockets, ws_rate=args.ws_rate, warmup=max(args.warmup, 4.0))
     cfg_path = tmp / f"loadgen-{run}.json"
     cfg_path.write_text(json.dumps(cfg))
     out = tmp / f"loadgen-{run}.out"
     proc = procs.start([sys.executable, "-m", "bench.grab_loadgen", str(cfg_path)], cpu=CLIENT_CPU, log=out)
-    code = proc.wait(args.warmup + args.duration + 60)
+    code = proc.wait(cfg["warmup"] + args.duration + 60)
     procs.procs.remove(proc)
     text = out.read_text(errors="replace").strip()
     if code != 0 or not text:
@@ -242,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--packets", type=int, default=4,
                         help="red packets per grab scenario (4 x 100 parts: ~1-4 %% of the grabs win, as in a storm)")
     parser.add_argument("--parts", type=int, default=100, help="parts per red packet")
-    parser.add_argument("--only", default="ours,naive,limit", help="comma list of: ours, naive, limit")
+    parser.add_argument("--ws-sockets", type=int, default=2000, help="room sockets (one viewer each) for the websocket scenario")
+    parser.add_argument("--ws-rate", type=float, default=8.0,
+                        help="grabs/s per socket, under the server's per-socket bucket (10/s, burst 20)")
+    parser.add_argument("--only", default="ours,websocket,naive,limit", help="comma list of: ours, websocket, naive, limit")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs) and print its path")
     parser.add_argument("--profile", default="", help="run ours under cProfile, writing FILE.prof (py-spy is not installed here)")
     args = parser.parse_args(argv)
@@ -300,6 +309,13 @@ def main(argv: list[str] | None = None) -> int:
             correct = r.errors == 0 and all(c[k] == 0 for k in ("over_grabs", "wins_not_in_postgresql", "packets_not_summing",
                                                                 "unbalanced_ledger_txns")) and c["wins_answered"] == c["wins_in_postgresql"]
             r.notes = f"correct={str(correct).lower()}, over-grabs {c['over_grabs']}; " + r.notes
+        if "websocket" in only:
+            r = scenario("websocket", ours_cmd, "/healthz", f"WS {fixture.room_id}", fixture.ws)
+            checks["websocket"] = c = check_wins(db_url, fixture.ws, r.raw["wins"], args.parts)
+            ws_correct = r.errors == 0 and all(c[k] == 0 for k in ("over_grabs", "wins_not_in_postgresql", "packets_not_summing",
+                                                                   "unbalanced_ledger_txns")) and c["wins_answered"] == c["wins_in_postgresql"]
+            correct = ws_correct if correct is None else (correct and ws_correct)
+            r.notes = f"correct={str(ws_correct).lower()}, over-grabs {c['over_grabs']}, {args.ws_sockets} sockets; " + r.notes
         if "naive" in only:
             r = scenario("naive", naive_cmd, "/trivial", grab_path, fixture.naive)
             checks["naive"] = check_wins(db_url, fixture.naive, r.raw["wins"], args.parts)
@@ -309,7 +325,6 @@ def main(argv: list[str] | None = None) -> int:
             scenario("limit-http", ours_cmd, "/healthz", "GET /healthz", [])
             scenario("limit-bare", naive_cmd, "/trivial", "/trivial", [])
             results.append(redis_scenario(procs, tmp, rd.port, fixture, args))
-        results.append(Result("websocket", None, notes="not measured: the room websocket mount is not on main yet"))
     except KeyboardInterrupt:
         print("interrupted: cleaning up", file=sys.stderr)
         return_code = 130
@@ -346,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         "correct": bool(correct),
         "limit_redis_script": rate("limit-redis"),
         "naive_over_grabs": checks.get("naive", {}).get("over_grabs"),
-        "websocket": None,
+        "websocket": rate("websocket"),
+        "websocket_over_limit": round(rate("websocket") / limit, 3) if rate("websocket") and limit else None,
     })
     return 0
 

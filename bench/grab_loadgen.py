@@ -4,7 +4,13 @@
 
 CONFIG: {"host", "port", "concurrency", "warmup", "duration", "users": [[id, "jwt"], ...],
 "packets": [id, ...], "path": "/api/red-packets/{}/grab" (or a trivial endpoint), "method": "POST", "cpu": 1}.
-Each request picks a random user and packet. A grab counts in the window if it is answered
+Each request picks a random user and packet.
+
+With "ws_room": ID the grabs go over the room's websocket instead: `concurrency` sockets, each
+logged in as its own viewer (a socket is one person), each with one `grab` frame in flight,
+answered by a `grab_result` (or an `error`) frame. A socket is paced to `ws_rate` grabs/s,
+under the per-connection token bucket the server applies to grabs, so what is measured is the
+server's grab path, not its flood refusal. A grab counts in the window if it is answered
 200 within [warmup, warmup + duration]; every first win (outcome won, not again) is listed
 as [user, packet, amount] so the bench can check each one against PostgreSQL.
 """
@@ -23,6 +29,7 @@ from typing import Any
 
 import msgspec
 
+from bench.common import WsClient
 from bench.loadgen import HttpConnection, _pct
 
 _decode = msgspec.json.decode
@@ -91,13 +98,81 @@ async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float
         conn.close()
 
 
+class _GrabSocket(WsClient):
+    """A room socket of one viewer: one grab frame in flight, its answer resolves `waiter`."""
+
+    def __init__(self, host: str, port: int, room_id: int, token: str) -> None:
+        super().__init__(host, port, f"/ws/rooms/{room_id}", _GrabSocket._on_text)
+        head = self.request.decode().rstrip("\r\n")
+        self.request = f"{head}\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
+        self.waiter: asyncio.Future[dict[str, Any]] | None = None
+
+    def _on_text(self, payload: bytes) -> None:
+        if self.waiter is None or self.waiter.done() or not (payload.startswith(b'{"type":"grab_result"')
+                                                             or payload.startswith(b'{"type":"error"')):
+            return  # the snapshot and the room's ticks
+        self.waiter.set_result(_decode(payload))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError(f"socket closed ({self.close_code})"))
+
+
+async def _ws_client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float) -> None:
+    users, packets = cfg["users"], cfg["packets"]
+    user_id, token = users[index % len(users)]
+    loop = asyncio.get_running_loop()
+    rng = random.Random(index * 7919 + 17)
+    gap = 1.0 / float(cfg.get("ws_rate", 8.0))
+    try:
+        _, sock = await loop.create_connection(lambda: _GrabSocket(cfg["host"], cfg["port"], cfg["ws_room"], token),
+                                               cfg["host"], cfg["port"])
+        await sock.upgraded
+    except (ConnectionError, OSError) as exc:
+        stats.errors[f"connect {type(exc).__name__}"] += 1
+        return
+    next_at = time.perf_counter() + rng.random() * gap  # spread the sockets over the first gap
+    try:
+        while time.perf_counter() < t_stop and not sock.closed:
+            if (wait := next_at - time.perf_counter()) > 0:
+                await asyncio.sleep(wait)
+            next_at = max(next_at + gap, time.perf_counter())  # never catch up in a burst past the bucket
+            packet = packets[rng.randrange(len(packets))]
+            sock.waiter = loop.create_future()
+            began = time.perf_counter()
+            sock.send_frame(1, b'{"type":"grab","redPacketId":%d}' % packet)
+            try:
+                answer = await asyncio.wait_for(sock.waiter, 30.0)
+            except (ConnectionError, TimeoutError) as exc:
+                stats.errors[f"ws {exc}"] += 1
+                break
+            done = time.perf_counter()
+            if answer.get("type") != "grab_result":
+                stats.errors[f"error {answer.get('code')}"] += 1
+                continue
+            stats.total_ok += 1
+            outcome = "again" if answer.get("again") else answer["outcome"]
+            stats.outcomes[outcome] += 1
+            if outcome == "won":
+                stats.wins.append([user_id, packet, answer["amount"]])
+            if t_window <= began and done <= t_stop:
+                stats.window_ok += 1
+                stats.latencies.append(done - began)
+                stats.by_outcome.setdefault(outcome, []).append(done - began)
+    finally:
+        if sock.transport is not None:
+            sock.transport.close()
+
+
 async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     stats = Stats()
     warmup, duration = float(cfg.get("warmup", 2.0)), float(cfg["duration"])
     t_start = time.perf_counter()
     t_window, t_stop = t_start + warmup, t_start + warmup + duration
     cpu0 = time.process_time()
-    clients = [asyncio.create_task(_client(i, cfg, stats, t_window, t_stop)) for i in range(int(cfg["concurrency"]))]
+    client = _ws_client if cfg.get("ws_room") else _client
+    clients = [asyncio.create_task(client(i, cfg, stats, t_window, t_stop)) for i in range(int(cfg["concurrency"]))]
     _, pending = await asyncio.wait(clients, timeout=warmup + duration + 30)
     for task in pending:
         task.cancel()

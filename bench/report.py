@@ -109,9 +109,81 @@ def write(results: dict[str, list[dict[str, Any]]], rounds: int) -> str:
         "",
         "What each baseline is: see the docstring at the top of each `bench/<name>.py`.",
         "",
+        *extras(results),
+        *capacity(results),
     ])
     REPORT.write_text(body)
     return body
+
+
+def _median_of(runs: list[dict[str, Any]], key: str) -> float | None:
+    return median([r.get(key) if isinstance(r.get(key), (int, float)) else None for r in runs])
+
+
+def extras(results: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The figures a bench reports beside its headline (medians), where it reported them."""
+    lines = []
+    fanout = results.get("fanout") or []
+    if (events := _median_of(fanout, "events_s")) is not None:
+        lines.append(f"- fanout at the production tick (200 ms, chat sampled): {events:,.0f} logical events/s delivered"
+                     + (f", {x}x naive" if (x := _median_of(fanout, "events_over_naive")) else "") + ".")
+    if (rss := _median_of(fanout, "rss_kib_per_conn")) is not None:
+        lines.append(f"- fanout: {rss:.1f} KiB RSS per idle connection (ours).")
+    if (cpu := _median_of(fanout, "cpu_us_per_frame")) is not None:
+        lines.append(f"- fanout: {cpu:.1f} us of server CPU per frame delivered (ours).")
+    likes = results.get("likes") or []
+    per_like = [r.get("commands_per_like") or {} for r in likes]
+    if per_like and all("ours" in c for c in per_like):
+        ours = median([c.get("ours") for c in per_like])
+        naive = median([c.get("naive") for c in per_like])
+        lines.append(f"- likes: {ours:.5f} Redis commands per like (ours) against {naive:.5f} (naive: one INCRBY per like).")
+    grab = results.get("grab") or []
+    if (ws := _median_of(grab, "websocket")) is not None:
+        lines.append(f"- grab over the room websocket: {ws:,.0f} grabs/s"
+                     + (f" ({x}x the HTTP ceiling)" if (x := _median_of(grab, "websocket_over_limit")) else "") + ".")
+    if (script := _median_of(grab, "limit_redis_script")) is not None:
+        lines.append(f"- grab: Redis runs the grab script {script:,.0f} times/s (redis-benchmark, one Redis).")
+    return ["## Other figures", "", *lines, ""] if lines else []
+
+
+def capacity(results: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """What the measured figures imply: viewers per core, and a million concurrent viewers.
+
+    Each viewer gets one frame per tick (5/s); a frame is one socket write of the same bytes,
+    so the fan-out figure (frames/s on one core) divided by 5 is the viewers one api process
+    serves. Redis work per room is one pipeline (PUBLISH + the counters script) per process
+    per tick, and each PUBLISH is delivered to every process holding that room: it grows with
+    processes and ticks, never with viewers (DESIGN.md §2)."""
+    frames = _median_of(results.get("fanout") or [], "ours")
+    redis_ops = _median_of(results.get("likes") or [], "limit")  # redis-benchmark INCR/s: one Redis's ceiling
+    if not frames:
+        return []
+    ticks, target = 5, 1_000_000
+    per_core = frames / ticks
+    processes = -(-target // int(per_core))
+    lines = [
+        "## Capacity this implies",
+        "",
+        f"- One api process (one core) delivers {frames:,.0f} frames/s: at {ticks} ticks/s that is "
+        f"**{per_core:,.0f} viewers per core** when every tick carries a frame (64-byte frames; a busy tick's frame "
+        "is larger, so count on fewer when chat is heavy).",
+        f"- **A million concurrent viewers**: {processes:,} api processes at full load, {2 * processes:,} at 50 % "
+        f"(the headroom we would run with), e.g. {-(-2 * processes // 16):,} machines of 16 cores.",
+    ]
+    if (rss := _median_of(results.get("fanout") or [], "rss_kib_per_conn")) is not None:
+        lines.append(f"- Memory: {rss:.1f} KiB per idle connection, {rss * target / 2**20:,.1f} GiB for a million sockets.")
+    if redis_ops:
+        # Worst case: the million in ONE room, every process holding it and publishing every tick.
+        commands = processes * ticks * 2
+        deliveries = processes * processes * ticks
+        nodes = -(-(commands + deliveries) // int(redis_ops))
+        lines.append(
+            f"- Redis, worst case (the million in one room, on all {processes:,} processes, each publishing every tick): "
+            f"{commands:,} commands/s + {deliveries:,} pub/sub deliveries/s against {redis_ops:,.0f} ops/s measured for one "
+            f"Redis here: **{nodes} Redis node{'s' if nodes > 1 else ''}** for that room; rooms shard by id across nodes "
+            "(`{room:ID}` hash tags), so many rooms add nodes, not load on one. Likes add one counters call per process "
+            "per tick, whatever the number of likes.")
+    return [*lines, ""]
 
 
 def main() -> None:

@@ -62,6 +62,8 @@ async def serving(app: Litestar) -> AsyncIterator[LiveServer]:
 
 @dataclass
 class TestUser:
+    __test__ = False  # a helper, not a test class for pytest to collect
+
     id: int
     username: str
     token: str
