@@ -113,7 +113,7 @@ export class BuySheet {
       h("p", {}, h("strong", {}, product.title)),
       skus,
       h("label", { for: "buy-quantity" }, t("buy.quantity")), quantity,
-      coupons.length ? [h("label", { for: "buy-coupon" }, t("buy.coupon")), couponSelect] : [],
+      ...(coupons.length ? [h("label", { for: "buy-coupon" }, t("buy.coupon")), couponSelect] : []),
       total, error, h("div", { class: "row" }, payGateway, payWallet), payArea);
     this.body.replaceChildren(form);
     update();
