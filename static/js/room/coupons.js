@@ -65,6 +65,7 @@ export class RoomCoupons {
         await claimCoupon(coupon.id);
         this.claimed.add(coupon.id);
         button.textContent = t("coupon.claimed");
+        if (popup) this.render(); // the bag's card of this coupon says "claimed" too
         this.onClaimed?.(coupon);
         if (popup) setTimeout(() => card.remove(), 1200);
       } catch (err) {
