@@ -97,7 +97,8 @@ const EVENTS = {
   purchase: (e) => ticker.purchase(e),
   product: () => refreshShowcase(),
   coupon: (e) => coupons.dropped(e),
-  red_packet: (e) => packets.offer(e),
+  // "finished" tells the room a packet is all grabbed: nothing to offer.
+  red_packet: (e) => { if (e.action !== "finished") packets.offer(e); },
   session: (e) => {
     room = { ...room, session: e.session };
     state.set(e.session, e.report || null);
