@@ -20,6 +20,7 @@ PAGES: dict[str, str] = {
     "/": "index.html",
     "/login": "login.html",
     "/rooms/{room_id:int}": "room.html",
+    "/products/{product_id:int}": "product.html",  # where a product share link lands
     "/host": "host.html",
     "/host/rooms/{room_id:int}": "host-room.html",
     "/me/orders": "orders.html",

@@ -86,7 +86,8 @@ export class BuySheet {
       event.preventDefault();
       const method = (event.submitter && event.submitter.value) || "gateway";
       const s = selection();
-      const body = { items: [{ skuId: s.sku.id, quantity: s.qty }], roomId: this.roomId };
+      const body = { items: [{ skuId: s.sku.id, quantity: s.qty }] };
+      if (this.roomId) body.roomId = this.roomId; // outside a room (the product page) there is none
       if (s.coupon) body.couponId = s.coupon.userCouponId;
       const signature = JSON.stringify(body);
       if (signature !== keyBody) {
