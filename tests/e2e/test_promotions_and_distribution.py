@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.async_api import expect
 
 from livecommerce.domains.promotions.tables import RedPacket
@@ -195,7 +196,8 @@ async def test_a_viewer_becomes_a_distributor_and_shares_a_room_link_with_its_qr
     await expect(room_page.locator("#share-body img.qr")).to_be_visible()
 
 
-async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_commission(pages, client, user_factory):
+@pytest.mark.parametrize("target", ["room", "product"])
+async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_commission(pages, client, user_factory, target):
     host = await user_factory("ref_host", ["host"])
     sharer = await user_factory("ref_sharer")
     buyer = await user_factory("ref_buyer")
@@ -205,21 +207,29 @@ async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_comm
     dashboard = await pages.open("/distributor", sharer)
     await dashboard.get_by_role("button", name="Become a distributor").click(timeout=WAIT)
     await expect(dashboard.locator("#my-code")).to_have_text(re.compile(r"^\w{4,16}$"), timeout=WAIT)
-    await dashboard.get_by_label("Share").fill(str(room["id"]))
+    if target == "product":
+        await dashboard.get_by_label("Product number").check()
+    await dashboard.get_by_label("Share").fill(str(room["id"] if target == "room" else product["id"]))
     await dashboard.get_by_role("button", name="Generate").click()
     link = dashboard.locator("#share-url")
     await expect(link).to_have_text(re.compile(r"/s/\w+$"), timeout=WAIT)
     share_path = "/s/" + (await link.text_content() or "").rsplit("/s/", 1)[1]
 
-    # The buyer opens the link in a browser of their own and lands in the room.
+    # The buyer opens the link in a browser of their own and lands in the room or on the product.
     page = await pages.open(share_path, buyer, mobile=True)
-    await page.wait_for_url(f"**/rooms/{room['id']}", timeout=WAIT)
-    await expect(page.locator("#pinned-title")).to_have_text("Pu'er cake 357 g", timeout=WAIT)
-    await page.locator("#pinned-buy").click()
+    if target == "room":
+        await page.wait_for_url(f"**/rooms/{room['id']}", timeout=WAIT)
+        await expect(page.locator("#pinned-title")).to_have_text("Pu'er cake 357 g", timeout=WAIT)
+        await page.locator("#pinned-buy").click()
+    else:
+        await page.wait_for_url(f"**/products/{product['id']}", timeout=WAIT)
+        await expect(page.locator("h1")).to_have_text("Pu'er cake 357 g", timeout=WAIT)
+        await expect(page.locator("#product-price")).to_have_text(re.compile(r"128\.00"))
+        await page.get_by_role("button", name="Buy", exact=True).click()
     await expect(page.locator("#buy-total")).to_have_text(re.compile(r"128\.00"), timeout=WAIT)
     await _pay_on_gateway(page)
     [order] = (await client.get("/api/me/orders", headers=buyer.headers)).json()["items"]
-    assert order["status"] == "paid"
+    assert order["status"] == "paid" and order["roomId"] == (room["id"] if target == "room" else None)
 
     # The dashboard shows the commission as pending, in the table and on the card.
     await dashboard.reload()
@@ -234,6 +244,7 @@ async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_comm
     pending = dashboard.locator("#cards .card", has=dashboard.get_by_role("heading", name="Pending", exact=True))
     await expect(pending.locator(".stat")).to_have_text(commission)
     await expect(dashboard.locator("#cards .card", has_text="Clicks").locator(".stat")).to_have_text("1")
+    await screenshot(page, f"{target}-bought-through-a-share-link")
     await screenshot(dashboard, "distributor-commission-pending")
     [item] = (await client.get("/api/distributors/me/commissions", headers=sharer.headers)).json()["items"]
     assert item["status"] == "pending" and item["amount"] > 0 and int(figures[1] + figures[2]) == item["amount"]
