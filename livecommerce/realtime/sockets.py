@@ -26,6 +26,7 @@ from typing import Any
 from litestar.types import Receive, Send
 
 from livecommerce.realtime.config import HubConfig
+from livecommerce.realtime.lean import slim_connection
 from livecommerce.realtime.limits import TokenBucket
 
 
@@ -108,10 +109,7 @@ class Socket:
         self._proto = find_sansio_protocol(receive, send)
         self._transport = self._proto.transport if self._proto is not None else None
         if self._proto is not None:
-            # uvicorn keeps the handshake's request and response (with their header
-            # objects, ~3.5 KiB) for the connection's life but reads them only during
-            # the handshake, which is over: release them (RSS per idle viewer counts).
-            self._proto.request = self._proto.response = None
+            slim_connection(self._proto)  # RSS per idle viewer counts: see lean.py
         self._send = send
         self._queue: collections.deque[OutFrame | tuple[int, str]] | None = None
         self._wakeup: asyncio.Event | None = None
