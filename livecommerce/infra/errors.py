@@ -30,6 +30,8 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = structlog.get_logger("errors")
 
@@ -220,6 +222,9 @@ EXCEPTION_HANDLERS = {
     InterfaceError: unavailable_handler,
     InternalClientError: unavailable_handler,
     ConnectionError: unavailable_handler,
+    # Redis restarting or unreachable: a grab needs its Lua gate (found by killing Redis mid-storm).
+    RedisConnectionError: unavailable_handler,
+    RedisTimeoutError: unavailable_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     NotAuthorizedException: http_error_handler,
