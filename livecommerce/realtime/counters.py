@@ -7,10 +7,12 @@
 - peak online, views, likes, comments, orders, gmv: fields of one hash.
 - unique viewers: a HyperLogLog of user or guest ids.
 One script call per room per tick applies this process's deltas and reads every counter.
+An epoch field tells a new session's reset from Redis losing the hash (see TICK_LUA).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from redis.asyncio import Redis
@@ -31,6 +33,14 @@ def keys(room_id: int) -> list[str]:
 
 
 TICK_LUA = """
+-- The epoch names the counters' lifetime (a session). Set by reset(); missing while this
+-- process knew one (ARGV[9]) means Redis lost the hash (a restart without persistence): then
+-- apply nothing, the hub restores its last reading first (RESTORE_LUA) and retries its deltas.
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  if ARGV[9] ~= '' then return {0, 0, 0, 0, 0, 0, 0, 0, '', 1} end
+  if ARGV[10] ~= '' then redis.call('HSET', KEYS[1], 'epoch', ARGV[10]) epoch = ARGV[10] end
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local ttl = tonumber(ARGV[3])
@@ -62,7 +72,7 @@ for i, name in ipairs(names) do
   if d ~= 0 then redis.call('HINCRBY', KEYS[1], name, d) end
 end
 local chunk = tonumber(ARGV[7])
-local i = 9
+local i = 11
 while i <= #ARGV do
   redis.call('PFADD', KEYS[2], unpack(ARGV, i, math.min(i + chunk - 1, #ARGV)))
   i = i + chunk
@@ -78,8 +88,24 @@ local c = redis.call('HMGET', KEYS[1], 'views', 'likes', 'comments', 'orders', '
 local uv = math.max(redis.call('PFCOUNT', KEYS[2]), tonumber(c[6] or '0'))
 return {online, peak, uv,
         tonumber(c[1] or '0'), tonumber(c[2] or '0'), tonumber(c[3] or '0'),
-        tonumber(c[4] or '0'), tonumber(c[5] or '0')}
+        tonumber(c[4] or '0'), tonumber(c[5] or '0'), epoch or '', 0}
 """
+
+# After a loss, one process puts back what it last read (never lowering a field another path,
+# e.g. the PostgreSQL floor of domains/live/figures.py, raised meanwhile) and the epoch, so the
+# other processes find it and carry on; the first to get here wins, the rest change nothing.
+RESTORE_LUA = """
+if redis.call('HGET', KEYS[1], 'epoch') then return 0 end
+for i = 2, #ARGV, 2 do
+  local name, value = ARGV[i], tonumber(ARGV[i + 1])
+  if tonumber(redis.call('HGET', KEYS[1], name) or '0') < value then redis.call('HSET', KEYS[1], name, value) end
+end
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
+return 1
+"""
+# Restored from a reading; online is presence (rebuilt by the heartbeats), not a tally.
+_RESTORED = {"peak": "peak", "uniqueViewers": "uvFloor", "views": "views", "likes": "likes",
+             "comments": "comments", "orders": "orders", "gmv": "gmv"}
 
 
 class Deltas:
@@ -102,13 +128,31 @@ class Deltas:
         self.high = max(self.high, other.high)
 
 
-def tick_args(proc: str, local_count: int, ttl: float, deltas: Deltas) -> list[Any]:
+def tick_args(proc: str, local_count: int, ttl: float, deltas: Deltas, known: str = "", fresh: str = "") -> list[Any]:
+    """`known`: the epoch this process last read ('' if none); `fresh`: one to set if there is none yet."""
     return [proc, local_count, ttl, deltas.likes, deltas.views, deltas.comments, _PFADD_CHUNK,
-            max(local_count, deltas.high), *deltas.viewers]
+            max(local_count, deltas.high), known, fresh, *deltas.viewers]
 
 
 def as_dict(reply: list[Any]) -> dict[str, int]:
-    return {name: int(value) for name, value in zip(COUNTER_NAMES, reply, strict=True)}
+    return {name: int(value) for name, value in zip(COUNTER_NAMES, reply[: len(COUNTER_NAMES)], strict=True)}
+
+
+def epoch_of(reply: list[Any]) -> str:
+    value = reply[len(COUNTER_NAMES)]
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def lost(reply: list[Any]) -> bool:
+    """The tick found the room's counters gone (see TICK_LUA) and applied nothing."""
+    return int(reply[len(COUNTER_NAMES) + 1]) == 1
+
+
+def restore_args(epoch: str, reading: dict[str, int]) -> list[Any]:
+    args: list[Any] = [epoch]
+    for name, field in _RESTORED.items():
+        args += [field, reading.get(name, 0)]
+    return args
 
 
 async def add(redis: Redis, room_id: int, **deltas: int) -> None:
@@ -131,4 +175,7 @@ async def read(redis: Redis, room_id: int, presence_ttl: float = 10.0) -> dict[s
 async def reset(redis: Redis, room_id: int) -> None:
     """A new session starts from zero; presence is left alone (the viewers are still there)."""
     counters_key, uv_key, _, _ = keys(room_id)
-    await redis.delete(counters_key, uv_key)
+    pipe = redis.pipeline(transaction=True)
+    pipe.delete(counters_key, uv_key)
+    pipe.hset(counters_key, "epoch", uuid.uuid4().hex)  # hubs see a new lifetime, not a loss
+    await pipe.execute()

@@ -35,7 +35,7 @@ log = structlog.get_logger("realtime.hub")
 
 class Room:
     __slots__ = ("id", "sockets", "outbox", "inbox", "deltas", "seq", "counters", "sent", "task", "ready",
-                 "next_sweep", "next_counters")
+                 "next_sweep", "next_counters", "epoch")
 
     def __init__(self, room_id: int) -> None:
         self.id = room_id
@@ -50,6 +50,7 @@ class Room:
         self.ready: asyncio.Future[None] | None = None  # set once subscribed to the room channel
         self.next_sweep = 0.0
         self.next_counters = 0.0
+        self.epoch = ""  # the counters' lifetime as last read (counters.py): tells a reset from a loss
 
 
 class RoomHub:
@@ -62,6 +63,7 @@ class RoomHub:
         self.rooms: dict[int, Room] = {}
         self._bus = EventBus(redis, self._on_batch)
         self._tick_script = redis.register_script(room_counters.TICK_LUA)
+        self._restore_script = redis.register_script(room_counters.RESTORE_LUA)
         self._conn_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         # Called with (hub, room_id, events) for every event of a room this process sees,
@@ -254,13 +256,14 @@ class RoomHub:
             deltas, room.deltas = room.deltas, room_counters.Deltas()
             await self._tick_script(
                 keys=room_counters.keys(room.id),
-                args=room_counters.tick_args(self.process_id, len(room.sockets), cfg.presence_ttl, deltas),
+                args=room_counters.tick_args(self.process_id, len(room.sockets), cfg.presence_ttl, deltas,
+                                             room.epoch, "" if room.epoch else uuid.uuid4().hex),
                 client=pipe,
             )
         try:
             replies = await pipe.execute()
             if refresh:
-                room.counters = room_counters.as_dict(replies[-1])
+                await self._read_counters(room, replies[-1], deltas)
         except (RedisError, OSError) as exc:
             # Counters are retried next time (a reply lost after Redis applied them could
             # count twice: the price of never losing likes). Local viewers had the events.
@@ -268,6 +271,21 @@ class RoomHub:
             if deltas is not None:
                 deltas.merge(room.deltas)
                 room.deltas = deltas
+
+    async def _read_counters(self, room: Room, reply: list[Any], deltas: room_counters.Deltas | None) -> None:
+        if not room_counters.lost(reply):
+            room.epoch = room_counters.epoch_of(reply)  # a new one after a session's reset: lower is right
+            room.counters = room_counters.as_dict(reply)
+            return
+        # Redis came back without the room's counters: put back what we last read (viewers keep
+        # seeing it, never lower), then apply the deltas the script refused at the next tick.
+        log.warning("room_counters_lost", room_id=room.id)
+        await self._restore_script(keys=room_counters.keys(room.id)[:1],
+                                   args=room_counters.restore_args(room.epoch, room.counters))
+        if deltas is not None:
+            deltas.merge(room.deltas)
+            room.deltas = deltas
+        room.next_counters = 0.0
 
     def _sweep_idle(self, room: Room) -> None:
         now = time.monotonic()
