@@ -10,12 +10,14 @@ from tests.realtime.conftest import viewer, wait_for
 
 async def test_counters_lost_by_redis_come_back_and_keep_counting(make_server, redis) -> None:  # noqa: ANN001
     a, b = await make_server(), await make_server()
+    await room_counters.reset(redis, 1)  # the session starts: an epoch
     async with viewer(a.url(user=1)) as ws, viewer(b.url(user=2)):
-        await room_counters.reset(redis, 1)
         await ws.send(json.dumps({"type": "like", "count": 30}))
         await wait_for(lambda: _is(b.hub.rooms[1].counters["likes"], 30))
+        await wait_for(lambda: _is(b.hub.rooms[1].counters["uniqueViewers"], 2))
         await redis.flushdb()  # the hash, the HyperLogLog and the epoch are gone
         await ws.send(json.dumps({"type": "like", "count": 4}))
+
         async def stored() -> bool:
             return (await room_counters.read(redis, 1))["likes"] == 34
 
@@ -27,8 +29,8 @@ async def test_counters_lost_by_redis_come_back_and_keep_counting(make_server, r
 
 async def test_a_reset_for_a_new_session_is_taken_as_is(make_server, redis) -> None:  # noqa: ANN001
     a = await make_server()
+    await room_counters.reset(redis, 1)
     async with viewer(a.url(user=1)) as ws:
-        await room_counters.reset(redis, 1)
         await ws.send(json.dumps({"type": "like", "count": 9}))
         await wait_for(lambda: _is(a.hub.rooms[1].counters["likes"], 9))
         await room_counters.reset(redis, 1)
