@@ -119,19 +119,26 @@ class _GrabSocket(WsClient):
             self.waiter.set_exception(ConnectionError(f"socket closed ({self.close_code})"))
 
 
-async def _ws_client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float) -> None:
-    users, packets = cfg["users"], cfg["packets"]
-    user_id, token = users[index % len(users)]
+async def _ws_connect(index: int, cfg: dict[str, Any], stats: Stats, gate: asyncio.Semaphore) -> _GrabSocket | None:
+    _, token = cfg["users"][index % len(cfg["users"])]
+    loop = asyncio.get_running_loop()
+    async with gate:
+        try:
+            _, sock = await loop.create_connection(lambda: _GrabSocket(cfg["host"], cfg["port"], cfg["ws_room"], token),
+                                                   cfg["host"], cfg["port"])
+            await sock.upgraded
+        except (ConnectionError, OSError) as exc:
+            stats.errors[f"connect {type(exc).__name__}"] += 1
+            return None
+    return sock
+
+
+async def _ws_client(index: int, sock: _GrabSocket, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float) -> None:
+    user_id = cfg["users"][index % len(cfg["users"])][0]
+    packets = cfg["packets"]
     loop = asyncio.get_running_loop()
     rng = random.Random(index * 7919 + 17)
     gap = 1.0 / float(cfg.get("ws_rate", 8.0))
-    try:
-        _, sock = await loop.create_connection(lambda: _GrabSocket(cfg["host"], cfg["port"], cfg["ws_room"], token),
-                                               cfg["host"], cfg["port"])
-        await sock.upgraded
-    except (ConnectionError, OSError) as exc:
-        stats.errors[f"connect {type(exc).__name__}"] += 1
-        return
     next_at = time.perf_counter() + rng.random() * gap  # spread the sockets over the first gap
     try:
         while time.perf_counter() < t_stop and not sock.closed:
@@ -165,14 +172,26 @@ async def _ws_client(index: int, cfg: dict[str, Any], stats: Stats, t_window: fl
             sock.transport.close()
 
 
+async def _ws_clients(cfg: dict[str, Any], stats: Stats) -> tuple[list[asyncio.Task[None]], float, float]:
+    """Every socket joins the room first (the joins are not what is measured), then they grab."""
+    gate = asyncio.Semaphore(100)
+    socks = await asyncio.gather(*(_ws_connect(i, cfg, stats, gate) for i in range(int(cfg["concurrency"]))))
+    t_window = time.perf_counter() + float(cfg.get("warmup", 2.0))
+    t_stop = t_window + float(cfg["duration"])
+    tasks = [asyncio.create_task(_ws_client(i, sock, cfg, stats, t_window, t_stop)) for i, sock in enumerate(socks) if sock]
+    return tasks, t_window, t_stop
+
+
 async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     stats = Stats()
     warmup, duration = float(cfg.get("warmup", 2.0)), float(cfg["duration"])
     t_start = time.perf_counter()
     t_window, t_stop = t_start + warmup, t_start + warmup + duration
     cpu0 = time.process_time()
-    client = _ws_client if cfg.get("ws_room") else _client
-    clients = [asyncio.create_task(client(i, cfg, stats, t_window, t_stop)) for i in range(int(cfg["concurrency"]))]
+    if cfg.get("ws_room"):
+        clients, t_window, t_stop = await _ws_clients(cfg, stats)
+    else:
+        clients = [asyncio.create_task(_client(i, cfg, stats, t_window, t_stop)) for i in range(int(cfg["concurrency"]))]
     _, pending = await asyncio.wait(clients, timeout=warmup + duration + 30)
     for task in pending:
         task.cancel()
