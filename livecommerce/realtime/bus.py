@@ -4,6 +4,11 @@ The process SUBSCRIBEs to `room:ID:events` while it has local sockets in room ID
 UNSUBSCRIBEs when the last one leaves, so it receives only rooms it serves, and Redis
 sees one subscriber per process, never one per viewer. Pub/sub is at-most-once: a
 process that reconnects after a Redis outage misses what was published meanwhile.
+
+After a Redis restart redis-py reconnects on the reader's next read and re-SUBSCRIBEs what
+it had. A SUBSCRIBE that fails while Redis is away (a room new to this process) never got
+that far: it is kept in `_pending` and the reader retries it, so the join goes on (local
+viewers are served) and the room hears other processes once Redis is back.
 """
 
 from __future__ import annotations
@@ -31,14 +36,25 @@ class EventBus:
         self._confirm: dict[bytes, collections.deque[asyncio.Future[None]]] = {}
         self._wakeup = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
+        self._pending: set[str] = set()  # SUBSCRIBEs that failed (Redis away), retried by the reader
 
     async def subscribe(self, room_id: int) -> None:
         """Return once Redis confirms the subscription: events published after that reach us."""
         name = channel(room_id)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._confirm.setdefault(name.encode(), collections.deque()).append(done)
-        async with self._lock:
-            await self._pubsub.subscribe(name)
+        waiters = self._confirm.setdefault(name.encode(), collections.deque())
+        waiters.append(done)
+        try:
+            async with self._lock:
+                self._pending.discard(name)
+                await self._pubsub.subscribe(name)
+        except (RedisError, OSError) as exc:
+            log.warning("subscribe_failed", channel=name, error=str(exc))
+            waiters.remove(done)
+            if not waiters:
+                self._confirm.pop(name.encode(), None)
+            self._pending.add(name)
+            done.set_result(None)  # don't hold the join: the reader subscribes once Redis is back
         if self._reader is None:
             self._reader = asyncio.create_task(self._read(), name="realtime-bus")
         self._wakeup.set()
@@ -50,12 +66,16 @@ class EventBus:
 
     async def unsubscribe(self, room_id: int) -> None:
         async with self._lock:
+            self._pending.discard(channel(room_id))
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.unsubscribe(channel(room_id))
 
     async def _read(self) -> None:
         pubsub = self._pubsub
         while True:
+            if self._pending and not await self._retry_pending():
+                await asyncio.sleep(0.5)
+                continue
             if not pubsub.subscribed:
                 self._wakeup.clear()
                 await self._wakeup.wait()
@@ -86,6 +106,17 @@ class EventBus:
                         future.set_result(None)
                     if not waiters:
                         del self._confirm[name]
+
+    async def _retry_pending(self) -> bool:
+        async with self._lock:
+            names = sorted(self._pending)
+            try:
+                await self._pubsub.subscribe(*names)
+            except (RedisError, OSError):
+                return False
+            self._pending.difference_update(names)
+        log.info("subscribe_recovered", channels=len(names))
+        return True
 
     async def close(self) -> None:
         if self._reader is not None:
