@@ -54,7 +54,7 @@ from bench.common import (
 HOST = "127.0.0.1"
 SERVER_CPU, CLIENT_CPU = 0, 1
 FRAME_LADDER = (5, 10, 20, 30, 40, 50, 60, 80, 100)  # frames per second per viewer
-EVENT_LADDER = (50, 200, 800, 2000)  # priority events per second in the room (ours@tick)
+EVENT_LADDER = (50, 200, 400, 800, 2000)  # priority events per second in the room (ours@tick)
 
 
 # --- the servers (child process) ---------------------------------------------------------
@@ -291,7 +291,7 @@ async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[
             ok = lost == 0 and p99 <= 1000 and alive == args.n
             print(f"  {kind:9} rate {rate:>5}/s  frames/s {viewers.frames / elapsed:>9,.0f}  "
                   f"events/s {viewers.events / elapsed:>10,.0f}  p99 {p99:>5.0f} ms  lost {lost}  "
-                  f"alive {alive}{'' if ok else '  FAIL'}", file=sys.stderr)
+                  f"alive {alive}  server core {cpu / elapsed:.2f}{'' if ok else '  FAIL'}", file=sys.stderr)
             result["lost"] = max(result["lost"], lost)
             if not ok:
                 if result["frames_s"] == 0:
