@@ -312,7 +312,7 @@ async def _stalled_reader(api: ApiProcess, room_id: int, client: httpx.AsyncClie
         await wait_until(lambda: _counter_is(client, host, room_id, "online", VIEWERS + 2), timeout=30)
         pings, started = 0, time.monotonic()
         try:
-            while pings < 400_000 and time.monotonic() - started < 120:
+            while pings < 2_000_000 and time.monotonic() - started < 120:
                 await stalled.send('{"type":"ping"}')
                 pings += 1
                 if pings % 1_000 == 0 and await _counter_is(client, host, room_id, "online", VIEWERS + 1):
