@@ -124,13 +124,20 @@ def extras(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     """The figures a bench reports beside its headline (medians), where it reported them."""
     lines = []
     fanout = results.get("fanout") or []
-    if (events := _median_of(fanout, "events_s")) is not None:
-        lines.append(f"- fanout at the production tick (200 ms, chat sampled): {events:,.0f} logical events/s delivered"
-                     + (f", {x}x naive" if (x := _median_of(fanout, "events_over_naive")) else "") + ".")
-    if (rss := _median_of(fanout, "rss_kib_per_conn")) is not None:
-        lines.append(f"- fanout: {rss:.1f} KiB RSS per idle connection (ours).")
-    if (cpu := _median_of(fanout, "cpu_us_per_frame")) is not None:
-        lines.append(f"- fanout: {cpu:.1f} us of server CPU per frame delivered (ours).")
+
+    def fan(field: str, scenario: str) -> float | None:
+        return median([(r.get(field) or {}).get(scenario) for r in fanout])
+
+    tick, naive = fan("priority_events_s", "ours@tick"), fan("priority_events_s", "naive")
+    if tick is not None:
+        lines.append(f"- fanout at the production tick (200 ms, chat mixed in and sampled): {tick:,.0f} priority events/s "
+                     "delivered to every viewer" + (f", {tick / naive:,.1f}x naive's {naive:,.0f}" if naive else "") + ".")
+    if (rss := fan("rss_kib", "ours")) is not None:
+        lines.append(f"- fanout: {rss:.1f} KiB RSS per idle connection (ours), against {fan('rss_kib', 'limit') or 0:.1f} for "
+                     f"the websockets server and {fan('rss_kib', 'naive') or 0:.1f} for the ChannelsPlugin.")
+    if (cpu := fan("cpu_us", "ours")) is not None:
+        lines.append(f"- fanout: {cpu:.1f} us of server CPU per frame delivered (ours), {fan('cpu_us', 'limit') or 0:.1f} "
+                     "for `websockets.broadcast()`.")
     likes = results.get("likes") or []
     per_like = [r.get("commands_per_like") or {} for r in likes]
     if per_like and all("ours" in c for c in per_like):
@@ -170,7 +177,7 @@ def capacity(results: dict[str, list[dict[str, Any]]]) -> list[str]:
         f"- **A million concurrent viewers**: {processes:,} api processes at full load, {2 * processes:,} at 50 % "
         f"(the headroom we would run with), e.g. {-(-2 * processes // 16):,} machines of 16 cores.",
     ]
-    if (rss := _median_of(results.get("fanout") or [], "rss_kib_per_conn")) is not None:
+    if (rss := median([(r.get("rss_kib") or {}).get("ours") for r in results.get("fanout") or []])) is not None:
         lines.append(f"- Memory: {rss:.1f} KiB per idle connection, {rss * target / 2**20:,.1f} GiB for a million sockets.")
     if redis_ops:
         # Worst case: the million in ONE room, every process holding it and publishing every tick.

@@ -42,6 +42,11 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "max_jobs": 20,
+        # arq polls the queue in score order, this many ids at a time, and skips ids whose
+        # in-progress key is set. A SIGKILLed worker leaves that key for job_timeout + 10 s, so with
+        # arq's default (100) five kills of 20 jobs in flight stalled every new job for 5 minutes
+        # (tests/resilience/test_worker_kills.py). Reading 1,000 ids is one cheap ZRANGEBYSCORE.
+        "queue_read_limit": 1000,
         "job_timeout": 300,
         "keep_result": 3600,
         "max_tries": 10,
