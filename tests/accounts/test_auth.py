@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 
+from livecommerce.infra.auth import build_jwt_auth
 from tests.support import problem_code
 
 
@@ -73,6 +75,19 @@ async def test_logout_revokes_the_token(client: httpx.AsyncClient) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     assert (await client.post("/api/auth/logout", headers=headers)).status_code == 204
     client.cookies.clear()
+    after = await client.get("/api/me", headers=headers)
+    assert after.status_code == 401 and problem_code(after) == "not_authenticated"
+
+
+async def test_a_token_that_expires_after_its_first_use_is_refused_then(client: httpx.AsyncClient, settings) -> None:  # noqa: ANN001
+    # The middleware keeps verified tokens (infra/auth.py): a kept one must still expire.
+    user = (await register(client, "fay")).json()["user"]
+    client.cookies.clear()
+    token = build_jwt_auth(settings).create_token(identifier=str(user["id"]), token_expiration=timedelta(seconds=2),
+                                                   token_extras={"roles": [], "username": "fay"})
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await client.get("/api/me", headers=headers)).status_code == 200
+    await asyncio.sleep(2.1)
     after = await client.get("/api/me", headers=headers)
     assert after.status_code == 401 and problem_code(after) == "not_authenticated"
 
