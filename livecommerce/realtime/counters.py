@@ -103,6 +103,18 @@ end
 redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
 return 1
 """
+# Within one epoch these only grow. After a loss the first process to restore may hold an
+# older reading than another (its last read can be a counters interval old); the others then
+# read less than they showed and put their own reading back, again only raising fields.
+RAISE_LUA = """
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+for i = 2, #ARGV, 2 do
+  local name, value = ARGV[i], tonumber(ARGV[i + 1])
+  if tonumber(redis.call('HGET', KEYS[1], name) or '0') < value then redis.call('HSET', KEYS[1], name, value) end
+end
+return 1
+"""
+MONOTONIC = ("peak", "uniqueViewers", "views", "likes", "comments")
 # Restored from a reading; online is presence (rebuilt by the heartbeats), not a tally.
 _RESTORED = {"peak": "peak", "uniqueViewers": "uvFloor", "views": "views", "likes": "likes",
              "comments": "comments", "orders": "orders", "gmv": "gmv"}
@@ -153,6 +165,17 @@ def restore_args(epoch: str, reading: dict[str, int]) -> list[Any]:
     for name, field in _RESTORED.items():
         args += [field, reading.get(name, 0)]
     return args
+
+
+def raise_args(epoch: str, reading: dict[str, int]) -> list[Any]:
+    args: list[Any] = [epoch]
+    for name in MONOTONIC:
+        args += [_RESTORED[name], reading.get(name, 0)]
+    return args
+
+
+def went_back(shown: dict[str, int], read: dict[str, int]) -> bool:
+    return any(read.get(name, 0) < shown.get(name, 0) for name in MONOTONIC)
 
 
 async def add(redis: Redis, room_id: int, **deltas: int) -> None:

@@ -64,6 +64,7 @@ class RoomHub:
         self._bus = EventBus(redis, self._on_batch)
         self._tick_script = redis.register_script(room_counters.TICK_LUA)
         self._restore_script = redis.register_script(room_counters.RESTORE_LUA)
+        self._raise_script = redis.register_script(room_counters.RAISE_LUA)
         self._conn_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         # Called with (hub, room_id, events) for every event of a room this process sees,
@@ -274,8 +275,14 @@ class RoomHub:
 
     async def _read_counters(self, room: Room, reply: list[Any], deltas: room_counters.Deltas | None) -> None:
         if not room_counters.lost(reply):
-            room.epoch = room_counters.epoch_of(reply)  # a new one after a session's reset: lower is right
-            room.counters = room_counters.as_dict(reply)
+            epoch, read = room_counters.epoch_of(reply), room_counters.as_dict(reply)
+            if epoch == room.epoch and room_counters.went_back(room.counters, read):
+                # Same lifetime, yet lower: another process restored an older reading after a loss.
+                shown = {k: max(v, read[k]) if k in room_counters.MONOTONIC else read[k] for k, v in room.counters.items()}
+                await self._raise_script(keys=room_counters.keys(room.id)[:1], args=room_counters.raise_args(epoch, shown))
+                read = shown
+            room.epoch = epoch  # a new one after a session's reset: lower is right
+            room.counters = read
             return
         # Redis came back without the room's counters: put back what we last read (viewers keep
         # seeing it, never lower), then apply the deltas the script refused at the next tick.
