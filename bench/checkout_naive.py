@@ -41,8 +41,11 @@ def _order_json(order: asyncpg.Record, items: list[asyncpg.Record]) -> dict[str,
 
 
 def _problem(status: int, code: str, detail: str) -> Response[bytes]:
-    return Response(msgspec.json.encode({"status": status, "code": code, "detail": detail}), status_code=status,
-                    media_type="application/problem+json")
+    return Response(
+        msgspec.json.encode({"status": status, "code": code, "detail": detail}),
+        status_code=status,
+        media_type="application/problem+json",
+    )
 
 
 @post("/api/orders", status_code=201)
@@ -52,15 +55,23 @@ async def place(request: Request[int, Token, Any], data: dict[str, Any]) -> Resp
     pool: asyncpg.Pool = request.app.state.pool
     async with pool.acquire() as conn:  # no transaction: each statement commits on its own
         previous = await conn.fetchrow(
-            "SELECT response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2", user_id, key
+            "SELECT response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+            user_id,
+            key,
         )
         if previous is not None and previous["response_status"] is not None:
-            return Response(previous["response_body"].encode(), status_code=previous["response_status"], media_type="application/json")
+            return Response(
+                previous["response_body"].encode(),
+                status_code=previous["response_status"],
+                media_type="application/json",
+            )
         digest = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
         await conn.execute(
             "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at, expires_at)"
             " VALUES ($1, $2, $3, now(), now() + interval '24 hours')",
-            user_id, key, digest,
+            user_id,
+            key,
+            digest,
         )
         taken = []
         for line in data["items"]:
@@ -74,45 +85,68 @@ async def place(request: Request[int, Token, Any], data: dict[str, Any]) -> Resp
                 return _problem(409, "product_unavailable", "not for sale")
             if sku["stock"] < quantity:
                 return _problem(409, "out_of_stock", f"{sku['stock']} left")
-            await conn.execute("UPDATE skus SET stock = $2, sold = $3 WHERE id = $1",
-                               sku["id"], sku["stock"] - quantity, sku["sold"] + quantity)
+            await conn.execute(
+                "UPDATE skus SET stock = $2, sold = $3 WHERE id = $1",
+                sku["id"],
+                sku["stock"] - quantity,
+                sku["sold"] + quantity,
+            )
             taken.append((sku, quantity))
         total = sum(sku["price"] * qty for sku, qty in taken)
         order = await conn.fetchrow(
             "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount,"
             " note, payment_deadline, created_at)"
             " VALUES ($1, $2, 'pending_payment', $3, 0, $3, 0, '', now() + interval '15 minutes', now()) RETURNING *",
-            user_id, taken[0][0]["host_id"], total,
+            user_id,
+            taken[0][0]["host_id"],
+            total,
         )
         items = [
             await conn.fetchrow(
                 "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount,"
                 " discount, paid_amount, refunded_amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $8, 0) RETURNING *",
-                order["id"], sku["product_id"], sku["id"], sku["title"], sku["name"], sku["price"], qty, sku["price"] * qty,
+                order["id"],
+                sku["product_id"],
+                sku["id"],
+                sku["title"],
+                sku["name"],
+                sku["price"],
+                qty,
+                sku["price"] * qty,
             )
             for sku, qty in taken
         ]
         body = msgspec.json.encode(_order_json(order, items))
         await conn.execute(
             "UPDATE idempotency_keys SET response_status = 201, response_body = $3 WHERE user_id = $1 AND key = $2",
-            user_id, key, body.decode(),
+            user_id,
+            key,
+            body.decode(),
         )
     return Response(body, status_code=201, media_type="application/json")
 
 
 async def _account(conn: asyncpg.Connection, user_id: int, kind: str) -> asyncpg.Record:
-    row = await conn.fetchrow("SELECT id, balance FROM accounts WHERE user_id = $1 AND kind = $2", user_id, kind)
+    row = await conn.fetchrow(
+        "SELECT id, balance FROM accounts WHERE user_id = $1 AND kind = $2", user_id, kind
+    )
     if row is None:
         await conn.execute(
             "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
-            " VALUES ($1, $2, 0, false, false, now()) ON CONFLICT DO NOTHING", user_id, kind,
+            " VALUES ($1, $2, 0, false, false, now()) ON CONFLICT DO NOTHING",
+            user_id,
+            kind,
         )
-        row = await conn.fetchrow("SELECT id, balance FROM accounts WHERE user_id = $1 AND kind = $2", user_id, kind)
+        row = await conn.fetchrow(
+            "SELECT id, balance FROM accounts WHERE user_id = $1 AND kind = $2", user_id, kind
+        )
     return row
 
 
 @post("/api/orders/{order_id:int}/pay", status_code=200)
-async def pay(request: Request[int, Token, Any], order_id: int, data: dict[str, Any]) -> Response[bytes]:
+async def pay(
+    request: Request[int, Token, Any], order_id: int, data: dict[str, Any]
+) -> Response[bytes]:
     user_id = request.user
     pool: asyncpg.Pool = request.app.state.pool
     async with pool.acquire() as conn:
@@ -129,15 +163,22 @@ async def pay(request: Request[int, Token, Any], order_id: int, data: dict[str, 
         payment = await conn.fetchrow(
             "INSERT INTO payments (user_id, order_id, purpose, provider, amount, status, refunded_amount, created_at)"
             " VALUES ($1, $2, 'order', 'wallet', $3, 'pending', 0, now()) RETURNING *",
-            user_id, order_id, amount,
+            user_id,
+            order_id,
+            amount,
         )
         await conn.execute(
             "UPDATE payments SET status = 'succeeded', provider_ref = $2, paid_at = now() WHERE id = $1",
-            payment["id"], f"wallet_{payment['id']}",
+            payment["id"],
+            f"wallet_{payment['id']}",
         )
         wallet_after, escrow_after = wallet["balance"] - amount, escrow["balance"] + amount
-        await conn.execute("UPDATE accounts SET balance = $2 WHERE id = $1", wallet["id"], wallet_after)
-        await conn.execute("UPDATE accounts SET balance = $2 WHERE id = $1", escrow["id"], escrow_after)
+        await conn.execute(
+            "UPDATE accounts SET balance = $2 WHERE id = $1", wallet["id"], wallet_after
+        )
+        await conn.execute(
+            "UPDATE accounts SET balance = $2 WHERE id = $1", escrow["id"], escrow_after
+        )
         txn_id = await conn.fetchval(
             "INSERT INTO ledger_transactions (business_key, kind, created_at) VALUES ($1, 'payment', now()) RETURNING id",
             f"payment:{payment['id']}",
@@ -145,14 +186,29 @@ async def pay(request: Request[int, Token, Any], order_id: int, data: dict[str, 
         await conn.execute(
             "INSERT INTO ledger_entries (txn_id, account_id, amount, balance_after, created_at)"
             " VALUES ($1, $2, $3, $4, now()), ($1, $5, $6, $7, now())",
-            txn_id, wallet["id"], -amount, wallet_after, escrow["id"], amount, escrow_after,
+            txn_id,
+            wallet["id"],
+            -amount,
+            wallet_after,
+            escrow["id"],
+            amount,
+            escrow_after,
         )
         paid = await conn.fetchrow(
-            "UPDATE orders SET status = 'paid', paid_at = now(), payment_method = 'wallet' WHERE id = $1 RETURNING *", order_id
+            "UPDATE orders SET status = 'paid', paid_at = now(), payment_method = 'wallet' WHERE id = $1 RETURNING *",
+            order_id,
         )
-        items = await conn.fetch("SELECT * FROM order_items WHERE order_id = $1 ORDER BY id", order_id)
-    out = {"paymentId": payment["id"], "status": "succeeded", "amount": amount, "provider": "wallet", "payUrl": "",
-           "order": _order_json(paid, items)}
+        items = await conn.fetch(
+            "SELECT * FROM order_items WHERE order_id = $1 ORDER BY id", order_id
+        )
+    out = {
+        "paymentId": payment["id"],
+        "status": "succeeded",
+        "amount": amount,
+        "provider": "wallet",
+        "payUrl": "",
+        "order": _order_json(paid, items),
+    }
     return Response(msgspec.json.encode(out), status_code=200, media_type="application/json")
 
 
@@ -165,20 +221,35 @@ def create_app() -> Litestar:
     jwt = JWTAuth[int](retrieve_user_handler=_retrieve_user, token_secret=os.environ["SECRET_KEY"])
 
     async def startup(app: Litestar) -> None:
-        app.state.pool = await asyncpg.create_pool(dsn, min_size=2, max_size=int(os.environ.get("DB_POOL_MAX", "20")))
+        app.state.pool = await asyncpg.create_pool(
+            dsn, min_size=2, max_size=int(os.environ.get("DB_POOL_MAX", "20"))
+        )
 
     async def shutdown(app: Litestar) -> None:
         await app.state.pool.close()
 
-    return Litestar(route_handlers=[place, pay], on_startup=[startup], on_shutdown=[shutdown],
-                    on_app_init=[jwt.on_app_init], debug=False)
+    return Litestar(
+        route_handlers=[place, pay],
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        on_app_init=[jwt.on_app_init],
+        debug=False,
+    )
 
 
 def main() -> None:
     import uvicorn
 
-    uvicorn.run("bench.checkout_naive:create_app", factory=True, host="127.0.0.1", port=int(os.environ.get("PORT", "8001")),
-                workers=1, loop="uvloop", http="httptools", log_level="warning")
+    uvicorn.run(
+        "bench.checkout_naive:create_app",
+        factory=True,
+        host="127.0.0.1",
+        port=int(os.environ.get("PORT", "8001")),
+        workers=1,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

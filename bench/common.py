@@ -78,10 +78,14 @@ class WsClient(asyncio.Protocol):
     unmasked server frames from the buffer and hands each text payload to `on_text`.
     """
 
-    def __init__(self, host: str, port: int, path: str, on_text: Callable[[WsClient, bytes], None]) -> None:
-        self.request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-                        f"Connection: Upgrade\r\nSec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
-                        "Sec-WebSocket-Version: 13\r\n\r\n").encode()
+    def __init__(
+        self, host: str, port: int, path: str, on_text: Callable[[WsClient, bytes], None]
+    ) -> None:
+        self.request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
         self.on_text = on_text
         self.buffer = bytearray()
         self.upgraded = asyncio.get_running_loop().create_future()
@@ -125,14 +129,16 @@ class WsClient(asyncio.Protocol):
             if len(buf) < offset + size:
                 return
             opcode = buf[0] & 0x0F
-            payload = bytes(buf[offset: offset + size])
+            payload = bytes(buf[offset : offset + size])
             del buf[: offset + size]
             if opcode == 1:
                 self.on_text(self, payload)
             elif opcode == 9:
                 self.send_frame(0xA, payload)  # pong
             elif opcode == 8:
-                self.close_code = struct.unpack_from("!H", payload)[0] if len(payload) >= 2 else 1005
+                self.close_code = (
+                    struct.unpack_from("!H", payload)[0] if len(payload) >= 2 else 1005
+                )
                 self.closed = True
                 if self.transport:
                     self.transport.close()
@@ -142,12 +148,20 @@ class WsClient(asyncio.Protocol):
         if self.transport is None or self.closed:
             return
         size = len(payload)
-        header = bytes((0x80 | opcode, 0x80 | size)) if size < 126 else struct.pack("!BBH", 0x80 | opcode, 0xFE, size)
+        header = (
+            bytes((0x80 | opcode, 0x80 | size))
+            if size < 126
+            else struct.pack("!BBH", 0x80 | opcode, 0xFE, size)
+        )
         self.transport.write(header + b"\0\0\0\0" + payload)
 
 
-async def ws_connect(host: str, port: int, path: str, on_text: Callable[[WsClient, bytes], None]) -> WsClient:
+async def ws_connect(
+    host: str, port: int, path: str, on_text: Callable[[WsClient, bytes], None]
+) -> WsClient:
     loop = asyncio.get_running_loop()
-    _, client = await loop.create_connection(lambda: WsClient(host, port, path, on_text), host, port)
+    _, client = await loop.create_connection(
+        lambda: WsClient(host, port, path, on_text), host, port
+    )
     await client.upgraded
     return client

@@ -65,8 +65,15 @@ LATENCY_SAMPLE = 20  # every 20th viewer's frames are decoded for latency (see V
 
 # --- the servers (child process) ---------------------------------------------------------
 
+
 def _event(n: int, pad: str, priority: bool = True) -> dict[str, Any]:
-    return {"type": "pin" if priority else "chat", "priority": priority, "n": n, "ts": time.time(), "p": pad}
+    return {
+        "type": "pin" if priority else "chat",
+        "priority": priority,
+        "n": n,
+        "ts": time.time(),
+        "p": pad,
+    }
 
 
 def _frame(seq: int, event: dict[str, Any]) -> bytes:
@@ -112,7 +119,9 @@ async def serve(kind: str, port: int, redis_url: str, frame_size: int) -> None:
             finally:
                 conns.discard(ws)
 
-        server_cm = ws_serve(handler, HOST, port, compression=None, backlog=4096, ping_interval=None)
+        server_cm = ws_serve(
+            handler, HOST, port, compression=None, backlog=4096, ping_interval=None
+        )
         await server_cm.__aenter__()
 
         async def emit(event: dict[str, Any]) -> None:
@@ -126,8 +135,12 @@ async def serve(kind: str, port: int, redis_url: str, frame_size: int) -> None:
             from litestar.channels import ChannelsPlugin
             from litestar.channels.backends.memory import MemoryChannelsBackend
 
-            channels = ChannelsPlugin(backend=MemoryChannelsBackend(), channels=["room"],
-                                      create_ws_route_handlers=True, ws_handler_base_path="/ws")
+            channels = ChannelsPlugin(
+                backend=MemoryChannelsBackend(),
+                channels=["room"],
+                create_ws_route_handlers=True,
+                ws_handler_base_path="/ws",
+            )
             app = Litestar(plugins=[channels])
 
             async def emit(event: dict[str, Any]) -> None:
@@ -139,7 +152,9 @@ async def serve(kind: str, port: int, redis_url: str, frame_size: int) -> None:
 
             from livecommerce.realtime import HubConfig, RoomHub, room_socket
 
-            hub = RoomHub(Redis.from_url(redis_url), HubConfig(tick_interval=0.2, idle_timeout=3600))
+            hub = RoomHub(
+                Redis.from_url(redis_url), HubConfig(tick_interval=0.2, idle_timeout=3600)
+            )
 
             async def snapshot(room_id: int, actor: Any) -> dict[str, Any]:
                 return {"room": room_id}
@@ -151,9 +166,22 @@ async def serve(kind: str, port: int, redis_url: str, frame_size: int) -> None:
 
         # Every scenario gets the same server settings, except `naive-default`: uvicorn's
         # defaults (its `websockets` protocol, per-message deflate on), an out-of-the-box app.
-        ws = {} if kind == "naive-default" else {"ws": "websockets-sansio", "ws_per_message_deflate": False}
-        config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", loop="uvloop", http="httptools",
-                                backlog=4096, lifespan="on", **ws)
+        ws = (
+            {}
+            if kind == "naive-default"
+            else {"ws": "websockets-sansio", "ws_per_message_deflate": False}
+        )
+        config = uvicorn.Config(
+            app,
+            host=HOST,
+            port=port,
+            log_level="warning",
+            loop="uvloop",
+            http="httptools",
+            backlog=4096,
+            lifespan="on",
+            **ws,
+        )
         server = uvicorn.Server(config)
         asyncio.create_task(server.serve())
         while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
@@ -161,7 +189,9 @@ async def serve(kind: str, port: int, redis_url: str, frame_size: int) -> None:
 
     print("ready", flush=True)
     reader = asyncio.StreamReader()
-    await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    await asyncio.get_running_loop().connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
+    )
     while line := (await reader.readline()).decode().split():
         if line[0] == "tick" and hub is not None:
             hub.config = msgspec.structs.replace(hub.config, tick_interval=float(line[1]))
@@ -173,6 +203,7 @@ async def serve(kind: str, port: int, redis_url: str, frame_size: int) -> None:
 
 
 # --- the viewers and the driver (this process) -------------------------------------------
+
 
 class _Ev(msgspec.Struct):
     n: int = -1
@@ -225,7 +256,10 @@ class Viewers:
 
     async def connect(self, port: int, path: str, n: int, wait_snapshot: bool) -> None:
         for start in range(0, n, 250):
-            batch = [ws_connect(HOST, port, path, self.on_text) for _ in range(start, min(n, start + 250))]
+            batch = [
+                ws_connect(HOST, port, path, self.on_text)
+                for _ in range(start, min(n, start + 250))
+            ]
             self.clients += await asyncio.gather(*batch)
         self.sampled = {id(c) for c in self.clients[::LATENCY_SAMPLE]}
         if wait_snapshot:
@@ -248,9 +282,20 @@ class Server:
 
     async def __aenter__(self) -> Server:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.fanout", "--serve", self.kind, "--port", str(self.port),
-            "--redis", self.redis_url, "--frame-size", str(self.frame_size),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bench.fanout",
+            "--serve",
+            self.kind,
+            "--port",
+            str(self.port),
+            "--redis",
+            self.redis_url,
+            "--frame-size",
+            str(self.frame_size),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
         pin(SERVER_CPU, self.proc.pid)
         await self.expect("ready")
         return self
@@ -281,8 +326,17 @@ async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[
     tick_mode = kind == "ours@tick"
     path = "/" if kind == "limit" else "/ws/room" if kind.startswith("naive") else "/ws/rooms/1"
     viewers = Viewers()
-    result: dict[str, Any] = {"name": kind, "frames_s": 0.0, "events_s": 0.0, "priority_s": 0.0, "p99_ms": float("nan"),
-                              "cpu_us": float("nan"), "core": float("nan"), "lost": 0, "rss_kib": 0.0}
+    result: dict[str, Any] = {
+        "name": kind,
+        "frames_s": 0.0,
+        "events_s": 0.0,
+        "priority_s": 0.0,
+        "p99_ms": float("nan"),
+        "cpu_us": float("nan"),
+        "core": float("nan"),
+        "lost": 0,
+        "rss_kib": 0.0,
+    }
     async with Server("ours" if tick_mode else kind, redis_url, args.frame_size) as server:
         await asyncio.sleep(0.5)
         before = rss_bytes(server.proc.pid)
@@ -294,7 +348,11 @@ async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[
                 await server.command(f"tick {1 / rate}")
             viewers.reset()
             cpu0, t0 = cpu_seconds(server.proc.pid), time.monotonic()
-            sent = int((await server.command(f"run {rate} {args.step} {int(tick_mode)}", "done")).split()[1])
+            sent = int(
+                (await server.command(f"run {rate} {args.step} {int(tick_mode)}", "done")).split()[
+                    1
+                ]
+            )
             while time.monotonic() - viewers.last_frame < 0.5:  # noqa: ASYNC110 - drain what is in flight
                 await asyncio.sleep(0.1)
             # The window ends at the last frame received, not at the producer's "done": a
@@ -306,9 +364,12 @@ async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[
             lost = sent * alive - viewers.priority
             p99 = percentile(viewers.histogram, 0.99)
             ok = lost == 0 and p99 <= 1000 and alive == args.n
-            print(f"  {kind:9} rate {rate:>5}/s  frames/s {viewers.frames / elapsed:>9,.0f}  "
-                  f"events/s {viewers.events / elapsed:>10,.0f}  p99 {p99:>5.0f} ms  lost {lost}  "
-                  f"alive {alive}  server core {cpu / elapsed:.2f}{'' if ok else '  FAIL'}", file=sys.stderr)
+            print(
+                f"  {kind:9} rate {rate:>5}/s  frames/s {viewers.frames / elapsed:>9,.0f}  "
+                f"events/s {viewers.events / elapsed:>10,.0f}  p99 {p99:>5.0f} ms  lost {lost}  "
+                f"alive {alive}  server core {cpu / elapsed:.2f}{'' if ok else '  FAIL'}",
+                file=sys.stderr,
+            )
             result["lost"] = max(result["lost"], lost)
             if not ok:
                 if result["frames_s"] == 0:
@@ -318,9 +379,14 @@ async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[
             # frames/s can dip while latency holds: the best passing step is the capacity.
             rate_key = "events_s" if tick_mode else "frames_s"
             if (viewers.events if tick_mode else viewers.frames) / elapsed > result[rate_key]:
-                result.update(frames_s=viewers.frames / elapsed, events_s=viewers.events / elapsed,
-                              priority_s=viewers.priority / elapsed, p99_ms=p99,
-                              cpu_us=cpu / max(1, viewers.frames) * 1e6, core=cpu / elapsed)
+                result.update(
+                    frames_s=viewers.frames / elapsed,
+                    events_s=viewers.events / elapsed,
+                    priority_s=viewers.priority / elapsed,
+                    p99_ms=p99,
+                    cpu_us=cpu / max(1, viewers.frames) * 1e6,
+                    core=cpu / elapsed,
+                )
     viewers.close()
     return result
 
@@ -337,29 +403,63 @@ async def drive(args: argparse.Namespace) -> None:
         results = {kind: await scenario(kind, args, redis_url) for kind in args.scenarios}
     finally:
         redis.stop()
-    print(f"\n{args.n:,} viewers, one room, {args.frame_size}-byte frames, server pinned to core {SERVER_CPU}")
+    print(
+        f"\n{args.n:,} viewers, one room, {args.frame_size}-byte frames, server pinned to core {SERVER_CPU}"
+    )
     # "server core" is the share of core 0 the server used at its best step: well below 1
     # while the next step failed means neighbours had the core, and frames/s understates.
     # events/s counts every event delivered to a socket; ours@tick's include sampled chat, so
     # "priority/s" (pins, commerce: what naive's events all are) is the like-for-like figure.
-    print_table(["scenario", "frames/s", "events/s", "priority/s", "p99 ms", "CPU us/frame", "server core",
-                 "RSS KiB/conn", "priority lost"],
-                [[r["name"], r["frames_s"], r["events_s"], r["priority_s"], r["p99_ms"], r["cpu_us"], r["core"],
-                  r["rss_kib"], r["lost"]] for r in results.values()])
-    ours, naive, limit = (results.get(k, {}).get("frames_s", 0.0) for k in ("ours", "naive", "limit"))
-    json_line({
-        "ours": round(ours), "naive": round(naive), "limit": round(limit), "unit": "frames/s",
-        "ours_over_limit": round(ours / limit, 3) if limit else None,
-        "ours_over_naive": round(ours / naive, 3) if naive else None,
-        "priority_events_s": {k: round(r["priority_s"]) for k, r in results.items()},
-        "cpu_us": {k: round(r["cpu_us"], 2) for k, r in results.items()},
-        "rss_kib": {k: round(r["rss_kib"], 2) for k, r in results.items()},
-        "correct": all(r["lost"] == 0 and r["frames_s"] > 0 for r in results.values()),
-    })
+    print_table(
+        [
+            "scenario",
+            "frames/s",
+            "events/s",
+            "priority/s",
+            "p99 ms",
+            "CPU us/frame",
+            "server core",
+            "RSS KiB/conn",
+            "priority lost",
+        ],
+        [
+            [
+                r["name"],
+                r["frames_s"],
+                r["events_s"],
+                r["priority_s"],
+                r["p99_ms"],
+                r["cpu_us"],
+                r["core"],
+                r["rss_kib"],
+                r["lost"],
+            ]
+            for r in results.values()
+        ],
+    )
+    ours, naive, limit = (
+        results.get(k, {}).get("frames_s", 0.0) for k in ("ours", "naive", "limit")
+    )
+    json_line(
+        {
+            "ours": round(ours),
+            "naive": round(naive),
+            "limit": round(limit),
+            "unit": "frames/s",
+            "ours_over_limit": round(ours / limit, 3) if limit else None,
+            "ours_over_naive": round(ours / naive, 3) if naive else None,
+            "priority_events_s": {k: round(r["priority_s"]) for k, r in results.items()},
+            "cpu_us": {k: round(r["cpu_us"], 2) for k, r in results.items()},
+            "rss_kib": {k: round(r["rss_kib"], 2) for k, r in results.items()},
+            "correct": all(r["lost"] == 0 and r["frames_s"] > 0 for r in results.values()),
+        }
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=2000, help="viewer sockets in the room")
     parser.add_argument("--step", type=float, default=2.5, help="seconds per rate step")
     parser.add_argument("--frame-size", type=int, default=64, help="bytes per single-event frame")

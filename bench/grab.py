@@ -104,26 +104,52 @@ async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fi
         async with db.transaction() as conn:
             host_id = await conn.fetchval(
                 "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                " VALUES ('bench_host', 'Bench Host', $1, ARRAY['host'], now(), now()) RETURNING id", password_hash)
+                " VALUES ('bench_host', 'Bench Host', $1, ARRAY['host'], now(), now()) RETURNING id",
+                password_hash,
+            )
             room_id = await conn.fetchval(
                 "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
-                " VALUES ($1, 'Grab storm', '', '', 0, now()) RETURNING id", host_id)
-            user_ids = [r["id"] for r in await conn.fetch(
-                "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                " SELECT 'bench_viewer_' || g, 'Viewer ' || g, $1, '{}', now(), now()"
-                " FROM generate_series(1, $2) g ORDER BY g RETURNING id", password_hash, n_users)]
+                " VALUES ($1, 'Grab storm', '', '', 0, now()) RETURNING id",
+                host_id,
+            )
+            user_ids = [
+                r["id"]
+                for r in await conn.fetch(
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
+                    " SELECT 'bench_viewer_' || g, 'Viewer ' || g, $1, '{}', now(), now()"
+                    " FROM generate_series(1, $2) g ORDER BY g RETURNING id",
+                    password_hash,
+                    n_users,
+                )
+            ]
             gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
             wallet = await ledger.account_id(conn, host_id, Kind.WALLET)
             funds = (3 * n_packets + 1) * PACKET_TOTAL
-            await ledger.post(conn, "bench:fund:host", "topup", [(gateway, -funds), (wallet, funds)])
+            await ledger.post(
+                conn, "bench:fund:host", "topup", [(gateway, -funds), (wallet, funds)]
+            )
         body = SendRedPacket(total_amount=PACKET_TOTAL, count=n_parts, greeting="bench")
-        packets = [(await red_packets.send_red_packet(redis, host_id, room_id, body)).id for _ in range(3 * n_packets + 1)]
-        ours, naive, ws = packets[:n_packets], packets[n_packets:2 * n_packets], packets[2 * n_packets:3 * n_packets]
+        packets = [
+            (await red_packets.send_red_packet(redis, host_id, room_id, body)).id
+            for _ in range(3 * n_packets + 1)
+        ]
+        ours, naive, ws = (
+            packets[:n_packets],
+            packets[n_packets : 2 * n_packets],
+            packets[2 * n_packets : 3 * n_packets],
+        )
         lua_packet = packets[-1]
-        async with db.connection() as conn:  # the naive server's Redis state: a list of parts and a `left` counter
+        async with (
+            db.connection() as conn
+        ):  # the naive server's Redis state: a list of parts and a `left` counter
             for packet_id in naive:
-                rows = await conn.fetch("SELECT idx, amount FROM red_packet_parts WHERE packet_id = $1 ORDER BY idx", packet_id)
-                await redis.rpush(f"naive:{packet_id}:parts", *[f"{r['idx']}:{r['amount']}" for r in rows])
+                rows = await conn.fetch(
+                    "SELECT idx, amount FROM red_packet_parts WHERE packet_id = $1 ORDER BY idx",
+                    packet_id,
+                )
+                await redis.rpush(
+                    f"naive:{packet_id}:parts", *[f"{r['idx']}:{r['amount']}" for r in rows]
+                )
                 await redis.set(f"naive:{packet_id}:left", len(rows))
             await conn.execute("VACUUM ANALYZE")
             await conn.execute("CHECKPOINT")
@@ -133,14 +159,35 @@ async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fi
         await redis.aclose()
         await db.close_pool()
     jwt_auth = build_jwt_auth(settings)
-    users = [(uid, jwt_auth.create_token(identifier=str(uid), token_unique_jwt_id=f"t{uid}-bench",
-                                         token_extras={"roles": [], "username": f"bench_viewer_{uid}"})) for uid in user_ids]
-    return Fixture(host_id=host_id, room_id=room_id, users=users, ours=ours, naive=naive, ws=ws, lua_keys=lua_keys, now=time.time())
+    users = [
+        (
+            uid,
+            jwt_auth.create_token(
+                identifier=str(uid),
+                token_unique_jwt_id=f"t{uid}-bench",
+                token_extras={"roles": [], "username": f"bench_viewer_{uid}"},
+            ),
+        )
+        for uid in user_ids
+    ]
+    return Fixture(
+        host_id=host_id,
+        room_id=room_id,
+        users=users,
+        ours=ours,
+        naive=naive,
+        ws=ws,
+        lua_keys=lua_keys,
+        now=time.time(),
+    )
 
 
 # --- checks ---------------------------------------------------------------------------------------
 
-def check_wins(db_url: str, packets: list[int], wins: list[list[int]], n_parts: int) -> dict[str, int]:
+
+def check_wins(
+    db_url: str, packets: list[int], wins: list[list[int]], n_parts: int
+) -> dict[str, int]:
     """Over-grabs and lost wins, from the answers and PostgreSQL (all 0 when correct)."""
     ids = ",".join(str(p) for p in packets)
     stored, per_packet, unbalanced = sql(
@@ -163,25 +210,52 @@ def check_wins(db_url: str, packets: list[int], wins: list[list[int]], n_parts: 
         "wins_answered": len(wins),
         "wins_in_postgresql": len(in_pg),
         "over_grabs": sum(max(0, n - n_parts) for n in won_per_packet.values()) + duplicate_answers,
-        "wins_not_in_postgresql": sum(1 for key, amount in told.items() if in_pg.get(key) != amount),
-        "packets_not_summing": sum(1 for _, count, total in per_packet if count != n_parts or total != PACKET_TOTAL),
+        "wins_not_in_postgresql": sum(
+            1 for key, amount in told.items() if in_pg.get(key) != amount
+        ),
+        "packets_not_summing": sum(
+            1 for _, count, total in per_packet if count != n_parts or total != PACKET_TOTAL
+        ),
         "unbalanced_ledger_txns": int(unbalanced[0][0]),
     }
 
 
 # --- scenarios -----------------------------------------------------------------------------------
 
-def run_loadgen(procs: Procs, tmp: Path, port: int, users: list[tuple[int, str]], packets: list[int], path: str,
-                args: argparse.Namespace, run: str) -> dict[str, Any]:
+
+def run_loadgen(
+    procs: Procs,
+    tmp: Path,
+    port: int,
+    users: list[tuple[int, str]],
+    packets: list[int],
+    path: str,
+    args: argparse.Namespace,
+    run: str,
+) -> dict[str, Any]:
     method, _, path = path.rpartition(" ")
-    cfg = {"host": HOST, "port": port, "concurrency": args.concurrency, "warmup": args.warmup, "duration": args.duration,
-           "users": users, "packets": packets, "path": path, "method": method or "POST", "cpu": CLIENT_CPU}
-    if method == "WS":  # "WS {room_id}": one socket per viewer; every socket joins before the clock starts
+    cfg = {
+        "host": HOST,
+        "port": port,
+        "concurrency": args.concurrency,
+        "warmup": args.warmup,
+        "duration": args.duration,
+        "users": users,
+        "packets": packets,
+        "path": path,
+        "method": method or "POST",
+        "cpu": CLIENT_CPU,
+    }
+    if (
+        method == "WS"
+    ):  # "WS {room_id}": one socket per viewer; every socket joins before the clock starts
         cfg.update(ws_room=int(path), concurrency=args.ws_sockets, ws_rate=args.ws_rate)
     cfg_path = tmp / f"loadgen-{run}.json"
     cfg_path.write_text(json.dumps(cfg))
     out = tmp / f"loadgen-{run}.out"
-    proc = procs.start([sys.executable, "-m", "bench.grab_loadgen", str(cfg_path)], cpu=CLIENT_CPU, log=out)
+    proc = procs.start(
+        [sys.executable, "-m", "bench.grab_loadgen", str(cfg_path)], cpu=CLIENT_CPU, log=out
+    )
     code = proc.wait(args.warmup + args.duration + 120)
     procs.procs.remove(proc)
     text = out.read_text(errors="replace").strip()
@@ -190,8 +264,20 @@ def run_loadgen(procs: Procs, tmp: Path, port: int, users: list[tuple[int, str]]
     return dict(json.loads(text.splitlines()[-1]))
 
 
-def http_scenario(name: str, argv: list[str], env: dict[str, str], health: str, path: str, packets: list[int],
-                  procs: Procs, tmp: Path, fixture: Fixture, args: argparse.Namespace, pg_pid: int, db_url: str) -> Result:
+def http_scenario(
+    name: str,
+    argv: list[str],
+    env: dict[str, str],
+    health: str,
+    path: str,
+    packets: list[int],
+    procs: Procs,
+    tmp: Path,
+    fixture: Fixture,
+    args: argparse.Namespace,
+    pg_pid: int,
+    db_url: str,
+) -> Result:
     port = int(env["PORT"])
     log = tmp / f"server-{name}.log"
     print(f"running {name} ({args.warmup:g}s warm-up + {args.duration:g}s)...", flush=True)
@@ -200,21 +286,40 @@ def http_scenario(name: str, argv: list[str], env: dict[str, str], health: str, 
         _wait_http(port, health, server, log)
         checkpoint(db_url)
         with CpuSampler(lambda: [server.pid]) as srv, CpuSampler(lambda: _pg_pids(pg_pid)) as pgs:
-            stats = run_loadgen(procs, tmp, port, fixture.users, packets, path, args, f"{name}-{secrets.token_hex(3)}")
+            stats = run_loadgen(
+                procs,
+                tmp,
+                port,
+                fixture.users,
+                packets,
+                path,
+                args,
+                f"{name}-{secrets.token_hex(3)}",
+            )
         if server.poll() is not None:
             raise RuntimeError(f"{name} server died:\n{log.read_text(errors='replace')[-3000:]}")
     finally:
         procs.stop(server)
     cli_cpu = stats["cpu_s"] / stats["wall_s"] * 100
     p50s = stats.get("p50_ms_by_outcome", {})
-    outcomes = ", ".join(f"{k} {v:,}" + (f" (p50 {p50s[k]} ms)" if k in p50s else "") for k, v in sorted(stats["outcomes"].items()))
+    outcomes = ", ".join(
+        f"{k} {v:,}" + (f" (p50 {p50s[k]} ms)" if k in p50s else "")
+        for k, v in sorted(stats["outcomes"].items())
+    )
     errors = ", ".join(f"{k}: {v}" for k, v in sorted(stats["errors"].items()))
-    notes = f"cpu% srv {srv.percent:.0f} pg {pgs.percent:.0f} cli {cli_cpu:.0f}" + (f"; {outcomes}" if outcomes else "") + (
-        f"; errors {errors}" if errors else "")
-    return Result(name, stats["per_s"], stats["p50_ms"], stats["p99_ms"], stats["error_total"], notes, stats)
+    notes = (
+        f"cpu% srv {srv.percent:.0f} pg {pgs.percent:.0f} cli {cli_cpu:.0f}"
+        + (f"; {outcomes}" if outcomes else "")
+        + (f"; errors {errors}" if errors else "")
+    )
+    return Result(
+        name, stats["per_s"], stats["p50_ms"], stats["p99_ms"], stats["error_total"], notes, stats
+    )
 
 
-def redis_scenario(procs: Procs, tmp: Path, redis_port: int, fixture: Fixture, args: argparse.Namespace) -> Result:
+def redis_scenario(
+    procs: Procs, tmp: Path, redis_port: int, fixture: Fixture, args: argparse.Namespace
+) -> Result:
     """redis-benchmark calling the grab script by SHA: random viewers on one fresh packet, the same clients."""
     tool = shutil.which("redis-benchmark")
     if tool is None:
@@ -223,8 +328,26 @@ def redis_scenario(procs: Procs, tmp: Path, redis_port: int, fixture: Fixture, a
 
     sha = hashlib.sha1((live_state.LUA_DIR / "red_packet_grab.lua").read_bytes()).hexdigest()
     requests = max(50_000, int(args.duration * 40_000))
-    argv = [tool, "-h", HOST, "-p", str(redis_port), "-c", str(args.concurrency), "-n", str(requests), "-r", str(len(fixture.users)),
-            "--csv", "EVALSHA", sha, "4", *fixture.lua_keys, "__rand_int__", f"{fixture.now:.0f}"]
+    argv = [
+        tool,
+        "-h",
+        HOST,
+        "-p",
+        str(redis_port),
+        "-c",
+        str(args.concurrency),
+        "-n",
+        str(requests),
+        "-r",
+        str(len(fixture.users)),
+        "--csv",
+        "EVALSHA",
+        sha,
+        "4",
+        *fixture.lua_keys,
+        "__rand_int__",
+        f"{fixture.now:.0f}",
+    ]
     print(f"running limit-redis (redis-benchmark, {requests:,} script calls)...", flush=True)
     out = tmp / "redis-benchmark.out"
     proc = procs.start(argv, cpu=CLIENT_CPU, log=out)
@@ -233,27 +356,67 @@ def redis_scenario(procs: Procs, tmp: Path, redis_port: int, fixture: Fixture, a
     text = out.read_text(errors="replace")
     found = re.search(r'^"EVALSHA[^"]*","([\d.]+)"', text, re.MULTILINE)
     if code != 0 or found is None:
-        return Result("limit-redis", None, notes=f"redis-benchmark failed ({code}): {text.strip()[-300:]}")
-    return Result("limit-redis", float(found.group(1)), notes=f"redis-benchmark -c {args.concurrency}, EVALSHA of red_packet_grab.lua")
+        return Result(
+            "limit-redis", None, notes=f"redis-benchmark failed ({code}): {text.strip()[-300:]}"
+        )
+    return Result(
+        "limit-redis",
+        float(found.group(1)),
+        notes=f"redis-benchmark -c {args.concurrency}, EVALSHA of red_packet_grab.lua",
+    )
 
 
 # --- main ------------------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.grab", description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per HTTP scenario")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.grab", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--duration", type=float, default=10.0, help="seconds measured per HTTP scenario"
+    )
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--concurrency", "-c", type=int, default=32, help="HTTP connections / redis-benchmark clients")
+    parser.add_argument(
+        "--concurrency",
+        "-c",
+        type=int,
+        default=32,
+        help="HTTP connections / redis-benchmark clients",
+    )
     parser.add_argument("--users", type=int, default=5000)
-    parser.add_argument("--packets", type=int, default=4,
-                        help="red packets per grab scenario (4 x 100 parts: ~1-4 %% of the grabs win, as in a storm)")
+    parser.add_argument(
+        "--packets",
+        type=int,
+        default=4,
+        help="red packets per grab scenario (4 x 100 parts: ~1-4 %% of the grabs win, as in a storm)",
+    )
     parser.add_argument("--parts", type=int, default=100, help="parts per red packet")
-    parser.add_argument("--ws-sockets", type=int, default=2000, help="room sockets (one viewer each) for the websocket scenario")
-    parser.add_argument("--ws-rate", type=float, default=8.0,
-                        help="grabs/s per socket, under the server's per-socket bucket (10/s, burst 20)")
-    parser.add_argument("--only", default="ours,websocket,naive,limit", help="comma list of: ours, websocket, naive, limit")
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs) and print its path")
-    parser.add_argument("--profile", default="", help="run ours under cProfile, writing FILE.prof (py-spy is not installed here)")
+    parser.add_argument(
+        "--ws-sockets",
+        type=int,
+        default=2000,
+        help="room sockets (one viewer each) for the websocket scenario",
+    )
+    parser.add_argument(
+        "--ws-rate",
+        type=float,
+        default=8.0,
+        help="grabs/s per socket, under the server's per-socket bucket (10/s, burst 20)",
+    )
+    parser.add_argument(
+        "--only",
+        default="ours,websocket,naive,limit",
+        help="comma list of: ours, websocket, naive, limit",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp dir (logs) and print its path"
+    )
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="run ours under cProfile, writing FILE.prof (py-spy is not installed here)",
+    )
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
 
@@ -280,24 +443,75 @@ def main(argv: list[str] | None = None) -> int:
         redis_url = rd.start()
         secret = secrets.token_hex(32)
         settings = msgspec.structs.replace(
-            load_settings({"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")),
-            database_url=db_url, redis_url=redis_url, secret_key=secret)
+            load_settings(
+                {"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")
+            ),
+            database_url=db_url,
+            redis_url=redis_url,
+            secret_key=secret,
+        )
         fixture = asyncio.run(setup(settings, args.users, args.packets, args.parts))
-        print(f"setup: {len(fixture.users)} viewers, {args.packets} packets x {args.parts} parts per scenario, "
-              f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)", flush=True)
-        base_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT")}
-        base_env.update(DATABASE_URL=db_url, REDIS_URL=redis_url, SECRET_KEY=secret, LOG_LEVEL="warning",
-                        VAR_DIR=str(tmp / "var"), PICCOLO_CONF="livecommerce.piccolo_conf", PYTHONWARNINGS="ignore")
+        print(
+            f"setup: {len(fixture.users)} viewers, {args.packets} packets x {args.parts} parts per scenario, "
+            f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)",
+            flush=True,
+        )
+        base_env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT")
+        }
+        base_env.update(
+            DATABASE_URL=db_url,
+            REDIS_URL=redis_url,
+            SECRET_KEY=secret,
+            LOG_LEVEL="warning",
+            VAR_DIR=str(tmp / "var"),
+            PICCOLO_CONF="livecommerce.piccolo_conf",
+            PYTHONWARNINGS="ignore",
+        )
         ours_cmd = [str(BIN / "livecommerce"), "serve", "--workers", "1"]
         if args.profile:
-            ours_cmd = [sys.executable, "-m", "cProfile", "-o", args.profile, "-m", "uvicorn", "livecommerce.app:create_app_from_env",
-                        "--factory", "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--port", "{port}"]
+            ours_cmd = [
+                sys.executable,
+                "-m",
+                "cProfile",
+                "-o",
+                args.profile,
+                "-m",
+                "uvicorn",
+                "livecommerce.app:create_app_from_env",
+                "--factory",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--log-level",
+                "warning",
+                "--port",
+                "{port}",
+            ]
         naive_cmd = [sys.executable, "-m", "bench.grab_naive"]
 
-        def scenario(name: str, cmd: list[str], health: str, path: str, packets: list[int]) -> Result:
+        def scenario(
+            name: str, cmd: list[str], health: str, path: str, packets: list[int]
+        ) -> Result:
             env = {**base_env, "PORT": str(_free_port())}
             cmd = [part.replace("{port}", env["PORT"]) for part in cmd]
-            result = http_scenario(name, cmd, env, health, path, packets, procs, tmp, fixture, args, pg.proc.pid, db_url)
+            result = http_scenario(
+                name,
+                cmd,
+                env,
+                health,
+                path,
+                packets,
+                procs,
+                tmp,
+                fixture,
+                args,
+                pg.proc.pid,
+                db_url,
+            )
             results.append(result)
             return result
 
@@ -306,21 +520,49 @@ def main(argv: list[str] | None = None) -> int:
             r = scenario("ours", ours_cmd, "/healthz", grab_path, fixture.ours)
             checks["ours"] = check_wins(db_url, fixture.ours, r.raw["wins"], args.parts)
             c = checks["ours"]
-            correct = r.errors == 0 and all(c[k] == 0 for k in ("over_grabs", "wins_not_in_postgresql", "packets_not_summing",
-                                                                "unbalanced_ledger_txns")) and c["wins_answered"] == c["wins_in_postgresql"]
+            correct = (
+                r.errors == 0
+                and all(
+                    c[k] == 0
+                    for k in (
+                        "over_grabs",
+                        "wins_not_in_postgresql",
+                        "packets_not_summing",
+                        "unbalanced_ledger_txns",
+                    )
+                )
+                and c["wins_answered"] == c["wins_in_postgresql"]
+            )
             r.notes = f"correct={str(correct).lower()}, over-grabs {c['over_grabs']}; " + r.notes
         if "websocket" in only:
             r = scenario("websocket", ours_cmd, "/healthz", f"WS {fixture.room_id}", fixture.ws)
             checks["websocket"] = c = check_wins(db_url, fixture.ws, r.raw["wins"], args.parts)
-            ws_correct = r.errors == 0 and all(c[k] == 0 for k in ("over_grabs", "wins_not_in_postgresql", "packets_not_summing",
-                                                                   "unbalanced_ledger_txns")) and c["wins_answered"] == c["wins_in_postgresql"]
+            ws_correct = (
+                r.errors == 0
+                and all(
+                    c[k] == 0
+                    for k in (
+                        "over_grabs",
+                        "wins_not_in_postgresql",
+                        "packets_not_summing",
+                        "unbalanced_ledger_txns",
+                    )
+                )
+                and c["wins_answered"] == c["wins_in_postgresql"]
+            )
             correct = ws_correct if correct is None else (correct and ws_correct)
-            r.notes = f"correct={str(ws_correct).lower()}, over-grabs {c['over_grabs']}, {args.ws_sockets} sockets; " + r.notes
+            r.notes = (
+                f"correct={str(ws_correct).lower()}, over-grabs {c['over_grabs']}, {args.ws_sockets} sockets; "
+                + r.notes
+            )
         if "naive" in only:
             r = scenario("naive", naive_cmd, "/trivial", grab_path, fixture.naive)
             checks["naive"] = check_wins(db_url, fixture.naive, r.raw["wins"], args.parts)
             c = checks["naive"]
-            r.notes = f"over-grabs {c['over_grabs']}, wins not in PostgreSQL {c['wins_not_in_postgresql']}; " + r.notes
+            r.notes = (
+                f"over-grabs {c['over_grabs']}, wins not in PostgreSQL {c['wins_not_in_postgresql']}; "
+                + r.notes
+            )
         if "limit" in only:
             scenario("limit-http", ours_cmd, "/healthz", "GET /healthz", [])
             scenario("limit-bare", naive_cmd, "/trivial", "/trivial", [])
@@ -344,8 +586,10 @@ def main(argv: list[str] | None = None) -> int:
 
     by_name = {r.name: r for r in results}
     print()
-    print_table(["scenario", "grabs/s", "p50 ms", "p99 ms", "errors", "notes"],
-                [[r.name, _fmt(r.rate), _fmt(r.p50), _fmt(r.p99), r.errors, r.notes] for r in results])
+    print_table(
+        ["scenario", "grabs/s", "p50 ms", "p99 ms", "errors", "notes"],
+        [[r.name, _fmt(r.rate), _fmt(r.p50), _fmt(r.p99), r.errors, r.notes] for r in results],
+    )
     for name, found in checks.items():
         print(f"checks {name}:", json.dumps(found, sort_keys=False))
 
@@ -354,16 +598,23 @@ def main(argv: list[str] | None = None) -> int:
         return round(r.rate, 1) if r is not None and r.rate is not None else None
 
     ours, naive, limit = rate("ours"), rate("naive"), rate("limit-http")
-    json_line({
-        "ours": ours, "naive": naive, "limit": limit, "unit": "grabs/s",
-        "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
-        "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
-        "correct": bool(correct),
-        "limit_redis_script": rate("limit-redis"),
-        "naive_over_grabs": checks.get("naive", {}).get("over_grabs"),
-        "websocket": rate("websocket"),
-        "websocket_over_limit": round(rate("websocket") / limit, 3) if rate("websocket") and limit else None,
-    })
+    json_line(
+        {
+            "ours": ours,
+            "naive": naive,
+            "limit": limit,
+            "unit": "grabs/s",
+            "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
+            "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
+            "correct": bool(correct),
+            "limit_redis_script": rate("limit-redis"),
+            "naive_over_grabs": checks.get("naive", {}).get("over_grabs"),
+            "websocket": rate("websocket"),
+            "websocket_over_limit": round(rate("websocket") / limit, 3)
+            if rate("websocket") and limit
+            else None,
+        }
+    )
     return 0
 
 

@@ -52,7 +52,9 @@ class Stats:
         self.by_outcome: dict[str, list[float]] = {}
 
 
-async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float) -> None:
+async def _client(
+    index: int, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float
+) -> None:
     host, port, path = cfg["host"], cfg["port"], cfg["path"]
     users, packets = cfg["users"], cfg["packets"] or [0]
     timeout = float(cfg.get("timeout", 30.0))
@@ -69,7 +71,13 @@ async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_window: float
             p = packets[rng.randrange(len(packets))]
             data = cache.get((u, p))
             if data is None:
-                data = cache[(u, p)] = _request(cfg.get("method", "POST"), host, port, path.format(p), users[u][1] if "{}" in path else "")
+                data = cache[(u, p)] = _request(
+                    cfg.get("method", "POST"),
+                    host,
+                    port,
+                    path.format(p),
+                    users[u][1] if "{}" in path else "",
+                )
             began = time.perf_counter()
             status, body = await conn.request(data, timeout)
             done = time.perf_counter()
@@ -108,8 +116,14 @@ class _GrabSocket(WsClient):
         self.waiter: asyncio.Future[dict[str, Any]] | None = None
 
     def _on_text(self, payload: bytes) -> None:
-        if self.waiter is None or self.waiter.done() or not (payload.startswith(b'{"type":"grab_result"')
-                                                             or payload.startswith(b'{"type":"error"')):
+        if (
+            self.waiter is None
+            or self.waiter.done()
+            or not (
+                payload.startswith(b'{"type":"grab_result"')
+                or payload.startswith(b'{"type":"error"')
+            )
+        ):
             return  # the snapshot and the room's ticks
         self.waiter.set_result(_decode(payload))
 
@@ -119,13 +133,18 @@ class _GrabSocket(WsClient):
             self.waiter.set_exception(ConnectionError(f"socket closed ({self.close_code})"))
 
 
-async def _ws_connect(index: int, cfg: dict[str, Any], stats: Stats, gate: asyncio.Semaphore) -> _GrabSocket | None:
+async def _ws_connect(
+    index: int, cfg: dict[str, Any], stats: Stats, gate: asyncio.Semaphore
+) -> _GrabSocket | None:
     _, token = cfg["users"][index % len(cfg["users"])]
     loop = asyncio.get_running_loop()
     async with gate:
         try:
-            _, sock = await loop.create_connection(lambda: _GrabSocket(cfg["host"], cfg["port"], cfg["ws_room"], token),
-                                                   cfg["host"], cfg["port"])
+            _, sock = await loop.create_connection(
+                lambda: _GrabSocket(cfg["host"], cfg["port"], cfg["ws_room"], token),
+                cfg["host"],
+                cfg["port"],
+            )
             await sock.upgraded
         except (ConnectionError, OSError) as exc:
             stats.errors[f"connect {type(exc).__name__}"] += 1
@@ -133,7 +152,9 @@ async def _ws_connect(index: int, cfg: dict[str, Any], stats: Stats, gate: async
     return sock
 
 
-async def _ws_client(index: int, sock: _GrabSocket, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float) -> None:
+async def _ws_client(
+    index: int, sock: _GrabSocket, cfg: dict[str, Any], stats: Stats, t_window: float, t_stop: float
+) -> None:
     user_id = cfg["users"][index % len(cfg["users"])][0]
     packets = cfg["packets"]
     loop = asyncio.get_running_loop()
@@ -144,7 +165,9 @@ async def _ws_client(index: int, sock: _GrabSocket, cfg: dict[str, Any], stats: 
         while time.perf_counter() < t_stop and not sock.closed:
             if (wait := next_at - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
-            next_at = max(next_at + gap, time.perf_counter())  # never catch up in a burst past the bucket
+            next_at = max(
+                next_at + gap, time.perf_counter()
+            )  # never catch up in a burst past the bucket
             packet = packets[rng.randrange(len(packets))]
             sock.waiter = loop.create_future()
             began = time.perf_counter()
@@ -172,13 +195,21 @@ async def _ws_client(index: int, sock: _GrabSocket, cfg: dict[str, Any], stats: 
             sock.transport.close()
 
 
-async def _ws_clients(cfg: dict[str, Any], stats: Stats) -> tuple[list[asyncio.Task[None]], float, float]:
+async def _ws_clients(
+    cfg: dict[str, Any], stats: Stats
+) -> tuple[list[asyncio.Task[None]], float, float]:
     """Every socket joins the room first (the joins are not what is measured), then they grab."""
     gate = asyncio.Semaphore(100)
-    socks = await asyncio.gather(*(_ws_connect(i, cfg, stats, gate) for i in range(int(cfg["concurrency"]))))
+    socks = await asyncio.gather(
+        *(_ws_connect(i, cfg, stats, gate) for i in range(int(cfg["concurrency"])))
+    )
     t_window = time.perf_counter() + float(cfg.get("warmup", 2.0))
     t_stop = t_window + float(cfg["duration"])
-    tasks = [asyncio.create_task(_ws_client(i, sock, cfg, stats, t_window, t_stop)) for i, sock in enumerate(socks) if sock]
+    tasks = [
+        asyncio.create_task(_ws_client(i, sock, cfg, stats, t_window, t_stop))
+        for i, sock in enumerate(socks)
+        if sock
+    ]
     return tasks, t_window, t_stop
 
 
@@ -191,18 +222,30 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     if cfg.get("ws_room"):
         clients, t_window, t_stop = await _ws_clients(cfg, stats)
     else:
-        clients = [asyncio.create_task(_client(i, cfg, stats, t_window, t_stop)) for i in range(int(cfg["concurrency"]))]
+        clients = [
+            asyncio.create_task(_client(i, cfg, stats, t_window, t_stop))
+            for i in range(int(cfg["concurrency"]))
+        ]
     _, pending = await asyncio.wait(clients, timeout=warmup + duration + 30)
     for task in pending:
         task.cancel()
         stats.errors["unfinished at drain"] += 1
     lat = sorted(stats.latencies)
     return {
-        "per_s": stats.window_ok / duration, "window_ok": stats.window_ok, "total_ok": stats.total_ok,
-        "p50_ms": _pct(lat, 0.50), "p99_ms": _pct(lat, 0.99), "outcomes": dict(stats.outcomes),
-        "p50_ms_by_outcome": {k: round(_pct(sorted(v), 0.5), 1) for k, v in stats.by_outcome.items()},
-        "errors": dict(stats.errors), "error_total": sum(stats.errors.values()), "wins": stats.wins,
-        "cpu_s": time.process_time() - cpu0, "wall_s": time.perf_counter() - t_start,
+        "per_s": stats.window_ok / duration,
+        "window_ok": stats.window_ok,
+        "total_ok": stats.total_ok,
+        "p50_ms": _pct(lat, 0.50),
+        "p99_ms": _pct(lat, 0.99),
+        "outcomes": dict(stats.outcomes),
+        "p50_ms_by_outcome": {
+            k: round(_pct(sorted(v), 0.5), 1) for k, v in stats.by_outcome.items()
+        },
+        "errors": dict(stats.errors),
+        "error_total": sum(stats.errors.values()),
+        "wins": stats.wins,
+        "cpu_s": time.process_time() - cpu0,
+        "wall_s": time.perf_counter() - t_start,
     }
 
 

@@ -39,7 +39,14 @@ async def grab(request: Request[int, Token, Any], packet_id: int) -> Response[by
     base = f"naive:{packet_id}"
     mine = await redis.hget(f"{base}:won", str(user_id))
     if mine is not None:
-        return _json({"redPacketId": packet_id, "outcome": "won", "amount": int(mine.split(b":")[1]), "again": True})
+        return _json(
+            {
+                "redPacketId": packet_id,
+                "outcome": "won",
+                "amount": int(mine.split(b":")[1]),
+                "again": True,
+            }
+        )
     left = int(await redis.get(f"{base}:left") or 0)
     if left <= 0:
         return _json({"redPacketId": packet_id, "outcome": "empty", "amount": 0, "again": False})
@@ -52,18 +59,29 @@ async def grab(request: Request[int, Token, Any], packet_id: int) -> Response[by
         try:
             await conn.execute(
                 "UPDATE red_packet_parts SET user_id = $3, grabbed_at = now() WHERE packet_id = $1 AND idx = $2",
-                packet_id, idx, user_id,
+                packet_id,
+                idx,
+                user_id,
             )
         except asyncpg.UniqueViolationError:
             return _json({"code": "conflict"}, 409)
-        wallet = await conn.fetchrow("SELECT id, balance FROM accounts WHERE user_id = $1 AND kind = 'wallet'", user_id)
+        wallet = await conn.fetchrow(
+            "SELECT id, balance FROM accounts WHERE user_id = $1 AND kind = 'wallet'", user_id
+        )
         if wallet is None:
             await conn.execute(
                 "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
-                " VALUES ($1, 'wallet', 0, false, false, now()) ON CONFLICT DO NOTHING", user_id,
+                " VALUES ($1, 'wallet', 0, false, false, now()) ON CONFLICT DO NOTHING",
+                user_id,
             )
-            wallet = await conn.fetchrow("SELECT id, balance FROM accounts WHERE user_id = $1 AND kind = 'wallet'", user_id)
-        await conn.execute("UPDATE accounts SET balance = $2 WHERE id = $1", wallet["id"], wallet["balance"] + amount)
+            wallet = await conn.fetchrow(
+                "SELECT id, balance FROM accounts WHERE user_id = $1 AND kind = 'wallet'", user_id
+            )
+        await conn.execute(
+            "UPDATE accounts SET balance = $2 WHERE id = $1",
+            wallet["id"],
+            wallet["balance"] + amount,
+        )
     return _json({"redPacketId": packet_id, "outcome": "won", "amount": amount, "again": False})
 
 
@@ -78,25 +96,44 @@ async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any,
 
 def create_app() -> Litestar:
     dsn = os.environ["DATABASE_URL"]
-    jwt = JWTAuth[int](retrieve_user_handler=_retrieve_user, token_secret=os.environ["SECRET_KEY"], exclude=["/trivial"])
+    jwt = JWTAuth[int](
+        retrieve_user_handler=_retrieve_user,
+        token_secret=os.environ["SECRET_KEY"],
+        exclude=["/trivial"],
+    )
 
     async def startup(app: Litestar) -> None:
-        app.state.pool = await asyncpg.create_pool(dsn, min_size=2, max_size=int(os.environ.get("DB_POOL_MAX", "20")))
+        app.state.pool = await asyncpg.create_pool(
+            dsn, min_size=2, max_size=int(os.environ.get("DB_POOL_MAX", "20"))
+        )
         app.state.redis = Redis.from_url(os.environ["REDIS_URL"])
 
     async def shutdown(app: Litestar) -> None:
         await app.state.pool.close()
         await app.state.redis.aclose()
 
-    return Litestar(route_handlers=[grab, trivial], on_startup=[startup], on_shutdown=[shutdown],
-                    on_app_init=[jwt.on_app_init], debug=False)
+    return Litestar(
+        route_handlers=[grab, trivial],
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        on_app_init=[jwt.on_app_init],
+        debug=False,
+    )
 
 
 def main() -> None:
     import uvicorn
 
-    uvicorn.run("bench.grab_naive:create_app", factory=True, host="127.0.0.1", port=int(os.environ.get("PORT", "8001")),
-                workers=1, loop="uvloop", http="httptools", log_level="warning")
+    uvicorn.run(
+        "bench.grab_naive:create_app",
+        factory=True,
+        host="127.0.0.1",
+        port=int(os.environ.get("PORT", "8001")),
+        workers=1,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ LIKE = b'{"type":"like","count":1}'
 
 # --- the server (child process) ------------------------------------------------------------
 
+
 async def serve(kind: str, port: int, redis_url: str) -> None:
     import uvicorn
     from litestar import Litestar, WebSocket, websocket
@@ -47,13 +48,16 @@ async def serve(kind: str, port: int, redis_url: str) -> None:
     redis = Redis.from_url(redis_url)
     if kind == "ours":
         # Buckets out of the way: the bench measures counting, not throttling.
-        hub = RoomHub(redis, HubConfig(like_rate=1e9, like_burst=1e9, idle_timeout=3600, max_frame_bytes=4096))
+        hub = RoomHub(
+            redis, HubConfig(like_rate=1e9, like_burst=1e9, idle_timeout=3600, max_frame_bytes=4096)
+        )
 
         async def snapshot(room_id: int, actor: Any) -> dict[str, Any]:
             return {}
 
         handler = room_socket(snapshot=snapshot, hub=hub)
     else:
+
         @websocket("/ws/rooms/{room_id:int}")
         async def handler(socket: WebSocket, room_id: int) -> None:
             await socket.accept()
@@ -70,8 +74,18 @@ async def serve(kind: str, port: int, redis_url: str) -> None:
         await app_inner(scope, receive, send)
 
     app_inner = Litestar(route_handlers=[handler])
-    config = uvicorn.Config(as_user, host=HOST, port=port, log_level="warning", loop="uvloop", http="httptools",
-                            ws="websockets-sansio", ws_per_message_deflate=False, backlog=4096, lifespan="off")
+    config = uvicorn.Config(
+        as_user,
+        host=HOST,
+        port=port,
+        log_level="warning",
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        backlog=4096,
+        lifespan="off",
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
@@ -81,6 +95,7 @@ async def serve(kind: str, port: int, redis_url: str) -> None:
 
 
 # --- the driver (this process) --------------------------------------------------------------
+
 
 async def commands(redis: Any) -> int:
     stats = await redis.info("commandstats")
@@ -94,8 +109,17 @@ async def storm(kind: str, redis_url: str, n: int, likes: int) -> dict[str, Any]
 
     port = free_port()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.likes", "--serve", kind, "--port", str(port), "--redis", redis_url,
-        stdout=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bench.likes",
+        "--serve",
+        kind,
+        "--port",
+        str(port),
+        "--redis",
+        redis_url,
+        stdout=asyncio.subprocess.PIPE,
+    )
     pin(SERVER_CPU, proc.pid)
     redis = Redis.from_url(redis_url)
     try:
@@ -106,8 +130,12 @@ async def storm(kind: str, redis_url: str, n: int, likes: int) -> dict[str, Any]
         await redis.flushdb()
         clients = []
         for start in range(0, n, 100):
-            clients += await asyncio.gather(*(ws_connect(HOST, port, "/ws/rooms/1", lambda c, p: None)
-                                              for _ in range(start, min(n, start + 100))))
+            clients += await asyncio.gather(
+                *(
+                    ws_connect(HOST, port, "/ws/rooms/1", lambda c, p: None)
+                    for _ in range(start, min(n, start + 100))
+                )
+            )
         await asyncio.sleep(0.5)
         before = await commands(redis)
         t0 = time.monotonic()
@@ -125,8 +153,13 @@ async def storm(kind: str, redis_url: str, n: int, likes: int) -> dict[str, Any]
         for client in clients:
             if client.transport:
                 client.transport.abort()
-        return {"name": kind, "likes_s": total / elapsed, "commands_per_like": used / total, "counted": counted,
-                "sent": total}
+        return {
+            "name": kind,
+            "likes_s": total / elapsed,
+            "commands_per_like": used / total,
+            "counted": counted,
+            "sent": total,
+        }
     finally:
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
@@ -140,8 +173,25 @@ def redis_incr_ceiling(port: int) -> float:
     if tool is None:
         return 0.0
     out = subprocess.run(
-        ["taskset", "-c", str(CLIENT_CPU), tool, "-p", str(port), "-t", "incr", "-n", "200000", "-c", "50", "-q"],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            "taskset",
+            "-c",
+            str(CLIENT_CPU),
+            tool,
+            "-p",
+            str(port),
+            "-t",
+            "incr",
+            "-n",
+            "200000",
+            "-c",
+            "50",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     ).stdout
     found = re.findall(r"INCR: ([\d.]+) requests per second", out.replace(",", ""))
     return float(found[-1]) if found else 0.0
@@ -156,26 +206,45 @@ async def drive(args: argparse.Namespace) -> None:
     assert redis.proc is not None
     pin(CLIENT_CPU, redis.proc.pid)
     try:
-        results = {kind: await storm(kind, redis_url, args.n, args.likes) for kind in ("naive", "ours")}
+        results = {
+            kind: await storm(kind, redis_url, args.n, args.likes) for kind in ("naive", "ours")
+        }
         limit = redis_incr_ceiling(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
     finally:
         redis.stop()
-    print(f"\n{args.n:,} sockets x {args.likes:,} likes, one room, server pinned to core {SERVER_CPU}")
-    rows = [[r["name"], r["likes_s"], f"{r['commands_per_like']:.4f}", f"{r['counted']:,}/{r['sent']:,}"] for r in results.values()]
+    print(
+        f"\n{args.n:,} sockets x {args.likes:,} likes, one room, server pinned to core {SERVER_CPU}"
+    )
+    rows = [
+        [
+            r["name"],
+            r["likes_s"],
+            f"{r['commands_per_like']:.4f}",
+            f"{r['counted']:,}/{r['sent']:,}",
+        ]
+        for r in results.values()
+    ]
     rows.append(["limit (redis-benchmark INCR)", limit, "1.0000", "-"])
     print_table(["scenario", "likes/s counted", "Redis commands/like", "counted/sent"], rows)
     ours, naive = results["ours"]["likes_s"], results["naive"]["likes_s"]
-    json_line({
-        "ours": round(ours), "naive": round(naive), "limit": round(limit), "unit": "likes/s",
-        "ours_over_limit": round(ours / limit, 3) if limit else None,
-        "ours_over_naive": round(ours / naive, 3) if naive else None,
-        "commands_per_like": {k: round(r["commands_per_like"], 5) for k, r in results.items()},
-        "correct": all(r["counted"] == r["sent"] for r in results.values()),
-    })
+    json_line(
+        {
+            "ours": round(ours),
+            "naive": round(naive),
+            "limit": round(limit),
+            "unit": "likes/s",
+            "ours_over_limit": round(ours / limit, 3) if limit else None,
+            "ours_over_naive": round(ours / naive, 3) if naive else None,
+            "commands_per_like": {k: round(r["commands_per_like"], 5) for k, r in results.items()},
+            "correct": all(r["counted"] == r["sent"] for r in results.values()),
+        }
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=200, help="liking sockets")
     parser.add_argument("--likes", type=int, default=500, help="like frames per socket")
     parser.add_argument("--serve", help=argparse.SUPPRESS)

@@ -69,10 +69,10 @@ class HttpConnection(asyncio.Protocol):
         at = head.find(b"\r\ncontent-length:")
         if at >= 0:
             line_end = head.find(b"\r\n", at + 2)
-            length = int(head[at + 17: line_end if line_end >= 0 else len(head)])
+            length = int(head[at + 17 : line_end if line_end >= 0 else len(head)])
             if len(buf) < start + length:
                 return None
-            body = bytes(buf[start: start + length])
+            body = bytes(buf[start : start + length])
             del buf[: start + length]
             return status, body
         if b"transfer-encoding: chunked" in head:
@@ -84,7 +84,7 @@ class HttpConnection(asyncio.Protocol):
                 size = int(bytes(buf[pos:size_end]).split(b";")[0], 16)
                 if len(buf) < size_end + 2 + size + 2:
                     return None
-                parts.append(bytes(buf[size_end + 2: size_end + 2 + size]))
+                parts.append(bytes(buf[size_end + 2 : size_end + 2 + size]))
                 pos = size_end + 2 + size + 2
                 if size == 0:
                     del buf[:pos]
@@ -121,7 +121,9 @@ class Stats:
         self.sample_pay: bytes = b""
 
 
-def _request(host: str, port: int, path: str, token: str, body: bytes, key: str | None = None) -> bytes:
+def _request(
+    host: str, port: int, path: str, token: str, body: bytes, key: str | None = None
+) -> bytes:
     extra = f"Idempotency-Key: {key}\r\n" if key else ""
     return (
         f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n{extra}"
@@ -135,7 +137,9 @@ def _error_code(body: bytes) -> str:
     return ""
 
 
-async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_start: float, t_window: float, t_stop: float) -> None:
+async def _client(
+    index: int, cfg: dict[str, Any], stats: Stats, t_start: float, t_window: float, t_stop: float
+) -> None:
     host, port, run = cfg["host"], cfg["port"], cfg.get("run", "r")
     buyers, skus = cfg["buyers"], cfg["skus"]
     timeout = float(cfg.get("timeout", 30.0))
@@ -153,7 +157,10 @@ async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_start: float,
             counter += 1
             began = time.perf_counter()
             body = b'{"items":[{"skuId":%d,"quantity":1}]}' % sku
-            status, resp = await conn.request(_request(host, port, "/api/orders", token, body, f"{run}-{index}-{counter}"), timeout)
+            status, resp = await conn.request(
+                _request(host, port, "/api/orders", token, body, f"{run}-{index}-{counter}"),
+                timeout,
+            )
             if status != 201:
                 code = _error_code(resp)
                 if status == 409 and code == "out_of_stock":
@@ -167,7 +174,9 @@ async def _client(index: int, cfg: dict[str, Any], stats: Stats, t_start: float,
             if not stats.sample_place:
                 stats.sample_place = resp
             order_id = _decode(resp)["id"]
-            status, resp = await conn.request(_request(host, port, f"/api/orders/{order_id}/pay", token, pay_body), timeout)
+            status, resp = await conn.request(
+                _request(host, port, f"/api/orders/{order_id}/pay", token, pay_body), timeout
+            )
             done = time.perf_counter()
             if status != 200:
                 stats.errors[f"pay {status} {_error_code(resp)}".strip()] += 1
@@ -206,9 +215,14 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     t_start = time.perf_counter()
     t_window, t_stop = t_start + warmup, t_start + warmup + duration
     cpu0 = time.process_time()
-    clients = [asyncio.create_task(_client(i, cfg, stats, t_start, t_window, t_stop)) for i in range(int(cfg["concurrency"]))]
+    clients = [
+        asyncio.create_task(_client(i, cfg, stats, t_start, t_window, t_stop))
+        for i in range(int(cfg["concurrency"]))
+    ]
     # In-flight checkouts finish after t_stop (they count in the totals, not in the window).
-    _, pending = await asyncio.wait(clients, timeout=warmup + duration + float(cfg.get("drain", 30.0)))
+    _, pending = await asyncio.wait(
+        clients, timeout=warmup + duration + float(cfg.get("drain", 30.0))
+    )
     for task in pending:
         task.cancel()
         stats.errors["unfinished at drain"] += 1

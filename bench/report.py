@@ -27,12 +27,27 @@ from typing import Any
 BENCHES: dict[str, tuple[str, list[str], str]] = {
     # name: (module, arguments, what is measured). Shorter than each bench's defaults so that
     # three rounds of all five stay under ten minutes; run a bench alone for its full size.
-    "fanout": ("bench.fanout", ["--n", "2000", "--step", "1.2"], "websocket frames/s to 2,000 viewers of one room"),
+    "fanout": (
+        "bench.fanout",
+        ["--n", "2000", "--step", "1.2"],
+        "websocket frames/s to 2,000 viewers of one room",
+    ),
     "likes": ("bench.likes", ["--n", "200", "--likes", "300"], "likes counted/s in a like storm"),
-    "checkout": ("bench.checkout", ["--duration", "5", "--hot-duration", "0", "--no-hot"], "orders placed and paid/s"),
-    "grab": ("bench.grab", ["--duration", "4", "--warmup", "1.5"], "red-packet grabs answered/s (HTTP)"),
-    "settle": ("bench.settle", ["--orders", "10000", "--naive-orders", "1000"],
-               "commissions settled/s (10,000 orders here; 100,000 alone)"),
+    "checkout": (
+        "bench.checkout",
+        ["--duration", "5", "--hot-duration", "0", "--no-hot"],
+        "orders placed and paid/s",
+    ),
+    "grab": (
+        "bench.grab",
+        ["--duration", "4", "--warmup", "1.5"],
+        "red-packet grabs answered/s (HTTP)",
+    ),
+    "settle": (
+        "bench.settle",
+        ["--orders", "10000", "--naive-orders", "1000"],
+        "commissions settled/s (10,000 orders here; 100,000 alone)",
+    ),
 }
 REPORT = Path(__file__).parent / "REPORT.md"
 
@@ -41,8 +56,13 @@ def run_once(name: str, timeout: float) -> dict[str, Any] | None:
     module, args, _ = BENCHES[name]
     started = time.monotonic()
     try:
-        done = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", module, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         print(f"  {name}: timed out after {timeout:.0f} s", file=sys.stderr)
         return None
@@ -52,8 +72,11 @@ def run_once(name: str, timeout: float) -> dict[str, Any] | None:
         return None
     result = json.loads(lines[-1])
     result["seconds"] = time.monotonic() - started
-    print(f"  {name}: {result['ours']:,} {result['unit']} (naive {result['naive']:,}, limit {result['limit']:,}) "
-          f"in {result['seconds']:.0f} s", file=sys.stderr)
+    print(
+        f"  {name}: {result['ours']:,} {result['unit']} (naive {result['naive']:,}, limit {result['limit']:,}) "
+        f"in {result['seconds']:.0f} s",
+        file=sys.stderr,
+    )
     return result
 
 
@@ -69,10 +92,15 @@ def machine() -> str:
     for tool in ("postgres", "redis-server"):
         path = shutil.which(tool)
         if path:
-            out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+            out = subprocess.run(
+                [path, "--version"], capture_output=True, text=True, check=False
+            ).stdout.strip()
             versions.append(out.split(" sha=")[0])
-    return (f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}" + (f"; {'; '.join(versions)}" if versions else ""))
+    return (
+        f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+        + (f"; {'; '.join(versions)}" if versions else "")
+    )
 
 
 def median(values: list[float | None]) -> float | None:
@@ -88,32 +116,37 @@ def write(results: dict[str, list[dict[str, Any]]], rounds: int) -> str:
             continue
         unit = runs[0]["unit"]
         ours, naive, limit = (median([r[k] for r in runs]) for k in ("ours", "naive", "limit"))
-        over_limit, over_naive = median([r.get("ours_over_limit") for r in runs]), median([r.get("ours_over_naive") for r in runs])
+        over_limit, over_naive = (
+            median([r.get("ours_over_limit") for r in runs]),
+            median([r.get("ours_over_naive") for r in runs]),
+        )
         correct = all(r.get("correct") for r in runs)
         rows.append(
             f"| {name} | {BENCHES[name][2]} | {ours:,.0f} | {naive:,.0f} | {limit:,.0f} | {unit} | "
             f"{over_limit if over_limit is not None else '-'} | {over_naive if over_naive is not None else '-'} | "
             f"{'yes' if correct else '**no**'} ({len(runs)}/{rounds} runs) |"
         )
-    body = "\n".join([
-        "# Benchmark report",
-        "",
-        f"Measured {dt.date.today().isoformat()} by `make bench` on: {machine()}.",
-        "",
-        f"Each bench ran {rounds} times, round-robin with the others; figures are medians. Within a run",
-        "ours, the naive baseline and the physical limit are measured one after the other on the same",
-        "machine, the server under test pinned to one core and the load generators to the other, over",
-        "loopback. Ratios are medians of each run's own ratio.",
-        "",
-        "| bench | what | ours | naive | limit | unit | ours/limit | ours/naive | correct |",
-        "|---|---|---:|---:|---:|---|---:|---:|---|",
-        *rows,
-        "",
-        "What each baseline is: see the docstring at the top of each `bench/<name>.py`.",
-        "",
-        *extras(results),
-        *capacity(results),
-    ])
+    body = "\n".join(
+        [
+            "# Benchmark report",
+            "",
+            f"Measured {dt.date.today().isoformat()} by `make bench` on: {machine()}.",
+            "",
+            f"Each bench ran {rounds} times, round-robin with the others; figures are medians. Within a run",
+            "ours, the naive baseline and the physical limit are measured one after the other on the same",
+            "machine, the server under test pinned to one core and the load generators to the other, over",
+            "loopback. Ratios are medians of each run's own ratio.",
+            "",
+            "| bench | what | ours | naive | limit | unit | ours/limit | ours/naive | correct |",
+            "|---|---|---:|---:|---:|---|---:|---:|---|",
+            *rows,
+            "",
+            "What each baseline is: see the docstring at the top of each `bench/<name>.py`.",
+            "",
+            *extras(results),
+            *capacity(results),
+        ]
+    )
     REPORT.write_text(body)
     return body
 
@@ -132,26 +165,45 @@ def extras(results: dict[str, list[dict[str, Any]]]) -> list[str]:
 
     tick, naive = fan("priority_events_s", "ours@tick"), fan("priority_events_s", "naive")
     if tick is not None:
-        lines.append(f"- fanout at the production tick (200 ms, chat mixed in and sampled): {tick:,.0f} priority events/s "
-                     "delivered to every viewer" + (f", {tick / naive:,.1f}x naive's {naive:,.0f}" if naive else "") + ".")
+        lines.append(
+            f"- fanout at the production tick (200 ms, chat mixed in and sampled): {tick:,.0f} priority events/s "
+            "delivered to every viewer"
+            + (f", {tick / naive:,.1f}x naive's {naive:,.0f}" if naive else "")
+            + "."
+        )
     if (rss := fan("rss_kib", "ours")) is not None:
-        lines.append(f"- fanout: {rss:.1f} KiB RSS per idle connection (ours), against {fan('rss_kib', 'limit') or 0:.1f} for "
-                     f"the websockets server and {fan('rss_kib', 'naive') or 0:.1f} for the ChannelsPlugin.")
+        lines.append(
+            f"- fanout: {rss:.1f} KiB RSS per idle connection (ours), against {fan('rss_kib', 'limit') or 0:.1f} for "
+            f"the websockets server and {fan('rss_kib', 'naive') or 0:.1f} for the ChannelsPlugin."
+        )
     if (cpu := fan("cpu_us", "ours")) is not None:
-        lines.append(f"- fanout: {cpu:.1f} us of server CPU per frame delivered (ours), {fan('cpu_us', 'limit') or 0:.1f} "
-                     "for `websockets.broadcast()`.")
+        lines.append(
+            f"- fanout: {cpu:.1f} us of server CPU per frame delivered (ours), {fan('cpu_us', 'limit') or 0:.1f} "
+            "for `websockets.broadcast()`."
+        )
     likes = results.get("likes") or []
     per_like = [r.get("commands_per_like") or {} for r in likes]
     if per_like and all("ours" in c for c in per_like):
         ours = median([c.get("ours") for c in per_like])
         naive = median([c.get("naive") for c in per_like])
-        lines.append(f"- likes: {ours:.5f} Redis commands per like (ours) against {naive:.5f} (naive: one INCRBY per like).")
+        lines.append(
+            f"- likes: {ours:.5f} Redis commands per like (ours) against {naive:.5f} (naive: one INCRBY per like)."
+        )
     grab = results.get("grab") or []
     if (ws := _median_of(grab, "websocket")) is not None:
-        lines.append(f"- grab over the room websocket: {ws:,.0f} grabs/s"
-                     + (f" ({x}x the HTTP ceiling)" if (x := _median_of(grab, "websocket_over_limit")) else "") + ".")
+        lines.append(
+            f"- grab over the room websocket: {ws:,.0f} grabs/s"
+            + (
+                f" ({x}x the HTTP ceiling)"
+                if (x := _median_of(grab, "websocket_over_limit"))
+                else ""
+            )
+            + "."
+        )
     if (script := _median_of(grab, "limit_redis_script")) is not None:
-        lines.append(f"- grab: Redis runs the grab script {script:,.0f} times/s (redis-benchmark, one Redis).")
+        lines.append(
+            f"- grab: Redis runs the grab script {script:,.0f} times/s (redis-benchmark, one Redis)."
+        )
     return ["## Other figures", "", *lines, ""] if lines else []
 
 
@@ -164,7 +216,9 @@ def capacity(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     per tick, and each PUBLISH is delivered to every process holding that room: it grows with
     processes and ticks, never with viewers (DESIGN.md §2)."""
     frames = _median_of(results.get("fanout") or [], "ours")
-    redis_ops = _median_of(results.get("likes") or [], "limit")  # redis-benchmark INCR/s: one Redis's ceiling
+    redis_ops = _median_of(
+        results.get("likes") or [], "limit"
+    )  # redis-benchmark INCR/s: one Redis's ceiling
     if not frames:
         return []
     ticks, target = 5, 1_000_000
@@ -179,8 +233,12 @@ def capacity(results: dict[str, list[dict[str, Any]]]) -> list[str]:
         f"- **A million concurrent viewers**: {processes:,} api processes at full load, {2 * processes:,} at 50 % "
         f"(the headroom we would run with), e.g. {-(-2 * processes // 16):,} machines of 16 cores.",
     ]
-    if (rss := median([(r.get("rss_kib") or {}).get("ours") for r in results.get("fanout") or []])) is not None:
-        lines.append(f"- Memory: {rss:.1f} KiB per idle connection, {rss * target / 2**20:,.1f} GiB for a million sockets.")
+    if (
+        rss := median([(r.get("rss_kib") or {}).get("ours") for r in results.get("fanout") or []])
+    ) is not None:
+        lines.append(
+            f"- Memory: {rss:.1f} KiB per idle connection, {rss * target / 2**20:,.1f} GiB for a million sockets."
+        )
     if redis_ops:
         # Worst case: the million in ONE room, every process holding it and publishing every tick.
         commands = processes * ticks * 2
@@ -191,18 +249,23 @@ def capacity(results: dict[str, list[dict[str, Any]]]) -> list[str]:
             f"{commands:,} commands/s + {deliveries:,} pub/sub deliveries/s against {redis_ops:,.0f} ops/s measured for one "
             f"Redis here: **{nodes} Redis node{'s' if nodes > 1 else ''}** for that room; rooms shard by id across nodes "
             "(`{room:ID}` hash tags), so many rooms add nodes, not load on one. Likes add one counters call per process "
-            "per tick, whatever the number of likes.")
+            "per tick, whatever the number of likes."
+        )
     return [*lines, ""]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default=",".join(BENCHES))
     parser.add_argument("--timeout", type=float, default=150.0, help="seconds per bench run")
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n in BENCHES]
-    available = [n for n in names if Path(__file__).with_name(f"{BENCHES[n][0].split('.')[1]}.py").exists()]
+    available = [
+        n for n in names if Path(__file__).with_name(f"{BENCHES[n][0].split('.')[1]}.py").exists()
+    ]
     results: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
     for round_no in range(args.rounds):
         print(f"round {round_no + 1}/{args.rounds}", file=sys.stderr)

@@ -62,25 +62,42 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
     await db.start_pool(settings)
     try:
         async with db.transaction() as conn:
-            host, buyer = [r["id"] for r in await conn.fetch(
-                "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                " VALUES ('bench_host', 'Host', 'x', ARRAY['host'], now(), now()), ('bench_buyer', '王小明', 'x', '{}', now(), now())"
-                " RETURNING id")]
-            dists = [r["id"] for r in await conn.fetch(
-                "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                " SELECT 'bench_d' || g, 'D' || g, 'x', ARRAY['distributor'], now(), now() FROM generate_series(1, $1) g"
-                " ORDER BY g RETURNING id", n_distributors)]
+            host, buyer = [
+                r["id"]
+                for r in await conn.fetch(
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
+                    " VALUES ('bench_host', 'Host', 'x', ARRAY['host'], now(), now()), ('bench_buyer', '王小明', 'x', '{}', now(), now())"
+                    " RETURNING id"
+                )
+            ]
+            dists = [
+                r["id"]
+                for r in await conn.fetch(
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
+                    " SELECT 'bench_d' || g, 'D' || g, 'x', ARRAY['distributor'], now(), now() FROM generate_series(1, $1) g"
+                    " ORDER BY g RETURNING id",
+                    n_distributors,
+                )
+            ]
             await conn.execute(
                 "INSERT INTO distributors (user_id, code, parent_id, created_at)"
                 " SELECT u, 'B' || lpad(to_hex(u), 7, '0'), CASE WHEN i > 1 THEN ($1::int[])[i / 2] END, now()"
-                " FROM unnest($1::int[]) WITH ORDINALITY AS t(u, i)", dists)
+                " FROM unnest($1::int[]) WITH ORDINALITY AS t(u, i)",
+                dists,
+            )
             # established distributors: wallets exist (the limit's SQL expects them; ours creates missing ones)
             await ledger.account_ids(conn, dists, Kind.WALLET)
             clearing = await ledger.account_id(conn, None, Kind.COMMISSION)
             gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
-            product = await conn.fetchval("INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
-                                          " VALUES ($1, 'Bench tea', '', '{}', true, now(), now()) RETURNING id", host)
-            sku = await conn.fetchval("INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 'one', 9990, 0, 0) RETURNING id", product)
+            product = await conn.fetchval(
+                "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
+                " VALUES ($1, 'Bench tea', '', '{}', true, now(), now()) RETURNING id",
+                host,
+            )
+            sku = await conn.fetchval(
+                "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 'one', 9990, 0, 0) RETURNING id",
+                product,
+            )
         ranges: dict[str, tuple[int, int]] = {}
         for name in SETS:
             async with db.transaction() as conn:
@@ -88,14 +105,22 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
                     "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount,"
                     " payment_deadline, paid_at, completed_at, created_at)"
                     " SELECT $1, $2, 'completed', 9990, 0, 9990, 0, now(), now(), now(), now() FROM generate_series(1, $3)",
-                    buyer, host, counts[name])
+                    buyer,
+                    host,
+                    counts[name],
+                )
                 hi = int(await conn.fetchval("SELECT max(id) FROM orders"))
                 lo = hi - counts[name] + 1
                 await conn.execute(
                     "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount, discount,"
                     " paid_amount, refunded_amount)"
                     " SELECT o.id, $1, $2, 'Bench tea', 'one', 9990, 1, 9990, o.id % 500, 9990 - o.id % 500, 0"
-                    " FROM orders o WHERE o.id BETWEEN $3 AND $4", product, sku, lo, hi)
+                    " FROM orders o WHERE o.id BETWEEN $3 AND $4",
+                    product,
+                    sku,
+                    lo,
+                    hi,
+                )
                 # level 1: a distributor picked by the order; level 2: their parent (the root has none)
                 await conn.execute(
                     "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, base_amount, rate_bp,"
@@ -104,7 +129,12 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
                     "  'pending', '', now()"
                     " FROM order_items i JOIN distributors d ON d.user_id = ($2::int[])[1 + (i.order_id * 7919) % cardinality($2::int[])]"
                     " CROSS JOIN LATERAL (VALUES (1, d.user_id, 1000), (2, d.parent_id, 500)) AS l(level, dist, rate)"
-                    " WHERE i.order_id BETWEEN $3 AND $4 AND l.dist IS NOT NULL", buyer, dists, lo, hi)
+                    " WHERE i.order_id BETWEEN $3 AND $4 AND l.dist IS NOT NULL",
+                    buyer,
+                    dists,
+                    lo,
+                    hi,
+                )
                 ranges[name] = (lo, hi)
         return {"ranges": ranges, "clearing": clearing, "gateway": gateway}
     finally:
@@ -122,9 +152,17 @@ async def make_due(settings: Any, fixture: dict[str, Any], name: str) -> int:
         async with db.transaction() as conn:
             rows = await conn.fetch(
                 "UPDATE commissions SET status = 'due', due_at = now() WHERE order_id BETWEEN $1 AND $2 AND status = 'pending'"
-                " RETURNING amount - reversed_amount AS net", lo, hi)
+                " RETURNING amount - reversed_amount AS net",
+                lo,
+                hi,
+            )
             total = sum(r["net"] for r in rows)
-            await ledger.post(conn, f"bench:completions:{name}", "settlement", [(fixture["gateway"], -total), (fixture["clearing"], total)])
+            await ledger.post(
+                conn,
+                f"bench:completions:{name}",
+                "settlement",
+                [(fixture["gateway"], -total), (fixture["clearing"], total)],
+            )
         async with db.connection() as conn:
             await conn.execute("VACUUM ANALYZE commissions")
             await conn.execute("CHECKPOINT")
@@ -139,12 +177,20 @@ async def due_left(settings: Any, fixture: dict[str, Any], name: str) -> int:
     lo, hi = fixture["ranges"][name]
     conn = await asyncpg.connect(settings.database_url)
     try:
-        return int(await conn.fetchval("SELECT count(*) FROM commissions WHERE status = 'due' AND order_id BETWEEN $1 AND $2", lo, hi))
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM commissions WHERE status = 'due' AND order_id BETWEEN $1 AND $2",
+                lo,
+                hi,
+            )
+        )
     finally:
         await conn.close()
 
 
-async def run_ours(settings: Any, fixture: dict[str, Any], procs: Procs, tmp: Path, env: dict[str, str], chunk: int) -> float:
+async def run_ours(
+    settings: Any, fixture: dict[str, Any], procs: Procs, tmp: Path, env: dict[str, str], chunk: int
+) -> float:
     from arq import create_pool
     from arq.connections import RedisSettings
 
@@ -156,13 +202,19 @@ async def run_ours(settings: Any, fixture: dict[str, Any], procs: Procs, tmp: Pa
         deadline = time.monotonic() + 60
         while not await redis.exists("arq:queue:health-check"):  # the worker is up and polling
             if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(
+                    f"the worker did not start:\n{log.read_text(errors='replace')[-3000:]}"
+                )
             await asyncio.sleep(0.05)
         t0 = time.perf_counter()
-        job = await redis.enqueue_job("settle_due_commissions", chunk, _job_id=f"bench-settle-{secrets.token_hex(4)}")
+        job = await redis.enqueue_job(
+            "settle_due_commissions", chunk, _job_id=f"bench-settle-{secrets.token_hex(4)}"
+        )
         assert job is not None
         await job.result(timeout=600, poll_delay=0.02)
-        while await due_left(settings, fixture, "ours"):  # a cron run may have taken a share: wait for it too
+        while await due_left(
+            settings, fixture, "ours"
+        ):  # a cron run may have taken a share: wait for it too
             if worker.poll() is not None:
                 raise RuntimeError(f"the worker died:\n{log.read_text(errors='replace')[-3000:]}")
             await asyncio.sleep(0.02)
@@ -185,34 +237,70 @@ async def run_naive(settings: Any, fixture: dict[str, Any]) -> float:
     try:
         t0 = time.perf_counter()
         async with db.connection() as conn:
-            ids = [r["id"] for r in await conn.fetch(
-                "SELECT id FROM commissions WHERE status = 'due' AND order_id BETWEEN $1 AND $2 ORDER BY id", lo, hi)]
+            ids = [
+                r["id"]
+                for r in await conn.fetch(
+                    "SELECT id FROM commissions WHERE status = 'due' AND order_id BETWEEN $1 AND $2 ORDER BY id",
+                    lo,
+                    hi,
+                )
+            ]
         for commission_id in ids:
             async with db.transaction() as conn:
                 row = await conn.fetchrow(
                     "UPDATE commissions SET status = 'settled', settled_at = now() WHERE id = $1 AND status = 'due'"
-                    " RETURNING distributor_id, amount - reversed_amount AS net", commission_id)
+                    " RETURNING distributor_id, amount - reversed_amount AS net",
+                    commission_id,
+                )
                 if row is None or row["net"] <= 0:
                     continue
                 wallet = await ledger.account_id(conn, row["distributor_id"], Kind.WALLET)
-                await ledger.post(conn, f"naive-settle:{commission_id}", "commission",
-                                  [(fixture["clearing"], -row["net"]), (wallet, row["net"])])
+                await ledger.post(
+                    conn,
+                    f"naive-settle:{commission_id}",
+                    "commission",
+                    [(fixture["clearing"], -row["net"]), (wallet, row["net"])],
+                )
         elapsed = time.perf_counter() - t0
     finally:
         await db.close_pool()
     return count / elapsed
 
 
-def run_limit(settings: Any, fixture: dict[str, Any], pg: Any, procs: Procs, tmp: Path, chunk: int) -> tuple[float | None, str]:
+def run_limit(
+    settings: Any, fixture: dict[str, Any], pg: Any, procs: Procs, tmp: Path, chunk: int
+) -> tuple[float | None, str]:
     pgbench = find_pgbench(pg.bin_dir)
     if pgbench is None:
         return None, "pgbench not found"
     count = asyncio.run(make_due(settings, fixture, "limit"))
     transactions = count // chunk + 2  # the last ones find nothing left
     out = tmp / "pgbench.out"
-    argv = [pgbench, "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "-n", "-M", "prepared", "-c", "1", "-j", "1",
-            "-t", str(transactions), "-f", str(SQL_SCRIPT), "-D", f"chunk={chunk}", "-D", f"clearing={fixture['clearing']}",
-            "livecommerce"]
+    argv = [
+        pgbench,
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(pg.port),
+        "-U",
+        "postgres",
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        "1",
+        "-j",
+        "1",
+        "-t",
+        str(transactions),
+        "-f",
+        str(SQL_SCRIPT),
+        "-D",
+        f"chunk={chunk}",
+        "-D",
+        f"clearing={fixture['clearing']}",
+        "livecommerce",
+    ]
     t0 = time.perf_counter()
     proc = procs.start(argv, cpu=1, log=out)
     code = proc.wait(600)
@@ -220,10 +308,15 @@ def run_limit(settings: Any, fixture: dict[str, Any], pg: Any, procs: Procs, tmp
     procs.procs.remove(proc)
     text = out.read_text(errors="replace")
     if code != 0:
-        return None, f"pgbench failed ({code}): {text.strip().splitlines()[-1] if text.strip() else ''}"
+        return (
+            None,
+            f"pgbench failed ({code}): {text.strip().splitlines()[-1] if text.strip() else ''}",
+        )
     left = asyncio.run(due_left(settings, fixture, "limit"))
     # the limit's own ledger rows credited the clearing account's debit; balance it like ours does
-    return (count - left) / elapsed, f"pgbench -c 1, {transactions} txns of {chunk}, 1 statement each"
+    return (
+        count - left
+    ) / elapsed, f"pgbench -c 1, {transactions} txns of {chunk}, 1 statement each"
 
 
 async def checks(settings: Any) -> dict[str, int]:
@@ -232,32 +325,58 @@ async def checks(settings: Any) -> dict[str, int]:
     conn = await asyncpg.connect(settings.database_url)
     try:
         return {
-            "not_settled": int(await conn.fetchval("SELECT count(*) FROM commissions WHERE status <> 'settled'")),
-            "wallets_ne_settled_net": int(await conn.fetchval(
-                "SELECT count(*) FROM accounts a FULL JOIN (SELECT distributor_id, SUM(amount - reversed_amount) AS net"
-                " FROM commissions WHERE status = 'settled' GROUP BY distributor_id) c ON c.distributor_id = a.user_id"
-                " WHERE (a.kind = 'wallet' OR a.kind IS NULL) AND COALESCE(a.balance, 0) <> COALESCE(c.net, 0)")),
-            "clearing_balance": int(await conn.fetchval(
-                "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind = 'commission'")),
-            "unbalanced_ledger_txns": int(await conn.fetchval(
-                "SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0) t")),
-            "balances_ne_entries": int(await conn.fetchval(
-                "SELECT count(*) FROM accounts a WHERE NOT a.derived_balance AND a.balance <>"
-                " (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries e WHERE e.account_id = a.id)")),
+            "not_settled": int(
+                await conn.fetchval("SELECT count(*) FROM commissions WHERE status <> 'settled'")
+            ),
+            "wallets_ne_settled_net": int(
+                await conn.fetchval(
+                    "SELECT count(*) FROM accounts a FULL JOIN (SELECT distributor_id, SUM(amount - reversed_amount) AS net"
+                    " FROM commissions WHERE status = 'settled' GROUP BY distributor_id) c ON c.distributor_id = a.user_id"
+                    " WHERE (a.kind = 'wallet' OR a.kind IS NULL) AND COALESCE(a.balance, 0) <> COALESCE(c.net, 0)"
+                )
+            ),
+            "clearing_balance": int(
+                await conn.fetchval(
+                    "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind = 'commission'"
+                )
+            ),
+            "unbalanced_ledger_txns": int(
+                await conn.fetchval(
+                    "SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0) t"
+                )
+            ),
+            "balances_ne_entries": int(
+                await conn.fetchval(
+                    "SELECT count(*) FROM accounts a WHERE NOT a.derived_balance AND a.balance <>"
+                    " (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries e WHERE e.account_id = a.id)"
+                )
+            ),
         }
     finally:
         await conn.close()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.settle", description=__doc__.split("\n")[0])
-    parser.add_argument("--orders", type=int, default=int(os.environ.get("SETTLE_ORDERS", 100_000)),
-                        help="paid orders settled by ours and by the limit (2 commissions each)")
-    parser.add_argument("--naive-orders", type=int, default=int(os.environ.get("SETTLE_NAIVE_ORDERS", 2_500)),
-                        help="orders settled by the naive baseline (it is slow: a rate needs fewer)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.settle", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=int(os.environ.get("SETTLE_ORDERS", 100_000)),
+        help="paid orders settled by ours and by the limit (2 commissions each)",
+    )
+    parser.add_argument(
+        "--naive-orders",
+        type=int,
+        default=int(os.environ.get("SETTLE_NAIVE_ORDERS", 2_500)),
+        help="orders settled by the naive baseline (it is slow: a rate needs fewer)",
+    )
     parser.add_argument("--distributors", type=int, default=5_000)
     parser.add_argument("--chunk", type=int, default=1_000)
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs) and print its path")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp dir (logs) and print its path"
+    )
     args = parser.parse_args(argv)
 
     from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis
@@ -280,19 +399,40 @@ def main(argv: list[str] | None = None) -> int:
         redis_url = rd.start()
         secret = secrets.token_hex(32)
         settings = msgspec.structs.replace(
-            load_settings({"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")),
-            database_url=db_url, redis_url=redis_url, secret_key=secret)
+            load_settings(
+                {"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")
+            ),
+            database_url=db_url,
+            redis_url=redis_url,
+            secret_key=secret,
+        )
         t_setup = time.monotonic()
         counts = {"ours": args.orders, "naive": args.naive_orders, "limit": args.orders}
         fixture = asyncio.run(setup(settings, counts, args.distributors))
-        print(f"setup: {args.distributors} distributors, orders ours/limit {args.orders:,} naive {args.naive_orders:,}"
-              f" (2 commissions each), {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)", flush=True)
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
-        env.update(DATABASE_URL=db_url, REDIS_URL=redis_url, SECRET_KEY=secret, LOG_LEVEL="warning",
-                   VAR_DIR=str(tmp / "var"), PICCOLO_CONF="livecommerce.piccolo_conf", PYTHONWARNINGS="ignore")
+        print(
+            f"setup: {args.distributors} distributors, orders ours/limit {args.orders:,} naive {args.naive_orders:,}"
+            f" (2 commissions each), {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)",
+            flush=True,
+        )
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
+        }
+        env.update(
+            DATABASE_URL=db_url,
+            REDIS_URL=redis_url,
+            SECRET_KEY=secret,
+            LOG_LEVEL="warning",
+            VAR_DIR=str(tmp / "var"),
+            PICCOLO_CONF="livecommerce.piccolo_conf",
+            PYTHONWARNINGS="ignore",
+        )
         print("running ours (livecommerce worker, settle_due_commissions)...", flush=True)
         rates["ours"] = asyncio.run(run_ours(settings, fixture, procs, tmp, env, args.chunk))
-        notes["ours"] = f"1 worker job, chunks of {args.chunk}, 1 ledger txn per distributor per chunk"
+        notes["ours"] = (
+            f"1 worker job, chunks of {args.chunk}, 1 ledger txn per distributor per chunk"
+        )
         print("running naive (1 transaction per commission)...", flush=True)
         rates["naive"] = asyncio.run(run_naive(settings, fixture))
         notes["naive"] = "1 DB transaction + ledger.post per commission"
@@ -314,16 +454,30 @@ def main(argv: list[str] | None = None) -> int:
 
     correct = bool(result_checks) and all(v == 0 for v in result_checks.values())
     print()
-    print_table(["scenario", "commissions/s", "notes"],
-                [[name, "n/a" if rates.get(name) is None else float(rates[name] or 0), notes.get(name, "")] for name in SETS])
+    print_table(
+        ["scenario", "commissions/s", "notes"],
+        [
+            [
+                name,
+                "n/a" if rates.get(name) is None else float(rates[name] or 0),
+                notes.get(name, ""),
+            ]
+            for name in SETS
+        ],
+    )
     print("checks:", result_checks)
     ours, naive, limit = (round(rates[k], 1) if rates.get(k) else None for k in SETS)
-    json_line({
-        "ours": ours, "naive": naive, "limit": limit, "unit": "commissions/s",
-        "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
-        "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
-        "correct": correct,
-    })
+    json_line(
+        {
+            "ours": ours,
+            "naive": naive,
+            "limit": limit,
+            "unit": "commissions/s",
+            "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
+            "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
+            "correct": correct,
+        }
+    )
     return 0
 
 

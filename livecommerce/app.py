@@ -50,7 +50,9 @@ def _openapi() -> OpenAPIConfig:
         favicon=f"<link rel='icon' type='image/png' href='{vendor}/favicon-32x32.png'>",
         path="/",
     )
-    return OpenAPIConfig(title="LiveCommerce API", version="0.1.0", path="/schema", render_plugins=[swagger])
+    return OpenAPIConfig(
+        title="LiveCommerce API", version="0.1.0", path="/schema", render_plugins=[swagger]
+    )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -94,13 +96,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *WALLET_CONTROLLERS,
             *DISTRIBUTION_CONTROLLERS,
             pages_router(),
-            create_static_files_router(path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False),
+            create_static_files_router(
+                path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False
+            ),
         ],
         dependencies={"maybe_actor": Provide(provide_optional_actor)},
         on_startup=[startup],
         on_shutdown=[shutdown],
         on_app_init=[jwt_auth.on_app_init],
-        middleware=[request_id_middleware, prometheus_config.middleware, distribution_bindings.referral_middleware],
+        middleware=[
+            request_id_middleware,
+            prometheus_config.middleware,
+            distribution_bindings.referral_middleware,
+        ],
         plugins=[structlog_plugin(settings)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi(),

@@ -78,8 +78,18 @@ async def _run_up(settings: Settings) -> None:
             yield
 
     app = create_app(settings)
-    server = Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                                   loop="none", http="httptools", ws="websockets-sansio", ws_per_message_deflate=False))
+    server = Server(
+        uvicorn.Config(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            loop="none",
+            http="httptools",
+            ws="websockets-sansio",
+            ws_per_message_deflate=False,
+        )
+    )
     options = worker_options(settings)
     worker = Worker(**options, handle_signals=False, ctx={"settings": settings, "owns_pool": False})
 
@@ -101,7 +111,10 @@ async def _run_up(settings: Settings) -> None:
         for username, password, role in logins:
             print(f"    {username:<18} {password:<16} {role}")
         print("Ctrl-C stops everything.", flush=True)
-    done, _ = await asyncio.wait([server_task, worker_task, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(
+        [server_task, worker_task, asyncio.create_task(stop.wait())],
+        return_when=asyncio.FIRST_COMPLETED,
+    )
     server.should_exit = True
     await worker.close()
     worker_task.cancel()
@@ -133,12 +146,23 @@ def cmd_serve(settings: Settings, workers: int) -> int:
     import uvicorn
 
     if not settings.database_url or not settings.redis_url:
-        print("serve needs DATABASE_URL and REDIS_URL (use `livecommerce up` for the all-in-one)", file=sys.stderr)
+        print(
+            "serve needs DATABASE_URL and REDIS_URL (use `livecommerce up` for the all-in-one)",
+            file=sys.stderr,
+        )
         return 2
     uvicorn.run(
-        "livecommerce.app:create_app_from_env", factory=True, host=settings.host, port=settings.port,
-        workers=workers, loop="uvloop", http="httptools", ws="websockets-sansio",
-        ws_per_message_deflate=False, log_level="warning", proxy_headers=True,
+        "livecommerce.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        log_level="warning",
+        proxy_headers=True,
     )
     return 0
 
@@ -157,9 +181,14 @@ def cmd_worker(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="livecommerce", description="LiveCommerce: live rooms, shop and distribution")
+    parser = argparse.ArgumentParser(
+        prog="livecommerce", description="LiveCommerce: live rooms, shop and distribution"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    up = sub.add_parser("up", help="everything in one process: embedded PostgreSQL + Redis, migrations, demo data, web, worker")
+    up = sub.add_parser(
+        "up",
+        help="everything in one process: embedded PostgreSQL + Redis, migrations, demo data, web, worker",
+    )
     up.add_argument("--port", type=int, default=None)
     serve = sub.add_parser("serve", help="the web app only (DATABASE_URL, REDIS_URL)")
     serve.add_argument("--workers", type=int, default=1)

@@ -30,18 +30,32 @@ PAGES: dict[str, str] = {
 }
 
 
-def _page(route: str, filename: str):  # noqa: ANN202 - a Litestar route handler
+def _page(route: str, filename: str):
     path = Path(PAGES_DIR / filename)
 
     # no-cache: the shell is tiny and must match the modules it loads after a deploy.
-    @get(route, exclude_from_auth=True, include_in_schema=False, name=f"page:{filename}",
-         cache_control=None, sync_to_thread=False)
+    @get(
+        route,
+        exclude_from_auth=True,
+        include_in_schema=False,
+        name=f"page:{filename}",
+        cache_control=None,
+        sync_to_thread=False,
+    )
     def page() -> File:
-        return File(path, media_type="text/html", content_disposition_type="inline",
-                    headers={"Cache-Control": "no-cache"})
+        return File(
+            path,
+            media_type="text/html",
+            content_disposition_type="inline",
+            headers={"Cache-Control": "no-cache"},
+        )
 
     return page
 
 
 def pages_router() -> Router:
-    return Router(path="", route_handlers=[_page(route, name) for route, name in PAGES.items()], include_in_schema=False)
+    return Router(
+        path="",
+        route_handlers=[_page(route, name) for route, name in PAGES.items()],
+        include_in_schema=False,
+    )

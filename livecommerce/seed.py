@@ -15,10 +15,18 @@ DEMO_USERS = (
 
 DEMO_PRODUCTS = (
     # title, description, [(sku name, price in fen, stock)]
-    ("明前龙井 West Lake Longjing", "Spring-picked green tea, 250 g tin.", [("250 g", 16_800, 200), ("500 g", 31_800, 80)]),
+    (
+        "明前龙井 West Lake Longjing",
+        "Spring-picked green tea, 250 g tin.",
+        [("250 g", 16_800, 200), ("500 g", 31_800, 80)],
+    ),
     ("手工紫砂壶 Yixing clay teapot", "Hand-thrown, 200 ml.", [("200 ml", 45_900, 25)]),
     ("桂花乌龙 Osmanthus oolong", "Lightly roasted, 20 tea bags.", [("20 bags", 5_990, 500)]),
-    ("直播间专享 Live-only tasting set", "Three teas, 3 x 50 g. Live-room price.", [("set", 9_900, 100)]),
+    (
+        "直播间专享 Live-only tasting set",
+        "Three teas, 3 x 50 g. Live-room price.",
+        [("set", 9_900, 100)],
+    ),
 )
 
 
@@ -33,7 +41,11 @@ async def _seed_products(ids: dict[str, int]) -> None:
     for title, description, skus in DEMO_PRODUCTS:
         await catalog.create_product(
             host_id,
-            CreateProduct(title=title, description=description, skus=[SkuIn(name=n, price=p, stock=q) for n, p, q in skus]),
+            CreateProduct(
+                title=title,
+                description=description,
+                skus=[SkuIn(name=n, price=p, stock=q) for n, p, q in skus],
+            ),
         )
 
 
@@ -46,11 +58,17 @@ async def _seed_rooms(ids: dict[str, int]) -> None:
     async with db.transaction() as conn:
         if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rooms WHERE host_id = $1)", host_id):
             return
-        products = [r["id"] for r in await conn.fetch("SELECT id FROM products WHERE host_id = $1 ORDER BY id", host_id)]
+        products = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM products WHERE host_id = $1 ORDER BY id", host_id
+            )
+        ]
         live = await conn.fetchval(
             "INSERT INTO rooms (host_id, title, description, cover_url, pinned_product_id, slow_mode_seconds, created_at)"
             " VALUES ($1, '龙井品鉴 Longjing tasting', 'Spring tea, live from the hills.', '', $2, 0, now()) RETURNING id",
-            host_id, products[0] if products else None,
+            host_id,
+            products[0] if products else None,
         )
         await conn.executemany(
             "INSERT INTO room_products (room_id, product_id, position) VALUES ($1, $2, $3)",
@@ -83,7 +101,12 @@ async def seed_demo() -> list[tuple[str, str, str]]:
         row = await User.select(User.id).where(User.username == username).first()
         if row is None:
             rows = await User.insert(
-                User(username=username, display_name=display_name, password_hash=await hash_password(password), roles=roles)
+                User(
+                    username=username,
+                    display_name=display_name,
+                    password_hash=await hash_password(password),
+                    roles=roles,
+                )
             ).returning(User.id)
             row = rows[0]
         ids[username] = row["id"]

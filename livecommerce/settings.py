@@ -78,12 +78,18 @@ def _parse(raw: str, field_type: msgspec.inspect.Type) -> object:
     text = raw.strip()
     if isinstance(field_type, msgspec.inspect.VarTupleType | msgspec.inspect.ListType):
         return [part.strip() for part in text.split(",") if part.strip()]
-    if text == "" and isinstance(field_type, msgspec.inspect.UnionType) and field_type.includes_none:
+    if (
+        text == ""
+        and isinstance(field_type, msgspec.inspect.UnionType)
+        and field_type.includes_none
+    ):
         return None
     return text
 
 
-def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None) -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None
+) -> Settings:
     """Build Settings from `environ` (default os.environ) over `.env`; raise SettingsError naming the variable."""
     source: dict[str, str] = {}
     source.update(_read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env"))
@@ -102,8 +108,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: Path | No
         if "at `$." in message:
             field_name = message.rsplit("at `$.", 1)[1].rstrip("`").split("[")[0]
             reason = message.split(" - at ")[0]
-            raise SettingsError(f"{field_name.upper()}: {reason} (got {values.get(field_name)!r})") from None
+            raise SettingsError(
+                f"{field_name.upper()}: {reason} (got {values.get(field_name)!r})"
+            ) from None
         raise SettingsError(message) from None
     if settings.env == "prod" and settings.secret_key == DEV_SECRET:
-        raise SettingsError("SECRET_KEY: must be set to a private value of 32+ characters when ENV=prod")
+        raise SettingsError(
+            "SECRET_KEY: must be set to a private value of 32+ characters when ENV=prod"
+        )
     return settings

@@ -102,21 +102,13 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="livecommerce", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Sku", tablename="skus", schema=None, columns=None
-    )
+    manager.add_table(class_name="Sku", tablename="skus", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Payment", tablename="payments", schema=None, columns=None
-    )
+    manager.add_table(class_name="Payment", tablename="payments", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Order", tablename="orders", schema=None, columns=None
-    )
+    manager.add_table(class_name="Order", tablename="orders", schema=None, columns=None)
 
     manager.add_table(
         class_name="RoleApplication",
@@ -132,9 +124,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Refund", tablename="refunds", schema=None, columns=None
-    )
+    manager.add_table(class_name="Refund", tablename="refunds", schema=None, columns=None)
 
     manager.add_table(
         class_name="IdempotencyKey",
@@ -143,9 +133,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Account", tablename="accounts", schema=None, columns=None
-    )
+    manager.add_table(class_name="Account", tablename="accounts", schema=None, columns=None)
 
     manager.add_table(
         class_name="PaymentEvent",
@@ -154,9 +142,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Product", tablename="products", schema=None, columns=None
-    )
+    manager.add_table(class_name="Product", tablename="products", schema=None, columns=None)
 
     manager.add_table(
         class_name="SandboxCharge",
@@ -165,13 +151,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="User", tablename="users", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="users", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="OrderItem", tablename="order_items", schema=None, columns=None
-    )
+    manager.add_table(class_name="OrderItem", tablename="order_items", schema=None, columns=None)
 
     manager.add_table(
         class_name="LedgerEntry",
@@ -3054,9 +3036,7 @@ async def forwards():
         tablename="order_items",
         constraint_name="item_amounts_consistent",
         constraint_class=Check,
-        params={
-            "condition": "paid_amount = amount - discount AND refunded_amount <= paid_amount"
-        },
+        params={"condition": "paid_amount = amount - discount AND refunded_amount <= paid_amount"},
         schema=None,
     )
 

@@ -60,9 +60,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="livecommerce", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
 
     manager.add_table(
         class_name="RoomPenalty",
@@ -85,9 +83,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Room", tablename="rooms", schema=None, columns=None
-    )
+    manager.add_table(class_name="Room", tablename="rooms", schema=None, columns=None)
 
     manager.add_table(
         class_name="ShowcaseItem",
@@ -1041,9 +1037,7 @@ async def forwards():
         tablename="rooms",
         constraint_name="slow_mode_range",
         constraint_class=Check,
-        params={
-            "condition": "slow_mode_seconds >= 0 AND slow_mode_seconds <= 3600"
-        },
+        params={"condition": "slow_mode_seconds >= 0 AND slow_mode_seconds <= 3600"},
         schema=None,
     )
 

@@ -87,9 +87,7 @@ DESCRIPTION = "distribution tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="livecommerce", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
 
     manager.add_table(
         class_name="Distributor",
@@ -112,9 +110,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ShareLink", tablename="share_links", schema=None, columns=None
-    )
+    manager.add_table(class_name="ShareLink", tablename="share_links", schema=None, columns=None)
 
     manager.add_table(
         class_name="Withdrawal",
@@ -1526,9 +1522,7 @@ async def forwards():
         tablename="commissions",
         constraint_name="status_known",
         constraint_class=Check,
-        params={
-            "condition": "status IN ('pending', 'due', 'settled', 'reversed')"
-        },
+        params={"condition": "status IN ('pending', 'due', 'settled', 'reversed')"},
         schema=None,
     )
 

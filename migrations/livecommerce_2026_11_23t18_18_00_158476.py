@@ -89,9 +89,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="livecommerce", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
 
     manager.add_table(
         class_name="RedPacketPart",
@@ -107,13 +105,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="RedPacket", tablename="red_packets", schema=None, columns=None
-    )
+    manager.add_table(class_name="RedPacket", tablename="red_packets", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Coupon", tablename="coupons", schema=None, columns=None
-    )
+    manager.add_table(class_name="Coupon", tablename="coupons", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="RedPacketPart",

@@ -28,7 +28,10 @@ from tests.support import LiveServer, TestUser, make_user  # noqa: E402
 def servers() -> Iterator[dict[str, str]]:
     started: list[EmbeddedPostgres | EmbeddedRedis] = []
     root = Path(tempfile.mkdtemp(prefix="lc-test-"))
-    urls = {"database_url": os.environ.get("DATABASE_URL", ""), "redis_url": os.environ.get("REDIS_URL", "")}
+    urls = {
+        "database_url": os.environ.get("DATABASE_URL", ""),
+        "redis_url": os.environ.get("REDIS_URL", ""),
+    }
     try:
         if not urls["database_url"]:
             pg = EmbeddedPostgres(root / "pg", durable=False)
@@ -47,7 +50,10 @@ def servers() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def settings(servers: dict[str, str]) -> Settings:
-    base = load_settings({"ENV": "test", "LOG_LEVEL": "warning", "VAR_DIR": tempfile.mkdtemp(prefix="lc-var-")}, dotenv=Path("/nonexistent"))
+    base = load_settings(
+        {"ENV": "test", "LOG_LEVEL": "warning", "VAR_DIR": tempfile.mkdtemp(prefix="lc-var-")},
+        dotenv=Path("/nonexistent"),
+    )
     return msgspec.structs.replace(base, db_pool_max=40, **servers)
 
 
@@ -66,7 +72,7 @@ async def live(migrated: Settings) -> AsyncIterator[LiveServer]:
 
 
 @pytest.fixture
-async def app(live: LiveServer):  # noqa: ANN201
+async def app(live: LiveServer):
     return live.app
 
 
@@ -97,7 +103,7 @@ async def client(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-def user_factory(app):  # noqa: ANN001, ANN201
+def user_factory(app):
     async def factory(username: str, roles: list[str] | None = None) -> TestUser:
         return await make_user(app, username, roles)
 

@@ -30,11 +30,21 @@ class LiveServer:
             def capture_signals(self):  # type: ignore[override] - pytest owns the signals
                 yield
 
-        self.server = Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                            loop="none", http="httptools", ws="websockets-sansio",
-                                            ws_per_message_deflate=False, backlog=4096,
-                                            # Clients reuse idle connections; a short keep-alive races them under load (ReadError).
-                                            timeout_keep_alive=60))
+        self.server = Server(
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                loop="none",
+                http="httptools",
+                ws="websockets-sansio",
+                ws_per_message_deflate=False,
+                backlog=4096,
+                # Clients reuse idle connections; a short keep-alive races them under load (ReadError).
+                timeout_keep_alive=60,
+            )
+        )
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -85,11 +95,17 @@ async def make_user(app: Litestar, username: str, roles: list[str] | None = None
 
     _password_hash = _password_hash or await hash_password(PASSWORD)
     rows = await User.insert(
-        User(username=username, display_name=username.title(), password_hash=_password_hash, roles=roles or [])
+        User(
+            username=username,
+            display_name=username.title(),
+            password_hash=_password_hash,
+            roles=roles or [],
+        )
     ).returning(User.id)
     user_id = rows[0]["id"]
     token = app.state.jwt_auth.create_token(
-        identifier=str(user_id), token_unique_jwt_id=f"t{user_id}-{username}",
+        identifier=str(user_id),
+        token_unique_jwt_id=f"t{user_id}-{username}",
         token_extras={"roles": roles or [], "username": username},
     )
     return TestUser(id=user_id, username=username, token=token, roles=roles or [])
@@ -101,49 +117,84 @@ def problem_code(response: httpx.Response) -> str:
     return str(body["code"])
 
 
-async def create_product(client: httpx.AsyncClient, host: TestUser, *, price: int = 1000, stock: int = 10, on_shelf: bool = True, title: str = "Tea") -> dict[str, Any]:
+async def create_product(
+    client: httpx.AsyncClient,
+    host: TestUser,
+    *,
+    price: int = 1000,
+    stock: int = 10,
+    on_shelf: bool = True,
+    title: str = "Tea",
+) -> dict[str, Any]:
     response = await client.post(
         "/api/products",
-        json={"title": title, "onShelf": on_shelf, "skus": [{"name": "default", "price": price, "stock": stock}]},
+        json={
+            "title": title,
+            "onShelf": on_shelf,
+            "skus": [{"name": "default", "price": price, "stock": stock}],
+        },
         headers=host.headers,
     )
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def place_order(client: httpx.AsyncClient, buyer: TestUser, sku_id: int, quantity: int = 1, key: str | None = None, **extra: Any) -> httpx.Response:
+async def place_order(
+    client: httpx.AsyncClient,
+    buyer: TestUser,
+    sku_id: int,
+    quantity: int = 1,
+    key: str | None = None,
+    **extra: Any,
+) -> httpx.Response:
     import uuid
 
     headers = {**buyer.headers, "Idempotency-Key": key or uuid.uuid4().hex}
-    return await client.post("/api/orders", json={"items": [{"skuId": sku_id, "quantity": quantity}], **extra}, headers=headers)
+    return await client.post(
+        "/api/orders",
+        json={"items": [{"skuId": sku_id, "quantity": quantity}], **extra},
+        headers=headers,
+    )
 
 
-async def pay_through_sandbox(client: httpx.AsyncClient, buyer: TestUser, order_id: int) -> dict[str, Any]:
+async def pay_through_sandbox(
+    client: httpx.AsyncClient, buyer: TestUser, order_id: int
+) -> dict[str, Any]:
     """Start a gateway payment and complete it on the sandbox page (which delivers the signed callback)."""
-    started = await client.post(f"/api/orders/{order_id}/pay", json={"method": "gateway"}, headers=buyer.headers)
+    started = await client.post(
+        f"/api/orders/{order_id}/pay", json={"method": "gateway"}, headers=buyer.headers
+    )
     assert started.status_code == 200, started.text
     done = await client.post(started.json()["payUrl"] + "/complete")
     assert done.status_code == 200, done.text
     return {"payment": started.json(), "gateway": done.json()}
 
 
-async def create_room(client: httpx.AsyncClient, host: TestUser, title: str = "Tea tasting") -> dict[str, Any]:
+async def create_room(
+    client: httpx.AsyncClient, host: TestUser, title: str = "Tea tasting"
+) -> dict[str, Any]:
     response = await client.post("/api/rooms", json={"title": title}, headers=host.headers)
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def go_live(client: httpx.AsyncClient, host: TestUser, room_id: int, **body: Any) -> dict[str, Any]:
+async def go_live(
+    client: httpx.AsyncClient, host: TestUser, room_id: int, **body: Any
+) -> dict[str, Any]:
     response = await client.post(f"/api/rooms/{room_id}/start", json=body, headers=host.headers)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-async def live_room_with_product(client: httpx.AsyncClient, host: TestUser, **product: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+async def live_room_with_product(
+    client: httpx.AsyncClient, host: TestUser, **product: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """A live room whose showcase holds one new product of the host, pinned."""
     room = await create_room(client, host)
     item = await create_product(client, host, **product)
-    shown = await client.put(f"/api/rooms/{room['id']}/products", json={"productIds": [item["id"]]}, headers=host.headers)
+    shown = await client.put(
+        f"/api/rooms/{room['id']}/products", json={"productIds": [item["id"]]}, headers=host.headers
+    )
     assert shown.status_code == 200, shown.text
     await go_live(client, host, room["id"])
     return room, item

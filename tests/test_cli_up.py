@@ -21,7 +21,10 @@ def _start_up(var_dir: Path, port: int) -> subprocess.Popen[str]:
     env.update({"VAR_DIR": str(var_dir), "LOG_LEVEL": "warning"})
     return subprocess.Popen(
         [sys.executable, "-m", "livecommerce.cli", "up", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -29,7 +32,9 @@ def _wait_ready(proc: subprocess.Popen[str], url: str, timeout: float = 90) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"up exited early with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+            raise AssertionError(
+                f"up exited early with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}"
+            )
         try:
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                 return
@@ -40,7 +45,11 @@ def _wait_ready(proc: subprocess.Popen[str], url: str, timeout: float = 90) -> N
 
 
 def _demo_host_id(url: str) -> int:
-    response = httpx.post(f"{url}/api/auth/login", json={"username": "demo-host", "password": "host-pass-123"}, timeout=10)
+    response = httpx.post(
+        f"{url}/api/auth/login",
+        json={"username": "demo-host", "password": "host-pass-123"},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     assert "host" in response.json()["user"]["roles"]
     return int(response.json()["user"]["id"])

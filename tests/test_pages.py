@@ -13,7 +13,9 @@ from livecommerce.pages import PAGES, PAGES_DIR
 
 STATIC = PAGES_DIR.parent
 JS = STATIC / "js"
-IMPORT = re.compile(r"""(?:^|\n)\s*import\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)""")
+IMPORT = re.compile(
+    r"""(?:^|\n)\s*import\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)"""
+)
 ASSET = re.compile(r"""(?:src|href)="(/static/[^"]+)\"""")
 
 
@@ -39,7 +41,11 @@ def test_every_module_import_points_at_a_file():
     for module in JS.rglob("*.js"):
         for static_target, dynamic_target in IMPORT.findall(module.read_text()):
             target = static_target or dynamic_target
-            resolved = STATIC.parent / target.lstrip("/") if target.startswith("/") else (module.parent / target).resolve()
+            resolved = (
+                STATIC.parent / target.lstrip("/")
+                if target.startswith("/")
+                else (module.parent / target).resolve()
+            )
             assert resolved.is_file(), f"{module.relative_to(STATIC)} imports {target}"
 
 
@@ -69,7 +75,9 @@ def test_vendored_libraries_carry_their_licence():
 def test_pages_load_nothing_from_another_host():
     for page in [*PAGES_DIR.glob("*.html"), *JS.rglob("*.js"), *(STATIC / "css").glob("*.css")]:
         text = page.read_text()
-        assert not re.search(r"""(src|href|from|import\(|url\()\s*=?\s*["']?(https?:)?//""", text), page.name
+        assert not re.search(
+            r"""(src|href|from|import\(|url\()\s*=?\s*["']?(https?:)?//""", text
+        ), page.name
 
 
 def test_a_page_path_is_in_no_api_namespace():

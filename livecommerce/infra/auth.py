@@ -64,7 +64,9 @@ def _roles_key(user_id: int | str) -> str:
     return f"auth:roles:{user_id}"
 
 
-async def retrieve_actor(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+async def retrieve_actor(
+    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
+) -> Actor | None:
     redis = connection.app.state.redis
     roles = frozenset(token.extras.get("roles", ()))
     try:
@@ -89,7 +91,9 @@ async def revoke(redis: Any, token: Token) -> None:
 
 async def publish_roles(redis: Any, user_id: int, roles: list[str], ttl_seconds: int) -> None:
     """Tokens issued before now take these roles instead of the ones they carry."""
-    await redis.set(_roles_key(user_id), json.dumps({"roles": roles, "at": time.time()}), ex=ttl_seconds)
+    await redis.set(
+        _roles_key(user_id), json.dumps({"roles": roles, "at": time.time()}), ex=ttl_seconds
+    )
 
 
 # Tokens whose signature and claims were verified, by their encoded form. Decoding (PyJWT plus
@@ -103,15 +107,23 @@ _VERIFIED_MAX = 50_000
 class OptionalJWTCookieMiddleware(JWTCookieAuthenticationMiddleware):
     """Guests may read: no token (or a stale one) means an anonymous request; guards decide the rest."""
 
-    async def authenticate_token(self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_token(
+        self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         key = (self.token_secret, encoded_token)
         token = _VERIFIED.get(key)
         if token is None or token.exp.timestamp() <= time.time():
             _VERIFIED.pop(key, None)
             token = self.token_cls.decode(
-                encoded_token=encoded_token, secret=self.token_secret, algorithm=self.algorithm,
-                audience=self.token_audience, issuer=self.token_issuer, require_claims=self.require_claims,
-                verify_exp=self.verify_expiry, verify_nbf=self.verify_not_before, strict_audience=self.strict_audience,
+                encoded_token=encoded_token,
+                secret=self.token_secret,
+                algorithm=self.algorithm,
+                audience=self.token_audience,
+                issuer=self.token_issuer,
+                require_claims=self.require_claims,
+                verify_exp=self.verify_expiry,
+                verify_nbf=self.verify_not_before,
+                strict_audience=self.strict_audience,
             )
             if len(_VERIFIED) >= _VERIFIED_MAX:
                 _VERIFIED.clear()
@@ -121,9 +133,13 @@ class OptionalJWTCookieMiddleware(JWTCookieAuthenticationMiddleware):
             raise NotAuthorizedException()
         return AuthenticationResult(user=user, auth=token)
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         header = connection.headers.get(self.auth_header)
-        encoded = header.partition(" ")[-1] if header else connection.cookies.get(self.auth_cookie_key)
+        encoded = (
+            header.partition(" ")[-1] if header else connection.cookies.get(self.auth_cookie_key)
+        )
         if not encoded:
             return AuthenticationResult(user=None, auth=None)
         if encoded.startswith("Bearer "):
@@ -156,11 +172,13 @@ def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
 
 # Guards are async: Litestar runs a sync guard through a thread pool, which profiled at ~23%
 # of the server's samples in the checkout bench.
-async def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def authenticated(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     current_actor(connection)
 
 
-def requires(role: str):  # noqa: ANN201 - a Litestar guard
+def requires(role: str):
     """Guard: the actor must have `role` (admins have every role)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -45,7 +45,10 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float, log
         if proc.poll() is not None:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise EmbeddedServerError(f"server exited with {proc.returncode}; log:\n{tail}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=0.2),
+        ):
             return
         time.sleep(0.05)
     raise EmbeddedServerError(f"server did not listen on port {port} within {timeout}s")
@@ -115,27 +118,60 @@ class EmbeddedPostgres:
         user = self._run_as()
         if not (self.data_dir / "PG_VERSION").exists():
             subprocess.run(
-                [str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "--auth=trust",
-                 "--encoding=UTF8", "--locale=C", "-U", PG_SUPERUSER],
-                check=True, capture_output=True, user=user,
+                [
+                    str(self.bin_dir / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "-U",
+                    PG_SUPERUSER,
+                ],
+                check=True,
+                capture_output=True,
+                user=user,
             )
         else:
             self._stop_stale()
         options = [
-            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-            "-c", "max_connections=300", "-c", "shared_buffers=128MB",
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "unix_socket_directories=",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "shared_buffers=128MB",
         ]
         if not self.durable:
             # Test clusters are thrown away: trade crash safety for speed.
-            options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+            options += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         log = self.data_dir / "server.log"
         with open(log, "ab") as log_file:
             if user:
                 shutil.chown(log, user, user)
             self.proc = subprocess.Popen(
-                [str(self.bin_dir / "postgres"), "-D", str(self.data_dir), "-p", str(self.port), *options],
-                stdout=log_file, stderr=subprocess.STDOUT, user=user,
-                start_new_session=True, preexec_fn=_die_with_parent,
+                [
+                    str(self.bin_dir / "postgres"),
+                    "-D",
+                    str(self.data_dir),
+                    "-p",
+                    str(self.port),
+                    *options,
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                user=user,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         _wait_for_port(self.port, self.proc, 60, log)
         self._wait_ready()
@@ -145,7 +181,15 @@ class EmbeddedPostgres:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             ready = subprocess.run(
-                [str(self.bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", PG_SUPERUSER],
+                [
+                    str(self.bin_dir / "pg_isready"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-U",
+                    PG_SUPERUSER,
+                ],
                 capture_output=True,
             )
             if ready.returncode == 0:
@@ -156,8 +200,18 @@ class EmbeddedPostgres:
 
     def _ensure_database(self, name: str) -> None:
         created = subprocess.run(
-            [str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", PG_SUPERUSER, name],
-            capture_output=True, text=True,
+            [
+                str(self.bin_dir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                PG_SUPERUSER,
+                name,
+            ],
+            capture_output=True,
+            text=True,
         )
         if created.returncode != 0 and "already exists" not in created.stderr:
             raise EmbeddedServerError(f"createdb {name}: {created.stderr.strip()}")
@@ -190,14 +244,35 @@ class EmbeddedRedis:
 
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        persistence = ["--appendonly", "yes", "--appendfsync", "everysec"] if self.durable else ["--appendonly", "no"]
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "everysec"]
+            if self.durable
+            else ["--appendonly", "no"]
+        )
         log = self.data_dir / "redis.log"
         self.proc = subprocess.Popen(
-            [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.data_dir), "--save", "", "--daemonize", "no",
-             "--logfile", str(log), "--protected-mode", "yes", *persistence],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=_die_with_parent,
+            [
+                redis_server_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.data_dir),
+                "--save",
+                "",
+                "--daemonize",
+                "no",
+                "--logfile",
+                str(log),
+                "--protected-mode",
+                "yes",
+                *persistence,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         _wait_for_port(self.port, self.proc, 30, log)
         return self.url()

@@ -113,7 +113,9 @@ _TITLES = {
 class DomainError(Exception):
     """A failure the client can act on: a stable `code`, an HTTP status and a human detail."""
 
-    def __init__(self, code: ErrorCode, *, status: int = 400, detail: str = "", **extra: Any) -> None:
+    def __init__(
+        self, code: ErrorCode, *, status: int = 400, detail: str = "", **extra: Any
+    ) -> None:
         super().__init__(detail or code.value)
         self.code = code
         self.status = status
@@ -138,7 +140,13 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
     for item in exc.extra or []:
         if isinstance(item, dict):
             key = item.get("key") or ""
-            errors.append({"field": str(key), "source": str(item.get("source", "body")), "message": str(item.get("message", ""))})
+            errors.append(
+                {
+                    "field": str(key),
+                    "source": str(item.get("source", "body")),
+                    "message": str(item.get("message", "")),
+                }
+            )
     return errors
 
 
@@ -154,7 +162,9 @@ def domain_error_handler(_: Request, exc: DomainError) -> Response:
 
 def validation_error_handler(_: Request, exc: ValidationException) -> Response:
     errors = _validation_errors(exc)
-    detail = "; ".join(f"{e['field'] or e['source']}: {e['message']}" for e in errors) or _detail_of(exc)
+    detail = "; ".join(
+        f"{e['field'] or e['source']}: {e['message']}" for e in errors
+    ) or _detail_of(exc)
     return problem(400, ErrorCode.VALIDATION_ERROR.value, detail, errors=errors)
 
 
@@ -172,8 +182,12 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         return internal_error_handler(request, exc)
-    code = _HTTP_CODES.get(status, ErrorCode.VALIDATION_ERROR if status == 400 else ErrorCode.CONFLICT)
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail else code.value.replace("_", " ")
+    code = _HTTP_CODES.get(
+        status, ErrorCode.VALIDATION_ERROR if status == 400 else ErrorCode.CONFLICT
+    )
+    detail = (
+        exc.detail if isinstance(exc.detail, str) and exc.detail else code.value.replace("_", " ")
+    )
     response = problem(status, code.value, detail)
     if exc.headers:
         response.headers.update(exc.headers)
@@ -182,17 +196,27 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.error("unhandled_error", path=request.url.path, method=request.method, exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL_ERROR.value, "an unexpected error occurred; it has been logged")
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        ErrorCode.INTERNAL_ERROR.value,
+        "an unexpected error occurred; it has been logged",
+    )
 
 
 def data_error_handler(request: Request, exc: DataError) -> Response:
     # asyncpg refuses to encode a parameter its column can't hold (an id past int4 from the URL,
     # a huge cursor): the client's input, so a 400, not a 500. Other DataErrors are ours.
     if str(exc).startswith("invalid input for query argument"):
-        return problem(400, ErrorCode.VALIDATION_ERROR.value, "a number in the request is out of range")
+        return problem(
+            400, ErrorCode.VALIDATION_ERROR.value, "a number in the request is out of range"
+        )
     # PostgreSQL text and jsonb can't hold U+0000: valid JSON, but not storable.
     if isinstance(exc, CharacterNotInRepertoireError | UntranslatableCharacterError):
-        return problem(400, ErrorCode.VALIDATION_ERROR.value, "text must not contain the NUL character (\\u0000)")
+        return problem(
+            400,
+            ErrorCode.VALIDATION_ERROR.value,
+            "text must not contain the NUL character (\\u0000)",
+        )
     return internal_error_handler(request, exc)
 
 
@@ -207,8 +231,16 @@ def unavailable_handler(request: Request, exc: Exception) -> Response:
         # also be a misuse of one connection by two tasks, so it keeps its traceback in the log.
         log.error("dependency_unavailable", path=request.url.path, exc_info=exc)
     else:
-        log.warning("dependency_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {exc}"[:300])
-    response = problem(503, ErrorCode.SERVICE_UNAVAILABLE.value, "a backing service is unavailable; retry in a moment")
+        log.warning(
+            "dependency_unavailable",
+            path=request.url.path,
+            error=f"{type(exc).__name__}: {exc}"[:300],
+        )
+    response = problem(
+        503,
+        ErrorCode.SERVICE_UNAVAILABLE.value,
+        "a backing service is unavailable; retry in a moment",
+    )
     response.headers["Retry-After"] = "1"
     return response
 
@@ -234,4 +266,4 @@ EXCEPTION_HANDLERS = {
     Exception: internal_error_handler,
 }
 
-__all__ = ["DomainError", "ErrorCode", "EXCEPTION_HANDLERS", "MediaType", "problem"]
+__all__ = ["EXCEPTION_HANDLERS", "DomainError", "ErrorCode", "MediaType", "problem"]

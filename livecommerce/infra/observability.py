@@ -58,11 +58,19 @@ def structlog_plugin(settings: Settings) -> StructlogPlugin:
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(level),
         log_exceptions="debug",
-        logger_factory=structlog.BytesLoggerFactory() if settings.log_json else structlog.PrintLoggerFactory(),
+        logger_factory=structlog.BytesLoggerFactory()
+        if settings.log_json
+        else structlog.PrintLoggerFactory(),
     )
-    return StructlogPlugin(config=StructlogConfig(structlog_logging_config=logging_config, enable_middleware_logging=False))
+    return StructlogPlugin(
+        config=StructlogConfig(
+            structlog_logging_config=logging_config, enable_middleware_logging=False
+        )
+    )
 
 
 def prometheus() -> tuple[PrometheusConfig, type[PrometheusController]]:
-    config = PrometheusConfig(app_name="livecommerce", prefix="livecommerce", group_path=True, exclude=["/metrics"])
+    config = PrometheusConfig(
+        app_name="livecommerce", prefix="livecommerce", group_path=True, exclude=["/metrics"]
+    )
     return config, PrometheusController

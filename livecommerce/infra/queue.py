@@ -19,7 +19,9 @@ def bind(redis: ArqRedis | None) -> None:
     _redis = redis
 
 
-async def enqueue(function: str, *args: Any, job_id: str | None = None, defer_until: datetime | None = None) -> None:
+async def enqueue(
+    function: str, *args: Any, job_id: str | None = None, defer_until: datetime | None = None
+) -> None:
     if _redis is None:
         return
     try:

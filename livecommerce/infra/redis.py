@@ -29,10 +29,16 @@ class WaitingPool(ConnectionPool):
         self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
     async def get_connection(self, command_name: Any, *keys: Any, **options: Any) -> Any:
-        if not self._available_connections and len(self._in_use_connections) >= self.max_connections:
+        if (
+            not self._available_connections
+            and len(self._in_use_connections) >= self.max_connections
+        ):
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self.wait_timeout
-            while not self._available_connections and len(self._in_use_connections) >= self.max_connections:
+            while (
+                not self._available_connections
+                and len(self._in_use_connections) >= self.max_connections
+            ):
                 waiter = loop.create_future()
                 self._waiters.append(waiter)
                 try:

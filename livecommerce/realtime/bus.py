@@ -36,7 +36,9 @@ class EventBus:
         self._confirm: dict[bytes, collections.deque[asyncio.Future[None]]] = {}
         self._wakeup = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
-        self._pending: set[str] = set()  # SUBSCRIBEs that failed (Redis away), retried by the reader
+        self._pending: set[str] = (
+            set()
+        )  # SUBSCRIBEs that failed (Redis away), retried by the reader
 
     async def subscribe(self, room_id: int) -> None:
         """Return once Redis confirms the subscription: events published after that reach us."""
@@ -96,7 +98,7 @@ class EventBus:
             if kind == "message":
                 try:
                     self._on_message(int(name.split(b":")[1]), message["data"])
-                except Exception:  # noqa: BLE001 - one bad batch must not stop the reader
+                except Exception:
                     log.exception("bus_message_failed", channel=name)
             elif kind == "subscribe":
                 waiters = self._confirm.get(name)

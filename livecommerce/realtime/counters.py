@@ -116,14 +116,21 @@ return 1
 """
 MONOTONIC = ("peak", "uniqueViewers", "views", "likes", "comments")
 # Restored from a reading; online is presence (rebuilt by the heartbeats), not a tally.
-_RESTORED = {"peak": "peak", "uniqueViewers": "uvFloor", "views": "views", "likes": "likes",
-             "comments": "comments", "orders": "orders", "gmv": "gmv"}
+_RESTORED = {
+    "peak": "peak",
+    "uniqueViewers": "uvFloor",
+    "views": "views",
+    "likes": "likes",
+    "comments": "comments",
+    "orders": "orders",
+    "gmv": "gmv",
+}
 
 
 class Deltas:
     """What one process has to add to a room's counters at its next tick."""
 
-    __slots__ = ("likes", "views", "comments", "viewers", "high")
+    __slots__ = ("comments", "high", "likes", "viewers", "views")
 
     def __init__(self) -> None:
         self.high = 0  # most local sockets at once since the last tick, for the peak
@@ -140,14 +147,30 @@ class Deltas:
         self.high = max(self.high, other.high)
 
 
-def tick_args(proc: str, local_count: int, ttl: float, deltas: Deltas, known: str = "", fresh: str = "") -> list[Any]:
+def tick_args(
+    proc: str, local_count: int, ttl: float, deltas: Deltas, known: str = "", fresh: str = ""
+) -> list[Any]:
     """`known`: the epoch this process last read ('' if none); `fresh`: one to set if there is none yet."""
-    return [proc, local_count, ttl, deltas.likes, deltas.views, deltas.comments, _PFADD_CHUNK,
-            max(local_count, deltas.high), known, fresh, *deltas.viewers]
+    return [
+        proc,
+        local_count,
+        ttl,
+        deltas.likes,
+        deltas.views,
+        deltas.comments,
+        _PFADD_CHUNK,
+        max(local_count, deltas.high),
+        known,
+        fresh,
+        *deltas.viewers,
+    ]
 
 
 def as_dict(reply: list[Any]) -> dict[str, int]:
-    return {name: int(value) for name, value in zip(COUNTER_NAMES, reply[: len(COUNTER_NAMES)], strict=True)}
+    return {
+        name: int(value)
+        for name, value in zip(COUNTER_NAMES, reply[: len(COUNTER_NAMES)], strict=True)
+    }
 
 
 def epoch_of(reply: list[Any]) -> str:
@@ -191,7 +214,9 @@ async def add(redis: Redis, room_id: int, **deltas: int) -> None:
 
 async def read(redis: Redis, room_id: int, presence_ttl: float = 10.0) -> dict[str, int]:
     """Every counter of a room, from any process (a worker, an api process without the room)."""
-    reply = await redis.register_script(TICK_LUA)(keys=keys(room_id), args=tick_args("", 0, presence_ttl, Deltas()))
+    reply = await redis.register_script(TICK_LUA)(
+        keys=keys(room_id), args=tick_args("", 0, presence_ttl, Deltas())
+    )
     return as_dict(reply)
 
 

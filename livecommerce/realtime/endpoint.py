@@ -121,7 +121,9 @@ def _handshake(scope: Any, actor: Actor | None, allowed: tuple[str, ...]) -> str
     """
     headers = {k: v for k, v in scope["headers"] if k in (b"origin", b"host", b"cookie")}
     origin, host = headers.get(b"origin"), headers.get(b"host")
-    if not origin_allowed(origin and origin.decode("latin-1"), host and host.decode("latin-1"), allowed):
+    if not origin_allowed(
+        origin and origin.decode("latin-1"), host and host.decode("latin-1"), allowed
+    ):
         return None
     viewer_id = _viewer_id(scope, headers, actor)
     scope["headers"] = []
@@ -136,11 +138,13 @@ async def _welcome(conn: Socket, room: Room, snapshot: SnapshotHook) -> None:
         payload = await snapshot(conn.room_id, conn.actor)
     except JoinRefused as exc:
         conn.close(exc.code, exc.reason)
-    except Exception:  # noqa: BLE001 - no snapshot, no room: the client reconnects
+    except Exception:
         log.exception("snapshot_failed", room_id=conn.room_id)
         conn.close(1011, "snapshot failed")
     else:
-        conn.send_now(encoder.encode(Snapshot(seq=room.seq, payload=payload, counters=room.counters)))
+        conn.send_now(
+            encoder.encode(Snapshot(seq=room.seq, payload=payload, counters=room.counters))
+        )
         conn.go_live()
 
 
@@ -156,7 +160,11 @@ def _viewer_id(scope: Any, headers: dict[bytes, bytes], actor: Actor | None) -> 
 
 
 async def _serve(
-    socket: WebSocket, conn: Socket, hub: RoomHub, authorize: ChatHook, answers: dict[str, ActionHook]
+    socket: WebSocket,
+    conn: Socket,
+    hub: RoomHub,
+    authorize: ChatHook,
+    answers: dict[str, ActionHook],
 ) -> None:
     """Read the client's frames until it goes; every refusal is an error frame, not an exception."""
     cfg = hub.config
@@ -219,7 +227,7 @@ async def _answer(conn: Socket, hook: ActionHook | None, kind: str, frame: dict[
         return
     try:
         result = await hook(conn.room_id, conn.actor, frame)
-    except Exception as exc:  # noqa: BLE001 - a refusal (DomainError) or a failure: the socket stays
+    except Exception as exc:
         code = str(getattr(exc, "code", "") or "internal_error")
         if code == "internal_error":
             log.exception("room_action_failed", kind=kind, room_id=conn.room_id)

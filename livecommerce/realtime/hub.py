@@ -34,8 +34,21 @@ log = structlog.get_logger("realtime.hub")
 
 
 class Room:
-    __slots__ = ("id", "sockets", "outbox", "inbox", "deltas", "seq", "counters", "sent", "task", "ready",
-                 "next_sweep", "next_counters", "epoch")
+    __slots__ = (
+        "counters",
+        "deltas",
+        "epoch",
+        "id",
+        "inbox",
+        "next_counters",
+        "next_sweep",
+        "outbox",
+        "ready",
+        "sent",
+        "seq",
+        "sockets",
+        "task",
+    )
 
     def __init__(self, room_id: int) -> None:
         self.id = room_id
@@ -50,13 +63,17 @@ class Room:
         self.ready: asyncio.Future[None] | None = None  # set once subscribed to the room channel
         self.next_sweep = 0.0
         self.next_counters = 0.0
-        self.epoch = ""  # the counters' lifetime as last read (counters.py): tells a reset from a loss
+        self.epoch = (
+            ""  # the counters' lifetime as last read (counters.py): tells a reset from a loss
+        )
 
 
 class RoomHub:
     """One per api process. `start()`/`stop()` from the app's lifespan."""
 
-    def __init__(self, redis: Redis, config: HubConfig | None = None, *, process_id: str | None = None) -> None:
+    def __init__(
+        self, redis: Redis, config: HubConfig | None = None, *, process_id: str | None = None
+    ) -> None:
         self.redis = redis
         self.config = config or HubConfig()
         self.process_id = process_id or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -81,13 +98,17 @@ class RoomHub:
                 sock.close(1001, "server shutting down")
             if room.task is not None:
                 room.task.cancel()
-        await asyncio.gather(*(r.task for r in self.rooms.values() if r.task), return_exceptions=True)
+        await asyncio.gather(
+            *(r.task for r in self.rooms.values() if r.task), return_exceptions=True
+        )
         self.rooms.clear()
         await self._bus.close()
 
     # --- sockets ---------------------------------------------------------------------------
 
-    def new_socket(self, room_id: int, actor: Any, viewer_id: str, receive: Any, send: Any) -> Socket:
+    def new_socket(
+        self, room_id: int, actor: Any, viewer_id: str, receive: Any, send: Any
+    ) -> Socket:
         """A socket for an accepted connection; `receive`/`send` are its ASGI callables."""
         conn_id = f"{self.process_id}:{next(self._conn_ids)}"
         return Socket(conn_id, room_id, actor, viewer_id, self.config, receive, send)
@@ -145,10 +166,16 @@ class RoomHub:
             return
         actor = sock.actor
         # An id per message, so a moderator can delete it from every viewer's screen.
-        room.outbox.append(make_event(
-            "chat", priority=priority, id=f"{self.process_id}:{next(self._message_ids)}",
-            userId=actor.id, username=actor.username, text=text,
-        ))
+        room.outbox.append(
+            make_event(
+                "chat",
+                priority=priority,
+                id=f"{self.process_id}:{next(self._message_ids)}",
+                userId=actor.id,
+                username=actor.username,
+                text=text,
+            )
+        )
         room.deltas.comments += 1
 
     def submit_likes(self, sock: Socket, count: int) -> None:
@@ -169,7 +196,7 @@ class RoomHub:
         for listener in self.listeners:
             try:
                 listener(self, room_id, events)
-            except Exception:  # noqa: BLE001 - a listener's bug must not stop delivery
+            except Exception:
                 log.exception("room_listener_failed", room_id=room_id)
 
     def close_user(self, room_id: int, user_id: int, code: int, reason: str) -> int:
@@ -221,7 +248,7 @@ class RoomHub:
                 await self._tick(room)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - a bug must not leave a room silent forever
+        except Exception:
             log.exception("room_loop_crashed", room_id=room.id)
             if self.rooms.get(room.id) is room:
                 del self.rooms[room.id]
@@ -248,7 +275,9 @@ class RoomHub:
             return
         pipe = self.redis.pipeline(transaction=False)
         if local:
-            pipe.publish(room_counters.channel(room.id), encoder.encode(Batch(self.process_id, local)))
+            pipe.publish(
+                room_counters.channel(room.id), encoder.encode(Batch(self.process_id, local))
+            )
         deltas = None
         if refresh:
             # One script per room per counters interval: this process's presence and
@@ -257,8 +286,14 @@ class RoomHub:
             deltas, room.deltas = room.deltas, room_counters.Deltas()
             await self._tick_script(
                 keys=room_counters.keys(room.id),
-                args=room_counters.tick_args(self.process_id, len(room.sockets), cfg.presence_ttl, deltas,
-                                             room.epoch, "" if room.epoch else uuid.uuid4().hex),
+                args=room_counters.tick_args(
+                    self.process_id,
+                    len(room.sockets),
+                    cfg.presence_ttl,
+                    deltas,
+                    room.epoch,
+                    "" if room.epoch else uuid.uuid4().hex,
+                ),
                 client=pipe,
             )
         try:
@@ -273,13 +308,21 @@ class RoomHub:
                 deltas.merge(room.deltas)
                 room.deltas = deltas
 
-    async def _read_counters(self, room: Room, reply: list[Any], deltas: room_counters.Deltas | None) -> None:
+    async def _read_counters(
+        self, room: Room, reply: list[Any], deltas: room_counters.Deltas | None
+    ) -> None:
         if not room_counters.lost(reply):
             epoch, read = room_counters.epoch_of(reply), room_counters.as_dict(reply)
             if epoch == room.epoch and room_counters.went_back(room.counters, read):
                 # Same lifetime, yet lower: another process restored an older reading after a loss.
-                shown = {k: max(v, read[k]) if k in room_counters.MONOTONIC else read[k] for k, v in room.counters.items()}
-                await self._raise_script(keys=room_counters.keys(room.id)[:1], args=room_counters.raise_args(epoch, shown))
+                shown = {
+                    k: max(v, read[k]) if k in room_counters.MONOTONIC else read[k]
+                    for k, v in room.counters.items()
+                }
+                await self._raise_script(
+                    keys=room_counters.keys(room.id)[:1],
+                    args=room_counters.raise_args(epoch, shown),
+                )
                 read = shown
             room.epoch = epoch  # a new one after a session's reset: lower is right
             room.counters = read
@@ -287,8 +330,10 @@ class RoomHub:
         # Redis came back without the room's counters: put back what we last read (viewers keep
         # seeing it, never lower), then apply the deltas the script refused at the next tick.
         log.warning("room_counters_lost", room_id=room.id)
-        await self._restore_script(keys=room_counters.keys(room.id)[:1],
-                                   args=room_counters.restore_args(room.epoch, room.counters))
+        await self._restore_script(
+            keys=room_counters.keys(room.id)[:1],
+            args=room_counters.restore_args(room.epoch, room.counters),
+        )
         if deltas is not None:
             deltas.merge(room.deltas)
             room.deltas = deltas

@@ -27,7 +27,7 @@ from typing import Any
 class LeanQueue:
     """What uvicorn's `receive()` and its protocol callbacks use of an asyncio.Queue."""
 
-    __slots__ = ("_items", "_getter")
+    __slots__ = ("_getter", "_items")
 
     def __init__(self) -> None:
         self._items: list[Any] = []
@@ -101,7 +101,11 @@ def slim_connection(proto: Any) -> None:
         headers.clear()
     proto.request = proto.response = None
     queue = getattr(proto, "queue", None)
-    if type(queue) is asyncio.Queue and not getattr(queue, "_getters", True) and not getattr(queue, "_putters", True):
+    if (
+        type(queue) is asyncio.Queue
+        and not getattr(queue, "_getters", True)
+        and not getattr(queue, "_putters", True)
+    ):
         lean = LeanQueue()
         while not queue.empty():
             lean.put_nowait(queue.get_nowait())

@@ -8,7 +8,9 @@ from typing import Any
 from livecommerce.realtime.wire import is_priority
 
 
-def sample_events(events: list[dict[str, Any]], chat_limit: int, rng: random.Random) -> list[dict[str, Any]]:
+def sample_events(
+    events: list[dict[str, Any]], chat_limit: int, rng: random.Random
+) -> list[dict[str, Any]]:
     """Keep all priority events and a uniform sample of `chat_limit` others, in arrival order.
 
     Uniform rather than first-N: in a huge room the first lines of a tick would always

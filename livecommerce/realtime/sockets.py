@@ -43,7 +43,7 @@ def ws_text_frame(payload: bytes) -> bytes:
 class OutFrame:
     """A payload encoded once per tick; its wire bytes framed once, on first need."""
 
-    __slots__ = ("payload", "_wire")
+    __slots__ = ("_wire", "payload")
 
     def __init__(self, payload: bytes) -> None:
         self.payload = payload
@@ -72,7 +72,9 @@ def find_sansio_protocol(*callables: Any, depth: int = 4) -> Any | None:
                 continue
             seen.add(id(fn))
             proto = getattr(fn, "__self__", None)
-            if type(proto).__name__ == "WebSocketsSansIOProtocol" and getattr(proto, "transport", None):
+            if type(proto).__name__ == "WebSocketsSansIOProtocol" and getattr(
+                proto, "transport", None
+            ):
                 # Per-message deflate would make frames differ per socket.
                 return None if getattr(proto.conn, "extensions", None) else proto
             for cell in getattr(fn, "__closure__", None) or ():
@@ -85,13 +87,36 @@ def find_sansio_protocol(*callables: Any, depth: int = 4) -> Any | None:
 
 class Socket:
     __slots__ = (
-        "id", "room_id", "actor", "viewer_id", "config", "closed", "pending", "last_seen",
-        "chat_bucket", "like_bucket", "strikes", "on_drop",
-        "_proto", "_transport", "_send", "_queue", "_wakeup", "_writer",
+        "_proto",
+        "_queue",
+        "_send",
+        "_transport",
+        "_wakeup",
+        "_writer",
+        "actor",
+        "chat_bucket",
+        "closed",
+        "config",
+        "id",
+        "last_seen",
+        "like_bucket",
+        "on_drop",
+        "pending",
+        "room_id",
+        "strikes",
+        "viewer_id",
     )
 
-    def __init__(self, conn_id: str, room_id: int, actor: Any, viewer_id: str, config: HubConfig,
-                 receive: Receive, send: Send) -> None:
+    def __init__(
+        self,
+        conn_id: str,
+        room_id: int,
+        actor: Any,
+        viewer_id: str,
+        config: HubConfig,
+        receive: Receive,
+        send: Send,
+    ) -> None:
         now = time.monotonic()
         self.id = conn_id
         self.room_id = room_id
@@ -180,7 +205,7 @@ class Socket:
             try:
                 proto.conn.send_close(code, reason)
                 self._transport.write(b"".join(proto.conn.data_to_send()))
-            except Exception:  # noqa: BLE001 - websockets InvalidState: the peer is gone already
+            except Exception:
                 self._transport.abort()
                 return
             # uvicorn's own close bookkeeping: further ASGI sends are refused, the peer's
@@ -189,7 +214,9 @@ class Socket:
             if proto.read_paused:
                 proto.read_paused = False
                 self._transport.resume_reading()
-            proto.close_timer = asyncio.get_running_loop().call_later(self.config.close_grace, self._transport.abort)
+            proto.close_timer = asyncio.get_running_loop().call_later(
+                self.config.close_grace, self._transport.abort
+            )
             return
         queue = self._ensure_writer()
         if discard:
@@ -227,8 +254,10 @@ class Socket:
                     code, reason = item
                     await self._send({"type": "websocket.close", "code": code, "reason": reason})
                     return
-                await self._send({"type": "websocket.send", "bytes": None, "text": item.payload.decode()})
-        except Exception:  # noqa: BLE001 - the peer went away; the receive loop sees the disconnect
+                await self._send(
+                    {"type": "websocket.send", "bytes": None, "text": item.payload.decode()}
+                )
+        except Exception:
             self._mark_closed()
 
     async def aclose(self) -> None:
@@ -239,6 +268,6 @@ class Socket:
         if self.closed and self._queue:
             try:
                 await asyncio.wait_for(asyncio.shield(writer), self.config.close_grace)
-            except (TimeoutError, Exception):  # noqa: BLE001 - best effort: the peer may be gone
+            except (TimeoutError, Exception):
                 pass
         writer.cancel()

@@ -15,7 +15,18 @@ import msgspec
 # Never sampled away: the host and moderators speak, and commerce changes what a
 # viewer can buy. Ordinary chat is the only thing a busy room may thin out.
 PRIORITY_TYPES = frozenset(
-    {"host", "moderator", "pin", "unpin", "coupon", "red_packet", "purchase", "product", "session", "announcement"}
+    {
+        "host",
+        "moderator",
+        "pin",
+        "unpin",
+        "coupon",
+        "red_packet",
+        "purchase",
+        "product",
+        "session",
+        "announcement",
+    }
 )
 
 
@@ -24,6 +35,7 @@ class _Frame(msgspec.Struct, tag_field="type", rename="camel", forbid_unknown_fi
 
 
 # --- client -> server ---------------------------------------------------------------------
+
 
 class Chat(_Frame, tag="chat"):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -49,6 +61,7 @@ client_decoder = msgspec.json.Decoder(ClientFrame)
 
 # --- server -> client ---------------------------------------------------------------------
 
+
 class Snapshot(_Frame, tag="snapshot"):
     seq: int
     payload: dict[str, Any]
@@ -72,6 +85,7 @@ class Pong(_Frame, tag="pong"):
 
 
 # --- between api processes (Redis pub/sub) -------------------------------------------------
+
 
 class Batch(msgspec.Struct, array_like=True):
     # `origin` lets the publishing process skip its own batch: it delivered it locally already.

@@ -18,11 +18,19 @@ from livecommerce.domains.promotions import jobs as promotion_jobs
 from livecommerce.domains.wallet import services as _wallet_services  # noqa: F401
 
 FUNCTIONS: list[Any] = [
-    *order_jobs.FUNCTIONS, *payment_jobs.FUNCTIONS, *live_jobs.FUNCTIONS, *distribution_jobs.FUNCTIONS, *promotion_jobs.FUNCTIONS,
+    *order_jobs.FUNCTIONS,
+    *payment_jobs.FUNCTIONS,
+    *live_jobs.FUNCTIONS,
+    *distribution_jobs.FUNCTIONS,
+    *promotion_jobs.FUNCTIONS,
 ]
 CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [
     (job, {**schedule, "unique": True, "run_at_startup": False})
     for job, schedule in [
-        *order_jobs.CRON_JOBS, *payment_jobs.CRON_JOBS, *live_jobs.CRON_JOBS, *distribution_jobs.CRON_JOBS, *promotion_jobs.CRON_JOBS,
+        *order_jobs.CRON_JOBS,
+        *payment_jobs.CRON_JOBS,
+        *live_jobs.CRON_JOBS,
+        *distribution_jobs.CRON_JOBS,
+        *promotion_jobs.CRON_JOBS,
     ]
 ]

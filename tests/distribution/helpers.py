@@ -16,14 +16,18 @@ async def configure(client: httpx.AsyncClient, admin: TestUser, **changes: Any) 
     return response.json()
 
 
-async def become(client: httpx.AsyncClient, user: TestUser, parent_code: str | None = None) -> dict[str, Any]:
+async def become(
+    client: httpx.AsyncClient, user: TestUser, parent_code: str | None = None
+) -> dict[str, Any]:
     body = {"parentCode": parent_code} if parent_code else {}
     response = await client.post("/api/distributors", json=body, headers=user.headers)
     assert response.status_code in (201, 202), response.text
     return response.json()
 
 
-async def chain(client: httpx.AsyncClient, user_factory, names: list[str]) -> list[tuple[TestUser, dict[str, Any]]]:  # noqa: ANN001
+async def chain(
+    client: httpx.AsyncClient, user_factory, names: list[str]
+) -> list[tuple[TestUser, dict[str, Any]]]:
     """Distributors each recruited by the one before: names[0] is the root."""
     made: list[tuple[TestUser, dict[str, Any]]] = []
     for name in names:
@@ -32,14 +36,22 @@ async def chain(client: httpx.AsyncClient, user_factory, names: list[str]) -> li
     return made
 
 
-async def share(client: httpx.AsyncClient, distributor: TestUser, product_id: int) -> dict[str, Any]:
-    response = await client.post("/api/share-links", json={"productId": product_id}, headers=distributor.headers)
+async def share(
+    client: httpx.AsyncClient, distributor: TestUser, product_id: int
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/share-links", json={"productId": product_id}, headers=distributor.headers
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def visit(client: httpx.AsyncClient, code: str, user: TestUser | None = None) -> httpx.Response:
-    response = await client.get(f"/s/{code}", headers=user.headers if user else {}, follow_redirects=False)
+async def visit(
+    client: httpx.AsyncClient, code: str, user: TestUser | None = None
+) -> httpx.Response:
+    response = await client.get(
+        f"/s/{code}", headers=user.headers if user else {}, follow_redirects=False
+    )
     assert response.status_code == 302, response.text
     return response
 
@@ -53,9 +65,13 @@ async def bound_to(buyer_id: int) -> int | None:
         )
 
 
-async def deliver(client: httpx.AsyncClient, host: TestUser, buyer: TestUser, order_id: int) -> None:
+async def deliver(
+    client: httpx.AsyncClient, host: TestUser, buyer: TestUser, order_id: int
+) -> None:
     """Ship and confirm receipt: the after-sales window opens."""
-    shipped = await client.post(f"/api/orders/{order_id}/ship", json={"trackingNo": "SF1"}, headers=host.headers)
+    shipped = await client.post(
+        f"/api/orders/{order_id}/ship", json={"trackingNo": "SF1"}, headers=host.headers
+    )
     assert shipped.status_code == 200, shipped.text
     confirmed = await client.post(f"/api/orders/{order_id}/confirm", headers=buyer.headers)
     assert confirmed.status_code == 200, confirmed.text
@@ -63,7 +79,10 @@ async def deliver(client: httpx.AsyncClient, host: TestUser, buyer: TestUser, or
 
 async def close_window(order_id: int) -> None:
     async with db.connection() as conn:
-        await conn.execute("UPDATE orders SET after_sales_until = now() - interval '1 minute' WHERE id = $1", order_id)
+        await conn.execute(
+            "UPDATE orders SET after_sales_until = now() - interval '1 minute' WHERE id = $1",
+            order_id,
+        )
 
 
 async def ledger_checks() -> tuple[int, int]:
@@ -86,6 +105,10 @@ async def commissions_of(order_id: int) -> list[tuple[int, int, int, int, str]]:
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT distributor_id, level, amount, reversed_amount, status FROM commissions WHERE order_id = $1"
-            " ORDER BY order_item_id, level", order_id,
+            " ORDER BY order_item_id, level",
+            order_id,
         )
-    return [(r["distributor_id"], r["level"], r["amount"], r["reversed_amount"], r["status"]) for r in rows]
+    return [
+        (r["distributor_id"], r["level"], r["amount"], r["reversed_amount"], r["status"])
+        for r in rows
+    ]

@@ -14,27 +14,37 @@ rates = st.lists(st.integers(0, 3000), min_size=1, max_size=3)
 
 
 @given(paid=st.integers(0, 10**9), level_rates=rates)
-def test_each_level_is_floored_to_the_fen_and_never_more_than_its_share(paid: int, level_rates: list[int]) -> None:
+def test_each_level_is_floored_to_the_fen_and_never_more_than_its_share(
+    paid: int, level_rates: list[int]
+) -> None:
     amounts = rules.split(paid, level_rates)
     for amount, rate in zip(amounts, level_rates, strict=True):
         assert 0 <= paid * rate - amount * 10_000 < 10_000
     assert sum(amounts) <= paid * sum(level_rates) // 10_000
 
 
-@given(paid=st.integers(1, 10**7), rate=st.integers(0, 10_000), refunds=st.lists(st.integers(0, 10**7), max_size=6))
-def test_reversals_are_pro_rata_monotone_and_a_full_refund_reverses_all(paid: int, rate: int, refunds: list[int]) -> None:
+@given(
+    paid=st.integers(1, 10**7),
+    rate=st.integers(0, 10_000),
+    refunds=st.lists(st.integers(0, 10**7), max_size=6),
+)
+def test_reversals_are_pro_rata_monotone_and_a_full_refund_reverses_all(
+    paid: int, rate: int, refunds: list[int]
+) -> None:
     amount = rules.commission(paid, rate)
     refunded, reversed_so_far = 0, 0
     for step in refunds:
         refunded = min(paid, refunded + step)
         now = rules.reversed_total(amount, rate, paid, refunded)
         assert reversed_so_far <= now <= amount
-        assert amount - now == rules.commission(paid - refunded, rate)  # kept: the commission on what was kept
+        assert amount - now == rules.commission(
+            paid - refunded, rate
+        )  # kept: the commission on what was kept
         reversed_so_far = now
     assert rules.reversed_total(amount, rate, paid, paid) == amount
 
 
-@given(owed=st.integers(0, 10**6), balance=st.integers(-10**6, 10**6))
+@given(owed=st.integers(0, 10**6), balance=st.integers(-(10**6), 10**6))
 def test_a_clawback_is_split_whole(owed: int, balance: int) -> None:
     for policy in ("allow_negative", "cap_at_balance", "carry_debt"):
         taken, debt, forgiven = rules.clawback_split(policy, owed, balance)  # type: ignore[arg-type]
@@ -46,7 +56,9 @@ def test_a_clawback_is_split_whole(owed: int, balance: int) -> None:
 def test_binding_modes() -> None:
     live_a, expired_a = rules.Binding(1, False), rules.Binding(1, True)
     bind = rules.should_bind
-    assert not bind("last_touch", buyer_id=5, distributor_id=5, current=None, registering=True)  # self
+    assert not bind(
+        "last_touch", buyer_id=5, distributor_id=5, current=None, registering=True
+    )  # self
     assert bind("first_touch", buyer_id=9, distributor_id=2, current=None, registering=False)
     assert not bind("first_touch", buyer_id=9, distributor_id=2, current=live_a, registering=False)
     assert bind("first_touch", buyer_id=9, distributor_id=2, current=expired_a, registering=False)
@@ -54,12 +66,19 @@ def test_binding_modes() -> None:
     assert not bind("last_touch", buyer_id=9, distributor_id=1, current=live_a, registering=False)
     assert bind("register_only", buyer_id=9, distributor_id=2, current=None, registering=True)
     assert not bind("register_only", buyer_id=9, distributor_id=2, current=None, registering=False)
-    assert not bind("register_only", buyer_id=9, distributor_id=2, current=expired_a, registering=True)
+    assert not bind(
+        "register_only", buyer_id=9, distributor_id=2, current=expired_a, registering=True
+    )
 
 
-@given(parents=st.dictionaries(st.integers(1, 20), st.integers(1, 20) | st.none(), max_size=20), user=st.integers(1, 20),
-       parent=st.integers(1, 20))
-def test_a_chain_never_repeats_and_a_loop_is_seen(parents: dict[int, int | None], user: int, parent: int) -> None:
+@given(
+    parents=st.dictionaries(st.integers(1, 20), st.integers(1, 20) | st.none(), max_size=20),
+    user=st.integers(1, 20),
+    parent=st.integers(1, 20),
+)
+def test_a_chain_never_repeats_and_a_loop_is_seen(
+    parents: dict[int, int | None], user: int, parent: int
+) -> None:
     found = rules.chain(user, parents, 3)
     assert len(found) == len(set(found)) <= 3
     if rules.creates_loop(user, parent, parents):
@@ -77,6 +96,10 @@ def test_settings_laws() -> None:
     assert too_high.value.code == "commission_rates_too_high"
     with pytest.raises(DomainError):
         rules.validate(DistributionConfig(levels=1, level_rates_bp=[100, 100]))
-    assert rules.rates_for(DistributionConfig(levels=3, level_rates_bp=[1, 2, 3]), [500]) == [500, 0, 0]
+    assert rules.rates_for(DistributionConfig(levels=3, level_rates_bp=[1, 2, 3]), [500]) == [
+        500,
+        0,
+        0,
+    ]
     assert rules.rates_for(DistributionConfig(), [7, 8, 9]) == [7, 8]
     assert rules.mask_name("张三丰") == "张**" and rules.mask_name("") == "***"

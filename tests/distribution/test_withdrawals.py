@@ -20,7 +20,12 @@ async def _fund(user_id: int, amount: int) -> None:
     async with db.transaction() as conn:
         clearing = await ledger.account_id(conn, None, Kind.COMMISSION)
         wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
-        await ledger.post(conn, f"test-fund:{user_id}:{amount}", "commission", [(clearing, -amount), (wallet, amount)])
+        await ledger.post(
+            conn,
+            f"test-fund:{user_id}:{amount}",
+            "commission",
+            [(clearing, -amount), (wallet, amount)],
+        )
 
 
 async def _balances(user_id: int) -> dict[str, int]:
@@ -29,13 +34,22 @@ async def _balances(user_id: int) -> dict[str, int]:
     return {row["kind"]: int(row["balance"]) for row in rows}
 
 
-async def test_twenty_concurrent_withdrawals_never_overdraw(client: httpx.AsyncClient, user_factory) -> None:
+async def test_twenty_concurrent_withdrawals_never_overdraw(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     distributor = await user_factory("dist", ["distributor"])
     await become(client, distributor)
     await _fund(distributor.id, 10_000)
-    responses = await asyncio.gather(*(
-        client.post("/api/distributors/me/withdrawals", json={"amount": 3000}, headers=distributor.headers) for _ in range(20)
-    ))
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/api/distributors/me/withdrawals",
+                json={"amount": 3000},
+                headers=distributor.headers,
+            )
+            for _ in range(20)
+        )
+    )
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] * 3 + [409] * 17
     assert {problem_code(r) for r in responses if r.status_code == 409} == {"insufficient_balance"}
@@ -43,19 +57,37 @@ async def test_twenty_concurrent_withdrawals_never_overdraw(client: httpx.AsyncC
     assert await ledger_checks() == (0, 0)
 
 
-async def test_approval_pays_out_minus_the_fee_and_rejection_releases(client: httpx.AsyncClient, user_factory) -> None:
+async def test_approval_pays_out_minus_the_fee_and_rejection_releases(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     admin = await user_factory("admin", ["admin"])
     await configure(client, admin, withdrawalMin=1000, withdrawalFeeBp=100)
     distributor = await user_factory("dist", ["distributor"])
     await become(client, distributor)
     await _fund(distributor.id, 10_000)
-    small = await client.post("/api/distributors/me/withdrawals", json={"amount": 999}, headers=distributor.headers)
+    small = await client.post(
+        "/api/distributors/me/withdrawals", json={"amount": 999}, headers=distributor.headers
+    )
     assert (small.status_code, problem_code(small)) == (422, "withdrawal_too_small")
-    first = (await client.post("/api/distributors/me/withdrawals", json={"amount": 5000}, headers=distributor.headers)).json()
-    second = (await client.post("/api/distributors/me/withdrawals", json={"amount": 2000}, headers=distributor.headers)).json()
+    first = (
+        await client.post(
+            "/api/distributors/me/withdrawals", json={"amount": 5000}, headers=distributor.headers
+        )
+    ).json()
+    second = (
+        await client.post(
+            "/api/distributors/me/withdrawals", json={"amount": 2000}, headers=distributor.headers
+        )
+    ).json()
     assert (first["fee"], first["payout"], first["status"]) == (50, 4950, "pending")
-    assert (await client.post(f"/api/admin/withdrawals/{first['id']}/approve", headers=distributor.headers)).status_code == 403
-    paid = (await client.post(f"/api/admin/withdrawals/{first['id']}/approve", headers=admin.headers)).json()
+    assert (
+        await client.post(
+            f"/api/admin/withdrawals/{first['id']}/approve", headers=distributor.headers
+        )
+    ).status_code == 403
+    paid = (
+        await client.post(f"/api/admin/withdrawals/{first['id']}/approve", headers=admin.headers)
+    ).json()
     assert paid["status"] == "paid" and paid["providerRef"].startswith("sbx_payout_")
     twice = await client.post(f"/api/admin/withdrawals/{first['id']}/reject", headers=admin.headers)
     assert (twice.status_code, problem_code(twice)) == (409, "illegal_transition")
@@ -63,7 +95,9 @@ async def test_approval_pays_out_minus_the_fee_and_rejection_releases(client: ht
     assert await _balances(distributor.id) == {"wallet": 5000, "held": 0}
     me = (await client.get("/api/distributors/me", headers=distributor.headers)).json()
     assert (me["withdrawn"], me["available"], me["held"]) == (5000, 5000, 0)
-    history = (await client.get("/api/distributors/me/withdrawals", headers=distributor.headers)).json()["items"]
+    history = (
+        await client.get("/api/distributors/me/withdrawals", headers=distributor.headers)
+    ).json()["items"]
     assert [w["status"] for w in history] == ["rejected", "paid"]
     async with db.connection() as conn:
         revenue = await conn.fetchval(
@@ -73,41 +107,78 @@ async def test_approval_pays_out_minus_the_fee_and_rejection_releases(client: ht
     assert await ledger_checks() == (0, 0)
 
 
-async def _settled_commission(host_id: int, buyer_id: int, distributor_id: int, amount: int, status: str = "settled") -> dict:
+async def _settled_commission(
+    host_id: int, buyer_id: int, distributor_id: int, amount: int, status: str = "settled"
+) -> dict:
     """A settled (or due) commission of `amount` on a 10x order item, as if the order had completed (and been settled)."""
     async with db.transaction() as conn:
-        product = await conn.fetchval("INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
-                                      " VALUES ($1, 'T', '', '{}', true, now(), now()) RETURNING id", host_id)
-        sku = await conn.fetchval("INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 's', $2, 1, 0) RETURNING id", product, amount * 10)
+        product = await conn.fetchval(
+            "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
+            " VALUES ($1, 'T', '', '{}', true, now(), now()) RETURNING id",
+            host_id,
+        )
+        sku = await conn.fetchval(
+            "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 's', $2, 1, 0) RETURNING id",
+            product,
+            amount * 10,
+        )
         order = await conn.fetchrow(
             "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount, payment_deadline, created_at)"
-            " VALUES ($1, $2, 'completed', $3, 0, $3, 0, now(), now()) RETURNING *", buyer_id, host_id, amount * 10)
+            " VALUES ($1, $2, 'completed', $3, 0, $3, 0, now(), now()) RETURNING *",
+            buyer_id,
+            host_id,
+            amount * 10,
+        )
         item = await conn.fetchval(
             "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount, discount, paid_amount, refunded_amount)"
-            " VALUES ($1, $2, $3, 'T', 's', $4, 1, $4, 0, $4, 0) RETURNING id", order["id"], product, sku, amount * 10)
+            " VALUES ($1, $2, $3, 'T', 's', $4, 1, $4, 0, $4, 0) RETURNING id",
+            order["id"],
+            product,
+            sku,
+            amount * 10,
+        )
         await conn.execute(
             "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, base_amount, rate_bp, amount, reversed_amount, status, reversal_reason, created_at, settled_at)"
-            " VALUES ($1, $2, 1, $3, $4, $5, 1000, $6, 0, $7, '', now(), now())", order["id"], item, distributor_id, buyer_id, amount * 10, amount, status)
+            " VALUES ($1, $2, 1, $3, $4, $5, 1000, $6, 0, $7, '', now(), now())",
+            order["id"],
+            item,
+            distributor_id,
+            buyer_id,
+            amount * 10,
+            amount,
+            status,
+        )
         if status == "settled":
             await _fund_in(conn, distributor_id, amount)
     return {"order": order, "item": item}
 
 
-async def _fund_in(conn, user_id: int, amount: int) -> None:  # noqa: ANN001
+async def _fund_in(conn, user_id: int, amount: int) -> None:
     clearing = await ledger.account_id(conn, None, Kind.COMMISSION)
     wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
-    await ledger.post(conn, f"test-settle:{user_id}:{amount}", "commission", [(clearing, -amount), (wallet, amount)])
+    await ledger.post(
+        conn,
+        f"test-settle:{user_id}:{amount}",
+        "commission",
+        [(clearing, -amount), (wallet, amount)],
+    )
 
 
 async def _refund_all(order: dict, item: int, amount: int) -> None:
     """An after-sales refund of a completed order (e.g. decided by an operator) reaching the hook."""
     async with db.transaction() as conn:
-        await conn.execute("UPDATE order_items SET refunded_amount = paid_amount WHERE id = $1", item)
-        updated = await conn.fetchrow("UPDATE orders SET refunded_amount = pay_amount WHERE id = $1 RETURNING *", order["id"])
+        await conn.execute(
+            "UPDATE order_items SET refunded_amount = paid_amount WHERE id = $1", item
+        )
+        updated = await conn.fetchrow(
+            "UPDATE orders SET refunded_amount = pay_amount WHERE id = $1 RETURNING *", order["id"]
+        )
         await services_commissions.reverse_for_refund(conn, updated, {item: amount * 10})
 
 
-async def test_a_settled_commission_is_clawed_back_per_policy(client: httpx.AsyncClient, user_factory, migrated) -> None:
+async def test_a_settled_commission_is_clawed_back_per_policy(
+    client: httpx.AsyncClient, user_factory, migrated
+) -> None:
     admin = await user_factory("admin", ["admin"])
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
@@ -119,16 +190,25 @@ async def test_a_settled_commission_is_clawed_back_per_policy(client: httpx.Asyn
         async with db.transaction() as conn:  # spent 700 of the 1000 earned
             wallet = await ledger.account_id(conn, distributor.id, Kind.WALLET)
             gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
-            await ledger.post(conn, f"spend:{distributor.id}", "spend", [(wallet, -700), (gateway, 700)])
+            await ledger.post(
+                conn, f"spend:{distributor.id}", "spend", [(wallet, -700), (gateway, 700)]
+            )
         await _refund_all(made["order"], made["item"], 1000)
         results[policy] = await _balances(distributor.id)
     assert results["allow_negative"] == {"wallet": -700}
     assert results["cap_at_balance"] == {"wallet": 0}
     assert results["carry_debt"] == {"wallet": 0, "debt": -700}
     async with db.connection() as conn:
-        receivable = await conn.fetchval("SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'receivable'", host.id)
-        reasons = [r["reversal_reason"] for r in await conn.fetch("SELECT reversal_reason FROM commissions ORDER BY id")]
-    assert receivable == 1000 + 300 + 1000  # what was clawed or booked as debt goes back to the host
+        receivable = await conn.fetchval(
+            "SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'receivable'", host.id
+        )
+        reasons = [
+            r["reversal_reason"]
+            for r in await conn.fetch("SELECT reversal_reason FROM commissions ORDER BY id")
+        ]
+    assert (
+        receivable == 1000 + 300 + 1000
+    )  # what was clawed or booked as debt goes back to the host
     assert "forgiven" in reasons[1] and "debt" in reasons[2]
     # The debt is repaid first from the next commissions the batch job settles.
     debtor = await conn_user("d_carry_debt")

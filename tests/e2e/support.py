@@ -20,12 +20,18 @@ class Pages:
         self.contexts: list[Any] = []
         self.errors: list[str] = []
 
-    async def open(self, path: str, user: Any = None, *, locale: str = "en-US", mobile: bool = False) -> Any:
+    async def open(
+        self, path: str, user: Any = None, *, locale: str = "en-US", mobile: bool = False
+    ) -> Any:
         viewport = {"width": 420, "height": 860} if mobile else {"width": 1360, "height": 900}
-        context = await self.browser.new_context(base_url=self.base_url, locale=locale, viewport=viewport)
+        context = await self.browser.new_context(
+            base_url=self.base_url, locale=locale, viewport=viewport
+        )
         self.contexts.append(context)
         if user is not None:
-            await context.add_cookies([{"name": "lc_token", "value": user.token, "url": self.base_url}])
+            await context.add_cookies(
+                [{"name": "lc_token", "value": user.token, "url": self.base_url}]
+            )
         page = await context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{path}: {exc}"))
         await page.goto(path)

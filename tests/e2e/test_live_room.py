@@ -13,7 +13,9 @@ WAIT = 15_000  # ms: an upper bound for a frame to cross, not a timing claim
 
 
 async def _pin(client, host, room_id: int, product_id: int) -> None:
-    response = await client.post(f"/api/rooms/{room_id}/pin", json={"productId": product_id}, headers=host.headers)
+    response = await client.post(
+        f"/api/rooms/{room_id}/pin", json={"productId": product_id}, headers=host.headers
+    )
     assert response.status_code == 200, response.text
 
 
@@ -22,7 +24,9 @@ async def test_viewer_chats_likes_and_buys_the_pinned_product_in_the_room_while_
 ):
     host = await user_factory("tea_host", ["host"])
     viewer = await user_factory("tea_fan")
-    room, product = await live_room_with_product(client, host, price=1990, stock=5, title="Longjing 250 g")
+    room, product = await live_room_with_product(
+        client, host, price=1990, stock=5, title="Longjing 250 g"
+    )
     await _pin(client, host, room["id"], product["id"])
 
     console = await pages.open(f"/host/rooms/{room['id']}", host)
@@ -35,12 +39,18 @@ async def test_viewer_chats_likes_and_buys_the_pinned_product_in_the_room_while_
 
     await page.locator("#chat-input").fill("Is it this spring's tea?")
     await page.keyboard.press("Enter")
-    await expect(page.locator("#chat li", has_text="Is it this spring's tea?")).to_be_visible(timeout=WAIT)
-    await expect(console.locator("#console-chat li", has_text="Is it this spring's tea?")).to_be_visible(timeout=WAIT)
+    await expect(page.locator("#chat li", has_text="Is it this spring's tea?")).to_be_visible(
+        timeout=WAIT
+    )
+    await expect(
+        console.locator("#console-chat li", has_text="Is it this spring's tea?")
+    ).to_be_visible(timeout=WAIT)
 
     for _ in range(3):
         await page.locator("#like-button").click()
-    await expect(console.locator("#stat-likes")).to_have_text(re.compile(r"^[1-9]\d*$"), timeout=WAIT)
+    await expect(console.locator("#stat-likes")).to_have_text(
+        re.compile(r"^[1-9]\d*$"), timeout=WAIT
+    )
 
     await page.locator("#pinned-buy").click()
     await expect(page.locator("#buy-total")).to_have_text(re.compile(r"19\.90"), timeout=WAIT)
@@ -55,21 +65,29 @@ async def test_viewer_chats_likes_and_buys_the_pinned_product_in_the_room_while_
     await expect(page.locator("#ticker")).to_have_attribute("data-seen", "1", timeout=WAIT)
     await screenshot(page, "room-bought")
 
-    await expect(console.locator("#order-feed li").first).to_contain_text("Longjing 250 g ×2", timeout=WAIT)
+    await expect(console.locator("#order-feed li").first).to_contain_text(
+        "Longjing 250 g ×2", timeout=WAIT
+    )
     await expect(console.locator("#stat-orders")).to_have_text("1", timeout=WAIT)
     await expect(console.locator("#stat-gmv")).to_have_text(re.compile(r"39\.80"), timeout=WAIT)
     await screenshot(console, "host-console")
 
     mine = await client.get("/api/me/orders", headers=viewer.headers)
     [order] = mine.json()["items"]
-    assert order["status"] == "paid" and order["roomId"] == room["id"] and order["payAmount"] == 3980
+    assert (
+        order["status"] == "paid" and order["roomId"] == room["id"] and order["payAmount"] == 3980
+    )
 
 
-async def test_a_sold_out_product_shows_a_readable_error_in_the_buy_sheet(pages, client, user_factory):
+async def test_a_sold_out_product_shows_a_readable_error_in_the_buy_sheet(
+    pages, client, user_factory
+):
     host = await user_factory("pot_host", ["host"])
     viewer = await user_factory("pot_fan")
     rival = await user_factory("pot_rival")
-    room, product = await live_room_with_product(client, host, price=45900, stock=1, title="Clay teapot")
+    room, product = await live_room_with_product(
+        client, host, price=45900, stock=1, title="Clay teapot"
+    )
     await _pin(client, host, room["id"], product["id"])
 
     page = await pages.open(f"/rooms/{room['id']}", viewer, mobile=True)
@@ -85,7 +103,9 @@ async def test_a_sold_out_product_shows_a_readable_error_in_the_buy_sheet(pages,
     await screenshot(page, "room-sold-out")
 
 
-async def test_the_room_reconnects_with_a_fresh_snapshot_after_the_socket_drops(pages, client, user_factory):
+async def test_the_room_reconnects_with_a_fresh_snapshot_after_the_socket_drops(
+    pages, client, user_factory
+):
     host = await user_factory("net_host", ["host"])
     viewer = await user_factory("net_fan")
     room, product = await live_room_with_product(client, host, title="Oolong")

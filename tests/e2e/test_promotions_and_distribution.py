@@ -17,7 +17,9 @@ WAIT = 15_000
 
 
 async def _pin(client, host, room_id: int, product_id: int) -> None:
-    response = await client.post(f"/api/rooms/{room_id}/pin", json={"productId": product_id}, headers=host.headers)
+    response = await client.post(
+        f"/api/rooms/{room_id}/pin", json={"productId": product_id}, headers=host.headers
+    )
     assert response.status_code == 200, response.text
 
 
@@ -42,7 +44,9 @@ async def test_viewer_claims_a_dropped_coupon_and_pays_less_with_it(pages, clien
     viewer = await user_factory("coupon_fan")
     rival = await user_factory("coupon_rival")
     sweeper = await user_factory("coupon_sweeper")
-    room, product = await live_room_with_product(client, host, price=5900, stock=5, title="Biluochun 100 g")
+    room, product = await live_room_with_product(
+        client, host, price=5900, stock=5, title="Biluochun 100 g"
+    )
     await _pin(client, host, room["id"], product["id"])
 
     console = await pages.open(f"/host/rooms/{room['id']}", host)
@@ -83,11 +87,15 @@ async def test_viewer_claims_a_dropped_coupon_and_pays_less_with_it(pages, clien
     await _pay_on_gateway(page)
     await screenshot(page, "room-coupon-paid")
 
-    await expect(console.locator("#order-feed li").first).to_contain_text("Biluochun 100 g ×1", timeout=WAIT)
+    await expect(console.locator("#order-feed li").first).to_contain_text(
+        "Biluochun 100 g ×1", timeout=WAIT
+    )
     await expect(console.locator("#stat-orders")).to_have_text("1", timeout=WAIT)
     await expect(console.locator("#stat-gmv")).to_have_text(re.compile(r"49\.00"), timeout=WAIT)
     [order] = (await client.get("/api/me/orders", headers=viewer.headers)).json()["items"]
-    assert order["status"] == "paid" and order["payAmount"] == 4900 and order["couponId"] is not None
+    assert (
+        order["status"] == "paid" and order["payAmount"] == 4900 and order["couponId"] is not None
+    )
 
     # A second claim by the same viewer (another browser in Chinese, from the bag) is refused readably.
     again = await pages.open(f"/rooms/{room['id']}", viewer, mobile=True, locale="zh-CN")
@@ -104,7 +112,9 @@ async def test_viewer_claims_a_dropped_coupon_and_pays_less_with_it(pages, clien
     await late.locator("#bag-button").click()
     late_card = late.locator("#bag-coupons .coupon", has_text="Spring 10 off")
     await late_card.get_by_role("button", name="Claim Spring 10 off").click(timeout=WAIT)
-    await expect(late_card.get_by_role("alert")).to_have_text("This coupon is all gone", timeout=WAIT)
+    await expect(late_card.get_by_role("alert")).to_have_text(
+        "This coupon is all gone", timeout=WAIT
+    )
     await screenshot(late, "room-coupon-gone")
 
 
@@ -155,7 +165,10 @@ async def test_viewer_opens_a_red_packet_and_sees_the_best_luck(pages, client, u
     await screenshot(page, "room-red-packet")
     shown = await amount.text_content() or ""
     wallet = (await client.get("/api/me/wallet", headers=viewer.headers)).json()
-    assert f"{wallet['available'] / 100:.2f}" in shown and wallet["available"] + first.json()["amount"] == 888
+    assert (
+        f"{wallet['available'] / 100:.2f}" in shown
+        and wallet["available"] + first.json()["amount"] == 888
+    )
 
     # The slow viewer's envelope is empty now, and says so.
     late_dialog = late.locator("#rp-dialog")
@@ -165,13 +178,17 @@ async def test_viewer_opens_a_red_packet_and_sees_the_best_luck(pages, client, u
     await screenshot(late, "room-red-packet-empty")
 
 
-async def test_a_viewer_becomes_a_distributor_and_shares_a_room_link_with_its_qr(pages, client, user_factory):
+async def test_a_viewer_becomes_a_distributor_and_shares_a_room_link_with_its_qr(
+    pages, client, user_factory
+):
     host = await user_factory("dist_host", ["host"])
     fan = await user_factory("dist_fan")
     room = await create_room(client, host, title="Share me")
 
     page = await pages.open("/distributor", fan)
-    await expect(page.get_by_role("button", name="Become a distributor")).to_be_visible(timeout=WAIT)
+    await expect(page.get_by_role("button", name="Become a distributor")).to_be_visible(
+        timeout=WAIT
+    )
     await expect(page.locator("#error")).to_be_empty()
     await page.get_by_role("button", name="Become a distributor").click()
     await expect(page.locator("#dashboard")).to_be_visible(timeout=WAIT)
@@ -193,24 +210,34 @@ async def test_a_viewer_becomes_a_distributor_and_shares_a_room_link_with_its_qr
 
     room_page = await pages.open(f"/rooms/{room['id']}", fan, mobile=True)
     await room_page.locator("#share-button").click()
-    await expect(room_page.locator("#share-url")).to_have_value(re.compile(r"/s/\w+$"), timeout=WAIT)
+    await expect(room_page.locator("#share-url")).to_have_value(
+        re.compile(r"/s/\w+$"), timeout=WAIT
+    )
     await expect(room_page.locator("#share-body img.qr")).to_be_visible()
 
 
 @pytest.mark.parametrize("target", ["room", "product"])
-async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_commission(pages, client, user_factory, target):
+async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_commission(
+    pages, client, user_factory, target
+):
     host = await user_factory("ref_host", ["host"])
     sharer = await user_factory("ref_sharer")
     buyer = await user_factory("ref_buyer")
-    room, product = await live_room_with_product(client, host, price=12800, stock=5, title="Pu'er cake 357 g")
+    room, product = await live_room_with_product(
+        client, host, price=12800, stock=5, title="Pu'er cake 357 g"
+    )
     await _pin(client, host, room["id"], product["id"])
 
     dashboard = await pages.open("/distributor", sharer)
     await dashboard.get_by_role("button", name="Become a distributor").click(timeout=WAIT)
-    await expect(dashboard.locator("#my-code")).to_have_text(re.compile(r"^\w{4,16}$"), timeout=WAIT)
+    await expect(dashboard.locator("#my-code")).to_have_text(
+        re.compile(r"^\w{4,16}$"), timeout=WAIT
+    )
     if target == "product":
         await dashboard.get_by_label("Product number").check()
-    await dashboard.get_by_label("Share").fill(str(room["id"] if target == "room" else product["id"]))
+    await dashboard.get_by_label("Share").fill(
+        str(room["id"] if target == "room" else product["id"])
+    )
     await dashboard.get_by_role("button", name="Generate").click()
     link = dashboard.locator("#share-url")
     await expect(link).to_have_text(re.compile(r"/s/\w+$"), timeout=WAIT)
@@ -230,7 +257,9 @@ async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_comm
     await expect(page.locator("#buy-total")).to_have_text(re.compile(r"128\.00"), timeout=WAIT)
     await _pay_on_gateway(page)
     [order] = (await client.get("/api/me/orders", headers=buyer.headers)).json()["items"]
-    assert order["status"] == "paid" and order["roomId"] == (room["id"] if target == "room" else None)
+    assert order["status"] == "paid" and order["roomId"] == (
+        room["id"] if target == "room" else None
+    )
 
     # The dashboard shows the commission as pending, in the table and on the card.
     await dashboard.reload()
@@ -242,10 +271,20 @@ async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_comm
     commission = await row.locator("td.num").nth(1).text_content() or ""
     figures = re.fullmatch(r"\D*(\d+)\.(\d\d)", commission)
     assert figures and int(figures[1] + figures[2]) > 0, commission
-    pending = dashboard.locator("#cards .card", has=dashboard.get_by_role("heading", name="Pending", exact=True))
+    pending = dashboard.locator(
+        "#cards .card", has=dashboard.get_by_role("heading", name="Pending", exact=True)
+    )
     await expect(pending.locator(".stat")).to_have_text(commission)
-    await expect(dashboard.locator("#cards .card", has_text="Clicks").locator(".stat")).to_have_text("1")
+    await expect(
+        dashboard.locator("#cards .card", has_text="Clicks").locator(".stat")
+    ).to_have_text("1")
     await screenshot(page, f"{target}-bought-through-a-share-link")
     await screenshot(dashboard, "distributor-commission-pending")
-    [item] = (await client.get("/api/distributors/me/commissions", headers=sharer.headers)).json()["items"]
-    assert item["status"] == "pending" and item["amount"] > 0 and int(figures[1] + figures[2]) == item["amount"]
+    [item] = (await client.get("/api/distributors/me/commissions", headers=sharer.headers)).json()[
+        "items"
+    ]
+    assert (
+        item["status"] == "pending"
+        and item["amount"] > 0
+        and int(figures[1] + figures[2]) == item["amount"]
+    )

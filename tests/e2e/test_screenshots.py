@@ -16,19 +16,30 @@ WAIT = 15_000
 async def test_each_page_renders_and_is_saved_as_a_screenshot(pages, client, user_factory):
     host = await user_factory("shot_host", ["host"])
     viewer = await user_factory("shot_viewer")
-    live_room, product = await live_room_with_product(client, host, price=9900, title="Live-only tasting set")
-    pinned = await client.post(f"/api/rooms/{live_room['id']}/pin", json={"productId": product["id"]}, headers=host.headers)
+    live_room, product = await live_room_with_product(
+        client, host, price=9900, title="Live-only tasting set"
+    )
+    pinned = await client.post(
+        f"/api/rooms/{live_room['id']}/pin", json={"productId": product["id"]}, headers=host.headers
+    )
     assert pinned.status_code == 200
     upcoming = await create_room(client, host, title="Spring harvest preview")
     scheduled = await client.post(
         f"/api/rooms/{upcoming['id']}/sessions",
-        json={"title": "Spring harvest preview", "scheduledAt": (datetime.now(UTC) + timedelta(hours=2)).isoformat()},
+        json={
+            "title": "Spring harvest preview",
+            "scheduledAt": (datetime.now(UTC) + timedelta(hours=2)).isoformat(),
+        },
         headers=host.headers,
     )
     assert scheduled.status_code == 201, scheduled.text
     ended, _ = await live_room_with_product(client, host, title="Yesterday's oolong")
-    assert (await client.post(f"/api/rooms/{ended['id']}/end", headers=host.headers)).status_code == 200
-    paid = (await place_order(client, viewer, product["skus"][0]["id"], roomId=live_room["id"])).json()
+    assert (
+        await client.post(f"/api/rooms/{ended['id']}/end", headers=host.headers)
+    ).status_code == 200
+    paid = (
+        await place_order(client, viewer, product["skus"][0]["id"], roomId=live_room["id"])
+    ).json()
     await pay_through_sandbox(client, viewer, paid["id"])
     await place_order(client, viewer, product["skus"][0]["id"])  # one left to pay
 
@@ -49,11 +60,15 @@ async def test_each_page_renders_and_is_saved_as_a_screenshot(pages, client, use
     await screenshot(page, "room-bag")
     await page.keyboard.press("Escape")
     await page.locator("#share-button").click()
-    await expect(page.locator("#share-url")).to_have_value(re.compile(rf"/rooms/{live_room['id']}$"))
+    await expect(page.locator("#share-url")).to_have_value(
+        re.compile(rf"/rooms/{live_room['id']}$")
+    )
     await screenshot(page, "room-share")
 
     page = await pages.open(f"/rooms/{upcoming['id']}", viewer, mobile=True)
-    await expect(page.locator("#countdown")).to_have_text(re.compile(r"Starts in (01:59|02:00):\d\d"), timeout=WAIT)
+    await expect(page.locator("#countdown")).to_have_text(
+        re.compile(r"Starts in (01:59|02:00):\d\d"), timeout=WAIT
+    )
     await screenshot(page, "room-upcoming")
 
     page = await pages.open(f"/rooms/{ended['id']}", viewer, mobile=True)
@@ -66,7 +81,9 @@ async def test_each_page_renders_and_is_saved_as_a_screenshot(pages, client, use
     await screenshot(page, "orders")
 
     page = await pages.open("/me/wallet", viewer)
-    await expect(page.locator("#balance-available")).to_have_text(re.compile(r"0\.00"), timeout=WAIT)
+    await expect(page.locator("#balance-available")).to_have_text(
+        re.compile(r"0\.00"), timeout=WAIT
+    )
     await screenshot(page, "wallet")
 
     page = await pages.open("/me/coupons", viewer)

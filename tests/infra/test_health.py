@@ -12,14 +12,18 @@ from livecommerce.settings import Settings
 from tests.support import problem_code, serving
 
 
-async def test_healthz_and_readyz_answer_200_when_everything_is_up(client: httpx.AsyncClient) -> None:
+async def test_healthz_and_readyz_answer_200_when_everything_is_up(
+    client: httpx.AsyncClient,
+) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"]["postgres"]["ok"] and ready.json()["checks"]["redis"]["ok"]
 
 
-async def test_readyz_is_503_while_redis_is_down_and_recovers_without_a_restart(migrated: Settings, tmp_path: Path) -> None:
+async def test_readyz_is_503_while_redis_is_down_and_recovers_without_a_restart(
+    migrated: Settings, tmp_path: Path
+) -> None:
     redis = EmbeddedRedis(tmp_path / "redis", durable=False)
     url = redis.start()
     app = create_app(msgspec.structs.replace(migrated, redis_url=url))
@@ -47,9 +51,13 @@ async def test_metrics_are_prometheus_text(client: httpx.AsyncClient) -> None:
     assert "livecommerce_requests_total" in metrics.text
 
 
-async def test_every_response_carries_a_request_id_and_echoes_the_callers(client: httpx.AsyncClient) -> None:
+async def test_every_response_carries_a_request_id_and_echoes_the_callers(
+    client: httpx.AsyncClient,
+) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", (await client.get("/healthz")).headers["x-request-id"])
-    assert (await client.get("/healthz", headers={"X-Request-ID": "abc-123"})).headers["x-request-id"] == "abc-123"
+    assert (await client.get("/healthz", headers={"X-Request-ID": "abc-123"})).headers[
+        "x-request-id"
+    ] == "abc-123"
 
 
 async def test_the_api_docs_load_nothing_from_the_internet(client: httpx.AsyncClient) -> None:
@@ -70,7 +78,9 @@ async def test_unknown_routes_and_methods_are_problem_details(client: httpx.Asyn
     assert (wrong_method.status_code, problem_code(wrong_method)) == (405, "method_not_allowed")
 
 
-async def test_an_unexpected_error_is_500_internal_error_without_a_trace(migrated: Settings) -> None:
+async def test_an_unexpected_error_is_500_internal_error_without_a_trace(
+    migrated: Settings,
+) -> None:
     from litestar import get
 
     @get("/boom")

@@ -14,11 +14,20 @@ NO_DOTENV = Path("/nonexistent/.env")
 
 def test_defaults_need_nothing_from_the_environment() -> None:
     settings = load_settings({}, dotenv=NO_DOTENV)
-    assert settings.port == 8000 and settings.database_url is None and settings.platform_fee_bp == 500
+    assert (
+        settings.port == 8000 and settings.database_url is None and settings.platform_fee_bp == 500
+    )
 
 
 def test_values_are_converted_from_strings() -> None:
-    settings = load_settings({"PORT": "9001", "ALLOWED_ORIGINS": "https://a.example, https://b.example", "COOKIE_SECURE": "true"}, dotenv=NO_DOTENV)
+    settings = load_settings(
+        {
+            "PORT": "9001",
+            "ALLOWED_ORIGINS": "https://a.example, https://b.example",
+            "COOKIE_SECURE": "true",
+        },
+        dotenv=NO_DOTENV,
+    )
     assert settings.port == 9001 and settings.cookie_secure is True
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
 
@@ -49,6 +58,12 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path) -> None:
 
 def test_the_cli_stops_at_start_up_naming_the_bad_setting(tmp_path: Path) -> None:
     env = {**os.environ, "PORT": "not-a-port", "VAR_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "livecommerce.cli", "up"], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "livecommerce.cli", "up"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "PORT" in done.stderr and "Traceback" not in done.stderr

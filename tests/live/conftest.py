@@ -15,7 +15,7 @@ from tests.support import LiveServer, TestUser
 
 
 @pytest.fixture
-def room_url(live: LiveServer):  # noqa: ANN201
+def room_url(live: LiveServer):
     def url(room_id: int, server: LiveServer | None = None) -> str:
         return f"{(server or live).ws_url}/ws/rooms/{room_id}"
 
@@ -23,7 +23,9 @@ def room_url(live: LiveServer):  # noqa: ANN201
 
 
 @contextlib.asynccontextmanager
-async def joined(url: str, user: TestUser | None = None, **kwargs: Any) -> AsyncIterator[tuple[Any, dict[str, Any]]]:
+async def joined(
+    url: str, user: TestUser | None = None, **kwargs: Any
+) -> AsyncIterator[tuple[Any, dict[str, Any]]]:
     """A socket of the room that has read its snapshot: (socket, snapshot frame)."""
     origin = "http://" + url.split("//", 1)[1].split("/", 1)[0]
     headers = user.headers if user else {}

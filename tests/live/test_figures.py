@@ -14,29 +14,33 @@ from tests.live.conftest import joined, next_of
 from tests.support import create_room, go_live
 
 
-async def stats(client, host, room_id: int) -> dict:  # noqa: ANN001
+async def stats(client, host, room_id: int) -> dict:
     response = await client.get(f"/api/rooms/{room_id}/stats", headers=host.headers)
     assert response.status_code == 200, response.text
     return response.json()["counters"]
 
 
-async def wait_counter(client, host, room_id: int, name: str, value: int) -> dict:  # noqa: ANN001
+async def wait_counter(client, host, room_id: int, name: str, value: int) -> dict:
     async with asyncio.timeout(10):
         while (found := await stats(client, host, room_id))[name] != value:
             await asyncio.sleep(0.1)
     return found
 
 
-async def test_likes_survive_redis_losing_the_counters_and_end_in_the_report(client, user_factory, migrated, room_url) -> None:
+async def test_likes_survive_redis_losing_the_counters_and_end_in_the_report(
+    client, user_factory, migrated, room_url
+) -> None:
     host = await user_factory("host", ["host"])
     fans = [await user_factory(f"fan{i}") for i in range(20)]
     room = await create_room(client, host)
     await go_live(client, host, room["id"])
     counts = [[random.randint(1, 50) for _ in range(15)] for _ in fans]
     async with contextlib.AsyncExitStack() as stack:
-        sockets = [(await stack.enter_async_context(joined(room_url(room["id"]), fan)))[0] for fan in fans]
+        sockets = [
+            (await stack.enter_async_context(joined(room_url(room["id"]), fan)))[0] for fan in fans
+        ]
 
-        async def storm(ws, numbers) -> None:  # noqa: ANN001
+        async def storm(ws, numbers) -> None:
             for n in numbers:  # within the like bucket's burst: none refused
                 await ws.send(json.dumps({"type": "like", "count": n}))
             await ws.send(json.dumps({"type": "ping"}))
@@ -53,14 +57,22 @@ async def test_likes_survive_redis_losing_the_counters_and_end_in_the_report(cli
         assert (await jobs.checkpoint_live_sessions({"redis": redis})) == 1
         after = await stats(client, host, room["id"])
         assert {k: after[k] for k in ("likes", "uniqueViewers", "peak", "views")} == {
-            "likes": total, "uniqueViewers": 20, "peak": 20, "views": 20
+            "likes": total,
+            "uniqueViewers": 20,
+            "peak": 20,
+            "views": 20,
         }
         await sockets[0].send(json.dumps({"type": "like", "count": 5}))
         await wait_counter(client, host, room["id"], "likes", total + 5)
         await redis.aclose()
 
     report = (await client.post(f"/api/rooms/{room['id']}/end", headers=host.headers)).json()
-    assert (report["likes"], report["uniqueViewers"], report["peakOnline"], report["views"]) == (total + 5, 20, 20, 20)
+    assert (report["likes"], report["uniqueViewers"], report["peakOnline"], report["views"]) == (
+        total + 5,
+        20,
+        20,
+        20,
+    )
 
 
 async def test_a_new_session_starts_its_counters_from_zero(client, user_factory, room_url) -> None:

@@ -12,21 +12,40 @@ from tests.live.conftest import event_of, events_for, joined, next_of
 from tests.support import create_room, live_room_with_product, pay_through_sandbox, place_order
 
 
-async def chat(ws, text: str) -> None:  # noqa: ANN001
+async def chat(ws, text: str) -> None:
     await ws.send(json.dumps({"type": "chat", "text": text}))
 
 
-async def test_the_snapshot_shows_the_session_showcase_pin_and_who_you_are(client, user_factory, room_url) -> None:
+async def test_the_snapshot_shows_the_session_showcase_pin_and_who_you_are(
+    client, user_factory, room_url
+) -> None:
     host, viewer = await user_factory("host", ["host"]), await user_factory("viewer")
     room, item = await live_room_with_product(client, host, price=990)
-    await client.post(f"/api/rooms/{room['id']}/pin", json={"productId": item["id"]}, headers=host.headers)
+    await client.post(
+        f"/api/rooms/{room['id']}/pin", json={"productId": item["id"]}, headers=host.headers
+    )
     async with joined(room_url(room["id"]), viewer) as (_, snap):
         payload = snap["payload"]
         assert payload["session"]["status"] == "live"
-        assert [p["id"] for p in payload["showcase"]] == [item["id"]] and payload["showcase"][0]["minPrice"] == 990
+        assert [p["id"] for p in payload["showcase"]] == [item["id"]] and payload["showcase"][0][
+            "minPrice"
+        ] == 990
         assert payload["pinned"]["id"] == item["id"]
-        assert payload["you"] == {"userId": viewer.id, "username": "viewer", "speaksForRoom": False, "isHost": False, "muted": False}
-        assert set(snap["counters"]) >= {"online", "peak", "uniqueViewers", "likes", "orders", "gmv"}
+        assert payload["you"] == {
+            "userId": viewer.id,
+            "username": "viewer",
+            "speaksForRoom": False,
+            "isHost": False,
+            "muted": False,
+        }
+        assert set(snap["counters"]) >= {
+            "online",
+            "peak",
+            "uniqueViewers",
+            "likes",
+            "orders",
+            "gmv",
+        }
     async with joined(room_url(room["id"])) as (_, guest_snap):
         assert guest_snap["payload"]["you"] is None
 
@@ -42,7 +61,9 @@ async def test_a_guest_watches_but_cannot_write(client, user_factory, room_url) 
         assert (await next_of(ws, "error"))["code"] == "login_required"
 
 
-async def test_a_foreign_origin_and_an_unknown_room_are_refused(client, user_factory, live, room_url) -> None:
+async def test_a_foreign_origin_and_an_unknown_room_are_refused(
+    client, user_factory, live, room_url
+) -> None:
     host = await user_factory("host", ["host"])
     room = await create_room(client, host)
     with pytest.raises(websockets.InvalidStatus) as refused:
@@ -55,27 +76,51 @@ async def test_a_foreign_origin_and_an_unknown_room_are_refused(client, user_fac
         assert closed.value.rcvd.code == 4404
 
 
-async def test_chat_from_a_bearer_token_or_a_cookie_reaches_everyone(client, user_factory, room_url, live) -> None:
-    host, a, b = await user_factory("host", ["host"]), await user_factory("alice"), await user_factory("bob")
+async def test_chat_from_a_bearer_token_or_a_cookie_reaches_everyone(
+    client, user_factory, room_url, live
+) -> None:
+    host, a, b = (
+        await user_factory("host", ["host"]),
+        await user_factory("alice"),
+        await user_factory("bob"),
+    )
     room = await create_room(client, host)
-    async with joined(room_url(room["id"]), a) as (on_a, _), websockets.connect(
-        room_url(room["id"]), origin=live.url, additional_headers={"Cookie": f"lc_token={b.token}"}
-    ) as on_b:
+    async with (
+        joined(room_url(room["id"]), a) as (on_a, _),
+        websockets.connect(
+            room_url(room["id"]),
+            origin=live.url,
+            additional_headers={"Cookie": f"lc_token={b.token}"},
+        ) as on_b,
+    ):
         await next_of(on_b, "snapshot")
         await chat(on_b, "hi from the cookie")
         seen = await event_of(on_a, "chat", text="hi from the cookie")
         assert (seen["userId"], seen["username"], seen["priority"]) == (b.id, "bob", False)
         async with joined(room_url(room["id"]), host) as (on_host, _):
             await chat(on_host, "welcome!")
-            assert (await event_of(on_a, "chat", text="welcome!"))["priority"] is True  # the host is never sampled away
+            assert (await event_of(on_a, "chat", text="welcome!"))[
+                "priority"
+            ] is True  # the host is never sampled away
 
 
-async def test_a_muted_user_cannot_chat_until_unmuted_and_others_can(client, user_factory, room_url) -> None:
-    host, troll, fan = await user_factory("host", ["host"]), await user_factory("troll"), await user_factory("fan")
+async def test_a_muted_user_cannot_chat_until_unmuted_and_others_can(
+    client, user_factory, room_url
+) -> None:
+    host, troll, fan = (
+        await user_factory("host", ["host"]),
+        await user_factory("troll"),
+        await user_factory("fan"),
+    )
     room = await create_room(client, host)
-    async with joined(room_url(room["id"]), troll) as (on_troll, _), joined(room_url(room["id"]), fan) as (on_fan, _):
+    async with (
+        joined(room_url(room["id"]), troll) as (on_troll, _),
+        joined(room_url(room["id"]), fan) as (on_fan, _),
+    ):
         muted = await client.post(
-            f"/api/rooms/{room['id']}/moderation", json={"action": "mute", "userId": troll.id, "minutes": 10}, headers=host.headers
+            f"/api/rooms/{room['id']}/moderation",
+            json={"action": "mute", "userId": troll.id, "minutes": 10},
+            headers=host.headers,
         )
         assert muted.status_code == 200, muted.text
         await event_of(on_troll, "moderation", action="mute")
@@ -84,20 +129,40 @@ async def test_a_muted_user_cannot_chat_until_unmuted_and_others_can(client, use
         await chat(on_fan, "nice tea")
         texts = [e.get("text") for e in await events_for(on_fan)]
         assert "nice tea" in texts and "spam" not in texts
-        await client.post(f"/api/rooms/{room['id']}/moderation", json={"action": "unmute", "userId": troll.id}, headers=host.headers)
+        await client.post(
+            f"/api/rooms/{room['id']}/moderation",
+            json={"action": "unmute", "userId": troll.id},
+            headers=host.headers,
+        )
         await event_of(on_troll, "moderation", action="unmute")
         await chat(on_troll, "sorry")
         await event_of(on_fan, "chat", text="sorry")
 
 
 async def test_a_banned_user_is_closed_and_cannot_rejoin(client, user_factory, room_url) -> None:
-    host, mod, troll = await user_factory("host", ["host"]), await user_factory("mod"), await user_factory("troll")
+    host, mod, troll = (
+        await user_factory("host", ["host"]),
+        await user_factory("mod"),
+        await user_factory("troll"),
+    )
     room = await create_room(client, host)
-    await client.post(f"/api/rooms/{room['id']}/moderation", json={"action": "add_moderator", "userId": mod.id}, headers=host.headers)
-    cannot = await client.post(f"/api/rooms/{room['id']}/moderation", json={"action": "ban", "userId": host.id}, headers=mod.headers)
+    await client.post(
+        f"/api/rooms/{room['id']}/moderation",
+        json={"action": "add_moderator", "userId": mod.id},
+        headers=host.headers,
+    )
+    cannot = await client.post(
+        f"/api/rooms/{room['id']}/moderation",
+        json={"action": "ban", "userId": host.id},
+        headers=mod.headers,
+    )
     assert cannot.status_code == 409
     async with joined(room_url(room["id"]), troll) as (on_troll, _):
-        banned = await client.post(f"/api/rooms/{room['id']}/moderation", json={"action": "ban", "userId": troll.id}, headers=mod.headers)
+        banned = await client.post(
+            f"/api/rooms/{room['id']}/moderation",
+            json={"action": "ban", "userId": troll.id},
+            headers=mod.headers,
+        )
         assert banned.status_code == 200, banned.text
         with pytest.raises(websockets.ConnectionClosed) as closed:
             while True:
@@ -109,10 +174,16 @@ async def test_a_banned_user_is_closed_and_cannot_rejoin(client, user_factory, r
         assert closed.value.rcvd.code == 4003
 
 
-async def test_slow_mode_lets_one_message_through_per_interval(client, user_factory, room_url) -> None:
+async def test_slow_mode_lets_one_message_through_per_interval(
+    client, user_factory, room_url
+) -> None:
     host, fan = await user_factory("host", ["host"]), await user_factory("fan")
     room = await create_room(client, host)
-    slow = await client.post(f"/api/rooms/{room['id']}/moderation", json={"action": "slow_mode", "seconds": 30}, headers=host.headers)
+    slow = await client.post(
+        f"/api/rooms/{room['id']}/moderation",
+        json={"action": "slow_mode", "seconds": 30},
+        headers=host.headers,
+    )
     assert slow.json()["slowModeSeconds"] == 30
     async with joined(room_url(room["id"]), fan) as (ws, _):
         await chat(ws, "first")
@@ -128,17 +199,23 @@ async def test_a_deleted_message_is_announced_by_its_id(client, user_factory, ro
         await chat(ws, "buy followers at ...")
         message = await event_of(ws, "chat")
         deleted = await client.post(
-            f"/api/rooms/{room['id']}/moderation", json={"action": "delete_message", "messageId": message["id"]}, headers=host.headers
+            f"/api/rooms/{room['id']}/moderation",
+            json={"action": "delete_message", "messageId": message["id"]},
+            headers=host.headers,
         )
         assert deleted.status_code == 200
-        assert (await event_of(ws, "moderation", action="delete_message"))["messageId"] == message["id"]
+        assert (await event_of(ws, "moderation", action="delete_message"))["messageId"] == message[
+            "id"
+        ]
 
 
 async def test_pins_and_purchases_reach_the_room(client, user_factory, room_url) -> None:
     host, buyer = await user_factory("host", ["host"]), await user_factory("buyer")
     room, item = await live_room_with_product(client, host, price=2500, title="Longjing")
     async with joined(room_url(room["id"]), buyer) as (ws, _):
-        await client.post(f"/api/rooms/{room['id']}/pin", json={"productId": item["id"]}, headers=host.headers)
+        await client.post(
+            f"/api/rooms/{room['id']}/pin", json={"productId": item["id"]}, headers=host.headers
+        )
         pin = await event_of(ws, "pin")
         assert pin["product"]["id"] == item["id"] and pin["priority"] is True
         placed = await place_order(client, buyer, item["skus"][0]["id"], roomId=room["id"])

@@ -12,10 +12,15 @@ from tests.support import create_product, pay_through_sandbox, place_order
 async def _age(order_id: int, **shift: str) -> None:
     async with db.connection() as conn:
         for column, interval in shift.items():
-            await conn.execute(f"UPDATE orders SET {column} = {column} - interval '{interval}' WHERE id = $1", order_id)
+            await conn.execute(
+                f"UPDATE orders SET {column} = {column} - interval '{interval}' WHERE id = $1",
+                order_id,
+            )
 
 
-async def test_an_unpaid_order_is_cancelled_at_its_deadline_once_and_its_stock_released(client: httpx.AsyncClient, user_factory, migrated) -> None:
+async def test_an_unpaid_order_is_cancelled_at_its_deadline_once_and_its_stock_released(
+    client: httpx.AsyncClient, user_factory, migrated
+) -> None:
     ctx = {"settings": migrated}
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
@@ -28,10 +33,17 @@ async def test_an_unpaid_order_is_cancelled_at_its_deadline_once_and_its_stock_r
     assert await jobs.sweep_unpaid_orders(ctx) == 0
     async with db.connection() as conn:
         assert await conn.fetchval("SELECT stock FROM skus WHERE id = $1", sku_id) == 5
-        assert await conn.fetchval("SELECT status || ':' || cancel_reason FROM orders WHERE id = $1", order_id) == "cancelled:payment_timeout"
+        assert (
+            await conn.fetchval(
+                "SELECT status || ':' || cancel_reason FROM orders WHERE id = $1", order_id
+            )
+            == "cancelled:payment_timeout"
+        )
 
 
-async def test_the_sweeper_finds_what_the_deferred_job_missed(client: httpx.AsyncClient, user_factory, migrated) -> None:
+async def test_the_sweeper_finds_what_the_deferred_job_missed(
+    client: httpx.AsyncClient, user_factory, migrated
+) -> None:
     ctx = {"settings": migrated}
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
@@ -43,14 +55,18 @@ async def test_the_sweeper_finds_what_the_deferred_job_missed(client: httpx.Asyn
     assert await jobs.sweep_unpaid_orders(ctx) == 0
 
 
-async def test_receipt_is_confirmed_after_n_days_and_the_order_settles_once(client: httpx.AsyncClient, user_factory, migrated) -> None:
+async def test_receipt_is_confirmed_after_n_days_and_the_order_settles_once(
+    client: httpx.AsyncClient, user_factory, migrated
+) -> None:
     ctx = {"settings": migrated}
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     sku_id = (await create_product(client, host, price=10_000))["skus"][0]["id"]
     order_id = (await place_order(client, buyer, sku_id)).json()["id"]
     await pay_through_sandbox(client, buyer, order_id)
-    await client.post(f"/api/orders/{order_id}/ship", json={"trackingNo": "SF9"}, headers=host.headers)
+    await client.post(
+        f"/api/orders/{order_id}/ship", json={"trackingNo": "SF9"}, headers=host.headers
+    )
     assert await jobs.auto_confirm_order(ctx, order_id) is False
     await _age(order_id, shipped_at=f"{migrated.auto_confirm_days} days 1 minute")
     assert [await jobs.auto_confirm_order(ctx, order_id) for _ in range(2)] == [True, False]
@@ -62,23 +78,38 @@ async def test_receipt_is_confirmed_after_n_days_and_the_order_settles_once(clie
     host_wallet = (await client.get("/api/me/wallet", headers=host.headers)).json()
     assert (host_wallet["escrow"], host_wallet["receivable"]) == (0, 10_000 - fee)
     async with db.connection() as conn:
-        assert await conn.fetchval("SELECT count(*) FROM ledger_transactions WHERE kind = 'settlement'") == 1
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM ledger_transactions WHERE kind = 'settlement'"
+            )
+            == 1
+        )
         revenue = await conn.fetchval(
             "SELECT SUM(e.amount) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind = 'revenue'"
         )
     assert revenue == fee
 
 
-async def test_an_open_refund_holds_the_order_past_its_window(client: httpx.AsyncClient, user_factory, migrated) -> None:
+async def test_an_open_refund_holds_the_order_past_its_window(
+    client: httpx.AsyncClient, user_factory, migrated
+) -> None:
     ctx = {"settings": migrated}
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     sku_id = (await create_product(client, host, price=800))["skus"][0]["id"]
     order_id = (await place_order(client, buyer, sku_id)).json()["id"]
     await pay_through_sandbox(client, buyer, order_id)
-    await client.post(f"/api/orders/{order_id}/ship", json={"trackingNo": "SF9"}, headers=host.headers)
+    await client.post(
+        f"/api/orders/{order_id}/ship", json={"trackingNo": "SF9"}, headers=host.headers
+    )
     await client.post(f"/api/orders/{order_id}/confirm", headers=buyer.headers)
-    refund = (await client.post(f"/api/orders/{order_id}/refund", json={"reason": "broken", "amount": 300}, headers=buyer.headers)).json()
+    refund = (
+        await client.post(
+            f"/api/orders/{order_id}/refund",
+            json={"reason": "broken", "amount": 300},
+            headers=buyer.headers,
+        )
+    ).json()
     await _age(order_id, after_sales_until="30 days")
     assert await jobs.sweep_received_orders(ctx) == 0
     await client.post(f"/api/refunds/{refund['refunds'][0]['id']}/approve", headers=host.headers)

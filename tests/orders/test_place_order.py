@@ -8,13 +8,17 @@ from livecommerce.infra import db
 from tests.support import create_product, make_user, place_order, problem_code
 
 
-async def test_last_unit_is_sold_once_to_a_thousand_buyers(client: httpx.AsyncClient, app, user_factory) -> None:
+async def test_last_unit_is_sold_once_to_a_thousand_buyers(
+    client: httpx.AsyncClient, app, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     product = await create_product(client, host, stock=1)
     sku_id = product["skus"][0]["id"]
     buyers = [await make_user(app, f"buyer{i}") for i in range(1000)]
     limits = httpx.Limits(max_connections=200)
-    async with httpx.AsyncClient(base_url=str(client.base_url), timeout=120, limits=limits) as storm:
+    async with httpx.AsyncClient(
+        base_url=str(client.base_url), timeout=120, limits=limits
+    ) as storm:
         responses = await asyncio.gather(*(place_order(storm, buyer, sku_id) for buyer in buyers))
     statuses = [r.status_code for r in responses]
     assert statuses.count(201) == 1, {s: statuses.count(s) for s in set(statuses)}
@@ -26,11 +30,15 @@ async def test_last_unit_is_sold_once_to_a_thousand_buyers(client: httpx.AsyncCl
     assert (sku["stock"], sku["sold"], orders) == (0, 1, 1)
 
 
-async def test_twenty_concurrent_replays_of_one_key_make_one_order(client: httpx.AsyncClient, user_factory) -> None:
+async def test_twenty_concurrent_replays_of_one_key_make_one_order(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     sku_id = (await create_product(client, host, stock=100))["skus"][0]["id"]
-    responses = await asyncio.gather(*(place_order(client, buyer, sku_id, 2, key="key-1") for _ in range(20)))
+    responses = await asyncio.gather(
+        *(place_order(client, buyer, sku_id, 2, key="key-1") for _ in range(20))
+    )
     assert [r.status_code for r in responses] == [201] * 20
     assert len({r.json()["id"] for r in responses}) == 1
     assert len({r.content for r in responses}) == 1  # the very same body replayed
@@ -40,21 +48,27 @@ async def test_twenty_concurrent_replays_of_one_key_make_one_order(client: httpx
         assert await conn.fetchval("SELECT stock FROM skus WHERE id = $1", sku_id) == 98
 
 
-async def test_the_same_key_with_another_body_is_422_and_no_key_is_400(client: httpx.AsyncClient, user_factory) -> None:
+async def test_the_same_key_with_another_body_is_422_and_no_key_is_400(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     sku_id = (await create_product(client, host))["skus"][0]["id"]
     assert (await place_order(client, buyer, sku_id, 1, key="k")).status_code == 201
     other = await place_order(client, buyer, sku_id, 2, key="k")
     assert (other.status_code, problem_code(other)) == (422, "idempotency_key_reused")
-    missing = await client.post("/api/orders", json={"items": [{"skuId": sku_id, "quantity": 1}]}, headers=buyer.headers)
+    missing = await client.post(
+        "/api/orders", json={"items": [{"skuId": sku_id, "quantity": 1}]}, headers=buyer.headers
+    )
     assert (missing.status_code, problem_code(missing)) == (400, "idempotency_key_required")
     # keys belong to their user: another buyer may use "k" for their own order
     someone = await user_factory("someone")
     assert (await place_order(client, someone, sku_id, 2, key="k")).status_code == 201
 
 
-async def test_a_failed_order_does_not_burn_its_key(client: httpx.AsyncClient, user_factory) -> None:
+async def test_a_failed_order_does_not_burn_its_key(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     product = await create_product(client, host, stock=1)
@@ -65,26 +79,39 @@ async def test_a_failed_order_does_not_burn_its_key(client: httpx.AsyncClient, u
     assert (await place_order(client, buyer, sku_id, 1, key="retry-me")).status_code == 201
 
 
-async def test_prices_are_snapshotted_and_items_of_one_host_only(client: httpx.AsyncClient, user_factory) -> None:
+async def test_prices_are_snapshotted_and_items_of_one_host_only(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     other_host = await user_factory("other", ["host"])
     buyer = await user_factory("buyer")
     product = await create_product(client, host, price=1999)
     sku_id = product["skus"][0]["id"]
     order = (await place_order(client, buyer, sku_id, 3)).json()
-    assert (order["totalAmount"], order["payAmount"], order["status"]) == (5997, 5997, "pending_payment")
-    await client.patch(f"/api/products/{product['id']}", json={"skus": [{"id": sku_id, "price": 1}]}, headers=host.headers)
+    assert (order["totalAmount"], order["payAmount"], order["status"]) == (
+        5997,
+        5997,
+        "pending_payment",
+    )
+    await client.patch(
+        f"/api/products/{product['id']}",
+        json={"skus": [{"id": sku_id, "price": 1}]},
+        headers=host.headers,
+    )
     again = await client.get(f"/api/orders/{order['id']}", headers=buyer.headers)
     assert again.json()["items"][0]["unitPrice"] == 1999
     foreign_sku = (await create_product(client, other_host))["skus"][0]["id"]
     mixed = await client.post(
-        "/api/orders", json={"items": [{"skuId": sku_id, "quantity": 1}, {"skuId": foreign_sku, "quantity": 1}]},
+        "/api/orders",
+        json={"items": [{"skuId": sku_id, "quantity": 1}, {"skuId": foreign_sku, "quantity": 1}]},
         headers={**buyer.headers, "Idempotency-Key": "mixed"},
     )
     assert (mixed.status_code, problem_code(mixed)) == (400, "mixed_hosts")
 
 
-async def test_off_shelf_and_unknown_skus_are_not_for_sale(client: httpx.AsyncClient, user_factory) -> None:
+async def test_off_shelf_and_unknown_skus_are_not_for_sale(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     hidden = await create_product(client, host, on_shelf=False)
@@ -97,8 +124,12 @@ async def test_someone_elses_order_is_404(client: httpx.AsyncClient, user_factor
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     stranger = await user_factory("stranger")
-    order = (await place_order(client, buyer, (await create_product(client, host))["skus"][0]["id"])).json()
-    assert (await client.get(f"/api/orders/{order['id']}", headers=stranger.headers)).status_code == 404
+    order = (
+        await place_order(client, buyer, (await create_product(client, host))["skus"][0]["id"])
+    ).json()
+    assert (
+        await client.get(f"/api/orders/{order['id']}", headers=stranger.headers)
+    ).status_code == 404
     assert (await client.get(f"/api/orders/{order['id']}", headers=host.headers)).status_code == 200
     mine = await client.get("/api/me/orders", headers=buyer.headers)
     assert [o["id"] for o in mine.json()["items"]] == [order["id"]]

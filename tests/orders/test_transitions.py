@@ -10,8 +10,12 @@ from livecommerce.infra.errors import DomainError
 from tests.support import create_product, pay_through_sandbox, place_order, problem_code
 
 
-@pytest.mark.parametrize(("action", "status", "party"), list(itertools.product(Action, Status, Party)))
-def test_the_transition_table_is_the_only_way_an_order_moves(action: Action, status: Status, party: Party) -> None:
+@pytest.mark.parametrize(
+    ("action", "status", "party"), list(itertools.product(Action, Status, Party))
+)
+def test_the_transition_table_is_the_only_way_an_order_moves(
+    action: Action, status: Status, party: Party
+) -> None:
     sources, target, allowed = TRANSITIONS[action]
     if party in allowed and status in sources:
         assert ensure_transition(status, action, {party}) == target
@@ -22,7 +26,9 @@ def test_the_transition_table_is_the_only_way_an_order_moves(action: Action, sta
     assert (raised.value.status, raised.value.code.value) == expected
 
 
-async def test_each_role_may_do_only_its_part_over_http(client: httpx.AsyncClient, user_factory) -> None:
+async def test_each_role_may_do_only_its_part_over_http(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     stranger = await user_factory("stranger", ["host"])
@@ -30,14 +36,22 @@ async def test_each_role_may_do_only_its_part_over_http(client: httpx.AsyncClien
     sku_id = (await create_product(client, host, price=1000))["skus"][0]["id"]
     order_id = (await place_order(client, buyer, sku_id)).json()["id"]
 
-    async def act(who, action: str, json: dict | None = None) -> httpx.Response:  # noqa: ANN001
-        return await client.post(f"/api/orders/{order_id}/{action}", json=json or {}, headers=who.headers)
+    async def act(who, action: str, json: dict | None = None) -> httpx.Response:
+        return await client.post(
+            f"/api/orders/{order_id}/{action}", json=json or {}, headers=who.headers
+        )
 
     shipped_unpaid = await act(host, "ship", {"trackingNo": "SF1"})
     assert (shipped_unpaid.status_code, problem_code(shipped_unpaid)) == (409, "illegal_transition")
     host_pays = await act(host, "pay")
     assert (host_pays.status_code, problem_code(host_pays)) == (403, "forbidden")
-    bodies = {"pay": {}, "cancel": {}, "ship": {"trackingNo": "x"}, "confirm": {}, "refund": {"reason": "x"}}
+    bodies = {
+        "pay": {},
+        "cancel": {},
+        "ship": {"trackingNo": "x"},
+        "confirm": {},
+        "refund": {"reason": "x"},
+    }
     for action, body in bodies.items():
         response = await act(stranger, action, body)
         assert response.status_code == 404, (action, response.text)

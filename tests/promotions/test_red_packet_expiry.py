@@ -22,19 +22,25 @@ from tests.support import problem_code
 
 async def expire(packet_id: int) -> None:
     async with db.connection() as conn:
-        await conn.execute("UPDATE red_packets SET expires_at = now() - interval '1 second' WHERE id = $1", packet_id)
+        await conn.execute(
+            "UPDATE red_packets SET expires_at = now() - interval '1 second' WHERE id = $1",
+            packet_id,
+        )
 
 
 async def refund_rows(packet_id: int) -> list[int]:
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT e.amount FROM ledger_transactions t JOIN ledger_entries e ON e.txn_id = t.id JOIN accounts a ON a.id = e.account_id"
-            " WHERE t.business_key = $1 AND a.kind = 'wallet'", f"red_packet:{packet_id}:refund",
+            " WHERE t.business_key = $1 AND a.kind = 'wallet'",
+            f"red_packet:{packet_id}:refund",
         )
     return [row["amount"] for row in rows]
 
 
-async def test_the_unclaimed_rest_is_refunded_once_with_the_job_run_twice_and_redis_flushed(client: httpx.AsyncClient, app, user_factory) -> None:
+async def test_the_unclaimed_rest_is_refunded_once_with_the_job_run_twice_and_redis_flushed(
+    client: httpx.AsyncClient, app, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     await fund(host, 10_000)
     room_id = await create_room(host)
@@ -46,7 +52,9 @@ async def test_the_unclaimed_rest_is_refunded_once_with_the_job_run_twice_and_re
     await expire(packet["id"])
     await app.state.redis.flushdb()
     results = await asyncio.gather(
-        jobs.refund_red_packet(ctx, packet["id"]), jobs.refund_red_packet(ctx, packet["id"]), jobs.sweep_expired_red_packets(ctx)
+        jobs.refund_red_packet(ctx, packet["id"]),
+        jobs.refund_red_packet(ctx, packet["id"]),
+        jobs.sweep_expired_red_packets(ctx),
     )
     assert sorted([int(r) for r in results]) == [0, 0, 1]
     assert await jobs.refund_red_packet(ctx, packet["id"]) is False
@@ -54,14 +62,22 @@ async def test_the_unclaimed_rest_is_refunded_once_with_the_job_run_twice_and_re
     assert await refund_rows(packet["id"]) == [10_000 - claimed]
     assert await balance(host) == 10_000 - claimed and await red_packet_escrow() == 0
     shown = (await client.get(f"/api/red-packets/{packet['id']}", headers=host.headers)).json()
-    assert (shown["status"], shown["refundedAmount"], shown["claimedAmount"]) == ("expired", 10_000 - claimed, claimed)
+    assert (shown["status"], shown["refundedAmount"], shown["claimedAmount"]) == (
+        "expired",
+        10_000 - claimed,
+        claimed,
+    )
     assert shown["bestLuck"]["amount"] == max(c["amount"] for c in shown["claims"])
-    late = await grab(client, await user_factory("late"), packet["id"])  # Redis rebuilt from PostgreSQL says: expired
+    late = await grab(
+        client, await user_factory("late"), packet["id"]
+    )  # Redis rebuilt from PostgreSQL says: expired
     assert (late.status_code, problem_code(late)) == (409, "red_packet_expired")
     assert await ledger_is_balanced()
 
 
-async def test_grabs_racing_the_refund_never_pay_a_fen_twice(client: httpx.AsyncClient, app, user_factory) -> None:
+async def test_grabs_racing_the_refund_never_pay_a_fen_twice(
+    client: httpx.AsyncClient, app, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     await fund(host, 50_000)
     room_id = await create_room(host)
@@ -69,7 +85,9 @@ async def test_grabs_racing_the_refund_never_pay_a_fen_twice(client: httpx.Async
     viewers = [await user_factory(f"v{i}") for i in range(40)]
     # the packet expires in PostgreSQL while Redis still holds parts: the commit refuses the late grabs
     await expire(packet["id"])
-    results = await asyncio.gather(jobs.refund_red_packet({}, packet["id"]), *(grab(client, v, packet["id"]) for v in viewers))
+    results = await asyncio.gather(
+        jobs.refund_red_packet({}, packet["id"]), *(grab(client, v, packet["id"]) for v in viewers)
+    )
     assert results[0] is True
     responses = results[1:]
     assert {r.status_code for r in responses} <= {200, 409}
@@ -80,7 +98,9 @@ async def test_grabs_racing_the_refund_never_pay_a_fen_twice(client: httpx.Async
     assert await ledger_is_balanced()
 
 
-async def test_a_fully_grabbed_packet_refunds_nothing_and_stays_finished(client: httpx.AsyncClient, user_factory) -> None:
+async def test_a_fully_grabbed_packet_refunds_nothing_and_stays_finished(
+    client: httpx.AsyncClient, user_factory
+) -> None:
     host = await user_factory("host", ["host"])
     await fund(host, 100)
     room_id = await create_room(host)

@@ -30,8 +30,17 @@ from tests.support import LiveServer
 ORIGIN = "http://shop.example"
 
 # Small timings so the behaviours show within seconds.
-FAST = HubConfig(tick_interval=0.05, counters_interval=0.05, presence_ttl=1.0, idle_timeout=30.0, close_grace=0.5,
-                 chat_rate=20.0, chat_burst=20.0, like_rate=50.0, like_burst=50.0)
+FAST = HubConfig(
+    tick_interval=0.05,
+    counters_interval=0.05,
+    presence_ttl=1.0,
+    idle_timeout=30.0,
+    close_grace=0.5,
+    chat_rate=20.0,
+    chat_burst=20.0,
+    like_rate=50.0,
+    like_burst=50.0,
+)
 
 
 def query_user(app: ASGIApp) -> ASGIApp:
@@ -41,6 +50,7 @@ def query_user(app: ASGIApp) -> ASGIApp:
             user_id = int(query["user"][0])
             scope["user"] = Actor(id=user_id, username=f"user{user_id}", roles=frozenset())  # type: ignore[typeddict-unknown-key]
         await app(scope, receive, send)
+
     return middleware
 
 
@@ -48,7 +58,9 @@ def wrapping(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         async def send_wrapper(message: Any) -> None:
             await send(message)
+
         await app(scope, receive, send_wrapper)
+
     return middleware
 
 
@@ -95,9 +107,14 @@ async def make_server(redis_url: str, redis: Redis) -> AsyncIterator[Callable[..
         client = Redis.from_url(redis_url)
         hub = RoomHub(client, config)
         middleware = [wrapping, query_user]
-        app = Litestar(route_handlers=[room_socket(snapshot=snapshot, authorize_chat=authorize,
-                                                   allowed_origins=[ORIGIN], hub=hub)],
-                       middleware=middleware)
+        app = Litestar(
+            route_handlers=[
+                room_socket(
+                    snapshot=snapshot, authorize_chat=authorize, allowed_origins=[ORIGIN], hub=hub
+                )
+            ],
+            middleware=middleware,
+        )
         server = LiveServer(app)
         await server.start()
         started.append((HubServer(hub, server), client))

@@ -21,8 +21,14 @@ from tests.support import LiveServer
 async def _hub_server(redis_url: str) -> tuple[RoomHub, LiveServer, Redis]:
     client = Redis.from_url(redis_url)
     hub = RoomHub(client, FAST)
-    app = Litestar(route_handlers=[room_socket(snapshot=snapshot, authorize_chat=authorize,
-                                               allowed_origins=[ORIGIN], hub=hub)], middleware=[query_user])
+    app = Litestar(
+        route_handlers=[
+            room_socket(
+                snapshot=snapshot, authorize_chat=authorize, allowed_origins=[ORIGIN], hub=hub
+            )
+        ],
+        middleware=[query_user],
+    )
     server = LiveServer(app)
     await server.start()
     return hub, server, client
@@ -43,7 +49,9 @@ async def _hears(ws: Any, speaker: Any, text: str, within: float = 30.0) -> None
                 continue
 
 
-async def test_a_room_joined_while_redis_is_away_hears_the_other_process_once_it_is_back(tmp_path: Path) -> None:
+async def test_a_room_joined_while_redis_is_away_hears_the_other_process_once_it_is_back(
+    tmp_path: Path,
+) -> None:
     redis = EmbeddedRedis(tmp_path / "redis", durable=False)
     url = redis.start()
     started = [await _hub_server(url), await _hub_server(url)]

@@ -8,7 +8,7 @@ from livecommerce.realtime import counters as room_counters
 from tests.realtime.conftest import viewer, wait_for
 
 
-async def test_counters_lost_by_redis_come_back_and_keep_counting(make_server, redis) -> None:  # noqa: ANN001
+async def test_counters_lost_by_redis_come_back_and_keep_counting(make_server, redis) -> None:
     a, b = await make_server(), await make_server()
     await room_counters.reset(redis, 1)  # the session starts: an epoch
     async with viewer(a.url(user=1)) as ws, viewer(b.url(user=2)):
@@ -28,10 +28,14 @@ async def test_counters_lost_by_redis_come_back_and_keep_counting(make_server, r
         await wait_for(stored)
         for hub in (a.hub, b.hub):
             await wait_for(lambda hub=hub: _is(hub.rooms[1].counters["likes"], 34))
-            assert hub.rooms[1].counters["uniqueViewers"] >= 2 and hub.rooms[1].counters["views"] >= 2
+            assert (
+                hub.rooms[1].counters["uniqueViewers"] >= 2 and hub.rooms[1].counters["views"] >= 2
+            )
 
 
-async def test_a_restore_from_an_older_reading_is_raised_back_by_the_other_process(make_server, redis) -> None:  # noqa: ANN001
+async def test_a_restore_from_an_older_reading_is_raised_back_by_the_other_process(
+    make_server, redis
+) -> None:
     a, b = await make_server(), await make_server()
     await room_counters.reset(redis, 1)
     async with viewer(a.url(user=1)) as ws, viewer(b.url(user=2)):
@@ -44,7 +48,8 @@ async def test_a_restore_from_an_older_reading_is_raised_back_by_the_other_proce
         older = {**b.hub.rooms[1].counters, "uniqueViewers": 1, "views": 1, "likes": 12}
         await redis.flushdb()
         await redis.register_script(room_counters.RESTORE_LUA)(
-            keys=room_counters.keys(1)[:1], args=room_counters.restore_args(epoch, older))
+            keys=room_counters.keys(1)[:1], args=room_counters.restore_args(epoch, older)
+        )
 
         async def raised() -> bool:
             read = await room_counters.read(redis, 1)
@@ -52,10 +57,12 @@ async def test_a_restore_from_an_older_reading_is_raised_back_by_the_other_proce
 
         await wait_for(raised)
         for hub in (a.hub, b.hub):
-            assert hub.rooms[1].counters["likes"] == 30 and hub.rooms[1].counters["uniqueViewers"] >= 2
+            assert (
+                hub.rooms[1].counters["likes"] == 30 and hub.rooms[1].counters["uniqueViewers"] >= 2
+            )
 
 
-async def test_a_reset_for_a_new_session_is_taken_as_is(make_server, redis) -> None:  # noqa: ANN001
+async def test_a_reset_for_a_new_session_is_taken_as_is(make_server, redis) -> None:
     a = await make_server()
     await room_counters.reset(redis, 1)
     async with viewer(a.url(user=1)) as ws:

@@ -49,7 +49,9 @@ async def test_like_counters_are_exact_after_a_storm_from_many_sockets(make_serv
     async def liker(i: int) -> None:
         server = a if i % 2 else b
         async with viewer(server.url(user=i + 1), ping_interval=None) as ws:
-            await asyncio.gather(*(ws.send(json.dumps({"type": "like", "count": n})) for n in counts[i]))
+            await asyncio.gather(
+                *(ws.send(json.dumps({"type": "like", "count": n})) for n in counts[i])
+            )
             await ws.send(json.dumps({"type": "ping"}))
             await first(ws, "pong")  # every like before it has been read by the server
 
@@ -67,15 +69,19 @@ async def test_like_counters_are_exact_after_a_storm_from_many_sockets(make_serv
     assert result["online"] == 0
 
 
-async def test_online_counts_sockets_on_every_process_and_peak_keeps_the_maximum(make_server) -> None:
+async def test_online_counts_sockets_on_every_process_and_peak_keeps_the_maximum(
+    make_server,
+) -> None:
     a, b = await make_server(), await make_server()
     async with viewer(a.url(user=1)), viewer(a.url(user=2)), viewer(b.url()) as guest:
+
         async def three() -> bool:
             return (await b.hub.counters(1))["online"] == 3
 
         await wait_for(three)
         tick = await first(guest, "tick")
         assert "counters" in tick
+
     async def none() -> bool:
         return (await a.hub.counters(1))["online"] == 0
 
@@ -86,6 +92,7 @@ async def test_online_counts_sockets_on_every_process_and_peak_keeps_the_maximum
 async def test_a_crashed_process_stops_counting_online_after_the_presence_ttl(make_server) -> None:
     a, b = await make_server(), await make_server()
     async with viewer(a.url(user=1)), viewer(b.url(user=2)):
+
         async def two() -> bool:
             return (await a.hub.counters(1))["online"] == 2
 

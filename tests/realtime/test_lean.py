@@ -41,13 +41,13 @@ async def test_lean_event_releases_every_waiter_when_set() -> None:
     assert not event.is_set()
 
 
-async def test_a_room_socket_is_slimmed_and_still_chats_and_closes(make_server) -> None:  # noqa: ANN001
+async def test_a_room_socket_is_slimmed_and_still_chats_and_closes(make_server) -> None:
     server = await make_server()
     async with viewer(server.url(user=1)) as speaker, viewer(server.url(user=2)) as listener:
         room = server.hub.rooms[1]
         await wait_for(lambda: _true(len(room.sockets) == 2))
         for sock in room.sockets.values():
-            proto = sock._proto  # noqa: SLF001 - what the fast path holds per socket
+            proto = sock._proto
             assert sock.fast
             assert type(proto.queue) is LeanQueue and type(proto.writable) is LeanEvent
             assert proto.request is None and proto.response is None

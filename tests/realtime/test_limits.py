@@ -81,8 +81,11 @@ async def test_chat_flood_is_throttled_then_closed(make_server) -> None:
 async def test_a_stalled_reader_is_dropped_while_the_others_keep_receiving(make_server) -> None:
     config = msgspec.structs.replace(FAST, max_buffered_bytes=64 * 1024)
     a = await make_server(config)
-    async with viewer(a.url(user=1)) as fast1, viewer(a.url(user=2)) as fast2, \
-            viewer(a.url(user=3), max_size=None, ping_interval=None) as stalled:
+    async with (
+        viewer(a.url(user=1)) as fast1,
+        viewer(a.url(user=2)) as fast2,
+        viewer(a.url(user=3), max_size=None, ping_interval=None) as stalled,
+    ):
         raw = stalled.transport.get_extra_info("socket")
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.transport.pause_reading()  # the client stops reading: the server's buffer grows

@@ -15,8 +15,12 @@ def test_client_frames_are_tagged_and_bounded() -> None:
     assert client_decoder.decode(b'{"type":"chat","text":"hi"}') == Chat(text="hi")
     assert client_decoder.decode(b'{"type":"like","count":3}') == Like(count=3)
     assert client_decoder.decode(b'{"type":"ping"}') == Ping()
-    for bad in (b'{"type":"chat","text":"' + b"x" * 201 + b'"}', b'{"type":"like","count":51}',
-                b'{"type":"like","count":0}', b'{"type":"shout"}'):
+    for bad in (
+        b'{"type":"chat","text":"' + b"x" * 201 + b'"}',
+        b'{"type":"like","count":51}',
+        b'{"type":"like","count":0}',
+        b'{"type":"shout"}',
+    ):
         with pytest.raises(msgspec.ValidationError):
             client_decoder.decode(bad)
 

@@ -33,7 +33,11 @@ def figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
 async def api_process(migrated: Settings, tmp_path: Path) -> AsyncIterator[ApiProcess]:
     """`livecommerce serve` in its own process on the session's PostgreSQL and Redis: the load
     generator and the server don't share one event loop (and one core)."""
-    api = ApiProcess(app_env(migrated.database_url or "", migrated.redis_url or ""), tmp_path / "api.log", workers=2)
+    api = ApiProcess(
+        app_env(migrated.database_url or "", migrated.redis_url or ""),
+        tmp_path / "api.log",
+        workers=2,
+    )
     await api.started()
     try:
         yield api
@@ -43,7 +47,9 @@ async def api_process(migrated: Settings, tmp_path: Path) -> AsyncIterator[ApiPr
 
 def storm_client(base_url: str, connections: int = 200) -> httpx.AsyncClient:
     """Keep-alive shorter than uvicorn's 5 s, so a pooled connection is never reused just as the server closes it."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2)
+    limits = httpx.Limits(
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2
+    )
     return httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits)
 
 
@@ -53,7 +59,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.resilience)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001, ARG001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if not _FIGURES:
         return
     terminalreporter.section("resilience figures")

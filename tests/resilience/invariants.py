@@ -26,11 +26,16 @@ async def ledger_problems(conn: Connection) -> list[str]:
         " LEFT JOIN ledger_entries e ON e.account_id = a.id WHERE NOT a.derived_balance"
         " GROUP BY a.id HAVING a.balance <> COALESCE(SUM(e.amount), 0)"
     )
-    problems += [f"account {r['id']} balance {r['balance']} but its entries sum to {r['entries']}" for r in tracked]
+    problems += [
+        f"account {r['id']} balance {r['balance']} but its entries sum to {r['entries']}"
+        for r in tracked
+    ]
     return problems
 
 
-async def settlement_problems(conn: Connection, order_ids: Iterable[int]) -> tuple[int, int, list[str]]:
+async def settlement_problems(
+    conn: Connection, order_ids: Iterable[int]
+) -> tuple[int, int, list[str]]:
     """Each order completed with exactly one `order:{id}:settle` ledger transaction.
 
     Returns (settled, duplicates, problems)."""
@@ -46,16 +51,21 @@ async def settlement_problems(conn: Connection, order_ids: Iterable[int]) -> tup
     duplicates = sum(row["n"] - 1 for row in rows if row["n"] > 1)
     problems += [
         f"order {row['id']} is {row['status']} with {row['n']} settlement transactions"
-        for row in rows if not (row["status"] == "completed" and row["n"] == 1)
+        for row in rows
+        if not (row["status"] == "completed" and row["n"] == 1)
     ][:20]
     # Business keys are unique, so a second settlement could only hide under another key: count by kind too.
-    by_kind = await conn.fetchval("SELECT count(*) FROM ledger_transactions WHERE kind = 'settlement'")
+    by_kind = await conn.fetchval(
+        "SELECT count(*) FROM ledger_transactions WHERE kind = 'settlement'"
+    )
     if by_kind != len(ids):
         problems.append(f"{by_kind} settlement transactions for {len(ids)} orders")
     return settled, duplicates, problems
 
 
-async def commission_problems(conn: Connection, order_ids: Iterable[int], levels: int | None = None) -> list[str]:
+async def commission_problems(
+    conn: Connection, order_ids: Iterable[int], levels: int | None = None
+) -> list[str]:
     """Distribution commissions written exactly once per (order item, level), settled exactly once.
 
     - `levels` given: every item of these orders has exactly that many commissions, one per level;
@@ -80,7 +90,8 @@ async def commission_problems(conn: Connection, order_ids: Iterable[int], levels
                 "SELECT i.id, count(c.id) AS n, array_agg(c.level ORDER BY c.level) AS lv FROM order_items i"
                 " LEFT JOIN commissions c ON c.order_item_id = i.id WHERE i.order_id = ANY($1::int[]) GROUP BY i.id"
                 " HAVING count(c.id) <> $2 OR count(DISTINCT c.level) <> $2 OR min(c.level) <> 1 OR max(c.level) <> $2 LIMIT 20",
-                ids, levels,
+                ids,
+                levels,
             )
         ]
     # Completion: the order's settlement transaction moved its commissions' net into the clearing account.
@@ -116,28 +127,44 @@ async def commission_problems(conn: Connection, order_ids: Iterable[int], levels
     )
     problems += [
         f"{r['business_key']} names commission {r['first']}, which is {r['status']} for distributor {r['distributor_id']}"
-        for r in batches if r["status"] != "settled" or r["distributor_id"] != r["distributor"]
+        for r in batches
+        if r["status"] != "settled" or r["distributor_id"] != r["distributor"]
     ][:20]
-    kinds = await conn.fetchval("SELECT count(*) FROM ledger_transactions WHERE kind = 'commission'")
+    kinds = await conn.fetchval(
+        "SELECT count(*) FROM ledger_transactions WHERE kind = 'commission'"
+    )
     if kinds != len(batches):
-        problems.append(f"{kinds} commission ledger transactions but {len(batches)} commission-settle keys")
-    owed = {r["distributor_id"]: int(r["net"]) for r in await conn.fetch(
-        "SELECT distributor_id, SUM(amount - reversed_amount) AS net FROM commissions WHERE status = 'settled' GROUP BY distributor_id"
-    )}
-    paid = {r["user_id"]: int(r["paid"]) for r in await conn.fetch(
-        "SELECT a.user_id, SUM(e.amount) AS paid FROM ledger_transactions t JOIN ledger_entries e ON e.txn_id = t.id"
-        " JOIN accounts a ON a.id = e.account_id WHERE t.kind = 'commission' AND a.kind IN ('wallet', 'debt') GROUP BY a.user_id"
-    )}
+        problems.append(
+            f"{kinds} commission ledger transactions but {len(batches)} commission-settle keys"
+        )
+    owed = {
+        r["distributor_id"]: int(r["net"])
+        for r in await conn.fetch(
+            "SELECT distributor_id, SUM(amount - reversed_amount) AS net FROM commissions WHERE status = 'settled' GROUP BY distributor_id"
+        )
+    }
+    paid = {
+        r["user_id"]: int(r["paid"])
+        for r in await conn.fetch(
+            "SELECT a.user_id, SUM(e.amount) AS paid FROM ledger_transactions t JOIN ledger_entries e ON e.txn_id = t.id"
+            " JOIN accounts a ON a.id = e.account_id WHERE t.kind = 'commission' AND a.kind IN ('wallet', 'debt') GROUP BY a.user_id"
+        )
+    }
     problems += [
         f"distributor {d} was paid {paid.get(d, 0)} fen by settlement batches for {owed.get(d, 0)} fen of settled commissions"
-        for d in sorted(set(owed) | set(paid)) if paid.get(d, 0) != owed.get(d, 0)
+        for d in sorted(set(owed) | set(paid))
+        if paid.get(d, 0) != owed.get(d, 0)
     ]
     clearing = await conn.fetchval(
         "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind = 'commission'"
     )
-    due = await conn.fetchval("SELECT COALESCE(SUM(amount - reversed_amount), 0) FROM commissions WHERE status = 'due'")
+    due = await conn.fetchval(
+        "SELECT COALESCE(SUM(amount - reversed_amount), 0) FROM commissions WHERE status = 'due'"
+    )
     if clearing != due:
-        problems.append(f"the commission clearing account holds {clearing} fen, the due commissions net {due}")
+        problems.append(
+            f"the commission clearing account holds {clearing} fen, the due commissions net {due}"
+        )
     return problems
 
 

@@ -10,28 +10,43 @@ import httpx
 from tests.support import TestUser, create_product, create_room, pay_through_sandbox, place_order
 
 
-async def owned_objects(client: httpx.AsyncClient, owner: TestUser, shop: TestUser) -> dict[str, int]:
+async def owned_objects(
+    client: httpx.AsyncClient, owner: TestUser, shop: TestUser
+) -> dict[str, int]:
     """`owner` (a host) lists a product, buys one of `shop`'s, pays, asks for a refund and applies for a role.
 
     Returns {object kind: id}. A new kind (a room, a coupon) is one more entry here."""
     made: dict[str, Any] = {}
     made["product"] = (await create_product(client, owner, title=f"{owner.username}'s tea"))["id"]
-    sku_id = (await create_product(client, shop, title=f"{shop.username} for {owner.username}"))["skus"][0]["id"]
+    sku_id = (await create_product(client, shop, title=f"{shop.username} for {owner.username}"))[
+        "skus"
+    ][0]["id"]
     placed = await place_order(client, owner, sku_id)
     assert placed.status_code == 201, placed.text
     order_id = placed.json()["id"]
     made["payment"] = (await pay_through_sandbox(client, owner, order_id))["payment"]["paymentId"]
     made["order"] = order_id
-    refunded = await client.post(f"/api/orders/{order_id}/refund", json={"reason": "changed my mind"}, headers=owner.headers)
+    refunded = await client.post(
+        f"/api/orders/{order_id}/refund", json={"reason": "changed my mind"}, headers=owner.headers
+    )
     assert refunded.status_code == 200, refunded.text
     made["refund"] = refunded.json()["refunds"][0]["id"]
-    applied = await client.post("/api/me/roles", json={"role": "distributor"}, headers=owner.headers)
+    applied = await client.post(
+        "/api/me/roles", json={"role": "distributor"}, headers=owner.headers
+    )
     assert applied.status_code in (201, 202), applied.text
     made["role_application"] = applied.json()["id"]
     made["room"] = (await create_room(client, owner, title=f"{owner.username}'s room"))["id"]
     coupon = await client.post(
         f"/api/rooms/{made['room']}/coupons",
-        json={"title": "10 off", "kind": "amount_off", "quota": 10, "amountOff": 100, "validMinutes": 60}, headers=owner.headers,
+        json={
+            "title": "10 off",
+            "kind": "amount_off",
+            "quota": 10,
+            "amountOff": 100,
+            "validMinutes": 60,
+        },
+        headers=owner.headers,
     )
     assert coupon.status_code == 201, coupon.text
     made["coupon"] = coupon.json()["id"]

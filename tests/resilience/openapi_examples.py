@@ -8,7 +8,15 @@ import re
 from typing import Any
 
 # Strings with a pattern: the first candidate that matches is used.
-_PATTERN_CANDIDATES = ["user_1", "https://example.com/a.png", "/static/a.png", "abc", "a", "1", "x1"]
+_PATTERN_CANDIDATES = [
+    "user_1",
+    "https://example.com/a.png",
+    "/static/a.png",
+    "abc",
+    "a",
+    "1",
+    "x1",
+]
 
 
 def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -18,7 +26,7 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def example(document: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> Any:  # noqa: C901, PLR0911
+def example(document: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> Any:
     schema = resolve(document, schema)
     if depth > 8:
         return None
@@ -42,9 +50,16 @@ def example(document: dict[str, Any], schema: dict[str, Any], depth: int = 0) ->
         required = schema.get("required", [])
         return {name: example(document, schema["properties"][name], depth + 1) for name in required}
     if kind == "array":
-        return [example(document, schema.get("items", {}), depth + 1) for _ in range(schema.get("minItems", 0))]
+        return [
+            example(document, schema.get("items", {}), depth + 1)
+            for _ in range(schema.get("minItems", 0))
+        ]
     if kind == "integer":
-        return max(int(schema.get("minimum", 1)), 1) if "maximum" not in schema or schema["maximum"] >= 1 else schema["maximum"]
+        return (
+            max(int(schema.get("minimum", 1)), 1)
+            if "maximum" not in schema or schema["maximum"] >= 1
+            else schema["maximum"]
+        )
     if kind == "number":
         return float(schema.get("minimum", 1))
     if kind == "boolean":
@@ -57,7 +72,10 @@ def example(document: dict[str, Any], schema: dict[str, Any], depth: int = 0) ->
             for candidate in _PATTERN_CANDIDATES:
                 if re.fullmatch(pattern, candidate):
                     return candidate
-        return "x" * max(int(schema.get("minLength", 1)), 8 if "password" in str(schema.get("title", "")).lower() else 1)
+        return "x" * max(
+            int(schema.get("minLength", 1)),
+            8 if "password" in str(schema.get("title", "")).lower() else 1,
+        )
     return None
 
 

@@ -23,15 +23,27 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("POST", "/api/auth/login"): "log in",
     ("GET", "/api/products"): "the shop window: products on shelf",
     ("GET", "/api/products/{product_id}"): "a product on shelf (off-shelf ones are 404 to others)",
-    ("POST", "/api/payments/callback"): "payment providers; authenticated by the HMAC signature instead",
-    ("GET", "/sandbox/pay/{payment_id}"): "the sandbox gateway's hosted page (stands in for the provider)",
-    ("POST", "/sandbox/pay/{payment_id}/complete"): "the sandbox gateway's pay button (stands in for the provider)",
+    (
+        "POST",
+        "/api/payments/callback",
+    ): "payment providers; authenticated by the HMAC signature instead",
+    (
+        "GET",
+        "/sandbox/pay/{payment_id}",
+    ): "the sandbox gateway's hosted page (stands in for the provider)",
+    (
+        "POST",
+        "/sandbox/pay/{payment_id}/complete",
+    ): "the sandbox gateway's pay button (stands in for the provider)",
     ("GET", "/api/rooms"): "the landing page: live and upcoming rooms",
     ("GET", "/api/rooms/{room_id}"): "a room's public page (what the join snapshot shows anyway)",
     ("GET", "/api/rooms/{room_id}/sessions"): "a room's past broadcasts and their public figures",
     ("GET", "/s/{code}"): "a share link: anyone may follow it (records a click)",
     ("GET", "/s/{code}/qr.svg"): "a share link's QR code",
-    ("GET", "/api/products/{product_id}/commission-rates"): "what a product pays distributors (shown to would-be sharers)",
+    (
+        "GET",
+        "/api/products/{product_id}/commission-rates",
+    ): "what a product pays distributors (shown to would-be sharers)",
     ("GET", "/api/rooms/{room_id}/coupons"): "a room's coupons, shown to every viewer",
 }
 
@@ -92,7 +104,9 @@ def routes_of(app: Litestar, openapi: dict) -> tuple[list[Route], list[str]]:
         if isinstance(route, HTTPRoute):
             for method, entry in route.route_handler_map.items():
                 handler = entry[0] if isinstance(entry, tuple) else entry
-                handlers[(method, route.path_format)] = tuple(g.__name__ for g in handler.resolve_guards())
+                handlers[(method, route.path_format)] = tuple(
+                    g.__name__ for g in handler.resolve_guards()
+                )
     routes, problems = [], []
     for path, item in openapi["paths"].items():
         for method in item:
@@ -100,15 +114,23 @@ def routes_of(app: Litestar, openapi: dict) -> tuple[list[Route], list[str]]:
                 continue
             key = (method.upper(), path)
             if key not in handlers:
-                problems.append(f"{method.upper()} {path}: in the OpenAPI document but no handler found")
+                problems.append(
+                    f"{method.upper()} {path}: in the OpenAPI document but no handler found"
+                )
                 continue
             route = Route(key[0], path, handlers[key])
             if route.public and key not in PUBLIC:
-                problems.append(f"{route.method} {path}: no guard, and not declared public in tests/resilience/policy.py PUBLIC")
+                problems.append(
+                    f"{route.method} {path}: no guard, and not declared public in tests/resilience/policy.py PUBLIC"
+                )
             if not route.public and key in PUBLIC:
-                problems.append(f"{route.method} {path}: declared public but guarded by {route.guards}")
+                problems.append(
+                    f"{route.method} {path}: declared public but guarded by {route.guards}"
+                )
             unknown = [p for p in route.object_params if p not in OBJECT_PARAMS]
             if unknown and not route.public:
-                problems.append(f"{route.method} {path}: path parameter(s) {unknown} unknown to policy.OBJECT_PARAMS (add the kind and its factory)")
+                problems.append(
+                    f"{route.method} {path}: path parameter(s) {unknown} unknown to policy.OBJECT_PARAMS (add the kind and its factory)"
+                )
             routes.append(route)
     return routes, problems

@@ -21,11 +21,17 @@ from livecommerce.infra.embedded import free_port
 
 def app_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PORT")}
-    env.update({
-        "ENV": "test", "LOG_LEVEL": "warning", "LOG_JSON": "true",
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        "VAR_DIR": tempfile.mkdtemp(prefix="lc-res-var-"), "PICCOLO_CONF": "livecommerce.piccolo_conf",
-    })
+    env.update(
+        {
+            "ENV": "test",
+            "LOG_LEVEL": "warning",
+            "LOG_JSON": "true",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "VAR_DIR": tempfile.mkdtemp(prefix="lc-res-var-"),
+            "PICCOLO_CONF": "livecommerce.piccolo_conf",
+        }
+    )
     env.update(extra)
     return env
 
@@ -43,8 +49,12 @@ class Child:
         # cwd: a folder without a `.env`, so only the environment we pass counts.
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "livecommerce.cli", *self.command], env=self.env, cwd=self.log.parent,
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [sys.executable, "-m", "livecommerce.cli", *self.command],
+                env=self.env,
+                cwd=self.log.parent,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     @property
@@ -103,11 +113,20 @@ def worker(env: dict[str, str], log: Path) -> Child:
 
 def migrate(env: dict[str, str], log: Path) -> None:
     with open(log, "ab") as out:
-        subprocess.run([sys.executable, "-m", "livecommerce.cli", "migrate"], env=env, cwd=log.parent,
-                       stdout=out, stderr=subprocess.STDOUT, check=True, timeout=180)
+        subprocess.run(
+            [sys.executable, "-m", "livecommerce.cli", "migrate"],
+            env=env,
+            cwd=log.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=180,
+        )
 
 
-async def wait_until(probe: Callable[[], Awaitable[bool]], timeout: float, every: float = 0.2) -> float:
+async def wait_until(
+    probe: Callable[[], Awaitable[bool]], timeout: float, every: float = 0.2
+) -> float:
     """Poll `probe` until it is true; returns the seconds it took (raises TimeoutError past `timeout`)."""
     started = time.monotonic()
     while True:

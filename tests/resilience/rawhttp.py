@@ -31,18 +31,24 @@ class RawPool:
         while not self.idle.empty():
             self.idle.get_nowait().close()
 
-    async def post(self, path: str, body: bytes, headers: dict[str, str], retries: int = 2) -> tuple[int, bytes]:
+    async def post(
+        self, path: str, body: bytes, headers: dict[str, str], retries: int = 2
+    ) -> tuple[int, bytes]:
         """POST and return (status, body). A dropped connection is replaced and the request re-sent:
         only for requests that are safe to repeat (signed callbacks, keyed orders)."""
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        data = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{head}"
-                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        data = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{head}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
         conn = await self.idle.get()
         try:
             for attempt in range(retries + 1):
                 try:
                     if conn.closed:
-                        _, conn = await asyncio.get_running_loop().create_connection(HttpConnection, self.host, self.port)
+                        _, conn = await asyncio.get_running_loop().create_connection(
+                            HttpConnection, self.host, self.port
+                        )
                     return await conn.request(data, 60)
                 except (ConnectionError, OSError):
                     conn.close()

@@ -30,14 +30,26 @@ def _operation(document: dict[str, Any], route: Route) -> dict[str, Any]:
     return document["paths"][route.path][route.method.lower()]
 
 
-async def _call(client: httpx.AsyncClient, document: dict[str, Any], route: Route, ids: dict[str, int],
-                actor: TestUser | None, body: Any = ..., fallback_id: int = 1) -> httpx.Response:
+async def _call(
+    client: httpx.AsyncClient,
+    document: dict[str, Any],
+    route: Route,
+    ids: dict[str, int],
+    actor: TestUser | None,
+    body: Any = ...,
+    fallback_id: int = 1,
+) -> httpx.Response:
     path = route.path
     for param in route.object_params:
-        path = path.replace("{" + param + "}", str(ids.get(OBJECT_PARAMS.get(param, ""), fallback_id)))
+        path = path.replace(
+            "{" + param + "}", str(ids.get(OBJECT_PARAMS.get(param, ""), fallback_id))
+        )
     operation = _operation(document, route)
-    params = {p["name"]: example(document, p.get("schema", {})) for p in operation.get("parameters", [])
-              if p.get("in") == "query" and p.get("required")}
+    params = {
+        p["name"]: example(document, p.get("schema", {}))
+        for p in operation.get("parameters", [])
+        if p.get("in") == "query" and p.get("required")
+    }
     headers = {"Idempotency-Key": uuid.uuid4().hex, **(actor.headers if actor else {})}
     json_body = request_body(document, operation) if body is ... else body
     kwargs: dict[str, Any] = {"json": json_body} if json_body is not None else {}
@@ -47,7 +59,10 @@ async def _call(client: httpx.AsyncClient, document: dict[str, Any], route: Rout
 
 
 async def test_the_authorization_matrix_from_the_openapi_routes_has_no_unexpected_2xx(
-    client: httpx.AsyncClient, user_factory, app, figure,
+    client: httpx.AsyncClient,
+    user_factory,
+    app,
+    figure,
 ) -> None:
     document = await _openapi(client)
     routes, problems = routes_of(app, document)
@@ -81,7 +96,9 @@ async def test_the_authorization_matrix_from_the_openapi_routes_has_no_unexpecte
         response = await _call(client, document, route, ids, actor)
         statuses[response.status_code] += 1
         if response.status_code not in REFUSED:
-            offending.append(f"{route.method} {route.path} as {label} ({reason}): {response.status_code} {response.text[:160]}")
+            offending.append(
+                f"{route.method} {route.path} as {label} ({reason}): {response.status_code} {response.text[:160]}"
+            )
     unexpected_2xx = sum(n for status, n in statuses.items() if 200 <= status < 300)
     figure(
         f"{len(routes)} operations from /schema/openapi.json, {fmt(len(cases))} refused-access calls "
@@ -93,9 +110,21 @@ async def test_the_authorization_matrix_from_the_openapi_routes_has_no_unexpecte
 
 SENTINEL = 987_654_321
 SMUGGLED = {
-    "role": "admin", "roles": ["admin"], "isAdmin": True, "balance": SENTINEL, "status": "completed",
-    "userId": None, "hostId": None, "buyerId": None, "ownerId": None, "id": SENTINEL,
-    "payAmount": 1, "totalAmount": 1, "paidAmount": 1, "sold": SENTINEL, "allowNegative": True,
+    "role": "admin",
+    "roles": ["admin"],
+    "isAdmin": True,
+    "balance": SENTINEL,
+    "status": "completed",
+    "userId": None,
+    "hostId": None,
+    "buyerId": None,
+    "ownerId": None,
+    "id": SENTINEL,
+    "payAmount": 1,
+    "totalAmount": 1,
+    "paidAmount": 1,
+    "sold": SENTINEL,
+    "allowNegative": True,
 }
 
 
@@ -105,9 +134,13 @@ async def _snapshot(victim_id: int) -> dict[str, Any]:
             "admins": await conn.fetchval("SELECT count(*) FROM users WHERE 'admin' = ANY(roles)"),
             "victim_rows": [
                 await conn.fetchval("SELECT count(*) FROM products WHERE host_id = $1", victim_id),
-                await conn.fetchval("SELECT count(*) FROM orders WHERE buyer_id = $1 OR host_id = $1", victim_id),
+                await conn.fetchval(
+                    "SELECT count(*) FROM orders WHERE buyer_id = $1 OR host_id = $1", victim_id
+                ),
                 await conn.fetchval("SELECT count(*) FROM payments WHERE user_id = $1", victim_id),
-                await conn.fetchval("SELECT count(*) FROM role_applications WHERE user_id = $1", victim_id),
+                await conn.fetchval(
+                    "SELECT count(*) FROM role_applications WHERE user_id = $1", victim_id
+                ),
             ],
             "sentinels": await conn.fetchval(
                 "SELECT (SELECT count(*) FROM accounts WHERE balance = $1 OR allow_negative AND user_id IS NOT NULL)"
@@ -115,13 +148,20 @@ async def _snapshot(victim_id: int) -> dict[str, Any]:
                 " + (SELECT count(*) FROM skus WHERE sold = $1 OR id = $1) + (SELECT count(*) FROM orders WHERE id = $1)",
                 SENTINEL,
             ),
-            "completed": await conn.fetchval("SELECT count(*) FROM orders WHERE status = 'completed'"),
-            "cheap_orders": await conn.fetchval("SELECT count(*) FROM orders WHERE pay_amount = 1 OR total_amount = 1"),
+            "completed": await conn.fetchval(
+                "SELECT count(*) FROM orders WHERE status = 'completed'"
+            ),
+            "cheap_orders": await conn.fetchval(
+                "SELECT count(*) FROM orders WHERE pay_amount = 1 OR total_amount = 1"
+            ),
         }
 
 
 async def test_mass_assignment_of_owner_role_balance_or_status_fields_persists_nothing(
-    client: httpx.AsyncClient, user_factory, app, figure,
+    client: httpx.AsyncClient,
+    user_factory,
+    app,
+    figure,
 ) -> None:
     document = await _openapi(client)
     routes, _ = routes_of(app, document)
@@ -130,13 +170,23 @@ async def test_mass_assignment_of_owner_role_balance_or_status_fields_persists_n
     admin = await user_factory("admin", ["admin"])
     shop = await user_factory("shop", ["host"])
     own = await owned_objects(client, attacker, shop)
-    values = {**SMUGGLED, "userId": victim.id, "hostId": victim.id, "buyerId": victim.id, "ownerId": victim.id}
+    values = {
+        **SMUGGLED,
+        "userId": victim.id,
+        "hostId": victim.id,
+        "buyerId": victim.id,
+        "ownerId": victim.id,
+    }
     before = await _snapshot(victim.id)
 
     sent, outcomes, other = 0, Counter[str](), set()
-    body_routes = [r for r in routes if r.method in ("POST", "PUT", "PATCH")
-                   and "application/json" in _operation(document, r).get("requestBody", {}).get("content", {})
-                   and r.path != "/api/payments/callback"]  # a signed provider event, not a user's body
+    body_routes = [
+        r
+        for r in routes
+        if r.method in ("POST", "PUT", "PATCH")
+        and "application/json" in _operation(document, r).get("requestBody", {}).get("content", {})
+        and r.path != "/api/payments/callback"
+    ]  # a signed provider event, not a user's body
     for route in body_routes:
         operation = _operation(document, route)
         declared = body_properties(document, operation)
@@ -151,7 +201,11 @@ async def test_mass_assignment_of_owner_role_balance_or_status_fields_persists_n
             sent += 1
             if response.status_code == 400:
                 # Refused for the smuggled field itself, not for something else in the body.
-                kind = "refused naming the field" if f"`$.{name}`" in response.text or name in response.text else "400 other"
+                kind = (
+                    "refused naming the field"
+                    if f"`$.{name}`" in response.text or name in response.text
+                    else "400 other"
+                )
                 outcomes[kind] += 1
                 if kind == "400 other":
                     other.add(f"{route.method} {route.path}: {response.text[:160]}")
@@ -159,11 +213,16 @@ async def test_mass_assignment_of_owner_role_balance_or_status_fields_persists_n
                 outcomes[f"{response.status_code}"] += 1
     after = await _snapshot(victim.id)
     me = (await client.get("/api/me", headers=attacker.headers)).json()
-    persisted = [k for k in before if before[k] != after[k]] + (["attacker roles"] if set(me["roles"]) - {"host", "distributor"} else [])
+    persisted = [k for k in before if before[k] != after[k]] + (
+        ["attacker roles"] if set(me["roles"]) - {"host", "distributor"} else []
+    )
     figure(
         f"{len(body_routes)} body routes x {len(values)} smuggled fields = {fmt(sent)} requests: "
         f"{len(persisted)} persisted ({', '.join(f'{n} {k}' for k, n in outcomes.most_common())})"
     )
     assert not persisted, f"smuggled fields changed {persisted}: before {before}, after {after}"
     assert not [k for k in outcomes if k.startswith("5")], outcomes
-    assert not outcomes["400 other"], "bodies refused for another reason prove nothing: fix openapi_examples\n" + "\n".join(sorted(other))
+    assert not outcomes["400 other"], (
+        "bodies refused for another reason prove nothing: fix openapi_examples\n"
+        + "\n".join(sorted(other))
+    )

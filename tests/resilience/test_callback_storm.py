@@ -36,7 +36,14 @@ class Reply(NamedTuple):
 
 
 def _signed(payment_id: int, amount: int) -> tuple[bytes, dict[str, str]]:
-    body = msgspec.json.encode(CallbackEvent(payment_id=payment_id, provider_ref=f"sbx_{payment_id}", amount=amount, status="succeeded"))
+    body = msgspec.json.encode(
+        CallbackEvent(
+            payment_id=payment_id,
+            provider_ref=f"sbx_{payment_id}",
+            amount=amount,
+            status="succeeded",
+        )
+    )
     return body, {"content-type": "application/json", "x-sandbox-signature": GATEWAY.sign(body)}
 
 
@@ -48,16 +55,24 @@ def _altered(payment_id: int, n: int) -> tuple[bytes, dict[str, str]]:
     return body.replace(str(PRICE).encode(), str(PRICE - 1 - n).encode()), headers
 
 
-async def test_callbacks_replayed_twenty_times_pay_once_and_altered_ones_are_refused(user_factory, api_process, figure) -> None:
+async def test_callbacks_replayed_twenty_times_pay_once_and_altered_ones_are_refused(
+    user_factory, api_process, figure
+) -> None:
     host = await user_factory("host", ["host"])
     buyers = [await user_factory(f"buyer{n}") for n in range(10)]
     async with storm_client(api_process.url) as client:
         sku_id = (await create_product(client, host, price=PRICE, stock=PAYMENTS))["skus"][0]["id"]
 
     async def start(n: int) -> int:
-        auth = {"Authorization": f"Bearer {buyers[n % len(buyers)].token}", "Content-Type": "application/json"}
-        status, body = await pool.post("/api/orders", b'{"items":[{"skuId":%d,"quantity":1}]}' % sku_id,
-                                       {**auth, "Idempotency-Key": uuid.uuid4().hex})
+        auth = {
+            "Authorization": f"Bearer {buyers[n % len(buyers)].token}",
+            "Content-Type": "application/json",
+        }
+        status, body = await pool.post(
+            "/api/orders",
+            b'{"items":[{"skuId":%d,"quantity":1}]}' % sku_id,
+            {**auth, "Idempotency-Key": uuid.uuid4().hex},
+        )
         assert status == 201, body
         order_id = msgspec.json.decode(body)["id"]
         status, body = await pool.post(f"/api/orders/{order_id}/pay", b"{}", auth)
@@ -74,9 +89,12 @@ async def test_callbacks_replayed_twenty_times_pay_once_and_altered_ones_are_ref
         genuine = [_signed(payment_id, PRICE) for _ in range(REPLAYS)]
         forged = [_altered(payment_id, n) for n in range(REPLAYS)] if payment_id in attacked else []
         async with storm:
-            responses = await asyncio.gather(*(
-                pool.post("/api/payments/callback", body, headers) for body, headers in genuine + forged
-            ))
+            responses = await asyncio.gather(
+                *(
+                    pool.post("/api/payments/callback", body, headers)
+                    for body, headers in genuine + forged
+                )
+            )
         replies = [Reply(status, msgspec.json.decode(body)) for status, body in responses]
         return replies[:REPLAYS], replies[REPLAYS:]
 
@@ -86,16 +104,28 @@ async def test_callbacks_replayed_twenty_times_pay_once_and_altered_ones_are_ref
 
     statuses = Counter(r.status for genuine, forged in results for r in genuine + forged)
     applied_once = sum(
-        1 for genuine, _ in results
-        if sorted(r.body.get("result", r.body.get("code")) for r in genuine) == ["applied"] + ["duplicate"] * (REPLAYS - 1)
+        1
+        for genuine, _ in results
+        if sorted(r.body.get("result", r.body.get("code")) for r in genuine)
+        == ["applied"] + ["duplicate"] * (REPLAYS - 1)
     )
     forged = [r for _, f in results for r in f]
-    refused = sum(1 for r in forged if r.status == 400 and r.body["code"] in ("amount_mismatch", "bad_signature"))
+    refused = sum(
+        1
+        for r in forged
+        if r.status == 400 and r.body["code"] in ("amount_mismatch", "bad_signature")
+    )
     async with db.connection() as conn:
         paid = await conn.fetchval("SELECT count(*) FROM orders WHERE status = 'paid'")
-        payment_txns = await conn.fetchval("SELECT count(*) FROM ledger_transactions WHERE kind = 'payment'")
-        escrow = await conn.fetchval("SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'escrow'", host.id)
-        wrong_amount = await conn.fetchval("SELECT count(*) FROM payments WHERE status = 'succeeded' AND amount <> $1", PRICE)
+        payment_txns = await conn.fetchval(
+            "SELECT count(*) FROM ledger_transactions WHERE kind = 'payment'"
+        )
+        escrow = await conn.fetchval(
+            "SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'escrow'", host.id
+        )
+        wrong_amount = await conn.fetchval(
+            "SELECT count(*) FROM payments WHERE status = 'succeeded' AND amount <> $1", PRICE
+        )
         problems = await ledger_problems(conn)
     figure(
         f"{fmt(PAYMENTS)} payments x {REPLAYS} replays ({fmt(PAYMENTS * REPLAYS)} callbacks) + {fmt(len(forged))} altered on {ALTERED}: "

@@ -29,12 +29,18 @@ SHOPPERS = 16
 RETRIES = 40
 
 
-async def _register(client: httpx.AsyncClient, name: str, role: str | None = None) -> dict[str, str]:
-    made = await client.post("/api/auth/register", json={"username": name, "password": "correct-horse-battery"})
+async def _register(
+    client: httpx.AsyncClient, name: str, role: str | None = None
+) -> dict[str, str]:
+    made = await client.post(
+        "/api/auth/register", json={"username": name, "password": "correct-horse-battery"}
+    )
     assert made.status_code == 201, made.text
     token = made.json()["token"]
     if role:
-        granted = await client.post("/api/me/roles", json={"role": role}, headers={"Authorization": f"Bearer {token}"})
+        granted = await client.post(
+            "/api/me/roles", json={"role": role}, headers={"Authorization": f"Bearer {token}"}
+        )
         assert granted.status_code == 201, granted.text
         token = granted.json()["token"]
     client.cookies.clear()
@@ -50,7 +56,7 @@ class Ledger:
         self.statuses: Counter[str] = Counter()
 
 
-async def _with_retries(send, ledger: Ledger, label: str) -> httpx.Response | None:  # noqa: ANN001
+async def _with_retries(send, ledger: Ledger, label: str) -> httpx.Response | None:
     """A client that retries through the outage (the same Idempotency-Key for an order)."""
     for _ in range(RETRIES):
         try:
@@ -66,27 +72,45 @@ async def _with_retries(send, ledger: Ledger, label: str) -> httpx.Response | No
     return None
 
 
-async def _shopper(client: httpx.AsyncClient, headers: dict[str, str], sku_id: int, ledger: Ledger, stop: asyncio.Event) -> None:
+async def _shopper(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    sku_id: int,
+    ledger: Ledger,
+    stop: asyncio.Event,
+) -> None:
     while not stop.is_set():
         key = uuid.uuid4().hex
         body = {"items": [{"skuId": sku_id, "quantity": 1 + len(ledger.placed) % 3}]}
         placed = await _with_retries(
-            lambda key=key, body=body: client.post("/api/orders", json=body, headers={**headers, "Idempotency-Key": key}),
-            ledger, "place",
+            lambda key=key, body=body: client.post(
+                "/api/orders", json=body, headers={**headers, "Idempotency-Key": key}
+            ),
+            ledger,
+            "place",
         )
         if placed is None or placed.status_code != 201:
             continue
         order = placed.json()
         ledger.placed[order["id"]] = order
         paid = await _with_retries(
-            lambda order_id=order["id"]: client.post(f"/api/orders/{order_id}/pay", json={"method": "wallet"}, headers=headers),
-            ledger, "pay",
+            lambda order_id=order["id"]: client.post(
+                f"/api/orders/{order_id}/pay", json={"method": "wallet"}, headers=headers
+            ),
+            ledger,
+            "pay",
         )
-        if paid is not None and paid.status_code == 200 and paid.json()["order"]["status"] == "paid":
+        if (
+            paid is not None
+            and paid.status_code == 200
+            and paid.json()["order"]["status"] == "paid"
+        ):
             ledger.paid.add(order["id"])
 
 
-async def test_postgres_restarted_mid_checkout_keeps_every_acknowledged_order_whole(tmp_path: Path, figure) -> None:
+async def test_postgres_restarted_mid_checkout_keeps_every_acknowledged_order_whole(
+    tmp_path: Path, figure
+) -> None:
     pg = EmbeddedPostgres(tmp_path / "pg", durable=True)
     redis = EmbeddedRedis(tmp_path / "redis", durable=False)
     database_url, redis_url = pg.start(), redis.start()
@@ -99,31 +123,52 @@ async def test_postgres_restarted_mid_checkout_keeps_every_acknowledged_order_wh
         await api.started()
         async with storm_client(api.url, 64) as client:
             host = await _register(client, "pghost", "host")
-            made = await client.post("/api/products", headers=host,
-                                     json={"title": "Tea", "skus": [{"name": "tin", "price": PRICE, "stock": STOCK}]})
+            made = await client.post(
+                "/api/products",
+                headers=host,
+                json={"title": "Tea", "skus": [{"name": "tin", "price": PRICE, "stock": STOCK}]},
+            )
             sku_id = made.json()["skus"][0]["id"]
             buyers = [await _register(client, f"pgbuyer{n}") for n in range(SHOPPERS)]
             for headers in buyers:
-                top_up = await client.post("/api/me/wallet/topup", json={"amount": 10_000_000}, headers=headers)
+                top_up = await client.post(
+                    "/api/me/wallet/topup", json={"amount": 10_000_000}, headers=headers
+                )
                 assert top_up.status_code == 201, top_up.text
-                assert (await client.post(top_up.json()["payUrl"] + "/complete")).json()["callback"] == "applied"
+                assert (await client.post(top_up.json()["payUrl"] + "/complete")).json()[
+                    "callback"
+                ] == "applied"
 
-            shoppers = [asyncio.create_task(_shopper(client, h, sku_id, ledger, stop)) for h in buyers]
-            for how, sig in (("crash (immediate shutdown)", signal.SIGQUIT), ("restart (fast shutdown)", signal.SIGINT)):
+            shoppers = [
+                asyncio.create_task(_shopper(client, h, sku_id, ledger, stop)) for h in buyers
+            ]
+            for how, sig in (
+                ("crash (immediate shutdown)", signal.SIGQUIT),
+                ("restart (fast shutdown)", signal.SIGINT),
+            ):
                 await asyncio.sleep(3)
                 before = len(ledger.placed)
                 pg.proc.send_signal(sig)  # type: ignore[union-attr]
                 await asyncio.to_thread(pg.proc.wait, 60)  # type: ignore[union-attr]
                 await asyncio.sleep(1)
-                await asyncio.to_thread(pg.start)  # same data folder and port; recovery replays the WAL
+                await asyncio.to_thread(
+                    pg.start
+                )  # same data folder and port; recovery replays the WAL
                 back = await wait_until(lambda: _ready(client), timeout=60, every=0.1)
                 outages.append(f"{how}: {before:,} orders before, ready {back:.1f}s after start")
             await asyncio.sleep(3)
             stop.set()
             await asyncio.gather(*shoppers)
-            after = await client.post("/api/orders", json={"items": [{"skuId": sku_id, "quantity": 1}]},
-                                      headers={**buyers[0], "Idempotency-Key": uuid.uuid4().hex})
-            paid_after = await client.post(f"/api/orders/{after.json()['id']}/pay", json={"method": "wallet"}, headers=buyers[0])
+            after = await client.post(
+                "/api/orders",
+                json={"items": [{"skuId": sku_id, "quantity": 1}]},
+                headers={**buyers[0], "Idempotency-Key": uuid.uuid4().hex},
+            )
+            paid_after = await client.post(
+                f"/api/orders/{after.json()['id']}/pay",
+                json={"method": "wallet"},
+                headers=buyers[0],
+            )
 
         conn = await asyncpg.connect(database_url)
         try:
@@ -155,21 +200,29 @@ async def _ready(client: httpx.AsyncClient) -> bool:
 
 async def _whole(conn: asyncpg.Connection, ledger: Ledger, sku_id: int) -> list[str]:
     problems: list[str] = []
-    rows = {r["id"]: r for r in await conn.fetch(
-        "SELECT o.id, o.status, o.total_amount, count(i.id) AS items, COALESCE(SUM(i.quantity), 0) AS units"
-        " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id GROUP BY o.id"
-    )}
+    rows = {
+        r["id"]: r
+        for r in await conn.fetch(
+            "SELECT o.id, o.status, o.total_amount, count(i.id) AS items, COALESCE(SUM(i.quantity), 0) AS units"
+            " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id GROUP BY o.id"
+        )
+    }
     for order_id, body in ledger.placed.items():
         row = rows.get(order_id)
         if row is None:
             problems.append(f"acknowledged order {order_id} is missing")
         elif (row["items"], row["units"], row["total_amount"]) != (
-            len(body["items"]), sum(i["quantity"] for i in body["items"]), body["totalAmount"]
+            len(body["items"]),
+            sum(i["quantity"] for i in body["items"]),
+            body["totalAmount"],
         ):
             problems.append(f"order {order_id} differs from its 201: {dict(row)} vs {body}")
     problems += [f"order {r['id']} has no items" for r in rows.values() if r["items"] == 0]
-    problems += [f"acknowledged paid order {oid} is {rows[oid]['status']}" for oid in ledger.paid
-                 if oid in rows and rows[oid]["status"] != "paid"]
+    problems += [
+        f"acknowledged paid order {oid} is {rows[oid]['status']}"
+        for oid in ledger.paid
+        if oid in rows and rows[oid]["status"] != "paid"
+    ]
     stock, sold = await conn.fetchrow("SELECT stock, sold FROM skus WHERE id = $1", sku_id)
     if stock + sold != STOCK:
         problems.append(f"stock {stock} + sold {sold} != {STOCK}")
@@ -178,7 +231,10 @@ async def _whole(conn: asyncpg.Connection, ledger: Ledger, sku_id: int) -> list[
         "SELECT o.id, o.status, (SELECT count(*) FROM ledger_transactions t JOIN payments p ON t.business_key = 'payment:' || p.id"
         " WHERE p.order_id = o.id) AS postings FROM orders o"
     )
-    problems += [f"order {r['id']} ({r['status']}) has {r['postings']} payment postings" for r in payments
-                 if (r["status"] == "paid") != (r["postings"] == 1) or r["postings"] > 1]
+    problems += [
+        f"order {r['id']} ({r['status']}) has {r['postings']} payment postings"
+        for r in payments
+        if (r["status"] == "paid") != (r["postings"] == 1) or r["postings"] > 1
+    ]
     problems += await ledger_problems(conn)
     return problems

@@ -52,7 +52,9 @@ class Log:
         self.answers.append((time.monotonic(), kind, status))
 
 
-async def _until_final(client: httpx.AsyncClient, log: Log, kind: str, path: str, user: TestUser, final: set[int]) -> httpx.Response | None:
+async def _until_final(
+    client: httpx.AsyncClient, log: Log, kind: str, path: str, user: TestUser, final: set[int]
+) -> httpx.Response | None:
     for _ in range(ATTEMPTS):
         try:
             response = await client.post(path, headers=user.headers)
@@ -66,7 +68,14 @@ async def _until_final(client: httpx.AsyncClient, log: Log, kind: str, path: str
     return None
 
 
-async def _shopper(client: httpx.AsyncClient, log: Log, user: TestUser, coupon_id: int, packet_id: int, delay: float) -> dict[str, Any]:
+async def _shopper(
+    client: httpx.AsyncClient,
+    log: Log,
+    user: TestUser,
+    coupon_id: int,
+    packet_id: int,
+    delay: float,
+) -> dict[str, Any]:
     await asyncio.sleep(delay)
     coupon = f"/api/coupons/{coupon_id}/claim"
     packet = f"/api/red-packets/{packet_id}/grab"
@@ -77,18 +86,27 @@ async def _shopper(client: httpx.AsyncClient, log: Log, user: TestUser, coupon_i
     again_grab = await _until_final(client, log, "grab", packet, user, {200, 409})
     return {
         "user": user.id,
-        "claim": claimed and claimed.status_code, "claim_again": again_claim and again_claim.status_code,
+        "claim": claimed and claimed.status_code,
+        "claim_again": again_claim and again_claim.status_code,
         "grab": grabbed.json() if grabbed is not None and grabbed.status_code == 200 else None,
-        "grab_again": again_grab.json() if again_grab is not None and again_grab.status_code == 200 else None,
+        "grab_again": again_grab.json()
+        if again_grab is not None and again_grab.status_code == 200
+        else None,
     }
 
 
 async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
-    migrated: Settings, app, user_factory, tmp_path: Path, figure,
+    migrated: Settings,
+    app,
+    user_factory,
+    tmp_path: Path,
+    figure,
 ) -> None:
     redis = EmbeddedRedis(tmp_path / "redis", durable=False)
     redis_url = redis.start()
-    api = ApiProcess(app_env(migrated.database_url or "", redis_url), tmp_path / "api.log", workers=2)
+    api = ApiProcess(
+        app_env(migrated.database_url or "", redis_url), tmp_path / "api.log", workers=2
+    )
     log = Log()
     try:
         await api.started()
@@ -98,23 +116,41 @@ async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
         await go_live(room_id)
         users = await make_users(app, "shopper", SHOPPERS)
         async with storm_client(api.url, 100) as client:
-            made = await client.post(f"/api/rooms/{room_id}/coupons", headers=host.headers, json={
-                "title": "5 off", "kind": "amount_off", "amountOff": 500, "minSpend": 1_000, "quota": QUOTA,
-                "perUserLimit": 1, "validMinutes": 60, "drop": True})
+            made = await client.post(
+                f"/api/rooms/{room_id}/coupons",
+                headers=host.headers,
+                json={
+                    "title": "5 off",
+                    "kind": "amount_off",
+                    "amountOff": 500,
+                    "minSpend": 1_000,
+                    "quota": QUOTA,
+                    "perUserLimit": 1,
+                    "validMinutes": 60,
+                    "drop": True,
+                },
+            )
             assert made.status_code == 201, made.text
             coupon_id = made.json()["id"]
-            sent = await client.post(f"/api/rooms/{room_id}/red-packets", headers=host.headers,
-                                     json={"totalAmount": TOTAL, "count": PARTS})
+            sent = await client.post(
+                f"/api/rooms/{room_id}/red-packets",
+                headers=host.headers,
+                json={"totalAmount": TOTAL, "count": PARTS},
+            )
             assert sent.status_code == 201, sent.text
             packet_id = sent.json()["id"]
 
             rng = random.Random(0)
             shoppers = [
-                asyncio.create_task(_shopper(client, log, user, coupon_id, packet_id, rng.uniform(0, SPREAD)))
+                asyncio.create_task(
+                    _shopper(client, log, user, coupon_id, packet_id, rng.uniform(0, SPREAD))
+                )
                 for user in users
             ]
             # Kill once the storm is well under way: some coupons issued and some parts won.
-            await wait_until(lambda: _granted(coupon_id, packet_id, QUOTA // 6), timeout=120, every=0.05)
+            await wait_until(
+                lambda: _granted(coupon_id, packet_id, QUOTA // 6), timeout=120, every=0.05
+            )
             log.killed_at = time.monotonic()
             redis.proc.send_signal(signal.SIGKILL)  # type: ignore[union-attr]
             await asyncio.to_thread(redis.proc.wait, 10)  # type: ignore[union-attr]
@@ -129,28 +165,60 @@ async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
         redis.stop()
 
     async with db.connection() as conn:
-        issued, copies, holders = (await conn.fetchrow(
+        issued, copies, holders = await conn.fetchrow(
             "SELECT (SELECT issued FROM coupons WHERE id = $1), count(*), count(DISTINCT user_id) FROM user_coupons WHERE coupon_id = $1",
-            coupon_id))
-        coupon_holders = {r["user_id"] for r in await conn.fetch("SELECT user_id FROM user_coupons WHERE coupon_id = $1", coupon_id)}
-        parts = {r["user_id"]: r["amount"] for r in await conn.fetch(
-            "SELECT user_id, amount FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL", packet_id)}
-        grabbed = await conn.fetchval("SELECT count(*) FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL", packet_id)
-        wallets = {r["user_id"]: r["balance"] for r in await conn.fetch(
-            "SELECT user_id, balance FROM accounts WHERE kind = 'wallet' AND user_id = ANY($1::int[])", [u.id for u in users])}
+            coupon_id,
+        )
+        coupon_holders = {
+            r["user_id"]
+            for r in await conn.fetch(
+                "SELECT user_id FROM user_coupons WHERE coupon_id = $1", coupon_id
+            )
+        }
+        parts = {
+            r["user_id"]: r["amount"]
+            for r in await conn.fetch(
+                "SELECT user_id, amount FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL",
+                packet_id,
+            )
+        }
+        grabbed = await conn.fetchval(
+            "SELECT count(*) FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL",
+            packet_id,
+        )
+        wallets = {
+            r["user_id"]: r["balance"]
+            for r in await conn.fetch(
+                "SELECT user_id, balance FROM accounts WHERE kind = 'wallet' AND user_id = ANY($1::int[])",
+                [u.id for u in users],
+            )
+        }
         problems = await ledger_problems(conn)
 
     statuses = Counter(status for _, _, status in log.answers)
     grace = 2.0  # the api's pooled Redis connections reconnect on their next use
-    stray = [(round(at - log.killed_at, 1), kind, status) for at, kind, status in log.answers
-             if (status >= 500 or status == 0) and not (status == 503 and log.killed_at <= at <= log.ready_at + grace)]
+    stray = [
+        (round(at - log.killed_at, 1), kind, status)
+        for at, kind, status in log.answers
+        if (status >= 500 or status == 0)
+        and not (status == 503 and log.killed_at <= at <= log.ready_at + grace)
+    ]
     outage_503 = sum(1 for _, _, status in log.answers if status == 503)
     unfinished = sum(1 for r in results if r["claim"] is None or r["grab"] is None)
     claimed_201 = {r["user"] for r in results if r["claim"] == 201}
     second_201 = sum(1 for r in results if r["claim_again"] == 201)
-    won = {r["user"]: r["grab"]["amount"] for r in results if r["grab"] and r["grab"]["outcome"] == "won"}
-    again_new = [r for r in results if r["grab_again"] and r["grab_again"]["outcome"] == "won"
-                 and (r["grab_again"]["amount"] != won.get(r["user"]) or not r["grab_again"]["again"])]
+    won = {
+        r["user"]: r["grab"]["amount"]
+        for r in results
+        if r["grab"] and r["grab"]["outcome"] == "won"
+    }
+    again_new = [
+        r
+        for r in results
+        if r["grab_again"]
+        and r["grab_again"]["outcome"] == "won"
+        and (r["grab_again"]["amount"] != won.get(r["user"]) or not r["grab_again"]["again"])
+    ]
     figure(
         f"Redis SIGKILL + restart ({OUTAGE:.0f}s away) at {at_kill[0]} coupons / {at_kill[1]} parts, {fmt(SHOPPERS)} shoppers, "
         f"{fmt(len(log.answers))} requests: coupons {copies}/{QUOTA} issued to {holders} users (0 twice: {copies == holders}), "
@@ -160,9 +228,19 @@ async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
     assert not stray, f"{stray[:20]}\n{statuses}\n{api.tail()}"
     assert unfinished == 0, f"{unfinished} shoppers got no final answer: {statuses}"
     assert issued == copies == holders == QUOTA, (issued, copies, holders)
-    assert claimed_201 == coupon_holders and second_201 == 0, (len(claimed_201), len(coupon_holders), second_201)
-    assert grabbed == len(parts) == PARTS and sum(parts.values()) == TOTAL, (grabbed, len(parts), sum(parts.values()))
-    assert won == parts, "a `won` answer without its part in PostgreSQL, or a part nobody was told of"
+    assert claimed_201 == coupon_holders and second_201 == 0, (
+        len(claimed_201),
+        len(coupon_holders),
+        second_201,
+    )
+    assert grabbed == len(parts) == PARTS and sum(parts.values()) == TOTAL, (
+        grabbed,
+        len(parts),
+        sum(parts.values()),
+    )
+    assert won == parts, (
+        "a `won` answer without its part in PostgreSQL, or a part nobody was told of"
+    )
     assert not again_new, again_new[:5]
     assert {u: wallets.get(u, 0) for u in parts} == parts
     assert not problems, "\n".join(problems)
@@ -170,8 +248,13 @@ async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
 
 async def _counts(coupon_id: int, packet_id: int) -> tuple[int, int]:
     async with db.connection() as conn:
-        coupons = await conn.fetchval("SELECT count(*) FROM user_coupons WHERE coupon_id = $1", coupon_id)
-        parts = await conn.fetchval("SELECT count(*) FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL", packet_id)
+        coupons = await conn.fetchval(
+            "SELECT count(*) FROM user_coupons WHERE coupon_id = $1", coupon_id
+        )
+        parts = await conn.fetchval(
+            "SELECT count(*) FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL",
+            packet_id,
+        )
     return coupons, parts
 
 

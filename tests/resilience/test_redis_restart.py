@@ -28,10 +28,15 @@ from tests.resilience.invariants import fmt
 from tests.resilience.processes import ApiProcess, app_env, wait_until
 
 
-async def _checkout(client: httpx.AsyncClient, buyer: support.TestUser, sku_id: int) -> tuple[int, int, str]:
+async def _checkout(
+    client: httpx.AsyncClient, buyer: support.TestUser, sku_id: int
+) -> tuple[int, int, str]:
     """Place an order and pay it through the sandbox gateway: (place status, pay status, order status)."""
-    placed = await client.post("/api/orders", json={"items": [{"skuId": sku_id, "quantity": 1}]},
-                               headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex})
+    placed = await client.post(
+        "/api/orders",
+        json={"items": [{"skuId": sku_id, "quantity": 1}]},
+        headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
+    )
     if placed.status_code != 201:
         return placed.status_code, 0, ""
     order_id = placed.json()["id"]
@@ -39,12 +44,19 @@ async def _checkout(client: httpx.AsyncClient, buyer: support.TestUser, sku_id: 
     if started.status_code != 200:
         return 201, started.status_code, ""
     done = await client.post(started.json()["payUrl"] + "/complete")
-    status = (await client.get(f"/api/orders/{order_id}", headers=buyer.headers)).json().get("status", "")
+    status = (
+        (await client.get(f"/api/orders/{order_id}", headers=buyer.headers))
+        .json()
+        .get("status", "")
+    )
     return 201, done.status_code, status
 
 
 async def test_redis_killed_and_restarted_the_api_recovers_without_a_restart(
-    migrated: Settings, user_factory, tmp_path: Path, figure,
+    migrated: Settings,
+    user_factory,
+    tmp_path: Path,
+    figure,
 ) -> None:
     redis = EmbeddedRedis(tmp_path / "redis", durable=False)
     redis_url = redis.start()
@@ -102,7 +114,7 @@ async def test_redis_killed_and_restarted_the_api_recovers_without_a_restart(
     assert during > 0
 
 
-async def _is(probe, expected: int) -> bool:  # noqa: ANN001
+async def _is(probe, expected: int) -> bool:
     return await probe() == expected
 
 
@@ -133,9 +145,14 @@ class Watcher:
             self.chat += [e["text"] for e in frame["events"] if e["type"] == "chat"]
 
 
-async def _join(api: ApiProcess, room_id: int, user: support.TestUser) -> tuple[Any, dict[str, Any]]:
-    ws = await websockets.connect(f"ws://127.0.0.1:{api.port}/ws/rooms/{room_id}", origin=api.url,
-                                  additional_headers=user.headers)
+async def _join(
+    api: ApiProcess, room_id: int, user: support.TestUser
+) -> tuple[Any, dict[str, Any]]:
+    ws = await websockets.connect(
+        f"ws://127.0.0.1:{api.port}/ws/rooms/{room_id}",
+        origin=api.url,
+        additional_headers=user.headers,
+    )
     async with asyncio.timeout(10):
         while (frame := json.loads(await ws.recv()))["type"] != "snapshot":
             pass
@@ -143,7 +160,10 @@ async def _join(api: ApiProcess, room_id: int, user: support.TestUser) -> tuple[
 
 
 async def test_redis_restart_room_sockets_resume_ticks_chat_and_counters(
-    migrated: Settings, user_factory, tmp_path: Path, figure,
+    migrated: Settings,
+    user_factory,
+    tmp_path: Path,
+    figure,
 ) -> None:
     redis = EmbeddedRedis(tmp_path / "redis", durable=False)
     redis_url = redis.start()
@@ -153,7 +173,11 @@ async def test_redis_restart_room_sockets_resume_ticks_chat_and_counters(
     try:
         for api in apis:
             await api.started()
-        host, fan, other = await user_factory("host", ["host"]), await user_factory("fan"), await user_factory("other")
+        host, fan, other = (
+            await user_factory("host", ["host"]),
+            await user_factory("fan"),
+            await user_factory("other"),
+        )
         async with httpx.AsyncClient(base_url=apis[0].url, timeout=30) as client:
             room_id = (await support.create_room(client, host))["id"]
             await support.go_live(client, host, room_id)
@@ -169,7 +193,9 @@ async def test_redis_restart_room_sockets_resume_ticks_chat_and_counters(
             await speaker_ws.send(json.dumps({"type": "chat", "text": "before the kill"}))
             await wait_until(lambda: said("before the kill"), timeout=10)
             await wait_until(lambda: _true(listener.counters.get("likes") == 7), timeout=10)
-            saved = (await client.get(f"/api/rooms/{room_id}/stats", headers=host.headers)).json()["counters"]
+            saved = (await client.get(f"/api/rooms/{room_id}/stats", headers=host.headers)).json()[
+                "counters"
+            ]
             before = {k: listener.counters[k] for k in MONOTONIC}
 
             redis.proc.send_signal(signal.SIGKILL)  # type: ignore[union-attr]
@@ -188,7 +214,9 @@ async def test_redis_restart_room_sockets_resume_ticks_chat_and_counters(
             back_in = await wait_until(crosses, timeout=30, every=0.1)
             await speaker_ws.send(json.dumps({"type": "like", "count": 5}))
             await wait_until(lambda: _true(listener.counters.get("likes") == 12), timeout=20)
-            stats = (await client.get(f"/api/rooms/{room_id}/stats", headers=host.headers)).json()["counters"]
+            stats = (await client.get(f"/api/rooms/{room_id}/stats", headers=host.headers)).json()[
+                "counters"
+            ]
             after = dict(listener.counters)
     finally:
         for ws in sockets:
@@ -196,8 +224,10 @@ async def test_redis_restart_room_sockets_resume_ticks_chat_and_counters(
         for api in apis:
             api.stop()
         redis.stop()
-    figure(f"Redis SIGKILL + restart under a live room on 2 api processes: chat crossed again {back_in:.1f}s after "
-           f"/readyz; likes shown {before['likes']} -> {after['likes']} (+5 after), went back: {listener.went_back}")
+    figure(
+        f"Redis SIGKILL + restart under a live room on 2 api processes: chat crossed again {back_in:.1f}s after "
+        f"/readyz; likes shown {before['likes']} -> {after['likes']} (+5 after), went back: {listener.went_back}"
+    )
     assert listener.ticks > ticks_at_restart, apis[1].tail()
     assert listener.went_back == [], apis[1].tail()
     assert all(after[k] >= before[k] for k in MONOTONIC), (before, after)

@@ -44,7 +44,9 @@ def _failures(exc: BaseException) -> list[Failure]:
     raise exc
 
 
-def fuzz(base_url: str, headers: dict[str, str]) -> tuple[int, int, Counter[int], dict[str, list[str]]]:
+def fuzz(
+    base_url: str, headers: dict[str, str]
+) -> tuple[int, int, Counter[int], dict[str, list[str]]]:
     """Run every operation; returns (operations, cases, statuses, {check title: [operation: reproduction]})."""
     schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
     statuses: Counter[int] = Counter()
@@ -56,8 +58,13 @@ def fuzz(base_url: str, headers: dict[str, str]) -> tuple[int, int, Counter[int]
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             seen: set[str] = set()
 
-            @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case: Any) -> None:
                 nonlocal cases
@@ -72,7 +79,9 @@ def fuzz(base_url: str, headers: dict[str, str]) -> tuple[int, int, Counter[int]
                         title = failure.title
                         if title not in seen:  # noqa: B023 - run() is called within this iteration  # one example per check and operation is enough to act on
                             seen.add(title)  # noqa: B023
-                            found[title].append(f"{operation.label} [{mode.value}]: {failure.message[:300]}\n    {case.as_curl_command(headers)}")  # noqa: B023
+                            found[title].append(
+                                f"{operation.label} [{mode.value}]: {failure.message[:300]}\n    {case.as_curl_command(headers)}"
+                            )
 
             run()
     return operations, cases, statuses, found
@@ -92,7 +101,11 @@ async def test_schemathesis_finds_no_server_error(live, user_factory, figure) ->
         for title, examples in run[3].items():
             found[title] += examples
     server_errors = sum(n for status, n in statuses.items() if status >= 500)
-    other = {SHORT.get(title, title): len(examples) for title, examples in found.items() if title != "Server error"}
+    other = {
+        SHORT.get(title, title): len(examples)
+        for title, examples in found.items()
+        if title != "Server error"
+    }
     report = "\n".join(f"== {title} ({len(ex)})\n" + "\n".join(ex) for title, ex in found.items())
     if os.environ.get("RESILIENCE_FUZZ_REPORT"):
         await asyncio.to_thread(Path(os.environ["RESILIENCE_FUZZ_REPORT"]).write_text, report)

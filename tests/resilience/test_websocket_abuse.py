@@ -53,10 +53,18 @@ def _ws_url(api: ApiProcess, room_id: int) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _joined(api: ApiProcess, room_id: int, token: str | None = None, **kwargs: Any) -> AsyncIterator[tuple[Any, dict[str, Any]]]:
+async def _joined(
+    api: ApiProcess, room_id: int, token: str | None = None, **kwargs: Any
+) -> AsyncIterator[tuple[Any, dict[str, Any]]]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with websockets.connect(_ws_url(api, room_id), origin=api.url, additional_headers=headers, proxy=None,
-                                  open_timeout=30, **kwargs) as ws:
+    async with websockets.connect(
+        _ws_url(api, room_id),
+        origin=api.url,
+        additional_headers=headers,
+        proxy=None,
+        open_timeout=30,
+        **kwargs,
+    ) as ws:
         yield ws, await _next(ws, "snapshot", within=30)
 
 
@@ -124,7 +132,9 @@ def _tampered(token: str, secret: str, **claims: Any) -> str:
     return jwt.encode({**payload, **claims}, secret, algorithm="HS256")
 
 
-async def _refused_writes(api: ApiProcess, room_id: int, viewer: support.TestUser, secret: str, observer: Observer) -> str:
+async def _refused_writes(
+    api: ApiProcess, room_id: int, viewer: support.TestUser, secret: str, observer: Observer
+) -> str:
     now = int(time.time())
     tokens = {
         "none": None,
@@ -134,8 +144,13 @@ async def _refused_writes(api: ApiProcess, room_id: int, viewer: support.TestUse
     refused = 0
     for name, token in tokens.items():
         async with _joined(api, room_id, token) as (ws, snap):
-            assert snap["payload"]["you"] is None, f"{name} token: joined as {snap['payload']['you']}"
-            for frame in ({"type": "chat", "text": f"from a {name} token"}, {"type": "like", "count": 5}):
+            assert snap["payload"]["you"] is None, (
+                f"{name} token: joined as {snap['payload']['you']}"
+            )
+            for frame in (
+                {"type": "chat", "text": f"from a {name} token"},
+                {"type": "like", "count": 5},
+            ):
                 await ws.send(json.dumps(frame))
                 error = await _next(ws, "error")
                 assert error["code"] == "login_required", (name, error)
@@ -150,7 +165,12 @@ async def _foreign_origins(api: ApiProcess, room_id: int) -> str:
     host = api.url.split("//", 1)[1]
     # Not refused, by design: the same host and port over https (a TLS proxy in front of the api).
     statuses = []
-    for origin in ("http://evil.example", f"http://{host}.evil.example", f"http://127.0.0.1:{api.port + 1}", "null"):
+    for origin in (
+        "http://evil.example",
+        f"http://{host}.evil.example",
+        f"http://127.0.0.1:{api.port + 1}",
+        "null",
+    ):
         try:
             async with websockets.connect(_ws_url(api, room_id), origin=origin, proxy=None):
                 statuses.append(101)
@@ -188,7 +208,9 @@ async def _bad_frames(api: ApiProcess, room_id: int, token: str, observer: Obser
     return f"1 MiB frame → {big}; {len(bad)} bad frames → bad_frame, the next → {strikes}"
 
 
-async def _flood(api: ApiProcess, room_id: int, flooder: support.TestUser, observer: Observer, kind: str) -> tuple[int, int, int | None]:
+async def _flood(
+    api: ApiProcess, room_id: int, flooder: support.TestUser, observer: Observer, kind: str
+) -> tuple[int, int, int | None]:
     """FLOOD frames of `kind` within about a second: (accepted, rate_limited, close code)."""
     async with _joined(api, room_id, flooder.token) as (ws, _):
         errors: list[str] = []
@@ -207,7 +229,11 @@ async def _flood(api: ApiProcess, room_id: int, flooder: support.TestUser, obser
         started = time.monotonic()
         with contextlib.suppress(websockets.ConnectionClosed):
             for n in range(FLOOD):
-                frame = {"type": "chat", "text": f"flood {n}"} if kind == "chat" else {"type": "like", "count": 50}
+                frame = (
+                    {"type": "chat", "text": f"flood {n}"}
+                    if kind == "chat"
+                    else {"type": "like", "count": 50}
+                )
                 await ws.send(json.dumps(frame))
                 sent += 1
                 # about 1,000 a second, whatever the machine: pace by the clock, not by a fixed sleep
@@ -221,8 +247,14 @@ async def _flood(api: ApiProcess, room_id: int, flooder: support.TestUser, obser
     return sent - limited, limited, code
 
 
-async def _floods(api: ApiProcess, room_id: int, flooder: support.TestUser, client: httpx.AsyncClient,
-                  host: support.TestUser, observer: Observer) -> str:
+async def _floods(
+    api: ApiProcess,
+    room_id: int,
+    flooder: support.TestUser,
+    client: httpx.AsyncClient,
+    host: support.TestUser,
+    observer: Observer,
+) -> str:
     _, chat_limited, chat_code = await _flood(api, room_id, flooder, observer, "chat")
     observer.liking = False
     await asyncio.sleep(1)  # the observer's last like counted
@@ -234,21 +266,39 @@ async def _floods(api: ApiProcess, room_id: int, flooder: support.TestUser, clie
     got_through = [c for c in observer.chats if c["text"].startswith("flood ")]
     # The buckets: a burst, then the rate, for the second or so the flood lasted; then max_strikes refusals close it.
     assert (chat_code, like_code) == (1008, 1008), (chat_code, like_code)
-    assert chat_limited == CONFIG.max_strikes + 1 and like_limited == CONFIG.max_strikes + 1, (chat_limited, like_limited)
+    assert chat_limited == CONFIG.max_strikes + 1 and like_limited == CONFIG.max_strikes + 1, (
+        chat_limited,
+        like_limited,
+    )
     assert len(got_through) <= CONFIG.chat_burst + 3 * CONFIG.chat_rate, got_through
-    assert counted % 50 == 0 and CONFIG.like_burst <= counted // 50 <= CONFIG.like_burst + 3 * CONFIG.like_rate, counted
-    return (f"chat flood {fmt(FLOOD)}/s: {len(got_through)} shown, then {chat_limited} rate_limited and {chat_code}; "
-            f"like flood: {counted // 50} frames counted (x50), then {like_limited} rate_limited and {like_code}")
+    assert (
+        counted % 50 == 0
+        and CONFIG.like_burst <= counted // 50 <= CONFIG.like_burst + 3 * CONFIG.like_rate
+    ), counted
+    return (
+        f"chat flood {fmt(FLOOD)}/s: {len(got_through)} shown, then {chat_limited} rate_limited and {chat_code}; "
+        f"like flood: {counted // 50} frames counted (x50), then {like_limited} rate_limited and {like_code}"
+    )
 
 
-async def _ban(api: ApiProcess, room_id: int, client: httpx.AsyncClient, host: support.TestUser, troll: support.TestUser) -> str:
+async def _ban(
+    api: ApiProcess,
+    room_id: int,
+    client: httpx.AsyncClient,
+    host: support.TestUser,
+    troll: support.TestUser,
+) -> str:
     async with _joined(api, room_id, troll.token) as (ws, _):
-        banned = await client.post(f"/api/rooms/{room_id}/moderation", json={"action": "ban", "userId": troll.id},
-                                   headers=host.headers)
+        banned = await client.post(
+            f"/api/rooms/{room_id}/moderation",
+            json={"action": "ban", "userId": troll.id},
+            headers=host.headers,
+        )
         assert banned.status_code == 200, banned.text
         first = await _closed_with(ws)
-    async with websockets.connect(_ws_url(api, room_id), origin=api.url, proxy=None,
-                                  additional_headers=troll.headers) as again:
+    async with websockets.connect(
+        _ws_url(api, room_id), origin=api.url, proxy=None, additional_headers=troll.headers
+    ) as again:
         second = await _closed_with(again)
     assert (first, second) == (4003, 4003), (first, second)
     return f"banned viewer closed {first}, rejoin {second}"
@@ -274,15 +324,28 @@ class Viewer:
         return sum(b - a - 1 for a, b in zip(self.seqs, self.seqs[1:], strict=False) if b != a + 1)
 
 
-async def _stalled_reader(api: ApiProcess, room_id: int, client: httpx.AsyncClient, host: support.TestUser,
-                          liker: support.TestUser) -> str:
+async def _stalled_reader(
+    api: ApiProcess,
+    room_id: int,
+    client: httpx.AsyncClient,
+    host: support.TestUser,
+    liker: support.TestUser,
+) -> str:
     gate = asyncio.Semaphore(50)
     stack = contextlib.AsyncExitStack()
     async with stack:
+
         async def connect() -> Viewer:
             async with gate:
-                ws = await stack.enter_async_context(websockets.connect(
-                    _ws_url(api, room_id), origin=api.url, proxy=None, open_timeout=60, ping_interval=None))
+                ws = await stack.enter_async_context(
+                    websockets.connect(
+                        _ws_url(api, room_id),
+                        origin=api.url,
+                        proxy=None,
+                        open_timeout=60,
+                        ping_interval=None,
+                    )
+                )
                 return Viewer(ws)
 
         viewers = list(await asyncio.gather(*(connect() for _ in range(VIEWERS))))
@@ -298,7 +361,9 @@ async def _stalled_reader(api: ApiProcess, room_id: int, client: httpx.AsyncClie
                         await asyncio.wait_for(stop.wait(), 0.2)
 
         liker_task = asyncio.create_task(like())
-        await wait_until(lambda: _counter_is(client, host, room_id, "online", VIEWERS + 1), timeout=60)
+        await wait_until(
+            lambda: _counter_is(client, host, room_id, "online", VIEWERS + 1), timeout=60
+        )
         await wait_until(lambda: _true(all(v.seqs for v in viewers)), timeout=30)
 
         # The stalled reader: a tiny receive buffer, reading paused once one frame waits (max_queue=1),
@@ -307,28 +372,44 @@ async def _stalled_reader(api: ApiProcess, room_id: int, client: httpx.AsyncClie
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         raw.setblocking(False)
         await asyncio.get_running_loop().sock_connect(raw, ("127.0.0.1", api.port))
-        stalled = await websockets.connect(_ws_url(api, room_id), origin=api.url, proxy=None, sock=raw,
-                                           max_queue=1, ping_interval=None, close_timeout=1)
-        await wait_until(lambda: _counter_is(client, host, room_id, "online", VIEWERS + 2), timeout=30)
+        stalled = await websockets.connect(
+            _ws_url(api, room_id),
+            origin=api.url,
+            proxy=None,
+            sock=raw,
+            max_queue=1,
+            ping_interval=None,
+            close_timeout=1,
+        )
+        await wait_until(
+            lambda: _counter_is(client, host, room_id, "online", VIEWERS + 2), timeout=30
+        )
         pings, started, dropped = 0, time.monotonic(), False
         try:
             while pings < 2_000_000 and time.monotonic() - started < 120:
                 await stalled.send('{"type":"ping"}')
                 pings += 1
                 if pings % 100 == 0:
-                    await asyncio.sleep(0)  # the flood comes from another client: the viewers read meanwhile
-                if pings % 1_000 == 0 and await _counter_is(client, host, room_id, "online", VIEWERS + 1):
+                    await asyncio.sleep(
+                        0
+                    )  # the flood comes from another client: the viewers read meanwhile
+                if pings % 1_000 == 0 and await _counter_is(
+                    client, host, room_id, "online", VIEWERS + 1
+                ):
                     break
         except websockets.ConnectionClosed:
             dropped = True
         try:
-            await wait_until(lambda: _counter_is(client, host, room_id, "online", VIEWERS + 1), timeout=30)
+            await wait_until(
+                lambda: _counter_is(client, host, room_id, "online", VIEWERS + 1), timeout=30
+            )
         except TimeoutError:
             online = await _counter(client, host, room_id, "online")
             raise AssertionError(
                 f"online {online}, not {VIEWERS + 1}, after {pings:,} pings in {time.monotonic() - started:.0f}s; the stalled "
                 f"socket closed under the flood: {dropped}; viewers closed: {sum(1 for v in viewers if v.closed)}\n"
-                f"{api.tail()}") from None
+                f"{api.tail()}"
+            ) from None
         dropped_after = time.monotonic() - started
         marks = [len(v.seqs) for v in viewers]
         await asyncio.sleep(2)
@@ -339,18 +420,28 @@ async def _stalled_reader(api: ApiProcess, room_id: int, client: httpx.AsyncClie
         closed = sum(1 for v in viewers if v.closed)
         stalled.transport.abort()
         assert closed == 0 and gaps == 0 and min(still) > 0, (closed, gaps, min(still))
-    return (f"a stalled reader among {fmt(VIEWERS)} viewers dropped after {fmt(pings)} unread pongs "
-            f"({dropped_after:.0f}s), {fmt(VIEWERS)}/{fmt(VIEWERS)} others got every tick (0 seq gaps)")
+    return (
+        f"a stalled reader among {fmt(VIEWERS)} viewers dropped after {fmt(pings)} unread pongs "
+        f"({dropped_after:.0f}s), {fmt(VIEWERS)}/{fmt(VIEWERS)} others got every tick (0 seq gaps)"
+    )
 
 
-async def _cycles(api: ApiProcess, room_id: int, client: httpx.AsyncClient, host: support.TestUser, redis: Redis) -> str:
+async def _cycles(
+    api: ApiProcess, room_id: int, client: httpx.AsyncClient, host: support.TestUser, redis: Redis
+) -> str:
     gate = asyncio.Semaphore(25)
     done = {"clean": 0, "aborted": 0}
 
     async def cycle(n: int) -> None:
         async with gate:
-            ws = await websockets.connect(_ws_url(api, room_id), origin=api.url, proxy=None, open_timeout=60,
-                                          ping_interval=None, close_timeout=2)
+            ws = await websockets.connect(
+                _ws_url(api, room_id),
+                origin=api.url,
+                proxy=None,
+                open_timeout=60,
+                ping_interval=None,
+                close_timeout=2,
+            )
             await _next(ws, "snapshot", within=60)
             if n % 2:
                 ws.transport.abort()  # gone without a close frame, like a phone losing its network
@@ -369,21 +460,39 @@ async def _cycles(api: ApiProcess, room_id: int, client: httpx.AsyncClient, host
         return subs.get(channel.encode(), 0) == 0 and not await redis.hlen(tag_online)
 
     await wait_until(no_hub_state, timeout=30)
-    return (f"{fmt(CYCLES)} connect/disconnect cycles ({fmt(done['aborted'])} aborted): online 0 after {waited:.1f}s, "
-            f"presence and pub/sub gone")
+    return (
+        f"{fmt(CYCLES)} connect/disconnect cycles ({fmt(done['aborted'])} aborted): online 0 after {waited:.1f}s, "
+        f"presence and pub/sub gone"
+    )
 
 
-async def _killed_api(migrated: Settings, room_id: int, client: httpx.AsyncClient, host: support.TestUser, tmp_path: Path) -> str:
-    doomed = ApiProcess(app_env(migrated.database_url or "", migrated.redis_url or ""), tmp_path / "doomed.log", workers=1)
+async def _killed_api(
+    migrated: Settings,
+    room_id: int,
+    client: httpx.AsyncClient,
+    host: support.TestUser,
+    tmp_path: Path,
+) -> str:
+    doomed = ApiProcess(
+        app_env(migrated.database_url or "", migrated.redis_url or ""),
+        tmp_path / "doomed.log",
+        workers=1,
+    )
     await doomed.started()
     sockets = []
     try:
         for _ in range(20):
-            sockets.append(await websockets.connect(_ws_url(doomed, room_id), origin=doomed.url, proxy=None, ping_interval=None))
+            sockets.append(
+                await websockets.connect(
+                    _ws_url(doomed, room_id), origin=doomed.url, proxy=None, ping_interval=None
+                )
+            )
         await wait_until(lambda: _counter_is(client, host, room_id, "online", 20), timeout=30)
         doomed.signal(signal.SIGKILL)
         await asyncio.to_thread(doomed.wait, 10)
-        gone = await wait_until(lambda: _counter_is(client, host, room_id, "online", 0), timeout=CONFIG.presence_ttl * 4)
+        gone = await wait_until(
+            lambda: _counter_is(client, host, room_id, "online", 0), timeout=CONFIG.presence_ttl * 4
+        )
     finally:
         doomed.stop()
         for ws in sockets:
@@ -391,13 +500,17 @@ async def _killed_api(migrated: Settings, room_id: int, client: httpx.AsyncClien
     return f"api SIGKILLed with 20 viewers: online 0 after {gone:.0f}s (presence ttl {CONFIG.presence_ttl:.0f}s)"
 
 
-async def _counter(client: httpx.AsyncClient, host: support.TestUser, room_id: int, name: str) -> int:
+async def _counter(
+    client: httpx.AsyncClient, host: support.TestUser, room_id: int, name: str
+) -> int:
     stats = await client.get(f"/api/rooms/{room_id}/stats", headers=host.headers)
     assert stats.status_code == 200, stats.text
     return stats.json()["counters"][name]
 
 
-async def _settled_counter(client: httpx.AsyncClient, host: support.TestUser, room_id: int, name: str) -> int:
+async def _settled_counter(
+    client: httpx.AsyncClient, host: support.TestUser, room_id: int, name: str
+) -> int:
     """The counter once it stops moving (likes are summed per tick per process, then added in Redis)."""
     last = await _counter(client, host, room_id, name)
     for _ in range(30):
@@ -409,16 +522,24 @@ async def _settled_counter(client: httpx.AsyncClient, host: support.TestUser, ro
     return last
 
 
-async def _counter_is(client: httpx.AsyncClient, host: support.TestUser, room_id: int, name: str, value: int) -> bool:
+async def _counter_is(
+    client: httpx.AsyncClient, host: support.TestUser, room_id: int, name: str, value: int
+) -> bool:
     return await _counter(client, host, room_id, name) == value
 
 
 async def test_room_websocket_abuse_is_refused_or_contained_and_the_room_goes_on(
-    api_process: ApiProcess, user_factory, migrated: Settings, figure, tmp_path: Path,
+    api_process: ApiProcess,
+    user_factory,
+    migrated: Settings,
+    figure,
+    tmp_path: Path,
 ) -> None:
     api = api_process
     host = await user_factory("host", ["host"])
-    fan, viewer, flooder, troll, liker = [await user_factory(name) for name in ("fan", "viewer", "flooder", "troll", "liker")]
+    fan, viewer, flooder, troll, liker = [
+        await user_factory(name) for name in ("fan", "viewer", "flooder", "troll", "liker")
+    ]
     redis = Redis.from_url(migrated.redis_url or "")
     parts: list[str] = []
     async with httpx.AsyncClient(base_url=api.url, timeout=30) as client:
@@ -427,7 +548,9 @@ async def test_room_websocket_abuse_is_refused_or_contained_and_the_room_goes_on
         try:
             async with _joined(api, room_id, fan.token) as (fan_ws, _):
                 observer = Observer(fan_ws)
-                parts.append(await _refused_writes(api, room_id, viewer, migrated.secret_key, observer))
+                parts.append(
+                    await _refused_writes(api, room_id, viewer, migrated.secret_key, observer)
+                )
                 parts.append(await _foreign_origins(api, room_id))
                 parts.append(await _bad_frames(api, room_id, viewer.token, observer))
                 parts.append(await _floods(api, room_id, flooder, client, host, observer))

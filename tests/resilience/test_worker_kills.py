@@ -41,31 +41,51 @@ from tests.support import create_product
 
 ORDERS = 1_000
 KILLS = 16  # half of them timed on order completion, half on commission settlement
-SETTLE_CHUNK = 2  # commissions per settle transaction: many commits for a kill to land between or inside
+SETTLE_CHUNK = (
+    2  # commissions per settle transaction: many commits for a kill to land between or inside
+)
 BACKLOG = 40  # commissions due before a settle-timed round starts its settle job
 PRICE = 1_999
-RATES = (1_000, 500)  # the default level rates (bp): level 1 the buyers' distributor, level 2 who recruited them
+RATES = (
+    1_000,
+    500,
+)  # the default level rates (bp): level 1 the buyers' distributor, level 2 who recruited them
 
 
 async def _top_up(client: httpx.AsyncClient, buyer: support.TestUser, amount: int) -> None:
-    started = await client.post("/api/me/wallet/topup", json={"amount": amount}, headers=buyer.headers)
+    started = await client.post(
+        "/api/me/wallet/topup", json={"amount": amount}, headers=buyer.headers
+    )
     assert started.status_code == 201, started.text
-    assert (await client.post(started.json()["payUrl"] + "/complete")).json()["callback"] == "applied"
+    assert (await client.post(started.json()["payUrl"] + "/complete")).json()[
+        "callback"
+    ] == "applied"
 
 
-async def _received_orders(client: httpx.AsyncClient, host: support.TestUser, buyers: list[support.TestUser], sku_id: int) -> list[int]:
+async def _received_orders(
+    client: httpx.AsyncClient, host: support.TestUser, buyers: list[support.TestUser], sku_id: int
+) -> list[int]:
     """Orders placed, paid from the wallet, shipped and confirmed through the API: each enqueued its `complete_order` job."""
     gate = asyncio.Semaphore(40)
 
     async def one(buyer: support.TestUser) -> int:
         async with gate:
-            placed = await client.post("/api/orders", json={"items": [{"skuId": sku_id, "quantity": 1}]},
-                                       headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex})
+            placed = await client.post(
+                "/api/orders",
+                json={"items": [{"skuId": sku_id, "quantity": 1}]},
+                headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
+            )
             assert placed.status_code == 201, placed.text
             order_id = placed.json()["id"]
-            paid = await client.post(f"/api/orders/{order_id}/pay", json={"method": "wallet"}, headers=buyer.headers)
+            paid = await client.post(
+                f"/api/orders/{order_id}/pay", json={"method": "wallet"}, headers=buyer.headers
+            )
             assert paid.status_code == 200, paid.text
-            shipped = await client.post(f"/api/orders/{order_id}/ship", json={"trackingNo": f"SF{order_id}"}, headers=host.headers)
+            shipped = await client.post(
+                f"/api/orders/{order_id}/ship",
+                json={"trackingNo": f"SF{order_id}"},
+                headers=host.headers,
+            )
             assert shipped.status_code == 200, shipped.text
             confirmed = await client.post(f"/api/orders/{order_id}/confirm", headers=buyer.headers)
             assert confirmed.status_code == 200, confirmed.text
@@ -76,11 +96,19 @@ async def _received_orders(client: httpx.AsyncClient, host: support.TestUser, bu
 
 async def _completed(order_ids: list[int]) -> int:
     async with db.connection() as conn:
-        return await conn.fetchval("SELECT count(*) FROM orders WHERE id = ANY($1::int[]) AND status = 'completed'", order_ids)
+        return await conn.fetchval(
+            "SELECT count(*) FROM orders WHERE id = ANY($1::int[]) AND status = 'completed'",
+            order_ids,
+        )
 
 
 async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
-    client: httpx.AsyncClient, user_factory, app, migrated: Settings, figure, tmp_path: Path,
+    client: httpx.AsyncClient,
+    user_factory,
+    app,
+    migrated: Settings,
+    figure,
+    tmp_path: Path,
 ) -> None:
     seed = int(os.environ.get("RESILIENCE_SEED", time.time()))
     rng = random.Random(seed)
@@ -88,7 +116,9 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
     buyers = [await user_factory(f"buyer{n}") for n in range(10)]
     product = await create_product(client, host, price=PRICE, stock=ORDERS)
     sku_id = product["skus"][0]["id"]
-    (root, _), (leaf, _) = await distribution.chain(client, user_factory, ["dist-root", "dist-leaf"])
+    (root, _), (leaf, _) = await distribution.chain(
+        client, user_factory, ["dist-root", "dist-leaf"]
+    )
     link = await distribution.share(client, leaf, product["id"])
     for buyer in buyers:  # logged-in visits: each buyer bound to the leaf, whose parent is the root
         await distribution.visit(client, link["code"], buyer)
@@ -97,18 +127,27 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
 
     # The after-sales window closes now: make the orders and their deferred jobs due.
     async with db.connection() as conn:
-        await conn.execute("UPDATE orders SET after_sales_until = now() - interval '1 second' WHERE id = ANY($1::int[])", order_ids)
+        await conn.execute(
+            "UPDATE orders SET after_sales_until = now() - interval '1 second' WHERE id = ANY($1::int[])",
+            order_ids,
+        )
     redis = app.state.redis
     now_ms = int(time.time() * 1000)
-    due = await redis.zadd("arq:queue", {f"complete:{oid}": now_ms for oid in order_ids}, xx=True, ch=True)
+    due = await redis.zadd(
+        "arq:queue", {f"complete:{oid}": now_ms for oid in order_ids}, xx=True, ch=True
+    )
     assert due == ORDERS, f"{due} complete_order jobs were queued for {ORDERS} confirmed orders"
 
     async with db.connection() as conn:
-        written = await conn.fetchval("SELECT count(*) FROM commissions WHERE order_id = ANY($1::int[])", order_ids)
+        written = await conn.fetchval(
+            "SELECT count(*) FROM commissions WHERE order_id = ANY($1::int[])", order_ids
+        )
     assert written == ORDERS * len(RATES), f"{written} pending commissions for {ORDERS} orders"
 
     env = app_env(migrated.database_url or "", migrated.redis_url or "")
-    kills: list[tuple[str, int, int]] = []  # (signal, orders completed, commissions due) at the kill
+    kills: list[
+        tuple[str, int, int]
+    ] = []  # (signal, orders completed, commissions due) at the kill
     settle_rounds = 0
     child = worker(env, tmp_path / "worker.log")
     try:
@@ -157,12 +196,17 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
         settled, duplicates, problems = await settlement_problems(conn, order_ids)
         problems += await ledger_problems(conn)
         commissions_settled = await conn.fetchval(
-            "SELECT count(*) FROM commissions WHERE status = 'settled' AND order_id = ANY($1::int[])", order_ids
+            "SELECT count(*) FROM commissions WHERE status = 'settled' AND order_id = ANY($1::int[])",
+            order_ids,
         )
         problems += await commission_problems(conn, order_ids, levels=len(RATES))
-        wallets = {r["user_id"]: r["balance"] for r in await conn.fetch(
-            "SELECT user_id, balance FROM accounts WHERE kind = 'wallet' AND user_id = ANY($1::int[])", [root.id, leaf.id]
-        )}
+        wallets = {
+            r["user_id"]: r["balance"]
+            for r in await conn.fetch(
+                "SELECT user_id, balance FROM accounts WHERE kind = 'wallet' AND user_id = ANY($1::int[])",
+                [root.id, leaf.id],
+            )
+        }
         escrow = await conn.fetchval(
             "SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'escrow'", host.id
         )
@@ -172,7 +216,9 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
     fee = PRICE * migrated.platform_fee_bp // 10_000
     leaf_share, root_share = (PRICE * rate // 10_000 for rate in RATES)
     mid = sum(1 for _, at, _ in kills if 0 < at < ORDERS)
-    mid_settle = sum(1 for _, _, due in kills if due > 0)  # the settle job had committed and had more to do
+    mid_settle = sum(
+        1 for _, _, due in kills if due > 0
+    )  # the settle job had committed and had more to do
     sigkills = sum(1 for name, _, _ in kills if name == "SIGKILL")
     figure(
         f"{len(kills)} kills ({sigkills} SIGKILL, {len(kills) - sigkills} SIGTERM; {mid} mid-completion, "
@@ -182,7 +228,9 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
         f"tail settled in {waited:.0f}s after the last completion kill (seed {seed})"
     )
     assert len(kills) >= 10 and mid >= 10, f"only {mid} kills landed mid-completion: {kills}"
-    assert mid_settle >= 4, f"only {mid_settle} of {settle_rounds} kills landed mid-commission-settlement: {kills}"
+    assert mid_settle >= 4, (
+        f"only {mid_settle} of {settle_rounds} kills landed mid-commission-settlement: {kills}"
+    )
     assert not problems, "\n".join(problems)
     assert (settled, duplicates) == (ORDERS, 0)
     assert commissions_settled == written == ORDERS * len(RATES)
@@ -195,7 +243,12 @@ async def _enqueue_settle(redis: ArqRedis, name: str, ahead_of_ms: int) -> None:
     scored just ahead of the completions: arq runs a queue in score order, so behind 1,000
     `complete_order` jobs it would start only once they were nearly all done."""
     ahead = datetime.fromtimestamp((ahead_of_ms - 1_000) / 1_000, UTC)
-    assert await redis.enqueue_job("settle_due_commissions", SETTLE_CHUNK, _job_id=f"settle:{name}", _defer_until=ahead) is not None
+    assert (
+        await redis.enqueue_job(
+            "settle_due_commissions", SETTLE_CHUNK, _job_id=f"settle:{name}", _defer_until=ahead
+        )
+        is not None
+    )
 
 
 async def _settled() -> int:

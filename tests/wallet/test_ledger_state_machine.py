@@ -29,7 +29,7 @@ from livecommerce.infra.errors import DomainError
 
 
 @pytest.fixture
-async def event_loop_ref(live) -> asyncio.AbstractEventLoop:  # noqa: ANN001
+async def event_loop_ref(live) -> asyncio.AbstractEventLoop:
     return asyncio.get_running_loop()
 
 
@@ -55,8 +55,17 @@ class LedgerMachine(RuleBasedStateMachine):
             async with db.connection() as conn:
                 await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
                 ids = [
-                    await conn.fetchval("INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at) VALUES ($1, $1, 'x', $2, now(), now()) RETURNING id", name, roles)
-                    for name, roles in (("host", ["host"]), ("buyer1", []), ("buyer2", []), ("admin", ["admin"]))
+                    await conn.fetchval(
+                        "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at) VALUES ($1, $1, 'x', $2, now(), now()) RETURNING id",
+                        name,
+                        roles,
+                    )
+                    for name, roles in (
+                        ("host", ["host"]),
+                        ("buyer1", []),
+                        ("buyer2", []),
+                        ("admin", ["admin"]),
+                    )
                 ]
             return ids
 
@@ -64,14 +73,31 @@ class LedgerMachine(RuleBasedStateMachine):
         self.host = Actor(id=host, username="host", roles=frozenset({"host"}))
         self.buyers = [Actor(id=b1, username="buyer1"), Actor(id=b2, username="buyer2")]
         self.admin = Actor(id=admin, username="admin", roles=frozenset({"admin"}))
-        product = self.run(catalog.create_product(host, CreateProduct(title="Tea", skus=[SkuIn(name="a", price=1234, stock=10_000), SkuIn(name="b", price=99, stock=10_000)])))
+        product = self.run(
+            catalog.create_product(
+                host,
+                CreateProduct(
+                    title="Tea",
+                    skus=[
+                        SkuIn(name="a", price=1234, stock=10_000),
+                        SkuIn(name="b", price=99, stock=10_000),
+                    ],
+                ),
+            )
+        )
         self.skus = [sku.id for sku in product.skus]
         self.buyer_of: dict[int, Actor] = {}
 
-    @rule(target=orders_, buyer=st.integers(0, 1), lines=st.lists(st.tuples(st.integers(0, 1), st.integers(1, 3)), min_size=1, max_size=2))
+    @rule(
+        target=orders_,
+        buyer=st.integers(0, 1),
+        lines=st.lists(st.tuples(st.integers(0, 1), st.integers(1, 3)), min_size=1, max_size=2),
+    )
     def place(self, buyer: int, lines: list[tuple[int, int]]) -> int:
         data = PlaceOrder(items=[OrderLine(sku_id=self.skus[i], quantity=q) for i, q in lines])
-        _, body, _ = self.run(orders.place_order(self.app_settings, self.buyers[buyer].id, data, uuid.uuid4().hex))
+        _, body, _ = self.run(
+            orders.place_order(self.app_settings, self.buyers[buyer].id, data, uuid.uuid4().hex)
+        )
         import json
 
         order_id = json.loads(body)["id"]
@@ -80,7 +106,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(order=orders_)
     def pay_by_gateway(self, order: int) -> None:
-        started = self.attempt(lifecycle.start_payment(order, self.buyer_of[order], "gateway", "sandbox"))
+        started = self.attempt(
+            lifecycle.start_payment(order, self.buyer_of[order], "gateway", "sandbox")
+        )
         if started is None:
             return
 
@@ -125,11 +153,19 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(order=orders_, amount=st.none() | st.integers(1, 3000), approve=st.booleans())
     def refund(self, order: int, amount: int | None, approve: bool) -> None:
-        asked = self.attempt(refunds.request_refund(order, self.buyer_of[order], RequestRefund(reason="r", amount=amount)))
+        asked = self.attempt(
+            refunds.request_refund(
+                order, self.buyer_of[order], RequestRefund(reason="r", amount=amount)
+            )
+        )
         if asked is None:
             return
         refund_id = asked.refunds[-1].id
-        self.attempt(refunds.approve_refund(refund_id, self.host) if approve else refunds.reject_refund(refund_id, self.host))
+        self.attempt(
+            refunds.approve_refund(refund_id, self.host)
+            if approve
+            else refunds.reject_refund(refund_id, self.host)
+        )
 
     @invariant()
     def ledger_laws_hold(self) -> None:
@@ -138,7 +174,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
         async def check() -> None:
             async with db.connection() as conn:
-                unbalanced = await conn.fetch("SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0")
+                unbalanced = await conn.fetch(
+                    "SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0"
+                )
                 assert unbalanced == []
                 drift = await conn.fetch(
                     "SELECT a.id, a.balance, COALESCE(SUM(e.amount), 0) AS total FROM accounts a"
@@ -146,7 +184,9 @@ class LedgerMachine(RuleBasedStateMachine):
                     " GROUP BY a.id HAVING a.balance <> COALESCE(SUM(e.amount), 0) OR a.balance < 0"
                 )
                 assert drift == []
-                escrow = await conn.fetchval("SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE kind = 'escrow'")
+                escrow = await conn.fetchval(
+                    "SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE kind = 'escrow'"
+                )
                 held = await conn.fetchval(
                     "SELECT COALESCE(SUM(pay_amount - refunded_amount), 0) FROM orders"
                     " WHERE status IN ('paid', 'shipped', 'received', 'refunding')"
@@ -156,12 +196,14 @@ class LedgerMachine(RuleBasedStateMachine):
         self.run(check())
 
 
-def test_ledger_laws_hold_over_random_order_lifecycles(event_loop_ref, migrated) -> None:  # noqa: ANN001
+def test_ledger_laws_hold_over_random_order_lifecycles(event_loop_ref, migrated) -> None:
     LedgerMachine.loop = event_loop_ref
     LedgerMachine.app_settings = migrated
     machine = LedgerMachine.TestCase
     machine.settings = settings(
-        max_examples=30, stateful_step_count=25, deadline=None,
+        max_examples=30,
+        stateful_step_count=25,
+        deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     machine().runTest()

@@ -37,8 +37,13 @@ def issue_token(request: Request[Any, Any, Any], user: UserOut) -> tuple[str, Co
         token_extras={"roles": user.roles, "username": user.username},
     )
     cookie = Cookie(
-        key=jwt_auth.key, value=token, httponly=True, samesite="lax", secure=settings.cookie_secure,
-        max_age=settings.token_ttl_minutes * 60, path="/",
+        key=jwt_auth.key,
+        value=token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.token_ttl_minutes * 60,
+        path="/",
     )
     return token, cookie
 
@@ -65,7 +70,11 @@ class AuthController(Controller):
         """Revoke this token (in Redis until it would have expired) and clear the cookie."""
         await revoke(request.app.state.redis, request.auth)
         jwt_auth: JWTCookieAuth = request.app.state.jwt_auth
-        return Response(None, status_code=204, cookies=[Cookie(key=jwt_auth.key, value="", max_age=0, path="/", httponly=True)])
+        return Response(
+            None,
+            status_code=204,
+            cookies=[Cookie(key=jwt_auth.key, value="", max_age=0, path="/", httponly=True)],
+        )
 
 
 class MeController(Controller):
@@ -79,14 +88,22 @@ class MeController(Controller):
         return await services.get_user(actor.id)
 
     @post("/roles", status_code=201)
-    async def apply(self, request: Request[Any, Any, Any], actor: Actor, data: ApplyForRole) -> Response[RoleApplicationOut]:
+    async def apply(
+        self, request: Request[Any, Any, Any], actor: Actor, data: ApplyForRole
+    ) -> Response[RoleApplicationOut]:
         """Apply to become a host or a distributor; with open signup the role is granted at once."""
         settings: Settings = request.app.state.settings
-        open_signup = (settings.host_signup if data.role == "host" else settings.distributor_signup) == "open"
-        application, roles = await services.apply_for_role(actor.id, data.role, data.note, open_signup=open_signup)
+        open_signup = (
+            settings.host_signup if data.role == "host" else settings.distributor_signup
+        ) == "open"
+        application, roles = await services.apply_for_role(
+            actor.id, data.role, data.note, open_signup=open_signup
+        )
         if roles is None:
             return Response(application, status_code=202)
-        await publish_roles(request.app.state.redis, actor.id, roles, settings.token_ttl_minutes * 60)
+        await publish_roles(
+            request.app.state.redis, actor.id, roles, settings.token_ttl_minutes * 60
+        )
         user = await services.get_user(actor.id)
         token, cookie = issue_token(request, user)
         application.token = token
@@ -100,20 +117,30 @@ class AdminAccountsController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @get("/")
-    async def list_applications(self, status: Literal["pending", "approved", "rejected"] | None = None) -> list[RoleApplicationOut]:
+    async def list_applications(
+        self, status: Literal["pending", "approved", "rejected"] | None = None
+    ) -> list[RoleApplicationOut]:
         return await services.list_applications(status)
 
     @post("/{application_id:int}/approve", status_code=200)
-    async def approve(self, request: Request[Any, Any, Any], actor: Actor, application_id: int) -> RoleApplicationOut:
-        application, roles = await services.decide_application(application_id, approve=True, admin_id=actor.id)
+    async def approve(
+        self, request: Request[Any, Any, Any], actor: Actor, application_id: int
+    ) -> RoleApplicationOut:
+        application, roles = await services.decide_application(
+            application_id, approve=True, admin_id=actor.id
+        )
         settings: Settings = request.app.state.settings
         if roles is not None:
-            await publish_roles(request.app.state.redis, application.user_id, roles, settings.token_ttl_minutes * 60)
+            await publish_roles(
+                request.app.state.redis, application.user_id, roles, settings.token_ttl_minutes * 60
+            )
         return application
 
     @post("/{application_id:int}/reject", status_code=200)
     async def reject(self, actor: Actor, application_id: int) -> RoleApplicationOut:
-        application, _ = await services.decide_application(application_id, approve=False, admin_id=actor.id)
+        application, _ = await services.decide_application(
+            application_id, approve=False, admin_id=actor.id
+        )
         return application
 
 

@@ -20,7 +20,12 @@ class ProductController(Controller):
     path = "/api/products"
     tags = ["catalog"]
 
-    @post("/", guards=[requires("host")], dependencies={"actor": Provide(provide_actor)}, status_code=201)
+    @post(
+        "/",
+        guards=[requires("host")],
+        dependencies={"actor": Provide(provide_actor)},
+        status_code=201,
+    )
     async def create(self, actor: Actor, data: CreateProduct) -> ProductOut:
         """A host lists a product with its SKUs (prices in fen)."""
         return await services.create_product(actor.id, data)
@@ -37,14 +42,23 @@ class ProductController(Controller):
     ) -> ProductPage:
         """Products on shelf, newest first; a host may add `includeOffShelf=true` to see its own."""
         return await services.list_products(
-            maybe_actor, host_id=host_id, query=q, include_off_shelf=include_off_shelf, cursor=cursor, limit=limit
+            maybe_actor,
+            host_id=host_id,
+            query=q,
+            include_off_shelf=include_off_shelf,
+            cursor=cursor,
+            limit=limit,
         )
 
     @get("/{product_id:int}")
     async def get_product(self, maybe_actor: Actor | None, product_id: int) -> ProductOut:
         return await services.get_product(product_id, maybe_actor)
 
-    @patch("/{product_id:int}", guards=[requires("host")], dependencies={"actor": Provide(provide_actor)})
+    @patch(
+        "/{product_id:int}",
+        guards=[requires("host")],
+        dependencies={"actor": Provide(provide_actor)},
+    )
     async def update(self, actor: Actor, product_id: int, data: UpdateProduct) -> ProductOut:
         """Change a product (title, images, shelf) and its SKUs (price, stock; a SKU without id is added)."""
         return await services.update_product(product_id, actor, data)

@@ -17,7 +17,9 @@ from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
 
-_PRODUCT_COLUMNS = "p.id, p.host_id, p.title, p.description, p.images, p.on_shelf, p.created_at, p.updated_at"
+_PRODUCT_COLUMNS = (
+    "p.id, p.host_id, p.title, p.description, p.images, p.on_shelf, p.created_at, p.updated_at"
+)
 
 
 def _not_found(product_id: int) -> DomainError:
@@ -28,22 +30,39 @@ async def _load(conn: Connection, rows: list[Any]) -> list[ProductOut]:
     ids = [row["id"] for row in rows]
     skus: dict[int, list[SkuOut]] = {i: [] for i in ids}
     for sku in await conn.fetch(
-        "SELECT id, product_id, name, price, stock, sold FROM skus WHERE product_id = ANY($1::int[]) ORDER BY id", ids
+        "SELECT id, product_id, name, price, stock, sold FROM skus WHERE product_id = ANY($1::int[]) ORDER BY id",
+        ids,
     ):
-        skus[sku["product_id"]].append(SkuOut(id=sku["id"], name=sku["name"], price=sku["price"], stock=sku["stock"], sold=sku["sold"]))
+        skus[sku["product_id"]].append(
+            SkuOut(
+                id=sku["id"],
+                name=sku["name"],
+                price=sku["price"],
+                stock=sku["stock"],
+                sold=sku["sold"],
+            )
+        )
     return [
         ProductOut(
-            id=row["id"], host_id=row["host_id"], title=row["title"], description=row["description"],
-            images=list(row["images"] or []), on_shelf=row["on_shelf"], skus=skus[row["id"]],
+            id=row["id"],
+            host_id=row["host_id"],
+            title=row["title"],
+            description=row["description"],
+            images=list(row["images"] or []),
+            on_shelf=row["on_shelf"],
+            skus=skus[row["id"]],
             min_price=min((s.price for s in skus[row["id"]]), default=0),
-            created_at=row["created_at"], updated_at=row["updated_at"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
         )
         for row in rows
     ]
 
 
 def _visible(product: ProductOut, actor: Actor | None) -> bool:
-    return product.on_shelf or (actor is not None and (actor.id == product.host_id or actor.is_admin))
+    return product.on_shelf or (
+        actor is not None and (actor.id == product.host_id or actor.is_admin)
+    )
 
 
 async def create_product(host_id: int, data: CreateProduct) -> ProductOut:
@@ -51,7 +70,11 @@ async def create_product(host_id: int, data: CreateProduct) -> ProductOut:
         row = await conn.fetchrow(
             "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
             f" VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING {_PRODUCT_COLUMNS.replace('p.', '')}",
-            host_id, data.title, data.description, data.images, data.on_shelf,
+            host_id,
+            data.title,
+            data.description,
+            data.images,
+            data.on_shelf,
         )
         await conn.executemany(
             "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, $2, $3, $4, 0)",
@@ -62,7 +85,9 @@ async def create_product(host_id: int, data: CreateProduct) -> ProductOut:
 
 async def get_product(product_id: int, actor: Actor | None) -> ProductOut:
     async with db.connection() as conn:
-        rows = await conn.fetch(f"SELECT {_PRODUCT_COLUMNS} FROM products p WHERE p.id = $1", product_id)
+        rows = await conn.fetch(
+            f"SELECT {_PRODUCT_COLUMNS} FROM products p WHERE p.id = $1", product_id
+        )
         products = await _load(conn, rows)
     if not products or not _visible(products[0], actor):
         raise _not_found(product_id)
@@ -70,7 +95,13 @@ async def get_product(product_id: int, actor: Actor | None) -> ProductOut:
 
 
 async def list_products(
-    actor: Actor | None, *, host_id: int | None, query: str | None, include_off_shelf: bool, cursor: int | None, limit: int
+    actor: Actor | None,
+    *,
+    host_id: int | None,
+    query: str | None,
+    include_off_shelf: bool,
+    cursor: int | None,
+    limit: int,
 ) -> ProductPage:
     conditions, args = ["($1::int IS NULL OR p.id < $1)"], [cursor]
     if host_id is not None:
@@ -95,29 +126,52 @@ async def list_products(
 
 async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> ProductOut:
     async with db.transaction() as conn:
-        owner = await conn.fetchval("SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id)
+        owner = await conn.fetchval(
+            "SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id
+        )
         if owner is None or (owner != actor.id and not actor.is_admin):
             raise _not_found(product_id)
         await conn.execute(
             "UPDATE products SET title = COALESCE($2, title), description = COALESCE($3, description),"
             " images = COALESCE($4, images), on_shelf = COALESCE($5, on_shelf), updated_at = now() WHERE id = $1",
-            product_id, data.title, data.description, data.images, data.on_shelf,
+            product_id,
+            data.title,
+            data.description,
+            data.images,
+            data.on_shelf,
         )
         for patch in data.skus or []:
             if patch.id is None:
                 if patch.name is None or patch.price is None or patch.stock is None:
-                    raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail="a new SKU needs name, price and stock")
+                    raise DomainError(
+                        ErrorCode.VALIDATION_ERROR,
+                        status=400,
+                        detail="a new SKU needs name, price and stock",
+                    )
                 await conn.execute(
                     "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, $2, $3, $4, 0)",
-                    product_id, patch.name, patch.price, patch.stock,
+                    product_id,
+                    patch.name,
+                    patch.price,
+                    patch.stock,
                 )
                 continue
             changed = await conn.execute(
                 "UPDATE skus SET name = COALESCE($3, name), price = COALESCE($4, price), stock = COALESCE($5, stock)"
                 " WHERE id = $1 AND product_id = $2",
-                patch.id, product_id, patch.name, patch.price, patch.stock,
+                patch.id,
+                product_id,
+                patch.name,
+                patch.price,
+                patch.stock,
             )
             if changed == "UPDATE 0":
-                raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"product {product_id} has no SKU {patch.id}")
-        rows = await conn.fetch(f"SELECT {_PRODUCT_COLUMNS} FROM products p WHERE p.id = $1", product_id)
+                raise DomainError(
+                    ErrorCode.NOT_FOUND,
+                    status=404,
+                    detail=f"product {product_id} has no SKU {patch.id}",
+                )
+        rows = await conn.fetch(
+            f"SELECT {_PRODUCT_COLUMNS} FROM products p WHERE p.id = $1", product_id
+        )
         return (await _load(conn, rows))[0]

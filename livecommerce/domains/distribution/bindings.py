@@ -28,7 +28,9 @@ COOKIE = "lc_ref"
 BIND_LOCK = 0x7D15  # with the buyer id: one binding decision per buyer at a time
 
 # The referral cookie of the request being served (set by `referral_middleware`).
-REFERRAL: contextvars.ContextVar[str | None] = contextvars.ContextVar("referral_cookie", default=None)
+REFERRAL: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "referral_cookie", default=None
+)
 _secret: bytes = b"unset"
 
 
@@ -69,8 +71,14 @@ async def live_binding(conn: Connection, buyer_id: int) -> Record | None:
 
 
 async def bind(
-    conn: Connection, config: DistributionConfig, *, buyer_id: int, distributor_id: int, link_id: int | None,
-    source: str, registering: bool = False,
+    conn: Connection,
+    config: DistributionConfig,
+    *,
+    buyer_id: int,
+    distributor_id: int,
+    link_id: int | None,
+    source: str,
+    registering: bool = False,
 ) -> int | None:
     """Add a binding if the mode says so; returns its id, or None when the buyer stays as they are."""
     await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", BIND_LOCK, buyer_id)
@@ -80,39 +88,63 @@ async def bind(
         buyer_id,
     )
     current = rules.Binding(last["distributor_id"], last["expired"]) if last else None
-    if not rules.should_bind(config.binding_mode, buyer_id=buyer_id, distributor_id=distributor_id,
-                             current=current, registering=registering):
+    if not rules.should_bind(
+        config.binding_mode,
+        buyer_id=buyer_id,
+        distributor_id=distributor_id,
+        current=current,
+        registering=registering,
+    ):
         return None
     expiry = timedelta(days=config.binding_expiry_days) if config.binding_expiry_days else None
     return await conn.fetchval(
         "INSERT INTO referral_bindings (buyer_id, distributor_id, link_id, source, mode, created_at, expires_at)"
         " VALUES ($1, $2, $3, $4, $5, now(), now() + $6::interval) RETURNING id",
-        buyer_id, distributor_id, link_id, source, config.binding_mode, expiry,
+        buyer_id,
+        distributor_id,
+        link_id,
+        source,
+        config.binding_mode,
+        expiry,
     )
 
 
-async def bind_from_cookie(conn: Connection, config: DistributionConfig, buyer_id: int, cookie: str | None) -> int | None:
+async def bind_from_cookie(
+    conn: Connection, config: DistributionConfig, buyer_id: int, cookie: str | None
+) -> int | None:
     """Bind a buyer who visited a share link before logging in (see the module docstring)."""
     found = verify(cookie)
     if found is None:
         return None
     code, clicked_at = found
-    if config.binding_expiry_days and clicked_at + config.binding_expiry_days * 86_400 < time.time():
+    if (
+        config.binding_expiry_days
+        and clicked_at + config.binding_expiry_days * 86_400 < time.time()
+    ):
         return None
     link = await conn.fetchrow("SELECT id, distributor_id FROM share_links WHERE code = $1", code)
     if link is None:
         return None
-    registered_after = bool(await conn.fetchval(
-        "SELECT created_at >= to_timestamp($2) FROM users WHERE id = $1", buyer_id, clicked_at
-    ))
+    registered_after = bool(
+        await conn.fetchval(
+            "SELECT created_at >= to_timestamp($2) FROM users WHERE id = $1", buyer_id, clicked_at
+        )
+    )
     if config.binding_mode == "register_only":
         if not registered_after:
             return None
         source = "register"
     else:
         source = "order"
-    return await bind(conn, config, buyer_id=buyer_id, distributor_id=link["distributor_id"], link_id=link["id"],
-                      source=source, registering=registered_after)
+    return await bind(
+        conn,
+        config,
+        buyer_id=buyer_id,
+        distributor_id=link["distributor_id"],
+        link_id=link["id"],
+        source=source,
+        registering=registered_after,
+    )
 
 
 def referral_middleware(app: Any) -> Any:

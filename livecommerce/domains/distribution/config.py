@@ -41,26 +41,40 @@ async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> Distr
     """Apply `changes` (camelCase fields; the others keep their value), validate the whole, audit it."""
     async with db.transaction() as conn:
         await conn.execute(
-            "INSERT INTO operator_settings (key, value, updated_at) VALUES ($1, '{}', now()) ON CONFLICT (key) DO NOTHING", KEY
+            "INSERT INTO operator_settings (key, value, updated_at) VALUES ($1, '{}', now()) ON CONFLICT (key) DO NOTHING",
+            KEY,
         )
         # The row lock orders concurrent edits: each audit row's `before` is the previous one's `after`.
-        raw = await conn.fetchval("SELECT value FROM operator_settings WHERE key = $1 FOR UPDATE", KEY)
+        raw = await conn.fetchval(
+            "SELECT value FROM operator_settings WHERE key = $1 FOR UPDATE", KEY
+        )
         before = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else dict(raw or {})
         merged = {**msgspec.to_builtins(_decode(raw, None)), **changes}
         try:
-            config = validate(msgspec.convert(merged, DistributionConfig), platform_fee_bp=env.platform_fee_bp)
+            config = validate(
+                msgspec.convert(merged, DistributionConfig), platform_fee_bp=env.platform_fee_bp
+            )
         except msgspec.ValidationError as exc:
             raise DomainError(ErrorCode.INVALID_SETTINGS, status=422, detail=str(exc)) from None
         after = msgspec.to_builtins(config)
         await conn.execute(
             "UPDATE operator_settings SET value = $2, updated_at = now(), updated_by_id = $3 WHERE key = $1",
-            KEY, msgspec.json.encode(after).decode(), actor_id,
+            KEY,
+            msgspec.json.encode(after).decode(),
+            actor_id,
         )
         await conn.execute(
             "INSERT INTO settings_audit (key, actor_id, before, after, created_at) VALUES ($1, $2, $3, $4, now())",
-            KEY, actor_id, msgspec.json.encode(before).decode(), msgspec.json.encode(after).decode(),
+            KEY,
+            actor_id,
+            msgspec.json.encode(before).decode(),
+            msgspec.json.encode(after).decode(),
         )
-    return config if config.signup is not None else msgspec.structs.replace(config, signup=env.distributor_signup)
+    return (
+        config
+        if config.signup is not None
+        else msgspec.structs.replace(config, signup=env.distributor_signup)
+    )
 
 
 class AuditOut(Out):
@@ -75,10 +89,17 @@ class AuditOut(Out):
 async def audit_log(limit: int) -> list[AuditOut]:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT id, key, actor_id, before, after, created_at FROM settings_audit ORDER BY id DESC LIMIT $1", limit
+            "SELECT id, key, actor_id, before, after, created_at FROM settings_audit ORDER BY id DESC LIMIT $1",
+            limit,
         )
     return [
-        AuditOut(id=row["id"], key=row["key"], actor_id=row["actor_id"], created_at=row["created_at"],
-                 before=msgspec.json.decode(row["before"]) if row["before"] else None, after=msgspec.json.decode(row["after"]))
+        AuditOut(
+            id=row["id"],
+            key=row["key"],
+            actor_id=row["actor_id"],
+            created_at=row["created_at"],
+            before=msgspec.json.decode(row["before"]) if row["before"] else None,
+            after=msgspec.json.decode(row["after"]),
+        )
         for row in rows
     ]

@@ -52,12 +52,18 @@ class DistributorController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @post("/", status_code=201)
-    async def become(self, request: Request[Any, Any, Any], actor: Actor, data: BecomeDistributor) -> Response[DistributorOut]:
+    async def become(
+        self, request: Request[Any, Any, Any], actor: Actor, data: BecomeDistributor
+    ) -> Response[DistributorOut]:
         """Become a distributor: a code to share, a parent (by `parentCode`, else the distributor
         you are bound to). Active at once with open signup (201), else after an admin approves (202)."""
-        out, roles = await services_distributors.become(_env(request), actor, data.parent_code, data.note)
+        out, roles = await services_distributors.become(
+            _env(request), actor, data.parent_code, data.note
+        )
         if roles is not None:
-            await publish_roles(request.app.state.redis, actor.id, roles, _env(request).token_ttl_minutes * 60)
+            await publish_roles(
+                request.app.state.redis, actor.id, roles, _env(request).token_ttl_minutes * 60
+            )
         return Response(out, status_code=201 if out.status == "active" else 202)
 
     @get("/me")
@@ -66,24 +72,41 @@ class DistributorController(Controller):
         return await queries.stats(actor.id)
 
     @get("/me/team")
-    async def team(self, actor: Actor, level: Annotated[int | None, Parameter(ge=1, le=3)] = None,
-                   cursor: int | None = None, limit: Limit = 20) -> TeamPage:
+    async def team(
+        self,
+        actor: Actor,
+        level: Annotated[int | None, Parameter(ge=1, le=3)] = None,
+        cursor: int | None = None,
+        limit: Limit = 20,
+    ) -> TeamPage:
         """The downline by level (1: recruited by you, 2: by them, 3)."""
         return await queries.team(actor.id, level, cursor, limit)
 
     @get("/me/commissions")
-    async def commissions(self, actor: Actor, status: Literal["pending", "due", "settled", "reversed"] | None = None,
-                          cursor: int | None = None, limit: Limit = 20) -> CommissionPage:
+    async def commissions(
+        self,
+        actor: Actor,
+        status: Literal["pending", "due", "settled", "reversed"] | None = None,
+        cursor: int | None = None,
+        limit: Limit = 20,
+    ) -> CommissionPage:
         return await queries.commissions(actor.id, status, cursor, limit)
 
     @post("/me/withdrawals", status_code=201, guards=[requires("distributor")])
-    async def withdraw(self, request: Request[Any, Any, Any], actor: Actor, data: RequestWithdrawal) -> WithdrawalOut:
+    async def withdraw(
+        self, request: Request[Any, Any, Any], actor: Actor, data: RequestWithdrawal
+    ) -> WithdrawalOut:
         """Ask to take money out of the wallet: it is held until an operator decides."""
         return await services_withdrawals.request(_env(request), actor.id, data.amount, data.note)
 
     @get("/me/withdrawals")
-    async def withdrawals(self, actor: Actor, status: WithdrawalStatus | None = None, cursor: int | None = None,
-                          limit: Limit = 20) -> WithdrawalPage:
+    async def withdrawals(
+        self,
+        actor: Actor,
+        status: WithdrawalStatus | None = None,
+        cursor: int | None = None,
+        limit: Limit = 20,
+    ) -> WithdrawalPage:
         return await services_withdrawals.page(actor.id, status, cursor, limit)
 
 
@@ -94,12 +117,20 @@ class ShareLinkController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @post("/", status_code=201)
-    async def create(self, request: Request[Any, Any, Any], actor: Actor, data: CreateShareLink) -> ShareLinkOut:
+    async def create(
+        self, request: Request[Any, Any, Any], actor: Actor, data: CreateShareLink
+    ) -> ShareLinkOut:
         """A short link (and its QR code) to a room or a product, carrying your code."""
         return await services_links.create_link(_env(request), actor, data)
 
     @get("/")
-    async def mine(self, request: Request[Any, Any, Any], actor: Actor, cursor: int | None = None, limit: Limit = 20) -> ShareLinkPage:
+    async def mine(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        cursor: int | None = None,
+        limit: Limit = 20,
+    ) -> ShareLinkPage:
         items, next_cursor = await services_links.my_links(_env(request), actor, cursor, limit)
         return ShareLinkPage(items=items, next_cursor=next_cursor)
 
@@ -109,17 +140,37 @@ class ShortLinkController(Controller):
     tags = ["distribution"]
 
     @get("/{code:str}", status_code=302)
-    async def visit(self, request: Request[Any, Any, Any], maybe_actor: Actor | None, code: str) -> Redirect:
+    async def visit(
+        self, request: Request[Any, Any, Any], maybe_actor: Actor | None, code: str
+    ) -> Redirect:
         """Record the click, bind the visitor (logged in) or remember the referral (cookie), redirect."""
-        target, cookie, max_age = await services_links.visit(_env(request), code, maybe_actor, request.cookies.get(bindings.COOKIE))
-        cookies = [Cookie(key=bindings.COOKIE, value=cookie, max_age=max_age, httponly=True, samesite="lax",
-                          secure=_env(request).cookie_secure, path="/")] if cookie else []
+        target, cookie, max_age = await services_links.visit(
+            _env(request), code, maybe_actor, request.cookies.get(bindings.COOKIE)
+        )
+        cookies = (
+            [
+                Cookie(
+                    key=bindings.COOKIE,
+                    value=cookie,
+                    max_age=max_age,
+                    httponly=True,
+                    samesite="lax",
+                    secure=_env(request).cookie_secure,
+                    path="/",
+                )
+            ]
+            if cookie
+            else []
+        )
         return Redirect(path=target, status_code=302, cookies=cookies)
 
     @get("/{code:str}/qr.svg", media_type="image/svg+xml", cache_control=None)
     async def qr(self, request: Request[Any, Any, Any], code: str) -> Response[bytes]:
-        return Response(await services_links.qr_svg(_env(request), code), media_type="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            await services_links.qr_svg(_env(request), code),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
 
 class ProductCommissionController(Controller):
@@ -127,11 +178,15 @@ class ProductCommissionController(Controller):
     tags = ["distribution"]
 
     @get("/")
-    async def get_rates(self, request: Request[Any, Any, Any], product_id: int) -> CommissionRatesOut:
+    async def get_rates(
+        self, request: Request[Any, Any, Any], product_id: int
+    ) -> CommissionRatesOut:
         return await services_products.get_rates(_env(request), product_id)
 
     @put("/", guards=[requires("host")], dependencies={"actor": Provide(provide_actor)})
-    async def set_rates(self, request: Request[Any, Any, Any], actor: Actor, product_id: int, data: CommissionRates) -> CommissionRatesOut:
+    async def set_rates(
+        self, request: Request[Any, Any, Any], actor: Actor, product_id: int, data: CommissionRates
+    ) -> CommissionRatesOut:
         """The host overrides the commission rate per level of one product (null: back to the platform's)."""
         return await services_products.set_rates(_env(request), product_id, actor, data.rates_bp)
 
@@ -148,7 +203,9 @@ class AdminDistributionController(Controller):
         return await config.current(_env(request))
 
     @put("/settings")
-    async def put_settings(self, request: Request[Any, Any, Any], actor: Actor, data: dict[str, Any]) -> DistributionConfig:
+    async def put_settings(
+        self, request: Request[Any, Any, Any], actor: Actor, data: dict[str, Any]
+    ) -> DistributionConfig:
         """Change some settings (the rest keep their value); the result is validated whole and audited."""
         return await config.update(_env(request), actor.id, data)
 
@@ -158,7 +215,9 @@ class AdminDistributionController(Controller):
         return await config.audit_log(limit)
 
     @get("/withdrawals")
-    async def withdrawals(self, status: WithdrawalStatus | None = None, cursor: int | None = None, limit: Limit = 20) -> WithdrawalPage:
+    async def withdrawals(
+        self, status: WithdrawalStatus | None = None, cursor: int | None = None, limit: Limit = 20
+    ) -> WithdrawalPage:
         return await services_withdrawals.page(None, status, cursor, limit)
 
     @post("/withdrawals/{withdrawal_id:int}/approve", status_code=200)
@@ -177,4 +236,10 @@ class AdminDistributionController(Controller):
         return await services_distributors.set_parent(user_id, data.parent_code)
 
 
-CONTROLLERS = [DistributorController, ShareLinkController, ShortLinkController, ProductCommissionController, AdminDistributionController]
+CONTROLLERS = [
+    DistributorController,
+    ShareLinkController,
+    ShortLinkController,
+    ProductCommissionController,
+    AdminDistributionController,
+]

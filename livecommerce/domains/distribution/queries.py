@@ -36,8 +36,16 @@ async def stats(user_id: int) -> DistributorStats:
             user_id,
         )
     return DistributorStats(
-        profile=me, clicks=row["clicks"], bound_buyers=row["bound"], orders=row["orders"], pending=row["pending"],
-        settled=row["settled"], withdrawn=row["withdrawn"], held=row["held"], available=row["available"], debt=row["debt"],
+        profile=me,
+        clicks=row["clicks"],
+        bound_buyers=row["bound"],
+        orders=row["orders"],
+        pending=row["pending"],
+        settled=row["settled"],
+        withdrawn=row["withdrawn"],
+        held=row["held"],
+        available=row["available"],
+        debt=row["debt"],
     )
 
 
@@ -57,30 +65,60 @@ async def team(user_id: int, level: int | None, cursor: int | None, limit: int) 
             user_id,
         )
     counts = {str(n): sum(1 for r in rows if r["level"] == n) for n in (1, 2, 3)}
-    chosen = [r for r in rows if (level is None or r["level"] == level) and (cursor is None or r["id"] < cursor)]
+    chosen = [
+        r
+        for r in rows
+        if (level is None or r["level"] == level) and (cursor is None or r["id"] < cursor)
+    ]
     items = [
-        TeamMember(user_id=r["user_id"], name=mask_name(r["display_name"]), code=r["code"], level=r["level"],
-                   status="active" if r["active"] else "pending", joined_at=r["created_at"])
+        TeamMember(
+            user_id=r["user_id"],
+            name=mask_name(r["display_name"]),
+            code=r["code"],
+            level=r["level"],
+            status="active" if r["active"] else "pending",
+            joined_at=r["created_at"],
+        )
         for r in chosen[:limit]
     ]
-    return TeamPage(counts=counts, items=items, next_cursor=chosen[limit - 1]["id"] if len(chosen) > limit else None)
+    return TeamPage(
+        counts=counts,
+        items=items,
+        next_cursor=chosen[limit - 1]["id"] if len(chosen) > limit else None,
+    )
 
 
-async def commissions(user_id: int, status: str | None, cursor: int | None, limit: int) -> CommissionPage:
+async def commissions(
+    user_id: int, status: str | None, cursor: int | None, limit: int
+) -> CommissionPage:
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT c.*, i.title, u.display_name FROM commissions c JOIN order_items i ON i.id = c.order_item_id"
             " JOIN users u ON u.id = c.buyer_id"
             " WHERE c.distributor_id = $1 AND ($2::text IS NULL OR c.status = $2) AND ($3::int IS NULL OR c.id < $3)"
             " ORDER BY c.id DESC LIMIT $4",
-            user_id, status, cursor, limit + 1,
+            user_id,
+            status,
+            cursor,
+            limit + 1,
         )
     items = [
         CommissionOut(
-            id=r["id"], order_id=r["order_id"], order_item_id=r["order_item_id"], item_title=r["title"],
-            buyer=mask_name(r["display_name"]), level=r["level"], rate_bp=r["rate_bp"], base_amount=r["base_amount"],
-            amount=r["amount"], reversed_amount=r["reversed_amount"], net_amount=r["amount"] - r["reversed_amount"],
-            status=r["status"], reversal_reason=r["reversal_reason"], created_at=r["created_at"], settled_at=r["settled_at"],
+            id=r["id"],
+            order_id=r["order_id"],
+            order_item_id=r["order_item_id"],
+            item_title=r["title"],
+            buyer=mask_name(r["display_name"]),
+            level=r["level"],
+            rate_bp=r["rate_bp"],
+            base_amount=r["base_amount"],
+            amount=r["amount"],
+            reversed_amount=r["reversed_amount"],
+            net_amount=r["amount"] - r["reversed_amount"],
+            status=r["status"],
+            reversal_reason=r["reversal_reason"],
+            created_at=r["created_at"],
+            settled_at=r["settled_at"],
         )
         for r in rows[:limit]
     ]

@@ -16,14 +16,16 @@ BindingMode = Literal["first_touch", "last_touch", "register_only"]
 ClawbackPolicy = Literal["allow_negative", "cap_at_balance", "carry_debt"]
 
 
-class DistributionConfig(msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True, kw_only=True):
+class DistributionConfig(
+    msgspec.Struct, rename="camel", forbid_unknown_fields=True, frozen=True, kw_only=True
+):
     """The operator's distribution settings. Every field has a default: never set means these."""
 
     # null: the DISTRIBUTOR_SIGNUP environment setting (open | approval).
     signup: Literal["open", "approval"] | None = None
     levels: Annotated[int, msgspec.Meta(ge=1, le=3)] = 2
-    level_rates_bp: Annotated[list[BasisPoints], msgspec.Meta(min_length=1, max_length=3)] = msgspec.field(
-        default_factory=lambda: [1000, 500]
+    level_rates_bp: Annotated[list[BasisPoints], msgspec.Meta(min_length=1, max_length=3)] = (
+        msgspec.field(default_factory=lambda: [1000, 500])
     )
     # The sum of the level rates (platform's or a product's) may not pass this.
     rate_cap_bp: BasisPoints = 3000
@@ -41,13 +43,16 @@ def validate(config: DistributionConfig, *, platform_fee_bp: int = 0) -> Distrib
     so a higher cap could make an order's settlement impossible). 422 otherwise."""
     if config.rate_cap_bp > BP - platform_fee_bp:
         raise DomainError(
-            ErrorCode.INVALID_SETTINGS, status=422,
+            ErrorCode.INVALID_SETTINGS,
+            status=422,
             detail=f"the cap of {config.rate_cap_bp} bp leaves the host less than nothing after the {platform_fee_bp} bp platform fee",
-            field="rateCapBp", max=BP - platform_fee_bp,
+            field="rateCapBp",
+            max=BP - platform_fee_bp,
         )
     if len(config.level_rates_bp) != config.levels:
         raise DomainError(
-            ErrorCode.INVALID_SETTINGS, status=422,
+            ErrorCode.INVALID_SETTINGS,
+            status=422,
             detail=f"{config.levels} levels need {config.levels} level rates, got {len(config.level_rates_bp)}",
             field="levelRatesBp",
         )
@@ -58,8 +63,11 @@ def validate(config: DistributionConfig, *, platform_fee_bp: int = 0) -> Distrib
 def ensure_within_cap(rates: list[int], cap: int) -> None:
     if sum(rates) > cap:
         raise DomainError(
-            ErrorCode.COMMISSION_RATES_TOO_HIGH, status=422,
-            detail=f"the level rates sum to {sum(rates)} bp, past the cap of {cap} bp", cap=cap, total=sum(rates),
+            ErrorCode.COMMISSION_RATES_TOO_HIGH,
+            status=422,
+            detail=f"the level rates sum to {sum(rates)} bp, past the cap of {cap} bp",
+            cap=cap,
+            total=sum(rates),
         )
 
 
@@ -94,7 +102,12 @@ class Binding:
 
 
 def should_bind(
-    mode: BindingMode, *, buyer_id: int, distributor_id: int, current: Binding | None, registering: bool
+    mode: BindingMode,
+    *,
+    buyer_id: int,
+    distributor_id: int,
+    current: Binding | None,
+    registering: bool,
 ) -> bool:
     """Whether a visit of `distributor_id`'s link binds the buyer (the history only ever grows).
 
@@ -155,5 +168,5 @@ def withdrawal_fee(amount: int, fee_bp: int) -> int:
 
 
 def mask_name(name: str) -> str:
-    """"张三丰" -> "张**", "bob" -> "b**": enough for a distributor to recognise an order, not a person."""
+    """ "张三丰" -> "张**", "bob" -> "b**": enough for a distributor to recognise an order, not a person."""
     return (name[:1] or "*") + "**"

@@ -108,7 +108,13 @@ class ShareLinkPage(Out):
 
 class CommissionRates(In):
     # Basis points per level (level 1 first); null: back to the platform's rates.
-    rates_bp: Annotated[list[Annotated[int, msgspec.Meta(ge=0, le=10_000)]], msgspec.Meta(min_length=1, max_length=3)] | None
+    rates_bp: (
+        Annotated[
+            list[Annotated[int, msgspec.Meta(ge=0, le=10_000)]],
+            msgspec.Meta(min_length=1, max_length=3),
+        ]
+        | None
+    )
 
 
 class CommissionRatesOut(Out):

@@ -23,15 +23,18 @@ from livecommerce.domains.wallet.ledger import Kind
 
 
 async def _chain_rows(conn: Connection, start: int, levels: int) -> list[Record]:
-    return list(await conn.fetch(
-        "WITH RECURSIVE up(user_id, parent_id, depth) AS ("
-        "  SELECT user_id, parent_id, 1 FROM distributors WHERE user_id = $1"
-        "  UNION ALL SELECT d.user_id, d.parent_id, up.depth + 1 FROM up JOIN distributors d ON d.user_id = up.parent_id"
-        "  WHERE up.depth < $2)"
-        " SELECT up.user_id, up.depth, 'distributor' = ANY(u.roles) AS active FROM up JOIN users u ON u.id = up.user_id"
-        " ORDER BY up.depth",
-        start, levels,
-    ))
+    return list(
+        await conn.fetch(
+            "WITH RECURSIVE up(user_id, parent_id, depth) AS ("
+            "  SELECT user_id, parent_id, 1 FROM distributors WHERE user_id = $1"
+            "  UNION ALL SELECT d.user_id, d.parent_id, up.depth + 1 FROM up JOIN distributors d ON d.user_id = up.parent_id"
+            "  WHERE up.depth < $2)"
+            " SELECT up.user_id, up.depth, 'distributor' = ANY(u.roles) AS active FROM up JOIN users u ON u.id = up.user_id"
+            " ORDER BY up.depth",
+            start,
+            levels,
+        )
+    )
 
 
 async def snapshot_chain(conn: Connection, order: Record, items: list[Record]) -> None:
@@ -42,7 +45,8 @@ async def snapshot_chain(conn: Connection, order: Record, items: list[Record]) -
     live = await bindings.live_binding(conn, buyer)
     start, link_id = None, None
     if settings.self_purchase_commission and await conn.fetchval(
-        "SELECT 'distributor' = ANY(u.roles) FROM distributors d JOIN users u ON u.id = d.user_id WHERE d.user_id = $1", buyer
+        "SELECT 'distributor' = ANY(u.roles) FROM distributors d JOIN users u ON u.id = d.user_id WHERE d.user_id = $1",
+        buyer,
     ):
         start = buyer
     elif live is not None:
@@ -60,17 +64,25 @@ async def snapshot_chain(conn: Connection, order: Record, items: list[Record]) -
     if not chain:
         return
     overrides = {
-        row["id"]: json.loads(row["commission_rates"]) if isinstance(row["commission_rates"], str) else row["commission_rates"]
+        row["id"]: json.loads(row["commission_rates"])
+        if isinstance(row["commission_rates"], str)
+        else row["commission_rates"]
         for row in await conn.fetch(
-            "SELECT id, commission_rates FROM products WHERE id = ANY($1::int[])", list({i["product_id"] for i in items})
+            "SELECT id, commission_rates FROM products WHERE id = ANY($1::int[])",
+            list({i["product_id"] for i in items}),
         )
     }
     attribution = {
-        "distributorId": start, "bindingId": binding_id, "linkId": link_id,
-        "selfPurchase": start == buyer, "chain": chain,
+        "distributorId": start,
+        "bindingId": binding_id,
+        "linkId": link_id,
+        "selfPurchase": start == buyer,
+        "chain": chain,
         "rates": {str(i["id"]): rates_for(settings, overrides.get(i["product_id"])) for i in items},
     }
-    await conn.execute("UPDATE orders SET attribution = $2 WHERE id = $1", order["id"], json.dumps(attribution))
+    await conn.execute(
+        "UPDATE orders SET attribution = $2 WHERE id = $1", order["id"], json.dumps(attribution)
+    )
 
 
 def _attribution(order: Record) -> dict[str, Any] | None:
@@ -84,13 +96,17 @@ async def create_pending(conn: Connection, order: Record) -> None:
     if not attribution or not attribution.get("chain"):
         return
     rows: list[tuple[int, int, int, int, int]] = []  # item, level, distributor, paid, rate
-    for item in await conn.fetch("SELECT id, paid_amount FROM order_items WHERE order_id = $1 ORDER BY id", order["id"]):
+    for item in await conn.fetch(
+        "SELECT id, paid_amount FROM order_items WHERE order_id = $1 ORDER BY id", order["id"]
+    ):
         rates = attribution["rates"].get(str(item["id"]), [])
         amounts = split(item["paid_amount"], rates)
         for link in attribution["chain"]:
             level = link["level"]
             if level <= len(rates) and amounts[level - 1] > 0:
-                rows.append((item["id"], level, link["userId"], item["paid_amount"], rates[level - 1]))
+                rows.append(
+                    (item["id"], level, link["userId"], item["paid_amount"], rates[level - 1])
+                )
     if not rows:
         return
     await conn.execute(
@@ -99,7 +115,9 @@ async def create_pending(conn: Connection, order: Record) -> None:
         " SELECT $1, r.item, r.level, r.dist, $2, r.paid, r.rate, r.paid * r.rate / 10000, 0, 'pending', '', now()"
         " FROM unnest($3::int[], $4::int[], $5::int[], $6::bigint[], $7::int[]) AS r(item, level, dist, paid, rate)"
         " ON CONFLICT (order_item_id, level) DO NOTHING",
-        order["id"], order["buyer_id"], *[list(col) for col in zip(*rows, strict=True)],
+        order["id"],
+        order["buyer_id"],
+        *[list(col) for col in zip(*rows, strict=True)],
     )
 
 
@@ -118,7 +136,9 @@ async def reverse_for_refund(conn: Connection, order: Record, refunded: dict[int
     settings = await config.load(conn)
     returned_to_host = 0
     for row in rows:
-        target = reversed_total(row["amount"], row["rate_bp"], row["paid_amount"], row["item_refunded"])
+        target = reversed_total(
+            row["amount"], row["rate_bp"], row["paid_amount"], row["item_refunded"]
+        )
         delta = target - row["reversed_amount"]
         if delta <= 0:
             continue
@@ -131,13 +151,21 @@ async def reverse_for_refund(conn: Connection, order: Record, refunded: dict[int
         full = target == row["amount"] and status in ("pending", "due")
         await conn.execute(
             "UPDATE commissions SET reversed_amount = $2, reversal_reason = $3, status = $4 WHERE id = $1",
-            row["id"], target, reason, "reversed" if full else status,
+            row["id"],
+            target,
+            reason,
+            "reversed" if full else status,
         )
     if returned_to_host:
         clearing = await ledger.account_id(conn, None, Kind.COMMISSION)
         receivable = await ledger.account_id(conn, order["host_id"], Kind.RECEIVABLE)
         key = f"order:{order['id']}:commission-return:{order['refunded_amount']}"
-        await ledger.post(conn, key, "commission_reversal", [(clearing, -returned_to_host), (receivable, returned_to_host)])
+        await ledger.post(
+            conn,
+            key,
+            "commission_reversal",
+            [(clearing, -returned_to_host), (receivable, returned_to_host)],
+        )
 
 
 async def on_settlement(conn: Connection, order: Record) -> list[tuple[int, int]]:
@@ -152,4 +180,3 @@ async def on_settlement(conn: Connection, order: Record) -> list[tuple[int, int]
     if total <= 0:
         return []
     return [(await ledger.account_id(conn, None, Kind.COMMISSION), total)]
-

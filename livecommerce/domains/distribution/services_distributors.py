@@ -27,9 +27,15 @@ def new_code(length: int = 8) -> str:
 
 
 async def code_owner(conn: Connection, code: str) -> int:
-    owner = await conn.fetchval("SELECT user_id FROM distributors WHERE code = $1", code.strip().upper())
+    owner = await conn.fetchval(
+        "SELECT user_id FROM distributors WHERE code = $1", code.strip().upper()
+    )
     if owner is None:
-        raise DomainError(ErrorCode.UNKNOWN_REFERRAL_CODE, status=422, detail=f"no distributor has the code {code!r}")
+        raise DomainError(
+            ErrorCode.UNKNOWN_REFERRAL_CODE,
+            status=422,
+            detail=f"no distributor has the code {code!r}",
+        )
     return int(owner)
 
 
@@ -49,19 +55,24 @@ async def ancestors(conn: Connection, user_id: int) -> dict[int, int | None]:
 async def _ensure_no_loop(conn: Connection, user_id: int, parent_id: int) -> None:
     if parent_id == user_id or creates_loop(user_id, parent_id, await ancestors(conn, parent_id)):
         raise DomainError(
-            ErrorCode.DISTRIBUTOR_LOOP, status=409,
+            ErrorCode.DISTRIBUTOR_LOOP,
+            status=409,
             detail=f"user {parent_id} can't be the parent of user {user_id}: the tree would have a loop",
         )
 
 
-async def become(env: Settings, actor: Actor, parent_code: str | None, note: str) -> tuple[DistributorOut, list[str] | None]:
+async def become(
+    env: Settings, actor: Actor, parent_code: str | None, note: str
+) -> tuple[DistributorOut, list[str] | None]:
     """Create the actor's distributor profile (code, parent) and ask for the role: granted at once
     with open signup, else pending an admin. Returns the profile and the new roles if granted."""
     granted: list[str] | None = None
     async with db.transaction() as conn:
         settings = await config.load(conn, env)
         if await conn.fetchval("SELECT 1 FROM distributors WHERE user_id = $1", actor.id):
-            raise DomainError(ErrorCode.ALREADY_DISTRIBUTOR, status=409, detail="you are a distributor already")
+            raise DomainError(
+                ErrorCode.ALREADY_DISTRIBUTOR, status=409, detail="you are a distributor already"
+            )
         await conn.execute("SELECT pg_advisory_xact_lock($1)", TREE_LOCK)
         if parent_code:
             parent = await code_owner(conn, parent_code)
@@ -76,18 +87,28 @@ async def become(env: Settings, actor: Actor, parent_code: str | None, note: str
                 async with conn.transaction():  # a savepoint: a taken code is retried, not fatal
                     await conn.execute(
                         "INSERT INTO distributors (user_id, code, parent_id, created_at) VALUES ($1, $2, $3, now())",
-                        actor.id, code, parent,
+                        actor.id,
+                        code,
+                        parent,
                     )
                 break
             except UniqueViolationError as exc:
                 if "user_id" in str(exc.constraint_name or ""):
-                    raise DomainError(ErrorCode.ALREADY_DISTRIBUTOR, status=409, detail="you are a distributor already") from None
+                    raise DomainError(
+                        ErrorCode.ALREADY_DISTRIBUTOR,
+                        status=409,
+                        detail="you are a distributor already",
+                    ) from None
         else:
-            raise DomainError(ErrorCode.CONFLICT, status=409, detail="could not allot a code; try again")
+            raise DomainError(
+                ErrorCode.CONFLICT, status=409, detail="could not allot a code; try again"
+            )
         roles = await conn.fetchval("SELECT roles FROM users WHERE id = $1", actor.id) or []
         if "distributor" not in roles:
             try:
-                _, granted = await accounts.apply_for_role(actor.id, "distributor", note, open_signup=settings.signup == "open")
+                _, granted = await accounts.apply_for_role(
+                    actor.id, "distributor", note, open_signup=settings.signup == "open"
+                )
             except DomainError as error:
                 if error.code != ErrorCode.APPLICATION_PENDING:
                     raise
@@ -103,10 +124,18 @@ async def profile(conn: Connection, user_id: int) -> DistributorOut:
         user_id,
     )
     if row is None:
-        raise DomainError(ErrorCode.NOT_A_DISTRIBUTOR, status=404, detail="you have no distributor profile: POST /api/distributors first")
+        raise DomainError(
+            ErrorCode.NOT_A_DISTRIBUTOR,
+            status=404,
+            detail="you have no distributor profile: POST /api/distributors first",
+        )
     return DistributorOut(
-        user_id=row["user_id"], code=row["code"], parent_id=row["parent_id"], parent_code=row["parent_code"],
-        status="active" if row["active"] else "pending", created_at=row["created_at"],
+        user_id=row["user_id"],
+        code=row["code"],
+        parent_id=row["parent_id"],
+        parent_code=row["parent_code"],
+        status="active" if row["active"] else "pending",
+        created_at=row["created_at"],
     )
 
 
@@ -114,10 +143,16 @@ async def set_parent(user_id: int, parent_code: str | None) -> DistributorOut:
     """An operator moves a distributor under another (or to the root); a loop is refused."""
     async with db.transaction() as conn:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", TREE_LOCK)
-        if not await conn.fetchval("SELECT 1 FROM distributors WHERE user_id = $1 FOR UPDATE", user_id):
-            raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"user {user_id} is not a distributor")
+        if not await conn.fetchval(
+            "SELECT 1 FROM distributors WHERE user_id = $1 FOR UPDATE", user_id
+        ):
+            raise DomainError(
+                ErrorCode.NOT_FOUND, status=404, detail=f"user {user_id} is not a distributor"
+            )
         parent = await code_owner(conn, parent_code) if parent_code else None
         if parent is not None:
             await _ensure_no_loop(conn, user_id, parent)
-        await conn.execute("UPDATE distributors SET parent_id = $2 WHERE user_id = $1", user_id, parent)
+        await conn.execute(
+            "UPDATE distributors SET parent_id = $2 WHERE user_id = $1", user_id, parent
+        )
         return await profile(conn, user_id)

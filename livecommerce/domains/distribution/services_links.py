@@ -21,23 +21,37 @@ from livecommerce.settings import Settings
 
 def _out(row: dict, base_url: str) -> ShareLinkOut:
     return ShareLinkOut(
-        id=row["id"], code=row["code"], target=row["target"], room_id=row["room_id"], product_id=row["product_id"],
-        url=f"{base_url}/s/{row['code']}", qr_svg_url=f"{base_url}/s/{row['code']}/qr.svg",
-        clicks=row.get("clicks", 0), created_at=row["created_at"],
+        id=row["id"],
+        code=row["code"],
+        target=row["target"],
+        room_id=row["room_id"],
+        product_id=row["product_id"],
+        url=f"{base_url}/s/{row['code']}",
+        qr_svg_url=f"{base_url}/s/{row['code']}/qr.svg",
+        clicks=row.get("clicks", 0),
+        created_at=row["created_at"],
     )
 
 
 async def _ensure_distributor(conn: Connection, user_id: int) -> None:
     if not await conn.fetchval("SELECT 1 FROM distributors WHERE user_id = $1", user_id):
-        raise DomainError(ErrorCode.NOT_A_DISTRIBUTOR, status=409, detail="become a distributor first: POST /api/distributors")
+        raise DomainError(
+            ErrorCode.NOT_A_DISTRIBUTOR,
+            status=409,
+            detail="become a distributor first: POST /api/distributors",
+        )
 
 
 async def create_link(env: Settings, actor: Actor, data: CreateShareLink) -> ShareLinkOut:
     async with db.transaction() as conn:
         await _ensure_distributor(conn, actor.id)
         if data.product_id is not None:
-            if not await conn.fetchval("SELECT on_shelf FROM products WHERE id = $1", data.product_id):
-                raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no product {data.product_id} on shelf")
+            if not await conn.fetchval(
+                "SELECT on_shelf FROM products WHERE id = $1", data.product_id
+            ):
+                raise DomainError(
+                    ErrorCode.NOT_FOUND, status=404, detail=f"no product {data.product_id} on shelf"
+                )
         target = "product" if data.product_id is not None else "room"
         for _ in range(5):
             try:
@@ -45,28 +59,40 @@ async def create_link(env: Settings, actor: Actor, data: CreateShareLink) -> Sha
                     row = await conn.fetchrow(
                         "INSERT INTO share_links (code, distributor_id, target, room_id, product_id, created_at)"
                         " VALUES ($1, $2, $3, $4, $5, now()) RETURNING *",
-                        new_code(), actor.id, target, data.room_id, data.product_id,
+                        new_code(),
+                        actor.id,
+                        target,
+                        data.room_id,
+                        data.product_id,
                     )
                 break
             except UniqueViolationError:
                 continue
         else:
-            raise DomainError(ErrorCode.CONFLICT, status=409, detail="could not allot a code; try again")
+            raise DomainError(
+                ErrorCode.CONFLICT, status=409, detail="could not allot a code; try again"
+            )
     return _out(dict(row), env.base_url)
 
 
-async def my_links(env: Settings, actor: Actor, cursor: int | None, limit: int) -> tuple[list[ShareLinkOut], int | None]:
+async def my_links(
+    env: Settings, actor: Actor, cursor: int | None, limit: int
+) -> tuple[list[ShareLinkOut], int | None]:
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT l.*, (SELECT count(*) FROM share_clicks c WHERE c.link_id = l.id) AS clicks FROM share_links l"
             " WHERE l.distributor_id = $1 AND ($2::int IS NULL OR l.id < $2) ORDER BY l.id DESC LIMIT $3",
-            actor.id, cursor, limit + 1,
+            actor.id,
+            cursor,
+            limit + 1,
         )
     items = [_out(dict(row), env.base_url) for row in rows[:limit]]
     return items, (items[-1].id if len(rows) > limit else None)
 
 
-async def visit(env: Settings, code: str, visitor: Actor | None, cookie: str | None) -> tuple[str, str | None, int]:
+async def visit(
+    env: Settings, code: str, visitor: Actor | None, cookie: str | None
+) -> tuple[str, str | None, int]:
     """Record the click; bind a logged-in visitor now, or hand back a referral cookie to set.
     Returns (where to redirect, cookie value to set or None, cookie max-age)."""
     async with db.transaction() as conn:
@@ -77,12 +103,24 @@ async def visit(env: Settings, code: str, visitor: Actor | None, cookie: str | N
         visitor_id = visitor.id if visitor else None
         await conn.execute(
             "INSERT INTO share_clicks (link_id, distributor_id, visitor_id, created_at) VALUES ($1, $2, $3, now())",
-            link["id"], link["distributor_id"], visitor_id,
+            link["id"],
+            link["distributor_id"],
+            visitor_id,
         )
         if visitor_id is not None and visitor_id != link["distributor_id"]:
-            await bindings.bind(conn, settings, buyer_id=visitor_id, distributor_id=link["distributor_id"],
-                                link_id=link["id"], source="click")
-    target = f"/rooms/{link['room_id']}" if link["target"] == "room" else f"/products/{link['product_id']}"
+            await bindings.bind(
+                conn,
+                settings,
+                buyer_id=visitor_id,
+                distributor_id=link["distributor_id"],
+                link_id=link["id"],
+                source="click",
+            )
+    target = (
+        f"/rooms/{link['room_id']}"
+        if link["target"] == "room"
+        else f"/products/{link['product_id']}"
+    )
     # First touch keeps the referral of the first visit; the others remember the latest.
     keep = settings.binding_mode == "first_touch" and bindings.verify(cookie) is not None
     if keep or (visitor is not None and visitor.id == link["distributor_id"]):
@@ -95,5 +133,7 @@ async def qr_svg(env: Settings, code: str) -> bytes:
         if not await conn.fetchval("SELECT 1 FROM share_links WHERE code = $1", code.upper()):
             raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no share link {code!r}")
     out = io.BytesIO()
-    segno.make(f"{env.base_url}/s/{code.upper()}", error="m").save(out, kind="svg", scale=4, xmldecl=False)
+    segno.make(f"{env.base_url}/s/{code.upper()}", error="m").save(
+        out, kind="svg", scale=4, xmldecl=False
+    )
     return out.getvalue()

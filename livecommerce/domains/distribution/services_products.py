@@ -13,9 +13,13 @@ from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
 
 
-async def set_rates(env: Settings, product_id: int, actor: Actor, rates: list[int] | None) -> CommissionRatesOut:
+async def set_rates(
+    env: Settings, product_id: int, actor: Actor, rates: list[int] | None
+) -> CommissionRatesOut:
     async with db.transaction() as conn:
-        owner = await conn.fetchval("SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id)
+        owner = await conn.fetchval(
+            "SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id
+        )
         if owner is None or (owner != actor.id and not actor.is_admin):
             raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no product {product_id}")
         settings = await config.load(conn, env)
@@ -23,9 +27,12 @@ async def set_rates(env: Settings, product_id: int, actor: Actor, rates: list[in
             ensure_within_cap(rates, settings.rate_cap_bp)
         await conn.execute(
             "UPDATE products SET commission_rates = $2, updated_at = now() WHERE id = $1",
-            product_id, json.dumps(rates) if rates is not None else None,
+            product_id,
+            json.dumps(rates) if rates is not None else None,
         )
-    return CommissionRatesOut(product_id=product_id, rates_bp=rates, effective_bp=rates_for(settings, rates))
+    return CommissionRatesOut(
+        product_id=product_id, rates_bp=rates, effective_bp=rates_for(settings, rates)
+    )
 
 
 async def get_rates(env: Settings, product_id: int) -> CommissionRatesOut:
@@ -36,4 +43,6 @@ async def get_rates(env: Settings, product_id: int) -> CommissionRatesOut:
         settings = await config.load(conn, env)
     raw = row["commission_rates"]
     rates = json.loads(raw) if isinstance(raw, str) else raw
-    return CommissionRatesOut(product_id=product_id, rates_bp=rates, effective_bp=rates_for(settings, rates))
+    return CommissionRatesOut(
+        product_id=product_id, rates_bp=rates, effective_bp=rates_for(settings, rates)
+    )

@@ -22,8 +22,15 @@ from livecommerce.settings import Settings
 
 def _out(row: Record) -> WithdrawalOut:
     return WithdrawalOut(
-        id=row["id"], user_id=row["user_id"], amount=row["amount"], fee=row["fee"], payout=row["amount"] - row["fee"],
-        status=row["status"], provider_ref=row["provider_ref"], created_at=row["created_at"], decided_at=row["decided_at"],
+        id=row["id"],
+        user_id=row["user_id"],
+        amount=row["amount"],
+        fee=row["fee"],
+        payout=row["amount"] - row["fee"],
+        status=row["status"],
+        provider_ref=row["provider_ref"],
+        created_at=row["created_at"],
+        decided_at=row["decided_at"],
     )
 
 
@@ -31,21 +38,39 @@ async def request(env: Settings, user_id: int, amount: int, note: str) -> Withdr
     async with db.transaction() as conn:
         settings = await config.load(conn, env)
         if amount < settings.withdrawal_min:
-            raise DomainError(ErrorCode.WITHDRAWAL_TOO_SMALL, status=422,
-                              detail=f"the minimum withdrawal is {settings.withdrawal_min} fen", minimum=settings.withdrawal_min)
+            raise DomainError(
+                ErrorCode.WITHDRAWAL_TOO_SMALL,
+                status=422,
+                detail=f"the minimum withdrawal is {settings.withdrawal_min} fen",
+                minimum=settings.withdrawal_min,
+            )
         wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
         held = await ledger.account_id(conn, user_id, Kind.HELD)
         # Lock the wallet before checking it: concurrent requests queue here and see each other's holds.
-        balance = await conn.fetchval("SELECT balance FROM accounts WHERE id = $1 FOR UPDATE", wallet)
+        balance = await conn.fetchval(
+            "SELECT balance FROM accounts WHERE id = $1 FOR UPDATE", wallet
+        )
         if balance < amount:
-            raise DomainError(ErrorCode.INSUFFICIENT_BALANCE, status=409,
-                              detail=f"{amount} fen asked, {max(balance, 0)} fen available", available=max(balance, 0))
+            raise DomainError(
+                ErrorCode.INSUFFICIENT_BALANCE,
+                status=409,
+                detail=f"{amount} fen asked, {max(balance, 0)} fen available",
+                available=max(balance, 0),
+            )
         row = await conn.fetchrow(
             "INSERT INTO withdrawals (user_id, amount, fee, status, provider, note, created_at)"
             " VALUES ($1, $2, $3, 'pending', 'sandbox', $4, now()) RETURNING *",
-            user_id, amount, withdrawal_fee(amount, settings.withdrawal_fee_bp), note,
+            user_id,
+            amount,
+            withdrawal_fee(amount, settings.withdrawal_fee_bp),
+            note,
         )
-        await ledger.post(conn, f"withdrawal:{row['id']}:hold", "withdrawal_hold", [(wallet, -amount), (held, amount)])
+        await ledger.post(
+            conn,
+            f"withdrawal:{row['id']}:hold",
+            "withdrawal_hold",
+            [(wallet, -amount), (held, amount)],
+        )
         return _out(row)
 
 
@@ -54,7 +79,11 @@ async def _lock_pending(conn: Connection, withdrawal_id: int) -> Record:
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no withdrawal {withdrawal_id}")
     if row["status"] != "pending":
-        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, status=409, detail=f"withdrawal {withdrawal_id} is already {row['status']}")
+        raise DomainError(
+            ErrorCode.ILLEGAL_TRANSITION,
+            status=409,
+            detail=f"withdrawal {withdrawal_id} is already {row['status']}",
+        )
     return row
 
 
@@ -65,12 +94,21 @@ async def approve(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
         gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
         revenue = await ledger.account_id(conn, None, Kind.REVENUE)
         payout = row["amount"] - row["fee"]
-        ref = await provider(row["provider"]).payout(conn, withdrawal_id, payout, f"withdrawal-{withdrawal_id}")
-        await ledger.post(conn, f"withdrawal:{withdrawal_id}:payout", "withdrawal_payout",
-                          [(held, -row["amount"]), (gateway, payout), (revenue, row["fee"])])
+        ref = await provider(row["provider"]).payout(
+            conn, withdrawal_id, payout, f"withdrawal-{withdrawal_id}"
+        )
+        await ledger.post(
+            conn,
+            f"withdrawal:{withdrawal_id}:payout",
+            "withdrawal_payout",
+            [(held, -row["amount"]), (gateway, payout), (revenue, row["fee"])],
+        )
         done = await conn.fetchrow(
             "UPDATE withdrawals SET status = 'paid', provider_ref = $2, decided_at = now(), decided_by_id = $3"
-            " WHERE id = $1 RETURNING *", withdrawal_id, ref, admin_id,
+            " WHERE id = $1 RETURNING *",
+            withdrawal_id,
+            ref,
+            admin_id,
         )
         return _out(done)
 
@@ -80,21 +118,31 @@ async def reject(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
         row = await _lock_pending(conn, withdrawal_id)
         held = await ledger.account_id(conn, row["user_id"], Kind.HELD)
         wallet = await ledger.account_id(conn, row["user_id"], Kind.WALLET)
-        await ledger.post(conn, f"withdrawal:{withdrawal_id}:release", "withdrawal_release",
-                          [(held, -row["amount"]), (wallet, row["amount"])])
+        await ledger.post(
+            conn,
+            f"withdrawal:{withdrawal_id}:release",
+            "withdrawal_release",
+            [(held, -row["amount"]), (wallet, row["amount"])],
+        )
         done = await conn.fetchrow(
             "UPDATE withdrawals SET status = 'rejected', decided_at = now(), decided_by_id = $2 WHERE id = $1 RETURNING *",
-            withdrawal_id, admin_id,
+            withdrawal_id,
+            admin_id,
         )
         return _out(done)
 
 
-async def page(user_id: int | None, status: str | None, cursor: int | None, limit: int) -> WithdrawalPage:
+async def page(
+    user_id: int | None, status: str | None, cursor: int | None, limit: int
+) -> WithdrawalPage:
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT * FROM withdrawals WHERE ($1::int IS NULL OR user_id = $1) AND ($2::text IS NULL OR status = $2)"
             " AND ($3::int IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
-            user_id, status, cursor, limit + 1,
+            user_id,
+            status,
+            cursor,
+            limit + 1,
         )
     items = [_out(row) for row in rows[:limit]]
     return WithdrawalPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)

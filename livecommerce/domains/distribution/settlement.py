@@ -68,7 +68,9 @@ async def settle_chunk(conn: Connection, limit: int = CHUNK) -> int:
     posted = await ledger.post_many(conn, "commission", postings)
     if len(posted) != len(postings):
         # A key already posted means these commissions were paid before: refuse to mark them again.
-        raise RuntimeError(f"commission settlement keys already posted: {sorted(set(k for k, _ in postings) - set(posted))[:5]}")
+        raise RuntimeError(
+            f"commission settlement keys already posted: {sorted(set(k for k, _ in postings) - set(posted))[:5]}"
+        )
     return len(rows)
 
 
@@ -85,14 +87,20 @@ async def settle_due(limit: int = CHUNK, max_chunks: int | None = None) -> int:
     return total
 
 
-async def claw_back(conn: Connection, settings: DistributionConfig, commission: Record, owed: int, target: int) -> str:
+async def claw_back(
+    conn: Connection, settings: DistributionConfig, commission: Record, owed: int, target: int
+) -> str:
     """Take `owed` fen of a settled commission back for the host, per the clawback policy;
     returns what happened, for the commission's reversal reason."""
     distributor = commission["distributor_id"]
     wallet = await ledger.account_id(conn, distributor, Kind.WALLET)
-    balance = int(await conn.fetchval("SELECT balance FROM accounts WHERE id = $1 FOR UPDATE", wallet))
+    balance = int(
+        await conn.fetchval("SELECT balance FROM accounts WHERE id = $1 FOR UPDATE", wallet)
+    )
     taken, debt, forgiven = clawback_split(settings.clawback_policy, owed, balance)
-    receivable = await ledger.account_id(conn, (await _host_of(conn, commission["order_id"])), Kind.RECEIVABLE)
+    receivable = await ledger.account_id(
+        conn, (await _host_of(conn, commission["order_id"])), Kind.RECEIVABLE
+    )
     legs = [(receivable, taken + debt)]
     if taken:
         legs.append((wallet, -taken))
@@ -103,9 +111,14 @@ async def claw_back(conn: Connection, settings: DistributionConfig, commission: 
         await conn.execute("UPDATE accounts SET allow_negative = true WHERE id = $1", debt_account)
         legs.append((debt_account, -debt))
     if taken + debt:
-        await ledger.post(conn, f"commission:{commission['id']}:clawback:{target}", "commission_clawback", legs)
-    return f"; clawed back {taken} fen from the wallet" + (f", {debt} fen as debt" if debt else "") + (
-        f", {forgiven} fen forgiven (capped at the balance)" if forgiven else "")
+        await ledger.post(
+            conn, f"commission:{commission['id']}:clawback:{target}", "commission_clawback", legs
+        )
+    return (
+        f"; clawed back {taken} fen from the wallet"
+        + (f", {debt} fen as debt" if debt else "")
+        + (f", {forgiven} fen forgiven (capped at the balance)" if forgiven else "")
+    )
 
 
 async def _host_of(conn: Connection, order_id: int) -> int:

@@ -113,7 +113,9 @@ class Commission(Table, tablename="commissions"):
 
     one_per_item_level = Unique(["order_item_id", "level"])
     status_known = Check("status IN ('pending', 'due', 'settled', 'reversed')")
-    amounts_consistent = Check("amount >= 0 AND reversed_amount >= 0 AND reversed_amount <= amount AND level BETWEEN 1 AND 3")
+    amounts_consistent = Check(
+        "amount >= 0 AND reversed_amount >= 0 AND reversed_amount <= amount AND level BETWEEN 1 AND 3"
+    )
 
 
 class Withdrawal(Table, tablename="withdrawals"):
@@ -135,4 +137,13 @@ class Withdrawal(Table, tablename="withdrawals"):
     amounts_positive = Check("amount > 0 AND fee >= 0 AND fee < amount")
 
 
-TABLES = (OperatorSetting, SettingsAudit, Distributor, ShareLink, ShareClick, Binding, Commission, Withdrawal)
+TABLES = (
+    OperatorSetting,
+    SettingsAudit,
+    Distributor,
+    ShareLink,
+    ShareClick,
+    Binding,
+    Commission,
+    Withdrawal,
+)

@@ -24,11 +24,15 @@ async def trace_to_session(conn: Connection, order: Record, items: list[Record])
     room = await conn.fetchrow("SELECT host_id FROM rooms WHERE id = $1", order["room_id"])
     if room is None or room["host_id"] != order["host_id"]:
         raise DomainError(
-            ErrorCode.ROOM_MISMATCH, status=400, detail=f"room {order['room_id']} does not sell these products",
+            ErrorCode.ROOM_MISMATCH,
+            status=400,
+            detail=f"room {order['room_id']} does not sell these products",
             roomId=order["room_id"],
         )
     live = await queries.live_session(conn, order["room_id"])
-    await conn.execute("UPDATE orders SET session_id = $2 WHERE id = $1", order["id"], live["id"] if live else None)
+    await conn.execute(
+        "UPDATE orders SET session_id = $2 WHERE id = $1", order["id"], live["id"] if live else None
+    )
 
 
 async def announce_purchase(conn: Connection, order: Record) -> None:
@@ -39,12 +43,18 @@ async def announce_purchase(conn: Connection, order: Record) -> None:
     row = await conn.fetchrow(
         "SELECT u.display_name, i.title, i.quantity FROM users u, order_items i"
         " WHERE u.id = $1 AND i.order_id = $2 ORDER BY i.id LIMIT 1",
-        order["buyer_id"], order["id"],
+        order["buyer_id"],
+        order["id"],
     )
     await events.add_counters(order["room_id"], orders=1, gmv=order["pay_amount"])
     await events.publish(
         order["room_id"],
-        events.event("purchase", buyer=masked(row["display_name"]), product=row["title"], quantity=row["quantity"]),
+        events.event(
+            "purchase",
+            buyer=masked(row["display_name"]),
+            product=row["title"],
+            quantity=row["quantity"],
+        ),
     )
 
 

@@ -46,9 +46,11 @@ async def _online(request: Request[Any, Any, Any], room_ids: list[int]) -> dict[
         pipe.hvals(room_counters.keys(room_id)[2])
     try:
         replies = await pipe.execute()
-    except Exception:  # noqa: BLE001 - listings still work without Redis, with 0 online
+    except Exception:
         return {}
-    return {room_id: sum(int(v) for v in vals) for room_id, vals in zip(room_ids, replies, strict=True)}
+    return {
+        room_id: sum(int(v) for v in vals) for room_id, vals in zip(room_ids, replies, strict=True)
+    }
 
 
 class RoomController(Controller):
@@ -61,15 +63,19 @@ class RoomController(Controller):
 
     @get("/")
     async def list_rooms(
-        self, request: Request[Any, Any, Any],
+        self,
+        request: Request[Any, Any, Any],
         status: Literal["live", "upcoming"] | None = None,
         host_id: Annotated[int | None, QueryParameter(name="hostId")] = None,
-        cursor: int | None = None, limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        cursor: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> RoomPage:
         """Live rooms first, then upcoming ones (with their start time), then the rest."""
         rows = await rooms.list_rooms(status=status, host_id=host_id, cursor=cursor, limit=limit)
         found = rooms.page(rows, limit)
-        online = await _online(request, [r.id for r in found.items if r.session and r.session.status == "live"])
+        online = await _online(
+            request, [r.id for r in found.items if r.session and r.session.status == "live"]
+        )
         for room in found.items:
             room.online = online.get(room.id, 0)
         return found
@@ -88,40 +94,62 @@ class RoomController(Controller):
         return await sessions.schedule(room_id, actor, data)
 
     @get("/{room_id:int}/sessions")
-    async def list_sessions(self, room_id: int, limit: Annotated[int, Parameter(ge=1, le=100)] = 20) -> list[SessionReport]:
+    async def list_sessions(
+        self, room_id: int, limit: Annotated[int, Parameter(ge=1, le=100)] = 20
+    ) -> list[SessionReport]:
         """The room's broadcasts, newest first, with their reports."""
         async with db.connection() as conn:
             rows = await conn.fetch(
                 "SELECT * FROM live_sessions WHERE room_id = $1 ORDER BY coalesce(started_at, scheduled_at, created_at) DESC LIMIT $2",
-                room_id, limit,
+                room_id,
+                limit,
             )
         return [sessions.report(r) for r in rows]
 
     @post("/{room_id:int}/start", status_code=200, **_host)
-    async def start(self, request: Request[Any, Any, Any], actor: Actor, room_id: int, data: StartSession | None = None) -> SessionReport:
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        room_id: int,
+        data: StartSession | None = None,
+    ) -> SessionReport:
         """Go live: the next scheduled session, or a new one."""
         return await sessions.start(_redis(request), room_id, actor, data or StartSession())
 
     @post("/{room_id:int}/end", status_code=200, **_host)
-    async def end(self, request: Request[Any, Any, Any], actor: Actor, room_id: int) -> SessionReport:
+    async def end(
+        self, request: Request[Any, Any, Any], actor: Actor, room_id: int
+    ) -> SessionReport:
         """End the broadcast; the reply is the session report."""
         return await sessions.end(_redis(request), room_id, actor)
 
     @put("/{room_id:int}/products", **_host)
-    async def set_showcase(self, actor: Actor, room_id: int, data: SetShowcase) -> list[ShowcaseProduct]:
+    async def set_showcase(
+        self, actor: Actor, room_id: int, data: SetShowcase
+    ) -> list[ShowcaseProduct]:
         return await rooms.set_showcase(room_id, actor, data.product_ids)
 
     @post("/{room_id:int}/pin", status_code=200, **_host)
     async def pin(self, actor: Actor, room_id: int, data: Pin) -> ShowcaseProduct | None:
         return await rooms.pin(room_id, actor, data.product_id)
 
-    @post("/{room_id:int}/moderation", status_code=200, guards=[authenticated], dependencies={"actor": Provide(provide_actor)})
+    @post(
+        "/{room_id:int}/moderation",
+        status_code=200,
+        guards=[authenticated],
+        dependencies={"actor": Provide(provide_actor)},
+    )
     async def moderate(self, actor: Actor, room_id: int, data: Moderate) -> ModerationOut:
         """mute / ban (for `minutes`, or until lifted), unmute / unban, delete_message, and for the
         host: slow_mode (`seconds`), add_moderator, remove_moderator."""
         return await moderation.moderate(room_id, actor, data)
 
-    @get("/{room_id:int}/stats", guards=[authenticated], dependencies={"actor": Provide(provide_actor)})
+    @get(
+        "/{room_id:int}/stats",
+        guards=[authenticated],
+        dependencies={"actor": Provide(provide_actor)},
+    )
     async def stats(self, request: Request[Any, Any, Any], actor: Actor, room_id: int) -> StatsOut:
         """The current (or last) session's counters: online, peak, unique viewers, views, likes,
         comments, orders, GMV and conversion."""
@@ -130,7 +158,9 @@ class RoomController(Controller):
 
 def room_ws(allowed_origins: tuple[str, ...]) -> Any:
     return room_socket(
-        snapshot=room_snapshot, authorize_chat=moderation.authorize_chat, allowed_origins=allowed_origins,
+        snapshot=room_snapshot,
+        authorize_chat=moderation.authorize_chat,
+        allowed_origins=allowed_origins,
         actions=ROOM_ACTIONS,
     )
 

@@ -26,7 +26,13 @@ end
 return 1
 """
 
-_SAVED = {"peak": "peak_online", "uniqueViewers": "unique_viewers", "views": "views", "likes": "likes", "comments": "comments"}
+_SAVED = {
+    "peak": "peak_online",
+    "uniqueViewers": "unique_viewers",
+    "views": "views",
+    "likes": "likes",
+    "comments": "comments",
+}
 
 
 async def paid_orders(conn: Connection, session_id: int) -> tuple[int, int]:
@@ -65,6 +71,12 @@ async def save(conn: Connection, session_id: int, live: dict[str, int]) -> Recor
         "UPDATE live_sessions SET peak_online = greatest(peak_online, $2), unique_viewers = greatest(unique_viewers, $3),"
         " views = greatest(views, $4), likes = greatest(likes, $5), comments = greatest(comments, $6),"
         " orders = $7, gmv = $8, figures_saved_at = now() WHERE id = $1 RETURNING *",
-        session_id, live.get("peak", 0), live.get("uniqueViewers", 0), live.get("views", 0), live.get("likes", 0),
-        live.get("comments", 0), orders, gmv,
+        session_id,
+        live.get("peak", 0),
+        live.get("uniqueViewers", 0),
+        live.get("views", 0),
+        live.get("likes", 0),
+        live.get("comments", 0),
+        orders,
+        gmv,
     )

@@ -63,7 +63,9 @@ async def rules(room_id: int) -> RoomRules:
             " WHERE room_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > now())",
             room_id,
         )
-    found = RoomRules(room["host_id"], {m["user_id"] for m in mods}, {}, {}, room["slow_mode_seconds"])
+    found = RoomRules(
+        room["host_id"], {m["user_id"] for m in mods}, {}, {}, room["slow_mode_seconds"]
+    )
     for p in penalties:
         target = found.banned if p["kind"] == "ban" else found.muted
         until = float("inf") if p["until"] is None else float(p["until"])
@@ -83,11 +85,15 @@ async def authorize_chat(room_id: int, actor: Actor, text: str) -> bool:
         raise ChatRejected(WsCode.MUTED, "you are muted in this room")
     if found.slow_seconds and events.redis() is not None:
         try:
-            first = await events.redis().set(f"{{room:{room_id}}}:slow:{actor.id}", 1, nx=True, ex=found.slow_seconds)
+            first = await events.redis().set(
+                f"{{room:{room_id}}}:slow:{actor.id}", 1, nx=True, ex=found.slow_seconds
+            )
         except (RedisError, OSError):
             first = True  # Redis away: let the message through rather than silence the room
         if not first:
-            raise ChatRejected(WsCode.SLOW_MODE, f"slow mode: one message every {found.slow_seconds} s")
+            raise ChatRejected(
+                WsCode.SLOW_MODE, f"slow mode: one message every {found.slow_seconds} s"
+            )
     return False
 
 
@@ -98,12 +104,18 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
         if not is_host and not await queries.speaks_for_room(conn, room_id, actor.id):
             raise queries.room_not_found(room_id)
         if data.action in ("add_moderator", "remove_moderator", "slow_mode") and not is_host:
-            raise DomainError(ErrorCode.FORBIDDEN, status=403, detail=f"only the host may {data.action.replace('_', ' ')}")
+            raise DomainError(
+                ErrorCode.FORBIDDEN,
+                status=403,
+                detail=f"only the host may {data.action.replace('_', ' ')}",
+            )
         out = ModerationOut(action=data.action, user_id=data.user_id)
         if data.action == "slow_mode":
             if data.seconds is None:
                 raise _missing("seconds")
-            await conn.execute("UPDATE rooms SET slow_mode_seconds = $2 WHERE id = $1", room_id, data.seconds)
+            await conn.execute(
+                "UPDATE rooms SET slow_mode_seconds = $2 WHERE id = $1", room_id, data.seconds
+            )
             out.slow_mode_seconds = data.seconds
         elif data.action == "delete_message":
             if not data.message_id:
@@ -112,45 +124,83 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
         else:
             if data.user_id is None:
                 raise _missing("userId")
-            if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", data.user_id):
-                raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"user {data.user_id} not found")
+            if not await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", data.user_id
+            ):
+                raise DomainError(
+                    ErrorCode.NOT_FOUND, status=404, detail=f"user {data.user_id} not found"
+                )
             if data.action in ("mute", "ban"):
-                if data.user_id == room["host_id"] or await queries.speaks_for_room(conn, room_id, data.user_id):
-                    raise DomainError(ErrorCode.CANNOT_MODERATE, status=409, detail="the host and moderators can't be muted or banned")
-                until = datetime.now(UTC) + timedelta(minutes=data.minutes) if data.minutes else None
+                if data.user_id == room["host_id"] or await queries.speaks_for_room(
+                    conn, room_id, data.user_id
+                ):
+                    raise DomainError(
+                        ErrorCode.CANNOT_MODERATE,
+                        status=409,
+                        detail="the host and moderators can't be muted or banned",
+                    )
+                until = (
+                    datetime.now(UTC) + timedelta(minutes=data.minutes) if data.minutes else None
+                )
                 await conn.execute(
                     "INSERT INTO room_penalties (room_id, user_id, kind, until, reason, created_by_id, created_at)"
                     " VALUES ($1, $2, $3, $4, $5, $6, now())",
-                    room_id, data.user_id, data.action, until, data.reason, actor.id,
+                    room_id,
+                    data.user_id,
+                    data.action,
+                    until,
+                    data.reason,
+                    actor.id,
                 )
                 out.until = until
             elif data.action in ("unmute", "unban"):
                 await conn.execute(
                     "UPDATE room_penalties SET lifted_at = now() WHERE room_id = $1 AND user_id = $2 AND kind = $3 AND lifted_at IS NULL",
-                    room_id, data.user_id, data.action.removeprefix("un"),
+                    room_id,
+                    data.user_id,
+                    data.action.removeprefix("un"),
                 )
             elif data.action == "add_moderator":
                 if data.user_id == room["host_id"]:
-                    raise DomainError(ErrorCode.CANNOT_MODERATE, status=409, detail="the host moderates the room already")
+                    raise DomainError(
+                        ErrorCode.CANNOT_MODERATE,
+                        status=409,
+                        detail="the host moderates the room already",
+                    )
                 await conn.execute(
                     "INSERT INTO room_moderators (room_id, user_id, created_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
-                    room_id, data.user_id,
+                    room_id,
+                    data.user_id,
                 )
             else:
-                await conn.execute("DELETE FROM room_moderators WHERE room_id = $1 AND user_id = $2", room_id, data.user_id)
+                await conn.execute(
+                    "DELETE FROM room_moderators WHERE room_id = $1 AND user_id = $2",
+                    room_id,
+                    data.user_id,
+                )
     forget(room_id)
     await events.publish(
         room_id,
         events.event(
-            "moderation", priority=True, action=data.action, userId=data.user_id, messageId=out.message_id,
-            until=out.until.isoformat() if out.until else None, slowModeSeconds=out.slow_mode_seconds,
+            "moderation",
+            priority=True,
+            action=data.action,
+            userId=data.user_id,
+            messageId=out.message_id,
+            until=out.until.isoformat() if out.until else None,
+            slowModeSeconds=out.slow_mode_seconds,
         ),
     )
     return out
 
 
 def _missing(name: str) -> DomainError:
-    return DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail=f"{name} is required for this action", field=name)
+    return DomainError(
+        ErrorCode.VALIDATION_ERROR,
+        status=400,
+        detail=f"{name} is required for this action",
+        field=name,
+    )
 
 
 def on_room_events(hub: object, room_id: int, batch: list[dict]) -> None:

@@ -18,10 +18,14 @@ async def room(conn: Connection, room_id: int) -> Record:
     return found
 
 
-async def hosted_room(conn: Connection, room_id: int, host_id: int, *, lock: bool = False) -> Record:
+async def hosted_room(
+    conn: Connection, room_id: int, host_id: int, *, lock: bool = False
+) -> Record:
     """The room if `host_id` hosts it; someone else's room does not exist for you (404)."""
     found = await conn.fetchrow(
-        "SELECT * FROM rooms WHERE id = $1 AND host_id = $2" + (" FOR UPDATE" if lock else ""), room_id, host_id
+        "SELECT * FROM rooms WHERE id = $1 AND host_id = $2" + (" FOR UPDATE" if lock else ""),
+        room_id,
+        host_id,
     )
     if found is None:
         raise room_not_found(room_id)
@@ -30,7 +34,9 @@ async def hosted_room(conn: Connection, room_id: int, host_id: int, *, lock: boo
 
 async def live_session(conn: Connection, room_id: int) -> Record | None:
     """The room's session on air now, if any."""
-    return await conn.fetchrow("SELECT * FROM live_sessions WHERE room_id = $1 AND status = 'live'", room_id)
+    return await conn.fetchrow(
+        "SELECT * FROM live_sessions WHERE room_id = $1 AND status = 'live'", room_id
+    )
 
 
 async def speaks_for_room(conn: Connection, room_id: int, user_id: int) -> bool:
@@ -39,6 +45,7 @@ async def speaks_for_room(conn: Connection, room_id: int, user_id: int) -> bool:
         await conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1 AND host_id = $2)"
             " OR EXISTS (SELECT 1 FROM room_moderators WHERE room_id = $1 AND user_id = $2)",
-            room_id, user_id,
+            room_id,
+            user_id,
         )
     )

@@ -43,8 +43,13 @@ def session_out(row: Any) -> SessionOut | None:
         return None
     get = row.get if isinstance(row, dict) else row.__getitem__
     return SessionOut(
-        id=get("id"), room_id=get("room_id"), title=get("title"), status=get("status"),
-        scheduled_at=_ts(get("scheduled_at")), started_at=_ts(get("started_at")), ended_at=_ts(get("ended_at")),
+        id=get("id"),
+        room_id=get("room_id"),
+        title=get("title"),
+        status=get("status"),
+        scheduled_at=_ts(get("scheduled_at")),
+        started_at=_ts(get("started_at")),
+        ended_at=_ts(get("ended_at")),
         hls_url=get("hls_url"),
     )
 
@@ -59,20 +64,30 @@ def _ts(value: Any) -> Any:
 def room_out(row: Record, online: int = 0) -> RoomOut:
     session = row["session"]
     return RoomOut(
-        id=row["id"], host_id=row["host_id"], host_name=row["host_name"], title=row["title"],
-        description=row["description"], cover_url=row["cover_url"], slow_mode_seconds=row["slow_mode_seconds"],
-        pinned_product_id=row["pinned_product_id"], created_at=row["created_at"],
-        session=session_out(json.loads(session) if isinstance(session, str) else session), online=online,
+        id=row["id"],
+        host_id=row["host_id"],
+        host_name=row["host_name"],
+        title=row["title"],
+        description=row["description"],
+        cover_url=row["cover_url"],
+        slow_mode_seconds=row["slow_mode_seconds"],
+        pinned_product_id=row["pinned_product_id"],
+        created_at=row["created_at"],
+        session=session_out(json.loads(session) if isinstance(session, str) else session),
+        online=online,
     )
 
 
-async def showcase(conn: Connection, room_id: int, *, for_viewers: bool = True) -> list[ShowcaseProduct]:
+async def showcase(
+    conn: Connection, room_id: int, *, for_viewers: bool = True
+) -> list[ShowcaseProduct]:
     rows = await conn.fetch(
         "SELECT p.id, p.title, coalesce(p.images[1], '') AS image, p.on_shelf, rp.position,"
         " min(s.price) AS min_price, coalesce(sum(s.stock), 0)::int AS stock"
         " FROM room_products rp JOIN products p ON p.id = rp.product_id JOIN skus s ON s.product_id = p.id"
-        " WHERE rp.room_id = $1" + (" AND p.on_shelf" if for_viewers else "") +
-        " GROUP BY p.id, rp.position ORDER BY rp.position",
+        " WHERE rp.room_id = $1"
+        + (" AND p.on_shelf" if for_viewers else "")
+        + " GROUP BY p.id, rp.position ORDER BY rp.position",
         room_id,
     )
     return [ShowcaseProduct(**dict(r)) for r in rows]
@@ -83,7 +98,10 @@ async def create_room(host: Actor, data: CreateRoom) -> RoomOut:
         room_id = await conn.fetchval(
             "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
             " VALUES ($1, $2, $3, $4, 0, now()) RETURNING id",
-            host.id, data.title, data.description, data.cover_url,
+            host.id,
+            data.title,
+            data.description,
+            data.cover_url,
         )
         return room_out(await conn.fetchrow(_ROOM_SELECT + " WHERE r.id = $1", room_id))
 
@@ -94,12 +112,17 @@ async def update_room(room_id: int, host: Actor, data: UpdateRoom) -> RoomOut:
         await conn.execute(
             "UPDATE rooms SET title = coalesce($2, title), description = coalesce($3, description),"
             " cover_url = coalesce($4, cover_url) WHERE id = $1",
-            room_id, data.title, data.description, data.cover_url,
+            room_id,
+            data.title,
+            data.description,
+            data.cover_url,
         )
         return room_out(await conn.fetchrow(_ROOM_SELECT + " WHERE r.id = $1", room_id))
 
 
-async def list_rooms(*, status: str | None, host_id: int | None, cursor: int | None, limit: int) -> list[Record]:
+async def list_rooms(
+    *, status: str | None, host_id: int | None, cursor: int | None, limit: int
+) -> list[Record]:
     """Live rooms first, then upcoming ones by start time, then the others; newest first within."""
     where, args = ["true"], []
     if host_id is not None:
@@ -115,8 +138,10 @@ async def list_rooms(*, status: str | None, host_id: int | None, cursor: int | N
     args.append(limit + 1)
     async with db.connection() as conn:
         return await conn.fetch(
-            _ROOM_SELECT + " WHERE " + " AND ".join(where) +
-            " ORDER BY (cur.status = 'live') DESC NULLS LAST, (cur.status = 'scheduled') DESC NULLS LAST,"
+            _ROOM_SELECT
+            + " WHERE "
+            + " AND ".join(where)
+            + " ORDER BY (cur.status = 'live') DESC NULLS LAST, (cur.status = 'scheduled') DESC NULLS LAST,"
             " r.id DESC LIMIT $" + str(len(args)),
             *args,
         )
@@ -133,10 +158,13 @@ async def get_room(room_id: int, online: int = 0) -> RoomDetail:
         if row is None:
             raise queries.room_not_found(room_id)
         base = room_out(row, online)
-        mods = await conn.fetch("SELECT user_id FROM room_moderators WHERE room_id = $1 ORDER BY id", room_id)
+        mods = await conn.fetch(
+            "SELECT user_id FROM room_moderators WHERE room_id = $1 ORDER BY id", room_id
+        )
         return RoomDetail(
             **{f: getattr(base, f) for f in base.__struct_fields__},
-            showcase=await showcase(conn, room_id), moderators=[m["user_id"] for m in mods],
+            showcase=await showcase(conn, room_id),
+            moderators=[m["user_id"] for m in mods],
         )
 
 
@@ -144,16 +172,26 @@ async def set_showcase(room_id: int, host: Actor, product_ids: list[int]) -> lis
     """Replace the room's products, in this order. Only the host's own products; the pin
     goes if its product leaves the showcase."""
     if len(set(product_ids)) != len(product_ids):
-        raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail="a product is listed twice")
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR, status=400, detail="a product is listed twice"
+        )
     async with db.transaction() as conn:
         room = await queries.hosted_room(conn, room_id, host.id, lock=True)
         owned = {
-            r["id"] for r in await conn.fetch("SELECT id FROM products WHERE id = ANY($1::int[]) AND host_id = $2", product_ids, host.id)
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM products WHERE id = ANY($1::int[]) AND host_id = $2",
+                product_ids,
+                host.id,
+            )
         }
         strangers = [p for p in product_ids if p not in owned]
         if strangers:
             raise DomainError(
-                ErrorCode.PRODUCT_NOT_YOURS, status=400, detail=f"products {strangers} are not yours", productIds=strangers
+                ErrorCode.PRODUCT_NOT_YOURS,
+                status=400,
+                detail=f"products {strangers} are not yours",
+                productIds=strangers,
             )
         await conn.execute("DELETE FROM room_products WHERE room_id = $1", room_id)
         await conn.executemany(
@@ -164,7 +202,9 @@ async def set_showcase(room_id: int, host: Actor, product_ids: list[int]) -> lis
         if unpinned:
             await conn.execute("UPDATE rooms SET pinned_product_id = NULL WHERE id = $1", room_id)
         items = await showcase(conn, room_id)
-    await events.publish(room_id, events.event("product", action="showcase", productIds=[p.id for p in items]))
+    await events.publish(
+        room_id, events.event("product", action="showcase", productIds=[p.id for p in items])
+    )
     if unpinned:
         await events.publish(room_id, events.event("unpin"))
     return items
@@ -176,13 +216,20 @@ async def pin(room_id: int, host: Actor, product_id: int | None) -> ShowcaseProd
         await queries.hosted_room(conn, room_id, host.id, lock=True)
         card = None
         if product_id is not None:
-            card = next((p for p in await showcase(conn, room_id, for_viewers=False) if p.id == product_id), None)
+            card = next(
+                (p for p in await showcase(conn, room_id, for_viewers=False) if p.id == product_id),
+                None,
+            )
             if card is None:
                 raise DomainError(
-                    ErrorCode.PRODUCT_NOT_IN_SHOWCASE, status=409, detail=f"product {product_id} is not in the room's showcase",
+                    ErrorCode.PRODUCT_NOT_IN_SHOWCASE,
+                    status=409,
+                    detail=f"product {product_id} is not in the room's showcase",
                     productId=product_id,
                 )
-        await conn.execute("UPDATE rooms SET pinned_product_id = $2 WHERE id = $1", room_id, product_id)
+        await conn.execute(
+            "UPDATE rooms SET pinned_product_id = $2 WHERE id = $1", room_id, product_id
+        )
     if card is None:
         await events.publish(room_id, events.event("unpin"))
     else:

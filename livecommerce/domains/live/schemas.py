@@ -44,7 +44,16 @@ class Pin(In):
     product_id: int | None  # null unpins
 
 
-Action = Literal["mute", "unmute", "ban", "unban", "slow_mode", "delete_message", "add_moderator", "remove_moderator"]
+Action = Literal[
+    "mute",
+    "unmute",
+    "ban",
+    "unban",
+    "slow_mode",
+    "delete_message",
+    "add_moderator",
+    "remove_moderator",
+]
 
 
 class Moderate(In):

@@ -26,8 +26,13 @@ def joined_key(room_id: int) -> str:
 def report(row: Record) -> SessionReport:
     return SessionReport(
         **{f: getattr(session_out(row), f) for f in session_out(row).__struct_fields__},
-        peak_online=row["peak_online"], unique_viewers=row["unique_viewers"], views=row["views"], likes=row["likes"],
-        comments=row["comments"], orders=row["orders"], gmv=row["gmv"],
+        peak_online=row["peak_online"],
+        unique_viewers=row["unique_viewers"],
+        views=row["views"],
+        likes=row["likes"],
+        comments=row["comments"],
+        orders=row["orders"],
+        gmv=row["gmv"],
     )
 
 
@@ -37,7 +42,10 @@ async def schedule(room_id: int, host: Actor, data: ScheduleSession) -> SessionR
         row = await conn.fetchrow(
             "INSERT INTO live_sessions (room_id, title, status, scheduled_at, hls_url, created_at)"
             " VALUES ($1, $2, 'scheduled', $3, $4, now()) RETURNING *",
-            room_id, data.title, data.scheduled_at, data.hls_url,
+            room_id,
+            data.title,
+            data.scheduled_at,
+            data.hls_url,
         )
     return report(row)
 
@@ -55,11 +63,15 @@ async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> 
                 " hls_url = coalesce($3, hls_url)"
                 " WHERE id = (SELECT id FROM live_sessions WHERE room_id = $1 AND status = 'scheduled'"
                 "             ORDER BY scheduled_at NULLS LAST, id LIMIT 1) RETURNING *",
-                room_id, data.title, data.hls_url,
+                room_id,
+                data.title,
+                data.hls_url,
             ) or await conn.fetchrow(
                 "INSERT INTO live_sessions (room_id, title, status, started_at, hls_url, created_at)"
                 " VALUES ($1, $2, 'live', now(), $3, now()) RETURNING *",
-                room_id, data.title or room["title"], data.hls_url or "",
+                room_id,
+                data.title or room["title"],
+                data.hls_url or "",
             )
     except UniqueViolationError:
         raise _already_live(room_id) from None
@@ -73,7 +85,9 @@ async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> 
 
 
 def _already_live(room_id: int) -> DomainError:
-    return DomainError(ErrorCode.SESSION_ALREADY_LIVE, status=409, detail=f"room {room_id} is live already")
+    return DomainError(
+        ErrorCode.SESSION_ALREADY_LIVE, status=409, detail=f"room {room_id} is live already"
+    )
 
 
 def _builtins(row: Record) -> dict:
@@ -86,14 +100,20 @@ async def end(redis: Redis, room_id: int, host: Actor) -> SessionReport:
         await queries.hosted_room(conn, room_id, host.id, lock=True)
         live = await queries.live_session(conn, room_id)
         if live is None:
-            raise DomainError(ErrorCode.ROOM_NOT_LIVE, status=409, detail=f"room {room_id} is not live")
+            raise DomainError(
+                ErrorCode.ROOM_NOT_LIVE, status=409, detail=f"room {room_id} is not live"
+            )
         counters = await _live_counters(redis, room_id)
         await figures.save(conn, live["id"], counters)
         row = await conn.fetchrow(
-            "UPDATE live_sessions SET status = 'ended', ended_at = now() WHERE id = $1 RETURNING *", live["id"]
+            "UPDATE live_sessions SET status = 'ended', ended_at = now() WHERE id = $1 RETURNING *",
+            live["id"],
         )
         await conn.execute("UPDATE rooms SET pinned_product_id = NULL WHERE id = $1", room_id)
-    await events.publish(room_id, events.event("session", status="ended", session=_builtins(row), report=_report_dict(row)))
+    await events.publish(
+        room_id,
+        events.event("session", status="ended", session=_builtins(row), report=_report_dict(row)),
+    )
     return report(row)
 
 
@@ -114,12 +134,17 @@ async def checkpoint(conn: Connection, redis: Redis, session: Record) -> dict[st
     saved = await figures.save(conn, session["id"], live)
     floor = figures.floor_of(saved)
     behind = any(live.get(k, 0) < v for k, v in floor.items())
-    if live and (behind or live.get("orders") != saved["orders"] or live.get("gmv") != saved["gmv"]):
+    if live and (
+        behind or live.get("orders") != saved["orders"] or live.get("gmv") != saved["gmv"]
+    ):
         try:
             await figures.restore(redis, session["room_id"], floor, saved["orders"], saved["gmv"])
         except (RedisError, OSError):
             pass
-    return figures.merged(live or dict.fromkeys(room_counters.COUNTER_NAMES, 0), {**floor, "orders": saved["orders"], "gmv": saved["gmv"]})
+    return figures.merged(
+        live or dict.fromkeys(room_counters.COUNTER_NAMES, 0),
+        {**floor, "orders": saved["orders"], "gmv": saved["gmv"]},
+    )
 
 
 async def checkpoint_all(redis: Redis) -> int:
@@ -136,19 +161,31 @@ async def stats(redis: Redis, room_id: int, actor: Actor) -> StatsOut:
     """The host's (or an admin's) view of the room's current session, restored from the floor if need be."""
     async with db.transaction() as conn:
         room = await queries.room(conn, room_id)
-        if room["host_id"] != actor.id and not actor.is_admin and not await queries.speaks_for_room(conn, room_id, actor.id):
+        if (
+            room["host_id"] != actor.id
+            and not actor.is_admin
+            and not await queries.speaks_for_room(conn, room_id, actor.id)
+        ):
             raise queries.room_not_found(room_id)
         session = await queries.live_session(conn, room_id) or await conn.fetchrow(
-            "SELECT * FROM live_sessions WHERE room_id = $1 AND status = 'ended' ORDER BY ended_at DESC LIMIT 1", room_id
+            "SELECT * FROM live_sessions WHERE room_id = $1 AND status = 'ended' ORDER BY ended_at DESC LIMIT 1",
+            room_id,
         )
         if session is None:
             counters = dict.fromkeys(room_counters.COUNTER_NAMES, 0)
         elif session["status"] == "live":
             counters = await checkpoint(conn, redis, session)
         else:
-            counters = {**figures.floor_of(session), "online": 0, "orders": session["orders"], "gmv": session["gmv"]}
+            counters = {
+                **figures.floor_of(session),
+                "online": 0,
+                "orders": session["orders"],
+                "gmv": session["gmv"],
+            }
     uv = counters.get("uniqueViewers", 0)
     return StatsOut(
-        room_id=room_id, session=session_out(session), counters=counters,
+        room_id=room_id,
+        session=session_out(session),
+        counters=counters,
         conversion_bp=counters.get("orders", 0) * 10_000 // uv if uv else 0,
     )

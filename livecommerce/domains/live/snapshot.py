@@ -29,11 +29,14 @@ async def room_snapshot(room_id: int, actor: Actor | None) -> dict[str, Any]:
     async with db.connection() as conn:
         for part in SNAPSHOT_PARTS:
             payload.update(await part(conn, room_id, actor))
-    payload["pinned"] = next((p for p in payload["showcase"] if p["id"] == detail.pinned_product_id), None)
+    payload["pinned"] = next(
+        (p for p in payload["showcase"] if p["id"] == detail.pinned_product_id), None
+    )
     payload["you"] = None
     if actor is not None:
         payload["you"] = {
-            "userId": actor.id, "username": actor.username,
+            "userId": actor.id,
+            "username": actor.username,
             "speaksForRoom": rules.speaks_for_room(actor.id),
             "isHost": actor.id == rules.host_id,
             "muted": rules.penalty("mute", actor.id) is not None,

@@ -18,7 +18,9 @@ class Room(Table, tablename="rooms"):
     description = Text(default="")
     cover_url = Varchar(length=500, default="")
     # The product being explained ("讲解中"); null when nothing is pinned.
-    pinned_product = ForeignKey(Product, null=True, default=None, db_column_name="pinned_product_id")
+    pinned_product = ForeignKey(
+        Product, null=True, default=None, db_column_name="pinned_product_id"
+    )
     # Seconds a viewer waits between two messages; 0 is off. Hosts and moderators are exempt.
     slow_mode_seconds = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -34,14 +34,23 @@ class OrderController(Controller):
 
     @post("/", status_code=201)
     async def place(
-        self, request: Request[Any, Any, Any], actor: Actor, data: PlaceOrder,
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        data: PlaceOrder,
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
     ) -> Response[bytes]:
         """Place an order. Send an `Idempotency-Key`: a retry with the same key and body replays
         the first response; the same key with another body is 422."""
         if not idempotency_key:
-            raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REQUIRED, status=400, detail="send an Idempotency-Key header")
-        status, body, replayed = await services.place_order(request.app.state.settings, actor.id, data, idempotency_key)
+            raise DomainError(
+                ErrorCode.IDEMPOTENCY_KEY_REQUIRED,
+                status=400,
+                detail="send an Idempotency-Key header",
+            )
+        status, body, replayed = await services.place_order(
+            request.app.state.settings, actor.id, data, idempotency_key
+        )
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return Response(body, status_code=status, media_type="application/json", headers=headers)
 
@@ -57,23 +66,31 @@ class OrderController(Controller):
         return await lifecycle.start_payment(order_id, actor, data.method, data.provider)
 
     @post("/{order_id:int}/cancel", status_code=200)
-    async def cancel(self, actor: Actor, order_id: int, data: CancelOrder | None = None) -> OrderOut:
+    async def cancel(
+        self, actor: Actor, order_id: int, data: CancelOrder | None = None
+    ) -> OrderOut:
         out = await lifecycle.cancel(order_id, actor, (data or CancelOrder()).reason)
         assert out is not None
         return out
 
     @post("/{order_id:int}/ship", status_code=200)
-    async def ship(self, request: Request[Any, Any, Any], actor: Actor, order_id: int, data: ShipOrder) -> OrderOut:
+    async def ship(
+        self, request: Request[Any, Any, Any], actor: Actor, order_id: int, data: ShipOrder
+    ) -> OrderOut:
         return await lifecycle.ship(request.app.state.settings, order_id, actor, data.tracking_no)
 
     @post("/{order_id:int}/confirm", status_code=200)
-    async def confirm(self, request: Request[Any, Any, Any], actor: Actor, order_id: int) -> OrderOut:
+    async def confirm(
+        self, request: Request[Any, Any, Any], actor: Actor, order_id: int
+    ) -> OrderOut:
         out = await lifecycle.confirm(request.app.state.settings, order_id, actor)
         assert out is not None
         return out
 
     @post("/{order_id:int}/complete", status_code=200)
-    async def complete(self, request: Request[Any, Any, Any], actor: Actor, order_id: int) -> OrderOut:
+    async def complete(
+        self, request: Request[Any, Any, Any], actor: Actor, order_id: int
+    ) -> OrderOut:
         """Admins only: close the after-sales window now and settle."""
         out = await lifecycle.complete(request.app.state.settings, order_id, actor)
         assert out is not None
@@ -107,21 +124,31 @@ class MyOrdersController(Controller):
 
     @get("/api/me/orders")
     async def mine(
-        self, actor: Actor, status: StatusFilter | None = None, cursor: int | None = None,
+        self,
+        actor: Actor,
+        status: StatusFilter | None = None,
+        cursor: int | None = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> OrderPage:
         async with db.connection() as conn:
-            items, next_cursor = await page(conn, column="buyer_id", user_id=actor.id, status=status, cursor=cursor, limit=limit)
+            items, next_cursor = await page(
+                conn, column="buyer_id", user_id=actor.id, status=status, cursor=cursor, limit=limit
+            )
         return OrderPage(items=items, next_cursor=next_cursor)
 
     @get("/api/host/orders", guards=[requires("host")])
     async def hosted(
-        self, actor: Actor, status: StatusFilter | None = None, cursor: int | None = None,
+        self,
+        actor: Actor,
+        status: StatusFilter | None = None,
+        cursor: int | None = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> OrderPage:
         """The orders of the host's products, to ship and to answer refunds."""
         async with db.connection() as conn:
-            items, next_cursor = await page(conn, column="host_id", user_id=actor.id, status=status, cursor=cursor, limit=limit)
+            items, next_cursor = await page(
+                conn, column="host_id", user_id=actor.id, status=status, cursor=cursor, limit=limit
+            )
         return OrderPage(items=items, next_cursor=next_cursor)
 
 

@@ -27,10 +27,16 @@ def request_hash(payload: msgspec.Struct) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-async def claim(conn: Connection, user_id: int, key: str, digest: str, ttl_hours: int) -> StoredResponse | None:
+async def claim(
+    conn: Connection, user_id: int, key: str, digest: str, ttl_hours: int
+) -> StoredResponse | None:
     """None: the caller owns the key and must do the work. Else the first response, to replay."""
     if not key or len(key) > 128:
-        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REQUIRED, status=400, detail="send an Idempotency-Key header of 1 to 128 characters")
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_KEY_REQUIRED,
+            status=400,
+            detail="send an Idempotency-Key header of 1 to 128 characters",
+        )
     owned = await conn.fetchval(
         "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at, expires_at)"
         " VALUES ($1, $2, $3, now(), now() + make_interval(hours => $4))"
@@ -38,27 +44,40 @@ async def claim(conn: Connection, user_id: int, key: str, digest: str, ttl_hours
         "   response_body = NULL, created_at = now(), expires_at = EXCLUDED.expires_at"
         "   WHERE idempotency_keys.expires_at < now()"
         " RETURNING id",
-        user_id, key, digest, ttl_hours,
+        user_id,
+        key,
+        digest,
+        ttl_hours,
     )
     if owned is not None:
         return None
     row = await conn.fetchrow(
-        "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2", user_id, key
+        "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        user_id,
+        key,
     )
     if row["request_hash"] != digest:
         raise DomainError(
-            ErrorCode.IDEMPOTENCY_KEY_REUSED, status=422,
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            status=422,
             detail="this Idempotency-Key was used with a different request body",
         )
     if row["response_status"] is None:
-        raise DomainError(ErrorCode.IDEMPOTENCY_IN_PROGRESS, status=409, detail="the first request with this key is still running")
+        raise DomainError(
+            ErrorCode.IDEMPOTENCY_IN_PROGRESS,
+            status=409,
+            detail="the first request with this key is still running",
+        )
     return StoredResponse(status=row["response_status"], body=row["response_body"].encode())
 
 
 async def remember(conn: Connection, user_id: int, key: str, status: int, body: bytes) -> None:
     await conn.execute(
         "UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2",
-        user_id, key, status, body.decode(),
+        user_id,
+        key,
+        status,
+        body.decode(),
     )
 
 

@@ -40,7 +40,9 @@ async def lock_order(conn: Connection, order_id: int) -> Record:
 
 
 def parties(actor: Actor, order: Record) -> set[Party]:
-    found = parties_of(actor.id, is_admin=actor.is_admin, buyer_id=order["buyer_id"], host_id=order["host_id"])
+    found = parties_of(
+        actor.id, is_admin=actor.is_admin, buyer_id=order["buyer_id"], host_id=order["host_id"]
+    )
     if not found:
         raise not_found(order["id"])  # someone else's order does not exist for you
     return found
@@ -53,24 +55,40 @@ async def start_payment(order_id: int, actor: Actor, method: str, provider_name:
         ensure_transition(order["status"], Action.PAY, parties(actor, order) & {Party.BUYER})
         if method == "wallet":
             payment = await payments.create_payment(
-                conn, user_id=order["buyer_id"], purpose="order", amount=order["pay_amount"], order_id=order_id, provider_name="wallet"
+                conn,
+                user_id=order["buyer_id"],
+                purpose="order",
+                amount=order["pay_amount"],
+                order_id=order_id,
+                provider_name="wallet",
             )
             await payments.succeed(conn, payment, f"wallet_{payment['id']}")
             pay_url = ""
         else:
             payment = await conn.fetchrow(
                 "SELECT * FROM payments WHERE order_id = $1 AND provider = $2 AND status = 'pending' AND amount = $3 ORDER BY id LIMIT 1",
-                order_id, provider_name, order["pay_amount"],
+                order_id,
+                provider_name,
+                order["pay_amount"],
             ) or await payments.create_payment(
-                conn, user_id=order["buyer_id"], purpose="order", amount=order["pay_amount"], order_id=order_id, provider_name=provider_name
+                conn,
+                user_id=order["buyer_id"],
+                purpose="order",
+                amount=order["pay_amount"],
+                order_id=order_id,
+                provider_name=provider_name,
             )
             pay_url = payments.checkout_url(payment)
     # Read back after COMMIT: the host's escrow row stays locked no longer than the writes need.
     async with db.connection() as conn:
         status = await conn.fetchval("SELECT status FROM payments WHERE id = $1", payment["id"])
         return PaymentOut(
-            payment_id=payment["id"], status=status, amount=payment["amount"], provider=payment["provider"],
-            pay_url=pay_url, order=await order_out(conn, order_id),
+            payment_id=payment["id"],
+            status=status,
+            amount=payment["amount"],
+            provider=payment["provider"],
+            pay_url=pay_url,
+            order=await order_out(conn, order_id),
         )
 
 
@@ -87,12 +105,21 @@ async def _order_payment_succeeded(conn: Connection, payment: Record) -> None:
     paid = await conn.fetchrow(
         "UPDATE orders SET status = 'paid', paid_at = now(), payment_method = $2"
         " WHERE id = $1 AND status = 'pending_payment' AND pay_amount = $3 RETURNING *",
-        order["id"], payment["provider"], payment["amount"],
+        order["id"],
+        payment["provider"],
+        payment["amount"],
     )
     # The escrow row is every buyer's of this host: lock it last, so it is held for the shortest time.
-    await ledger.post(conn, f"payment:{payment['id']}", "payment", [(source, -payment["amount"]), (escrow, payment["amount"])])
+    await ledger.post(
+        conn,
+        f"payment:{payment['id']}",
+        "payment",
+        [(source, -payment["amount"]), (escrow, payment["amount"])],
+    )
     if paid is None:
-        await payments.refund_payment(conn, payment, payment["amount"], f"payment:{payment['id']}:return", escrow)
+        await payments.refund_payment(
+            conn, payment, payment["amount"], f"payment:{payment['id']}:return", escrow
+        )
         return
     for hook in ON_PAID:
         await hook(conn, paid)
@@ -122,9 +149,13 @@ async def cancel(order_id: int, who: set[Party] | Actor, reason: str) -> OrderOu
         await _restock(conn, order_id)
         cancelled = await conn.fetchrow(
             "UPDATE orders SET status = 'cancelled', cancelled_at = now(), cancel_reason = $2 WHERE id = $1 RETURNING *",
-            order_id, reason,
+            order_id,
+            reason,
         )
-        await conn.execute("UPDATE payments SET status = 'closed' WHERE order_id = $1 AND status = 'pending'", order_id)
+        await conn.execute(
+            "UPDATE payments SET status = 'closed' WHERE order_id = $1 AND status = 'pending'",
+            order_id,
+        )
         for hook in ON_CANCELLED:
             await hook(conn, cancelled)
         return await order_out(conn, order_id)
@@ -136,11 +167,14 @@ async def ship(settings: Settings, order_id: int, actor: Actor, tracking_no: str
         ensure_transition(order["status"], Action.SHIP, parties(actor, order))
         shipped = await conn.fetchrow(
             "UPDATE orders SET status = 'shipped', shipped_at = now(), tracking_no = $2 WHERE id = $1 RETURNING shipped_at",
-            order_id, tracking_no,
+            order_id,
+            tracking_no,
         )
         out = await order_out(conn, order_id)
     due = shipped["shipped_at"] + timedelta(days=settings.auto_confirm_days)
-    await queue.enqueue("auto_confirm_order", order_id, job_id=f"auto-confirm:{order_id}", defer_until=due)
+    await queue.enqueue(
+        "auto_confirm_order", order_id, job_id=f"auto-confirm:{order_id}", defer_until=due
+    )
     return out
 
 
@@ -151,16 +185,24 @@ async def confirm(settings: Settings, order_id: int, who: set[Party] | Actor) ->
         if isinstance(who, Actor):
             ensure_transition(order["status"], Action.CONFIRM, parties(who, order))
         elif order["status"] != Status.SHIPPED or not await conn.fetchval(
-            "SELECT shipped_at + make_interval(days => $2) <= now() FROM orders WHERE id = $1", order_id, settings.auto_confirm_days
+            "SELECT shipped_at + make_interval(days => $2) <= now() FROM orders WHERE id = $1",
+            order_id,
+            settings.auto_confirm_days,
         ):
             return None
         received = await conn.fetchrow(
             "UPDATE orders SET status = 'received', received_at = now(),"
             " after_sales_until = now() + make_interval(days => $2) WHERE id = $1 RETURNING after_sales_until",
-            order_id, settings.after_sales_days,
+            order_id,
+            settings.after_sales_days,
         )
         out = await order_out(conn, order_id)
-    await queue.enqueue("complete_order", order_id, job_id=f"complete:{order_id}", defer_until=received["after_sales_until"])
+    await queue.enqueue(
+        "complete_order",
+        order_id,
+        job_id=f"complete:{order_id}",
+        defer_until=received["after_sales_until"],
+    )
     return out
 
 
@@ -175,7 +217,8 @@ async def complete(settings: Settings, order_id: int, who: set[Party] | Actor) -
         ):
             return None
         completed = await conn.fetchrow(
-            "UPDATE orders SET status = 'completed', completed_at = now() WHERE id = $1 RETURNING *", order_id
+            "UPDATE orders SET status = 'completed', completed_at = now() WHERE id = $1 RETURNING *",
+            order_id,
         )
         net = completed["pay_amount"] - completed["refunded_amount"]
         if net > 0:
@@ -190,5 +233,7 @@ async def complete(settings: Settings, order_id: int, who: set[Party] | Actor) -
                 (await ledger.account_id(conn, None, Kind.REVENUE), fee),
                 *others,
             ]
-            await ledger.post(conn, f"order:{order_id}:settle", "settlement", [leg for leg in legs if leg[1] != 0])
+            await ledger.post(
+                conn, f"order:{order_id}:settle", "settlement", [leg for leg in legs if leg[1] != 0]
+            )
         return await order_out(conn, order_id)

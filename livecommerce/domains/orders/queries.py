@@ -17,18 +17,33 @@ def not_found(order_id: int) -> DomainError:
 
 def _item(row: Record) -> OrderItemOut:
     return OrderItemOut(
-        id=row["id"], product_id=row["product_id"], sku_id=row["sku_id"], title=row["title"], sku_name=row["sku_name"],
-        unit_price=row["unit_price"], quantity=row["quantity"], amount=row["amount"], discount=row["discount"],
-        paid_amount=row["paid_amount"], refunded_amount=row["refunded_amount"],
+        id=row["id"],
+        product_id=row["product_id"],
+        sku_id=row["sku_id"],
+        title=row["title"],
+        sku_name=row["sku_name"],
+        unit_price=row["unit_price"],
+        quantity=row["quantity"],
+        amount=row["amount"],
+        discount=row["discount"],
+        paid_amount=row["paid_amount"],
+        refunded_amount=row["refunded_amount"],
     )
 
 
 def _refund(row: Record) -> RefundOut:
     allocation = row["allocation"]
     return RefundOut(
-        id=row["id"], order_id=row["order_id"], amount=row["amount"], reason=row["reason"], status=row["status"],
-        allocation=json.loads(allocation) if isinstance(allocation, str) else dict(allocation or {}),
-        created_at=row["created_at"], decided_at=row["decided_at"],
+        id=row["id"],
+        order_id=row["order_id"],
+        amount=row["amount"],
+        reason=row["reason"],
+        status=row["status"],
+        allocation=json.loads(allocation)
+        if isinstance(allocation, str)
+        else dict(allocation or {}),
+        created_at=row["created_at"],
+        decided_at=row["decided_at"],
     )
 
 
@@ -36,20 +51,41 @@ async def orders_out(conn: Connection, rows: list[Record]) -> list[OrderOut]:
     ids = [row["id"] for row in rows]
     items: dict[int, list[OrderItemOut]] = {i: [] for i in ids}
     refunds: dict[int, list[RefundOut]] = {i: [] for i in ids}
-    for row in await conn.fetch("SELECT * FROM order_items WHERE order_id = ANY($1::int[]) ORDER BY id", ids):
+    for row in await conn.fetch(
+        "SELECT * FROM order_items WHERE order_id = ANY($1::int[]) ORDER BY id", ids
+    ):
         items[row["order_id"]].append(_item(row))
-    for row in await conn.fetch("SELECT * FROM refunds WHERE order_id = ANY($1::int[]) ORDER BY id", ids):
+    for row in await conn.fetch(
+        "SELECT * FROM refunds WHERE order_id = ANY($1::int[]) ORDER BY id", ids
+    ):
         refunds[row["order_id"]].append(_refund(row))
     return [
         OrderOut(
-            id=row["id"], status=row["status"], buyer_id=row["buyer_id"], host_id=row["host_id"],
-            total_amount=row["total_amount"], discount_amount=row["discount_amount"], pay_amount=row["pay_amount"],
-            refunded_amount=row["refunded_amount"], payment_method=row["payment_method"], room_id=row["room_id"],
-            session_id=row["session_id"], coupon_id=row["coupon_id"], note=row["note"],
-            payment_deadline=row["payment_deadline"], paid_at=row["paid_at"], shipped_at=row["shipped_at"],
-            tracking_no=row["tracking_no"], received_at=row["received_at"], after_sales_until=row["after_sales_until"],
-            completed_at=row["completed_at"], cancelled_at=row["cancelled_at"], cancel_reason=row["cancel_reason"],
-            created_at=row["created_at"], items=items[row["id"]], refunds=refunds[row["id"]],
+            id=row["id"],
+            status=row["status"],
+            buyer_id=row["buyer_id"],
+            host_id=row["host_id"],
+            total_amount=row["total_amount"],
+            discount_amount=row["discount_amount"],
+            pay_amount=row["pay_amount"],
+            refunded_amount=row["refunded_amount"],
+            payment_method=row["payment_method"],
+            room_id=row["room_id"],
+            session_id=row["session_id"],
+            coupon_id=row["coupon_id"],
+            note=row["note"],
+            payment_deadline=row["payment_deadline"],
+            paid_at=row["paid_at"],
+            shipped_at=row["shipped_at"],
+            tracking_no=row["tracking_no"],
+            received_at=row["received_at"],
+            after_sales_until=row["after_sales_until"],
+            completed_at=row["completed_at"],
+            cancelled_at=row["cancelled_at"],
+            cancel_reason=row["cancel_reason"],
+            created_at=row["created_at"],
+            items=items[row["id"]],
+            refunds=refunds[row["id"]],
         )
         for row in rows
     ]
@@ -70,12 +106,23 @@ async def visible_order(conn: Connection, order_id: int, actor: Actor) -> OrderO
     return order
 
 
-async def page(conn: Connection, *, column: str, user_id: int, status: str | None, cursor: int | None, limit: int) -> tuple[list[OrderOut], int | None]:
+async def page(
+    conn: Connection,
+    *,
+    column: str,
+    user_id: int,
+    status: str | None,
+    cursor: int | None,
+    limit: int,
+) -> tuple[list[OrderOut], int | None]:
     assert column in ("buyer_id", "host_id")
     rows = await conn.fetch(
         f"SELECT * FROM orders WHERE {column} = $1 AND ($2::text IS NULL OR status = $2)"
         " AND ($3::int IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
-        user_id, status, cursor, limit + 1,
+        user_id,
+        status,
+        cursor,
+        limit + 1,
     )
     orders = await orders_out(conn, rows[:limit])
     return orders, (orders[-1].id if len(rows) > limit else None)

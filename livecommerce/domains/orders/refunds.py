@@ -29,19 +29,31 @@ ON_REFUNDED: list[RefundHook] = []
 
 
 def _too_large(amount: int, left: int) -> DomainError:
-    return DomainError(ErrorCode.REFUND_TOO_LARGE, status=409, detail=f"{amount} fen asked, {left} fen can still be refunded", refundable=left)
+    return DomainError(
+        ErrorCode.REFUND_TOO_LARGE,
+        status=409,
+        detail=f"{amount} fen asked, {left} fen can still be refunded",
+        refundable=left,
+    )
 
 
 async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> OrderOut:
     async with db.transaction() as conn:
         order = await lock_order(conn, order_id)
         ensure_transition(order["status"], Action.REQUEST_REFUND, parties(actor, order))
-        items = await conn.fetch("SELECT id, paid_amount - refunded_amount AS left FROM order_items WHERE order_id = $1 ORDER BY id", order_id)
+        items = await conn.fetch(
+            "SELECT id, paid_amount - refunded_amount AS left FROM order_items WHERE order_id = $1 ORDER BY id",
+            order_id,
+        )
         refundable = order["pay_amount"] - order["refunded_amount"]
         if data.item_id is not None:
             item = next((row for row in items if row["id"] == data.item_id), None)
             if item is None:
-                raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"order {order_id} has no item {data.item_id}")
+                raise DomainError(
+                    ErrorCode.NOT_FOUND,
+                    status=404,
+                    detail=f"order {order_id} has no item {data.item_id}",
+                )
             amount = data.amount or item["left"]
             if amount > item["left"]:
                 raise _too_large(amount, item["left"])
@@ -51,23 +63,35 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Or
             if amount > refundable:
                 raise _too_large(amount, refundable)
             shares = allocate(amount, [row["left"] for row in items])
-            allocation = {str(row["id"]): share for row, share in zip(items, shares, strict=True) if share}
+            allocation = {
+                str(row["id"]): share for row, share in zip(items, shares, strict=True) if share
+            }
         if amount <= 0:
             raise _too_large(amount, refundable)
         try:
             await conn.execute(
                 "INSERT INTO refunds (order_id, amount, reason, status, allocation, created_at) VALUES ($1, $2, $3, 'requested', $4, now())",
-                order_id, amount, data.reason, json.dumps(allocation),
+                order_id,
+                amount,
+                data.reason,
+                json.dumps(allocation),
             )
         except UniqueViolationError:
-            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, status=409, detail="a refund of this order is already open") from None
+            raise DomainError(
+                ErrorCode.ILLEGAL_TRANSITION,
+                status=409,
+                detail="a refund of this order is already open",
+            ) from None
         await conn.execute(
-            "UPDATE orders SET status_before_refund = status, status = 'refunding' WHERE id = $1", order_id
+            "UPDATE orders SET status_before_refund = status, status = 'refunding' WHERE id = $1",
+            order_id,
         )
         return await order_out(conn, order_id)
 
 
-async def _lock_open_refund(conn: Connection, refund_id: int, actor: Actor, action: Action) -> tuple[Record, Record]:
+async def _lock_open_refund(
+    conn: Connection, refund_id: int, actor: Actor, action: Action
+) -> tuple[Record, Record]:
     order_id = await conn.fetchval("SELECT order_id FROM refunds WHERE id = $1", refund_id)
     if order_id is None:
         raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no refund {refund_id}")
@@ -75,7 +99,11 @@ async def _lock_open_refund(conn: Connection, refund_id: int, actor: Actor, acti
     ensure_transition(order["status"], action, parties(actor, order))
     refund = await conn.fetchrow("SELECT * FROM refunds WHERE id = $1 FOR UPDATE", refund_id)
     if refund["status"] != "requested":
-        raise DomainError(ErrorCode.ILLEGAL_TRANSITION, status=409, detail=f"refund {refund_id} is already {refund['status']}")
+        raise DomainError(
+            ErrorCode.ILLEGAL_TRANSITION,
+            status=409,
+            detail=f"refund {refund_id} is already {refund['status']}",
+        )
     return order, refund
 
 
@@ -84,23 +112,33 @@ async def approve_refund(refund_id: int, actor: Actor) -> OrderOut:
         order, refund = await _lock_open_refund(conn, refund_id, actor, Action.APPROVE_REFUND)
         allocation = {int(k): v for k, v in json.loads(refund["allocation"]).items()}
         await conn.executemany(
-            "UPDATE order_items SET refunded_amount = refunded_amount + $2 WHERE id = $1", list(allocation.items())
+            "UPDATE order_items SET refunded_amount = refunded_amount + $2 WHERE id = $1",
+            list(allocation.items()),
         )
-        await conn.execute("UPDATE refunds SET status = 'approved', decided_at = now(), decided_by_id = $2 WHERE id = $1", refund_id, actor.id)
+        await conn.execute(
+            "UPDATE refunds SET status = 'approved', decided_at = now(), decided_by_id = $2 WHERE id = $1",
+            refund_id,
+            actor.id,
+        )
         refunded = order["refunded_amount"] + refund["amount"]
         fully = refunded == order["pay_amount"]
         after = Status.REFUNDED if fully else Status(order["status_before_refund"])
         updated = await conn.fetchrow(
             "UPDATE orders SET refunded_amount = $2, status = $3, status_before_refund = NULL WHERE id = $1 RETURNING *",
-            order["id"], refunded, after.value,
+            order["id"],
+            refunded,
+            after.value,
         )
         payment = await conn.fetchrow(
-            "SELECT * FROM payments WHERE order_id = $1 AND status = 'succeeded' ORDER BY paid_at DESC LIMIT 1 FOR UPDATE", order["id"]
+            "SELECT * FROM payments WHERE order_id = $1 AND status = 'succeeded' ORDER BY paid_at DESC LIMIT 1 FOR UPDATE",
+            order["id"],
         )
         escrow = await ledger.account_id(conn, order["host_id"], Kind.ESCROW)
         await payments.refund_payment(conn, payment, refund["amount"], str(refund_id), escrow)
         if fully and order["status_before_refund"] == Status.PAID:
-            await _restock(conn, order["id"])  # nothing was shipped: the goods are still on the shelf
+            await _restock(
+                conn, order["id"]
+            )  # nothing was shipped: the goods are still on the shelf
         for hook in ON_REFUNDED:
             await hook(conn, updated, allocation)
         return await order_out(conn, order["id"])
@@ -109,8 +147,13 @@ async def approve_refund(refund_id: int, actor: Actor) -> OrderOut:
 async def reject_refund(refund_id: int, actor: Actor) -> OrderOut:
     async with db.transaction() as conn:
         order, _ = await _lock_open_refund(conn, refund_id, actor, Action.REJECT_REFUND)
-        await conn.execute("UPDATE refunds SET status = 'rejected', decided_at = now(), decided_by_id = $2 WHERE id = $1", refund_id, actor.id)
         await conn.execute(
-            "UPDATE orders SET status = status_before_refund, status_before_refund = NULL WHERE id = $1", order["id"]
+            "UPDATE refunds SET status = 'rejected', decided_at = now(), decided_by_id = $2 WHERE id = $1",
+            refund_id,
+            actor.id,
+        )
+        await conn.execute(
+            "UPDATE orders SET status = status_before_refund, status_before_refund = NULL WHERE id = $1",
+            order["id"],
         )
         return await order_out(conn, order["id"])

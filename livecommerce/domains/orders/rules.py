@@ -45,11 +45,19 @@ _ANYONE_STAFF = {P.ADMIN, P.SYSTEM}
 TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None, frozenset[Party]]] = {
     # The buyer starts a payment; the provider's callback (the system) completes it.
     A.PAY: (frozenset({S.PENDING_PAYMENT}), S.PAID, frozenset({P.BUYER, P.SYSTEM})),
-    A.CANCEL: (frozenset({S.PENDING_PAYMENT}), S.CANCELLED, frozenset({P.BUYER, P.ADMIN, P.SYSTEM})),
+    A.CANCEL: (
+        frozenset({S.PENDING_PAYMENT}),
+        S.CANCELLED,
+        frozenset({P.BUYER, P.ADMIN, P.SYSTEM}),
+    ),
     A.SHIP: (frozenset({S.PAID}), S.SHIPPED, frozenset({P.HOST, P.ADMIN})),
     A.CONFIRM: (frozenset({S.SHIPPED}), S.RECEIVED, frozenset({P.BUYER, P.ADMIN, P.SYSTEM})),
     A.COMPLETE: (frozenset({S.RECEIVED}), S.COMPLETED, frozenset({P.ADMIN, P.SYSTEM})),
-    A.REQUEST_REFUND: (frozenset({S.PAID, S.SHIPPED, S.RECEIVED}), S.REFUNDING, frozenset({P.BUYER, P.ADMIN})),
+    A.REQUEST_REFUND: (
+        frozenset({S.PAID, S.SHIPPED, S.RECEIVED}),
+        S.REFUNDING,
+        frozenset({P.BUYER, P.ADMIN}),
+    ),
     A.APPROVE_REFUND: (frozenset({S.REFUNDING}), None, frozenset({P.HOST, P.ADMIN})),
     A.REJECT_REFUND: (frozenset({S.REFUNDING}), None, frozenset({P.HOST, P.ADMIN})),
 }
@@ -70,12 +78,18 @@ def ensure_transition(status: str, action: Action, parties: set[Party]) -> Statu
     """The target state of `action` from `status` by `parties`; raises 403 or 409 with a code otherwise."""
     sources, target, allowed = TRANSITIONS[action]
     if not parties & allowed:
-        raise DomainError(ErrorCode.FORBIDDEN, status=403, detail=f"you may not {action.value.replace('_', ' ')} this order")
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            status=403,
+            detail=f"you may not {action.value.replace('_', ' ')} this order",
+        )
     if Status(status) not in sources:
         raise DomainError(
-            ErrorCode.ILLEGAL_TRANSITION, status=409,
+            ErrorCode.ILLEGAL_TRANSITION,
+            status=409,
             detail=f"an order that is {status} can't be {action.value.replace('_', ' ')}",
-            currentStatus=status, action=action.value,
+            currentStatus=status,
+            action=action.value,
         )
     return target
 

@@ -29,43 +29,72 @@ async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
         "UPDATE skus s SET stock = s.stock - $2, sold = s.sold + $2 FROM products p"
         " WHERE s.id = $1 AND p.id = s.product_id AND p.on_shelf AND s.stock >= $2"
         " RETURNING s.id, s.name, s.price, p.id AS product_id, p.title, p.host_id",
-        sku_id, quantity,
+        sku_id,
+        quantity,
     )
     if row is not None:
         return row
     found = await conn.fetchrow(
-        "SELECT s.stock, p.on_shelf FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = $1", sku_id
+        "SELECT s.stock, p.on_shelf FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = $1",
+        sku_id,
     )
     if found is None or not found["on_shelf"]:
-        raise DomainError(ErrorCode.PRODUCT_UNAVAILABLE, status=409, detail=f"SKU {sku_id} is not for sale", skuId=sku_id)
+        raise DomainError(
+            ErrorCode.PRODUCT_UNAVAILABLE,
+            status=409,
+            detail=f"SKU {sku_id} is not for sale",
+            skuId=sku_id,
+        )
     raise DomainError(
-        ErrorCode.OUT_OF_STOCK, status=409, detail=f"SKU {sku_id} has {found['stock']} left", skuId=sku_id, left=found["stock"]
+        ErrorCode.OUT_OF_STOCK,
+        status=409,
+        detail=f"SKU {sku_id} has {found['stock']} left",
+        skuId=sku_id,
+        left=found["stock"],
     )
 
 
-async def place_order(settings: Settings, buyer_id: int, data: PlaceOrder, idempotency_key: str) -> tuple[int, bytes, bool]:
+async def place_order(
+    settings: Settings, buyer_id: int, data: PlaceOrder, idempotency_key: str
+) -> tuple[int, bytes, bool]:
     """Place an order; returns (status, JSON body, replayed). A retry with the same key replays the first answer."""
     digest = idempotency.request_hash(data)
     async with db.transaction() as conn:
-        stored = await idempotency.claim(conn, buyer_id, idempotency_key, digest, settings.idempotency_ttl_hours)
+        stored = await idempotency.claim(
+            conn, buyer_id, idempotency_key, digest, settings.idempotency_ttl_hours
+        )
         if stored is not None:
             return stored.status, stored.body, True
         quantities: dict[int, int] = defaultdict(int)
         for line in data.items:
             quantities[line.sku_id] += line.quantity
         # Ascending SKU ids: two orders for the same SKUs lock them in the same order, never deadlock.
-        taken = [(await _take_stock(conn, sku_id, qty), qty) for sku_id, qty in sorted(quantities.items())]
+        taken = [
+            (await _take_stock(conn, sku_id, qty), qty)
+            for sku_id, qty in sorted(quantities.items())
+        ]
         hosts = {row["host_id"] for row, _ in taken}
         if len(hosts) != 1:
-            raise DomainError(ErrorCode.MIXED_HOSTS, status=400, detail="an order holds the products of one host; place one order per host")
+            raise DomainError(
+                ErrorCode.MIXED_HOSTS,
+                status=400,
+                detail="an order holds the products of one host; place one order per host",
+            )
         total = sum(row["price"] * qty for row, qty in taken)
         deadline = datetime.now(UTC) + timedelta(minutes=settings.payment_timeout_minutes)
         order = await conn.fetchrow(
             "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount,"
             " room_id, session_id, coupon_id, address, note, payment_deadline, created_at)"
             " VALUES ($1, $2, 'pending_payment', $3, 0, $3, 0, $4, $5, $6, $7, $8, $9, now()) RETURNING *",
-            buyer_id, hosts.pop(), total, data.room_id, data.session_id, data.coupon_id,
-            msgspec.json.encode(data.address).decode() if data.address else None, data.note, deadline,
+            buyer_id,
+            hosts.pop(),
+            total,
+            data.room_id,
+            data.session_id,
+            data.coupon_id,
+            msgspec.json.encode(data.address).decode() if data.address else None,
+            data.note,
+            deadline,
         )
         items = await conn.fetch(
             "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount, discount, paid_amount, refunded_amount)"
@@ -73,34 +102,54 @@ async def place_order(settings: Settings, buyer_id: int, data: PlaceOrder, idemp
             " FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::bigint[])"
             "   AS u(product_id, sku_id, title, sku_name, unit_price, quantity, amount)"
             " RETURNING *",
-            order["id"], [r["product_id"] for r, _ in taken], [r["id"] for r, _ in taken], [r["title"] for r, _ in taken],
-            [r["name"] for r, _ in taken], [r["price"] for r, _ in taken], [q for _, q in taken],
+            order["id"],
+            [r["product_id"] for r, _ in taken],
+            [r["id"] for r, _ in taken],
+            [r["title"] for r, _ in taken],
+            [r["name"] for r, _ in taken],
+            [r["price"] for r, _ in taken],
+            [q for _, q in taken],
             [r["price"] * q for r, q in taken],
         )
         for hook in PLACEMENT_HOOKS:
             await hook(conn, order, list(items))
         body = msgspec.json.encode(await order_out(conn, order["id"]))
         await idempotency.remember(conn, buyer_id, idempotency_key, 201, body)
-    await queue.enqueue("cancel_unpaid_order", order["id"], job_id=f"cancel-unpaid:{order['id']}", defer_until=deadline)
+    await queue.enqueue(
+        "cancel_unpaid_order",
+        order["id"],
+        job_id=f"cancel-unpaid:{order['id']}",
+        defer_until=deadline,
+    )
     return 201, body, False
 
 
-async def apply_discount(conn: Connection, order_id: int, discount: int, *, shares: dict[int, int] | None = None) -> None:
+async def apply_discount(
+    conn: Connection, order_id: int, discount: int, *, shares: dict[int, int] | None = None
+) -> None:
     """Spread an order-level discount over its items in proportion to their amounts (for coupons),
     or as given by `shares` ({item id: fen}, e.g. a coupon that covers some products only)."""
-    items = await conn.fetch("SELECT id, amount FROM order_items WHERE order_id = $1 ORDER BY id", order_id)
+    items = await conn.fetch(
+        "SELECT id, amount FROM order_items WHERE order_id = $1 ORDER BY id", order_id
+    )
     if shares is None:
         shares_list = allocate(discount, [row["amount"] for row in items])
     else:
         shares_list = [shares.get(row["id"], 0) for row in items]
-        if sum(shares_list) != discount or any(not 0 <= s <= row["amount"] for row, s in zip(items, shares_list, strict=True)):
-            raise ValueError(f"discount shares {shares} do not spread {discount} fen over order {order_id}")
+        if sum(shares_list) != discount or any(
+            not 0 <= s <= row["amount"] for row, s in zip(items, shares_list, strict=True)
+        ):
+            raise ValueError(
+                f"discount shares {shares} do not spread {discount} fen over order {order_id}"
+            )
     await conn.executemany(
         "UPDATE order_items SET discount = $2, paid_amount = amount - $2 WHERE id = $1",
         [(row["id"], share) for row, share in zip(items, shares_list, strict=True)],
     )
     await conn.execute(
-        "UPDATE orders SET discount_amount = $2, pay_amount = total_amount - $2 WHERE id = $1", order_id, discount
+        "UPDATE orders SET discount_amount = $2, pay_amount = total_amount - $2 WHERE id = $1",
+        order_id,
+        discount,
     )
 
 

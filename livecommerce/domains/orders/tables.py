@@ -43,7 +43,9 @@ class Order(Table, tablename="orders"):
     status_known = Check(
         "status IN ('pending_payment', 'paid', 'shipped', 'received', 'completed', 'cancelled', 'refunding', 'refunded')"
     )
-    amounts_consistent = Check("pay_amount = total_amount - discount_amount AND pay_amount >= 0 AND refunded_amount >= 0 AND refunded_amount <= pay_amount")
+    amounts_consistent = Check(
+        "pay_amount = total_amount - discount_amount AND pay_amount >= 0 AND refunded_amount >= 0 AND refunded_amount <= pay_amount"
+    )
 
 
 class OrderItem(Table, tablename="order_items"):
@@ -61,7 +63,9 @@ class OrderItem(Table, tablename="order_items"):
     refunded_amount = BigInt(default=0)
 
     quantity_positive = Check("quantity > 0")
-    item_amounts_consistent = Check("paid_amount = amount - discount AND refunded_amount <= paid_amount")
+    item_amounts_consistent = Check(
+        "paid_amount = amount - discount AND refunded_amount <= paid_amount"
+    )
 
 
 class Refund(Table, tablename="refunds"):

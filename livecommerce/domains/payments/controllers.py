@@ -18,7 +18,9 @@ class PaymentCallbackController(Controller):
     tags = ["payments"]
 
     @post("/callback", status_code=200, exclude_from_auth=True)
-    async def callback(self, request: Request[Any, Any, Any], provider: str = "sandbox") -> dict[str, str]:
+    async def callback(
+        self, request: Request[Any, Any, Any], provider: str = "sandbox"
+    ) -> dict[str, str]:
         """Providers call this when a payment succeeds. Signed (HMAC); repeated deliveries change nothing."""
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
@@ -52,31 +54,54 @@ class SandboxGatewayController(Controller):
     @get("/{payment_id:int}", media_type=MediaType.HTML, exclude_from_auth=True)
     async def page(self, payment_id: int) -> str:
         async with db.connection() as conn:
-            payment = await conn.fetchrow("SELECT id, amount, status FROM payments WHERE id = $1 AND provider = 'sandbox'", payment_id)
+            payment = await conn.fetchrow(
+                "SELECT id, amount, status FROM payments WHERE id = $1 AND provider = 'sandbox'",
+                payment_id,
+            )
         if payment is None:
-            raise DomainError(ErrorCode.PAYMENT_NOT_FOUND, status=404, detail=f"no sandbox payment {payment_id}")
+            raise DomainError(
+                ErrorCode.PAYMENT_NOT_FOUND, status=404, detail=f"no sandbox payment {payment_id}"
+            )
         return _PAGE.format(
-            id=payment["id"], status=html.escape(payment["status"]), yuan=f"{payment['amount'] / 100:.2f}",
+            id=payment["id"],
+            status=html.escape(payment["status"]),
+            yuan=f"{payment['amount'] / 100:.2f}",
             disabled="disabled" if payment["status"] != "pending" else "",
         )
 
     @post("/{payment_id:int}/complete", status_code=200, exclude_from_auth=True)
-    async def complete(self, request: Request[Any, Any, Any], payment_id: int) -> Response[dict[str, Any]]:
+    async def complete(
+        self, request: Request[Any, Any, Any], payment_id: int
+    ) -> Response[dict[str, Any]]:
         """The buyer pays: the gateway books the charge, then delivers a signed callback to the shop."""
         gateway = sandbox()
         async with db.transaction() as conn:
-            payment = await conn.fetchrow("SELECT id, amount FROM payments WHERE id = $1 AND provider = 'sandbox'", payment_id)
+            payment = await conn.fetchrow(
+                "SELECT id, amount FROM payments WHERE id = $1 AND provider = 'sandbox'", payment_id
+            )
             if payment is None:
-                raise DomainError(ErrorCode.PAYMENT_NOT_FOUND, status=404, detail=f"no sandbox payment {payment_id}")
+                raise DomainError(
+                    ErrorCode.PAYMENT_NOT_FOUND,
+                    status=404,
+                    detail=f"no sandbox payment {payment_id}",
+                )
             event = await gateway.charge(conn, payment_id, payment["amount"])
         body = msgspec.json.encode(event)
         url = str(request.base_url).rstrip("/") + "/api/payments/callback?provider=sandbox"
         async with httpx.AsyncClient(timeout=10) as client:
             delivered = await client.post(
-                url, content=body, headers={"content-type": "application/json", gateway.header: gateway.sign(body)}
+                url,
+                content=body,
+                headers={"content-type": "application/json", gateway.header: gateway.sign(body)},
             )
-        result = delivered.json().get("result") if delivered.status_code == 200 else delivered.json().get("code")
-        return Response({"paymentId": payment_id, "callback": result, "callbackStatus": delivered.status_code})
+        result = (
+            delivered.json().get("result")
+            if delivered.status_code == 200
+            else delivered.json().get("code")
+        )
+        return Response(
+            {"paymentId": payment_id, "callback": result, "callbackStatus": delivered.status_code}
+        )
 
 
 CONTROLLERS = [PaymentCallbackController, SandboxGatewayController]

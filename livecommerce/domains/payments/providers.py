@@ -66,12 +66,18 @@ class SandboxProvider:
         try:
             ts = int(parts.get("t", ""))
         except ValueError:
-            raise DomainError(ErrorCode.BAD_SIGNATURE, status=400, detail="missing or malformed signature") from None
+            raise DomainError(
+                ErrorCode.BAD_SIGNATURE, status=400, detail="missing or malformed signature"
+            ) from None
         expected = hmac.new(self._secret, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, parts.get("v1", "")):
-            raise DomainError(ErrorCode.BAD_SIGNATURE, status=400, detail="the signature does not match")
+            raise DomainError(
+                ErrorCode.BAD_SIGNATURE, status=400, detail="the signature does not match"
+            )
         if abs(time.time() - ts) > SIGNATURE_TOLERANCE_SECONDS:
-            raise DomainError(ErrorCode.BAD_SIGNATURE, status=400, detail="the signature has expired")
+            raise DomainError(
+                ErrorCode.BAD_SIGNATURE, status=400, detail="the signature has expired"
+            )
         try:
             return msgspec.json.decode(body, type=CallbackEvent)
         except msgspec.ValidationError as exc:
@@ -82,30 +88,50 @@ class SandboxProvider:
         await conn.execute(
             "INSERT INTO sandbox_charges (payment_id, amount, refunded, status, created_at)"
             " VALUES ($1, $2, 0, 'succeeded', now()) ON CONFLICT (payment_id) DO NOTHING",
-            payment_id, amount,
+            payment_id,
+            amount,
         )
-        row = await conn.fetchrow("SELECT id, amount FROM sandbox_charges WHERE payment_id = $1", payment_id)
-        return CallbackEvent(payment_id=payment_id, provider_ref=f"sbx_{row['id']}", amount=row["amount"], status="succeeded")
+        row = await conn.fetchrow(
+            "SELECT id, amount FROM sandbox_charges WHERE payment_id = $1", payment_id
+        )
+        return CallbackEvent(
+            payment_id=payment_id,
+            provider_ref=f"sbx_{row['id']}",
+            amount=row["amount"],
+            status="succeeded",
+        )
 
     async def query(self, conn: Connection, payment_id: int) -> CallbackEvent | None:
-        row = await conn.fetchrow("SELECT id, amount FROM sandbox_charges WHERE payment_id = $1", payment_id)
+        row = await conn.fetchrow(
+            "SELECT id, amount FROM sandbox_charges WHERE payment_id = $1", payment_id
+        )
         if row is None:
             return None
-        return CallbackEvent(payment_id=payment_id, provider_ref=f"sbx_{row['id']}", amount=row["amount"], status="succeeded")
+        return CallbackEvent(
+            payment_id=payment_id,
+            provider_ref=f"sbx_{row['id']}",
+            amount=row["amount"],
+            status="succeeded",
+        )
 
     async def refund(self, conn: Connection, payment_id: int, amount: int, key: str) -> str:
         done = await conn.fetchval(
             "UPDATE sandbox_charges SET refunded = refunded + $2 WHERE payment_id = $1 AND refunded + $2 <= amount RETURNING id",
-            payment_id, amount,
+            payment_id,
+            amount,
         )
         if done is None:
-            raise DomainError(ErrorCode.REFUND_TOO_LARGE, status=409, detail="the gateway refused the refund")
+            raise DomainError(
+                ErrorCode.REFUND_TOO_LARGE, status=409, detail="the gateway refused the refund"
+            )
         return f"sbx_refund_{key}_{secrets.token_hex(4)}"
 
     async def payout(self, conn: Connection, withdrawal_id: int, amount: int, key: str) -> str:
         """Send money to a user (a withdrawal). The sandbox always succeeds; the same key, the same reference."""
         if amount <= 0:
-            raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail="a payout must be positive")
+            raise DomainError(
+                ErrorCode.VALIDATION_ERROR, status=400, detail="a payout must be positive"
+            )
         return f"sbx_payout_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
@@ -120,7 +146,9 @@ def provider(name: str) -> PaymentProvider:
     try:
         return _providers[name]
     except KeyError:
-        raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail=f"unknown payment provider {name!r}") from None
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR, status=400, detail=f"unknown payment provider {name!r}"
+        ) from None
 
 
 def sandbox() -> SandboxProvider:

@@ -35,11 +35,23 @@ def on_success(purpose: str) -> Callable[[SuccessHandler], SuccessHandler]:
     return register
 
 
-async def create_payment(conn: Connection, *, user_id: int, purpose: str, amount: int, order_id: int | None, provider_name: str) -> Record:
+async def create_payment(
+    conn: Connection,
+    *,
+    user_id: int,
+    purpose: str,
+    amount: int,
+    order_id: int | None,
+    provider_name: str,
+) -> Record:
     return await conn.fetchrow(
         "INSERT INTO payments (user_id, order_id, purpose, provider, amount, status, refunded_amount, created_at)"
         " VALUES ($1, $2, $3, $4, $5, 'pending', 0, now()) RETURNING *",
-        user_id, order_id, purpose, provider_name, amount,
+        user_id,
+        order_id,
+        purpose,
+        provider_name,
+        amount,
     )
 
 
@@ -52,22 +64,34 @@ async def succeed(conn: Connection, payment: Record, provider_ref: str) -> None:
     updated = await conn.fetchrow(
         "UPDATE payments SET status = 'succeeded', provider_ref = $2, paid_at = now()"
         " WHERE id = $1 AND status IN ('pending', 'closed') RETURNING *",
-        payment["id"], provider_ref,
+        payment["id"],
+        provider_ref,
     )
     if updated is None:
         return
     await _on_success[updated["purpose"]](conn, updated)
 
 
-async def _audit(conn: Connection, provider_name: str, payment_id: int | None, outcome: str, detail: str = "") -> None:
+async def _audit(
+    conn: Connection, provider_name: str, payment_id: int | None, outcome: str, detail: str = ""
+) -> None:
     await conn.execute(
         "INSERT INTO payment_events (provider, payment_id, outcome, detail, created_at) VALUES ($1, $2, $3, $4, now())",
-        provider_name, payment_id, outcome, detail[:300],
+        provider_name,
+        payment_id,
+        outcome,
+        detail[:300],
     )
 
 
 async def _reject(provider_name: str, payment_id: int | None, error: DomainError) -> DomainError:
-    log.warning("payment_callback_rejected", provider=provider_name, payment_id=payment_id, code=error.code.value, detail=error.detail)
+    log.warning(
+        "payment_callback_rejected",
+        provider=provider_name,
+        payment_id=payment_id,
+        code=error.code.value,
+        detail=error.detail,
+    )
     async with db.transaction() as conn:
         await _audit(conn, provider_name, payment_id, error.code.value, error.detail)
     return error
@@ -86,15 +110,26 @@ async def apply_callback(provider_name: str, headers: dict[str, str], body: byte
 async def confirm(provider_name: str, event: CallbackEvent) -> str:
     async with db.transaction() as conn:
         # Lock order: the order row before its payment row, as cancelling an order does.
-        order_id = await conn.fetchval("SELECT order_id FROM payments WHERE id = $1", event.payment_id)
+        order_id = await conn.fetchval(
+            "SELECT order_id FROM payments WHERE id = $1", event.payment_id
+        )
         if order_id is not None:
             await conn.execute("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id)
-        payment = await conn.fetchrow("SELECT * FROM payments WHERE id = $1 AND provider = $2 FOR UPDATE", event.payment_id, provider_name)
+        payment = await conn.fetchrow(
+            "SELECT * FROM payments WHERE id = $1 AND provider = $2 FOR UPDATE",
+            event.payment_id,
+            provider_name,
+        )
         if payment is None:
-            error = DomainError(ErrorCode.PAYMENT_NOT_FOUND, status=404, detail=f"no {provider_name} payment {event.payment_id}")
+            error = DomainError(
+                ErrorCode.PAYMENT_NOT_FOUND,
+                status=404,
+                detail=f"no {provider_name} payment {event.payment_id}",
+            )
         elif event.status != "succeeded" or event.amount != payment["amount"]:
             error = DomainError(
-                ErrorCode.AMOUNT_MISMATCH, status=400,
+                ErrorCode.AMOUNT_MISMATCH,
+                status=400,
                 detail=f"callback says {event.amount} fen ({event.status}); payment {payment['id']} is {payment['amount']} fen",
             )
         elif payment["status"] == "succeeded":
@@ -107,7 +142,9 @@ async def confirm(provider_name: str, event: CallbackEvent) -> str:
     raise await _reject(provider_name, event.payment_id, error)
 
 
-async def refund_payment(conn: Connection, payment: Record, amount: int, key: str, debit_account: int) -> None:
+async def refund_payment(
+    conn: Connection, payment: Record, amount: int, key: str, debit_account: int
+) -> None:
     """Send `amount` of a succeeded payment back the way it came, debiting `debit_account` (e.g. a host's escrow).
 
     Keyed: the same `key` refunds once however often it is called.
@@ -117,15 +154,22 @@ async def refund_payment(conn: Connection, payment: Record, amount: int, key: st
         legs_credit = await ledger.account_id(conn, payment["user_id"], Kind.WALLET)
     else:
         legs_credit = await ledger.account_id(conn, None, Kind.GATEWAY)
-    txn = await ledger.post(conn, f"refund:{key}", "refund", [(debit_account, -amount), (legs_credit, amount)])
+    txn = await ledger.post(
+        conn, f"refund:{key}", "refund", [(debit_account, -amount), (legs_credit, amount)]
+    )
     if txn is None:
         return  # this refund already happened
     moved = await conn.fetchval(
         "UPDATE payments SET refunded_amount = refunded_amount + $2 WHERE id = $1 AND refunded_amount + $2 <= amount RETURNING id",
-        payment["id"], amount,
+        payment["id"],
+        amount,
     )
     if moved is None:
-        raise DomainError(ErrorCode.REFUND_TOO_LARGE, status=409, detail=f"payment {payment['id']} can't refund {amount} fen more")
+        raise DomainError(
+            ErrorCode.REFUND_TOO_LARGE,
+            status=409,
+            detail=f"payment {payment['id']} can't refund {amount} fen more",
+        )
     if payment["provider"] != "wallet":
         await provider(payment["provider"]).refund(conn, payment["id"], amount, key)
 
@@ -136,7 +180,8 @@ async def reconcile_pending(older_than_seconds: int = 120, limit: int = 500) -> 
         rows = await conn.fetch(
             "SELECT id, provider FROM payments WHERE status = 'pending' AND provider <> 'wallet'"
             " AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2",
-            older_than_seconds, limit,
+            older_than_seconds,
+            limit,
         )
     applied = 0
     for row in rows:

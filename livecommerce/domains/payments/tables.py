@@ -36,7 +36,9 @@ class PaymentEvent(Table, tablename="payment_events"):
     id = Serial(primary_key=True)
     provider = Varchar(length=16)
     payment_id = BigInt(null=True, default=None)
-    outcome = Varchar(length=24)  # applied | duplicate | bad_signature | amount_mismatch | unknown_payment
+    outcome = Varchar(
+        length=24
+    )  # applied | duplicate | bad_signature | amount_mismatch | unknown_payment
     detail = Varchar(length=300, default="")
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -29,8 +29,11 @@ def _refused(code: ErrorCode, detail: str, coupon_id: int, status: int = 409) ->
 
 def terms_of(coupon: Record) -> CouponTerms:
     return CouponTerms(
-        kind=coupon["kind"], amount_off=coupon["amount_off"], percent_off_bp=coupon["percent_off_bp"],
-        max_discount=coupon["max_discount"], min_spend=coupon["min_spend"],
+        kind=coupon["kind"],
+        amount_off=coupon["amount_off"],
+        percent_off_bp=coupon["percent_off_bp"],
+        max_discount=coupon["max_discount"],
+        min_spend=coupon["min_spend"],
     )
 
 
@@ -42,32 +45,60 @@ async def hold_coupon(conn: Connection, order: Record, items: list[Record]) -> N
     held = await conn.fetchrow(
         "UPDATE user_coupons SET status = 'held', order_id = $3"
         " WHERE id = $1 AND user_id = $2 AND status = 'available' RETURNING *",
-        copy_id, order["buyer_id"], order["id"],
+        copy_id,
+        order["buyer_id"],
+        order["id"],
     )
     if held is None:
         owner = await conn.fetchval("SELECT user_id FROM user_coupons WHERE id = $1", copy_id)
         if owner != order["buyer_id"]:
-            raise _refused(ErrorCode.NOT_FOUND, f"you have no coupon {copy_id}", copy_id, status=404)
-        raise _refused(ErrorCode.COUPON_UNAVAILABLE, "this coupon is already used or held by another order", copy_id)
+            raise _refused(
+                ErrorCode.NOT_FOUND, f"you have no coupon {copy_id}", copy_id, status=404
+            )
+        raise _refused(
+            ErrorCode.COUPON_UNAVAILABLE,
+            "this coupon is already used or held by another order",
+            copy_id,
+        )
     now = datetime.now(UTC)
     if now < held["valid_from"]:
-        raise _refused(ErrorCode.COUPON_NOT_YET_VALID, f"this coupon can be used from {held['valid_from'].isoformat()}", copy_id)
+        raise _refused(
+            ErrorCode.COUPON_NOT_YET_VALID,
+            f"this coupon can be used from {held['valid_from'].isoformat()}",
+            copy_id,
+        )
     if now >= held["valid_until"]:
         raise _refused(ErrorCode.COUPON_EXPIRED, "this coupon has expired", copy_id)
     coupon = await conn.fetchrow("SELECT * FROM coupons WHERE id = $1", held["coupon_id"])
     if coupon["host_id"] != order["host_id"]:
-        raise _refused(ErrorCode.COUPON_NOT_APPLICABLE, "this coupon is for another host's products", copy_id)
+        raise _refused(
+            ErrorCode.COUPON_NOT_APPLICABLE, "this coupon is for another host's products", copy_id
+        )
     scope = set(coupon["product_ids"] or [])
-    lines = [Line(amount=item["amount"], eligible=not scope or item["product_id"] in scope) for item in items]
+    lines = [
+        Line(amount=item["amount"], eligible=not scope or item["product_id"] in scope)
+        for item in items
+    ]
     terms = terms_of(coupon)
     if not any(line.eligible for line in lines):
-        raise _refused(ErrorCode.COUPON_NOT_APPLICABLE, "no item of this order is covered by the coupon", copy_id)
+        raise _refused(
+            ErrorCode.COUPON_NOT_APPLICABLE,
+            "no item of this order is covered by the coupon",
+            copy_id,
+        )
     if not threshold_met(terms, lines):
         raise _refused(
-            ErrorCode.COUPON_THRESHOLD_NOT_MET, f"the coupon needs {coupon['min_spend']} fen of eligible items", copy_id,
+            ErrorCode.COUPON_THRESHOLD_NOT_MET,
+            f"the coupon needs {coupon['min_spend']} fen of eligible items",
+            copy_id,
         )
     shares = price_with_coupon(terms, lines)
-    await orders.apply_discount(conn, order["id"], sum(shares), shares={item["id"]: s for item, s in zip(items, shares, strict=True)})
+    await orders.apply_discount(
+        conn,
+        order["id"],
+        sum(shares),
+        shares={item["id"]: s for item, s in zip(items, shares, strict=True)},
+    )
 
 
 async def consume_coupon(conn: Connection, order: Record) -> None:
@@ -75,7 +106,8 @@ async def consume_coupon(conn: Connection, order: Record) -> None:
     if order["coupon_id"] is not None:
         await conn.execute(
             "UPDATE user_coupons SET status = 'used', used_at = now() WHERE id = $1 AND order_id = $2 AND status = 'held'",
-            order["coupon_id"], order["id"],
+            order["coupon_id"],
+            order["id"],
         )
 
 
@@ -84,5 +116,6 @@ async def release_coupon(conn: Connection, order: Record) -> None:
     if order["coupon_id"] is not None:
         await conn.execute(
             "UPDATE user_coupons SET status = 'available', order_id = NULL WHERE id = $1 AND order_id = $2 AND status = 'held'",
-            order["coupon_id"], order["id"],
+            order["coupon_id"],
+            order["id"],
         )

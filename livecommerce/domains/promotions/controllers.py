@@ -41,7 +41,9 @@ class RoomPromotionController(Controller):
         return await coupons.room_coupons(room_id)
 
     @post("/red-packets", guards=[requires("host")], dependencies=_actor, status_code=201)
-    async def send_red_packet(self, request: Request[Any, Any, Any], actor: Actor, room_id: int, data: SendRedPacket) -> RedPacketOut:
+    async def send_red_packet(
+        self, request: Request[Any, Any, Any], actor: Actor, room_id: int, data: SendRedPacket
+    ) -> RedPacketOut:
         """Send a red packet into the room: the total leaves the host's wallet at once (409
         insufficient_balance if it can't); what is not grabbed by the expiry comes back."""
         return await red_packets.send_red_packet(request.app.state.redis, actor.id, room_id, data)
@@ -57,9 +59,13 @@ class CouponController(Controller):
         return await coupons.drop_coupon(coupon_id, actor.id)
 
     @post("/claim", guards=[authenticated], dependencies=_actor, status_code=201)
-    async def claim(self, request: Request[Any, Any, Any], actor: Actor, coupon_id: int) -> UserCouponOut:
+    async def claim(
+        self, request: Request[Any, Any, Any], actor: Actor, coupon_id: int
+    ) -> UserCouponOut:
         """Claim one copy: 409 coupon_sold_out, coupon_limit_reached, coupon_daily_limit_reached, room_not_live."""
-        return await coupons.claim_coupon(request.app.state.redis, request.app.state.settings, coupon_id, actor.id)
+        return await coupons.claim_coupon(
+            request.app.state.redis, request.app.state.settings, coupon_id, actor.id
+        )
 
 
 class MyCouponController(Controller):
@@ -70,8 +76,11 @@ class MyCouponController(Controller):
 
     @get("/")
     async def mine(
-        self, actor: Actor, status: Literal["available", "usable", "held", "used", "expired"] | None = None,
-        cursor: int | None = None, limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        self,
+        actor: Actor,
+        status: Literal["available", "usable", "held", "used", "expired"] | None = None,
+        cursor: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> UserCouponPage:
         """My coupons, newest first (usable: available and still valid; expired: available but past validity)."""
         return await coupons.my_coupons(actor.id, status, cursor, limit)
@@ -86,10 +95,14 @@ class RedPacketController(Controller):
     guards = [authenticated]
 
     # The storm's endpoint: no dependency injection and a pre-encoded body (measured in bench/grab.py).
-    @post("/grab", status_code=200, responses={200: ResponseSpec(GrabOut, description="won or empty")})
+    @post(
+        "/grab", status_code=200, responses={200: ResponseSpec(GrabOut, description="won or empty")}
+    )
     async def grab(self, request: Request[Any, Any, Any], packet_id: int) -> Response[bytes]:
         """Grab a part: `won` (with the amount, already in your wallet) or `empty`; a repeat answers your part again."""
-        result = await red_packets.grab(request.app.state.redis, packet_id, current_actor(request).id)
+        result = await red_packets.grab(
+            request.app.state.redis, packet_id, current_actor(request).id
+        )
         return Response(_encode(result), media_type="application/json")
 
     @get("/")

@@ -15,7 +15,14 @@ from redis.commands.core import AsyncScript
 from livecommerce.infra.redis import load_script
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
-SCRIPT_NAMES = ("coupon_claim", "coupon_load", "coupon_release", "red_packet_grab", "red_packet_load", "red_packet_release")
+SCRIPT_NAMES = (
+    "coupon_claim",
+    "coupon_load",
+    "coupon_release",
+    "red_packet_grab",
+    "red_packet_load",
+    "red_packet_release",
+)
 STATE_TTL_SECONDS = 86_400  # refreshed by use; a key that lapses is rebuilt from PostgreSQL
 
 _bound: Redis | None = None

@@ -43,7 +43,9 @@ from livecommerce.infra.errors import DomainError, ErrorCode
 
 log = structlog.get_logger("promotions.red_packets")
 _random = SystemRandom()
-GRAB_ATTEMPTS = 4  # a popped part PostgreSQL says is taken (stale Redis) is dropped and another popped
+GRAB_ATTEMPTS = (
+    4  # a popped part PostgreSQL says is taken (stale Redis) is dropped and another popped
+)
 
 
 def not_found(packet_id: int) -> DomainError:
@@ -51,15 +53,31 @@ def not_found(packet_id: int) -> DomainError:
 
 
 def _expired(packet_id: int) -> DomainError:
-    return DomainError(ErrorCode.RED_PACKET_EXPIRED, status=409, detail="this red packet has expired", redPacketId=packet_id)
+    return DomainError(
+        ErrorCode.RED_PACKET_EXPIRED,
+        status=409,
+        detail="this red packet has expired",
+        redPacketId=packet_id,
+    )
 
 
 # --- sending -------------------------------------------------------------------------------------
 
-async def send_red_packet(redis: Redis, host_id: int, room_id: int, data: SendRedPacket) -> RedPacketOut:
+
+async def send_red_packet(
+    redis: Redis, host_id: int, room_id: int, data: SendRedPacket
+) -> RedPacketOut:
     if data.total_amount < data.count:
-        raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail="each part needs at least 1 fen: totalAmount >= count")
-    amounts = split_lucky(data.total_amount, data.count, _random) if data.split == "lucky" else split_equal(data.total_amount, data.count)
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            status=400,
+            detail="each part needs at least 1 fen: totalAmount >= count",
+        )
+    amounts = (
+        split_lucky(data.total_amount, data.count, _random)
+        if data.split == "lucky"
+        else split_equal(data.total_amount, data.count)
+    )
     async with db.transaction() as conn:
         await rooms.hosted_room(conn, room_id, host_id)
         session = await rooms.live_session(conn, room_id)
@@ -68,38 +86,73 @@ async def send_red_packet(redis: Redis, host_id: int, room_id: int, data: SendRe
             " claimed_amount, status, require_presence, min_watch_seconds, expires_at, created_at)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 'active', $8, $9, now() + make_interval(mins => $10), now())"
             " RETURNING *",
-            room_id, host_id, session["id"] if session else None, data.greeting, data.split, data.total_amount, data.count,
-            data.require_presence, data.min_watch_seconds, data.expires_in_minutes,
+            room_id,
+            host_id,
+            session["id"] if session else None,
+            data.greeting,
+            data.split,
+            data.total_amount,
+            data.count,
+            data.require_presence,
+            data.min_watch_seconds,
+            data.expires_in_minutes,
         )
         await conn.execute(
             "INSERT INTO red_packet_parts (packet_id, idx, amount) SELECT $1, i - 1, a FROM unnest($2::bigint[]) WITH ORDINALITY AS u(a, i)",
-            packet["id"], amounts,
+            packet["id"],
+            amounts,
         )
         wallet = await ledger.account_id(conn, host_id, Kind.WALLET)
         held = await ledger.account_id(conn, None, Kind.RED_PACKET)
-        await ledger.post(conn, f"red_packet:{packet['id']}:fund", "red_packet", [(wallet, -data.total_amount), (held, data.total_amount)])
+        await ledger.post(
+            conn,
+            f"red_packet:{packet['id']}:fund",
+            "red_packet",
+            [(wallet, -data.total_amount), (held, data.total_amount)],
+        )
     try:
         await _load(redis, packet, free=list(enumerate(amounts)), winners=[])
     except RedisError as exc:  # the first grab rebuilds it from PostgreSQL
         log.warning("red_packet_not_loaded", red_packet_id=packet["id"], error=str(exc))
-    await room_events.publish(room_id, room_events.event("red_packet", action="sent", redPacket=packet_event_fields(packet)))
-    await queue.enqueue("refund_red_packet", packet["id"], job_id=f"red-packet-refund:{packet['id']}", defer_until=packet["expires_at"])
+    await room_events.publish(
+        room_id,
+        room_events.event("red_packet", action="sent", redPacket=packet_event_fields(packet)),
+    )
+    await queue.enqueue(
+        "refund_red_packet",
+        packet["id"],
+        job_id=f"red-packet-refund:{packet['id']}",
+        defer_until=packet["expires_at"],
+    )
     return packet_out(packet)
 
 
 def packet_event_fields(packet: Record) -> dict[str, object]:
     return {
-        "id": packet["id"], "greeting": packet["greeting"], "count": packet["count"], "totalAmount": packet["total_amount"],
-        "claimedCount": packet["claimed_count"], "expiresAt": packet["expires_at"].isoformat(),
-        "requirePresence": packet["require_presence"], "minWatchSeconds": packet["min_watch_seconds"],
+        "id": packet["id"],
+        "greeting": packet["greeting"],
+        "count": packet["count"],
+        "totalAmount": packet["total_amount"],
+        "claimedCount": packet["claimed_count"],
+        "expiresAt": packet["expires_at"].isoformat(),
+        "requirePresence": packet["require_presence"],
+        "minWatchSeconds": packet["min_watch_seconds"],
     }
 
 
-async def _load(redis: Redis, packet: Record, free: list[tuple[int, int]], winners: list[tuple[int, int, int]]) -> None:
+async def _load(
+    redis: Redis, packet: Record, free: list[tuple[int, int]], winners: list[tuple[int, int, int]]
+) -> None:
     """Put a packet's grab state in Redis (free parts, who won which), unless it is there already."""
     expires = packet["expires_at"].timestamp()
     ttl = max(60, int(expires - time.time()) + 3600)
-    args: list[object] = [expires, int(packet["require_presence"]), packet["min_watch_seconds"], ttl, len(free)]
+    args: list[object] = [
+        expires,
+        int(packet["require_presence"]),
+        packet["min_watch_seconds"],
+        ttl,
+        len(free),
+    ]
     args += [live_state.encode_part(idx, amount) for idx, amount in free]
     for user_id, idx, amount in winners:
         args += [user_id, live_state.encode_part(idx, amount)]
@@ -113,8 +166,15 @@ async def _rebuild(redis: Redis, packet_id: int) -> None:
         packet = await conn.fetchrow("SELECT * FROM red_packets WHERE id = $1", packet_id)
         if packet is None:
             raise not_found(packet_id)
-        parts = await conn.fetch("SELECT idx, amount, user_id FROM red_packet_parts WHERE packet_id = $1 ORDER BY idx", packet_id)
-    free = [(p["idx"], p["amount"]) for p in parts if p["user_id"] is None and packet["refunded_at"] is None]
+        parts = await conn.fetch(
+            "SELECT idx, amount, user_id FROM red_packet_parts WHERE packet_id = $1 ORDER BY idx",
+            packet_id,
+        )
+    free = [
+        (p["idx"], p["amount"])
+        for p in parts
+        if p["user_id"] is None and packet["refunded_at"] is None
+    ]
     winners = [(p["user_id"], p["idx"], p["amount"]) for p in parts if p["user_id"] is not None]
     await _load(redis, packet, free, winners)
 
@@ -129,7 +189,9 @@ async def _room_of(packet_id: int) -> int:
     room_id = _ROOM_OF.get(packet_id)
     if room_id is None:
         async with db.connection() as conn:
-            room_id = await conn.fetchval("SELECT room_id FROM red_packets WHERE id = $1", packet_id)
+            room_id = await conn.fetchval(
+                "SELECT room_id FROM red_packets WHERE id = $1", packet_id
+            )
         if room_id is None:
             raise not_found(packet_id)
         if len(_ROOM_OF) >= _ROOM_OF_MAX:
@@ -151,30 +213,46 @@ class PartTaken(Exception):
 async def _record_win(conn: Connection, packet_id: int, user_id: int, idx: int) -> Recorded:
     """The truth: write the user on the part and credit the wallet, or find the part already the user's."""
     packet = await conn.fetchrow(
-        "SELECT id, status, expires_at <= now() AS past FROM red_packets WHERE id = $1 FOR SHARE", packet_id
+        "SELECT id, status, expires_at <= now() AS past FROM red_packets WHERE id = $1 FOR SHARE",
+        packet_id,
     )
     if packet["status"] == "expired" or packet["past"]:
         raise _expired(packet_id)
     part = await conn.fetchrow(
         "UPDATE red_packet_parts SET user_id = $3, grabbed_at = now() WHERE packet_id = $1 AND idx = $2 AND user_id IS NULL"
         " RETURNING amount",
-        packet_id, idx, user_id,
+        packet_id,
+        idx,
+        user_id,
     )
     if part is None:
-        owner = await conn.fetchrow("SELECT user_id, amount FROM red_packet_parts WHERE packet_id = $1 AND idx = $2", packet_id, idx)
+        owner = await conn.fetchrow(
+            "SELECT user_id, amount FROM red_packet_parts WHERE packet_id = $1 AND idx = $2",
+            packet_id,
+            idx,
+        )
         if owner["user_id"] == user_id:
             return Recorded(amount=owner["amount"], again=True)
         raise PartTaken()
     # (packet, user) is unique: a second part for this user fails here, and the caller sorts it out.
     held = await ledger.account_id(conn, None, Kind.RED_PACKET)
     wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
-    await ledger.post(conn, f"red_packet:{packet_id}:part:{idx}", "red_packet_grab", [(held, -part["amount"]), (wallet, part["amount"])])
+    await ledger.post(
+        conn,
+        f"red_packet:{packet_id}:part:{idx}",
+        "red_packet_grab",
+        [(held, -part["amount"]), (wallet, part["amount"])],
+    )
     return Recorded(amount=part["amount"])
 
 
 async def _users_part(packet_id: int, user_id: int) -> int | None:
     async with db.connection() as conn:
-        return await conn.fetchval("SELECT amount FROM red_packet_parts WHERE packet_id = $1 AND user_id = $2", packet_id, user_id)
+        return await conn.fetchval(
+            "SELECT amount FROM red_packet_parts WHERE packet_id = $1 AND user_id = $2",
+            packet_id,
+            user_id,
+        )
 
 
 async def _finish(room_id: int, packet_id: int) -> None:
@@ -187,26 +265,46 @@ async def _finish(room_id: int, packet_id: int) -> None:
             packet_id,
         )
     if packet is not None:
-        await room_events.publish(room_id, room_events.event("red_packet", action="finished", redPacket=packet_event_fields(packet)))
+        await room_events.publish(
+            room_id,
+            room_events.event(
+                "red_packet", action="finished", redPacket=packet_event_fields(packet)
+            ),
+        )
 
 
 async def _release(redis: Redis, keys: list[str], user_id: int, part: str, push_back: bool) -> None:
     try:
-        await live_state.script(redis, "red_packet_release")(keys=keys, args=[user_id, part, "1" if push_back else "0"])
-    except RedisError as exc:  # the part stays free in PostgreSQL: a rebuild or the expiry refund finds it
+        await live_state.script(redis, "red_packet_release")(
+            keys=keys, args=[user_id, part, "1" if push_back else "0"]
+        )
+    except (
+        RedisError
+    ) as exc:  # the part stays free in PostgreSQL: a rebuild or the expiry refund finds it
         log.warning("red_packet_part_not_released", error=str(exc))
 
 
 def _ineligible(outcome: list[bytes], packet_id: int) -> DomainError:
     if outcome[0] == b"absent":
-        return DomainError(ErrorCode.RED_PACKET_NOT_ELIGIBLE, status=403, detail="join the live room to grab this red packet",
-                           redPacketId=packet_id)
+        return DomainError(
+            ErrorCode.RED_PACKET_NOT_ELIGIBLE,
+            status=403,
+            detail="join the live room to grab this red packet",
+            redPacketId=packet_id,
+        )
     wait = int(outcome[1])
-    return DomainError(ErrorCode.RED_PACKET_NOT_ELIGIBLE, status=403, detail=f"watch {wait} more seconds to grab this red packet",
-                       redPacketId=packet_id, waitSeconds=wait)
+    return DomainError(
+        ErrorCode.RED_PACKET_NOT_ELIGIBLE,
+        status=403,
+        detail=f"watch {wait} more seconds to grab this red packet",
+        redPacketId=packet_id,
+        waitSeconds=wait,
+    )
 
 
-async def grab(redis: Redis, packet_id: int, user_id: int, *, room_id: int | None = None) -> GrabOut:
+async def grab(
+    redis: Redis, packet_id: int, user_id: int, *, room_id: int | None = None
+) -> GrabOut:
     """Grab a part. `won` is only ever answered after PostgreSQL committed the part and the credit."""
     packet_room = await _room_of(packet_id)
     if room_id is not None and room_id != packet_room:
@@ -214,7 +312,9 @@ async def grab(redis: Redis, packet_id: int, user_id: int, *, room_id: int | Non
     keys = live_state.packet_keys(packet_room, packet_id)
     grab_script = live_state.script(redis, "red_packet_grab")
     for _ in range(GRAB_ATTEMPTS):
-        outcome = await grab_script(keys=[*keys, live_state.joined_key(packet_room)], args=[user_id, time.time()])
+        outcome = await grab_script(
+            keys=[*keys, live_state.joined_key(packet_room)], args=[user_id, time.time()]
+        )
         kind = outcome[0]
         if kind == b"lost":
             await _rebuild(redis, packet_id)
@@ -248,26 +348,43 @@ async def grab(redis: Redis, packet_id: int, user_id: int, *, room_id: int | Non
             raise
         if kind == b"won" and int(outcome[2]) == 0 and not recorded.again:
             await _finish(packet_room, packet_id)
-        return GrabOut(red_packet_id=packet_id, outcome="won", amount=recorded.amount, again=recorded.again)
+        return GrabOut(
+            red_packet_id=packet_id, outcome="won", amount=recorded.amount, again=recorded.again
+        )
     raise DomainError(ErrorCode.BUSY, status=503, detail="please try again", redPacketId=packet_id)
 
 
 # --- reading -------------------------------------------------------------------------------------
+
 
 def packet_out(packet: Record, claims: list[RedPacketClaim] | None = None) -> RedPacketOut:
     """The packet as a viewer sees it; counts come from the claims (the row's are written when it ends)."""
     claims = claims or []
     status = packet["status"]
     if status == "active" and len(claims) == packet["count"]:
-        status = "finished"  # every part is in PostgreSQL; the row catches up in _finish or at expiry
+        status = (
+            "finished"  # every part is in PostgreSQL; the row catches up in _finish or at expiry
+        )
     best = best_luck([c.amount for c in claims]) if status != "active" else None
     return RedPacketOut(
-        id=packet["id"], room_id=packet["room_id"], host_id=packet["host_id"], session_id=packet["session_id"],
-        greeting=packet["greeting"], split=packet["split"], total_amount=packet["total_amount"], count=packet["count"],
-        claimed_count=len(claims), claimed_amount=sum(c.amount for c in claims), status=status,
-        require_presence=packet["require_presence"], min_watch_seconds=packet["min_watch_seconds"],
-        expires_at=packet["expires_at"], refunded_amount=packet["refunded_amount"], created_at=packet["created_at"],
-        claims=claims, best_luck=claims[best] if best is not None else None,
+        id=packet["id"],
+        room_id=packet["room_id"],
+        host_id=packet["host_id"],
+        session_id=packet["session_id"],
+        greeting=packet["greeting"],
+        split=packet["split"],
+        total_amount=packet["total_amount"],
+        count=packet["count"],
+        claimed_count=len(claims),
+        claimed_amount=sum(c.amount for c in claims),
+        status=status,
+        require_presence=packet["require_presence"],
+        min_watch_seconds=packet["min_watch_seconds"],
+        expires_at=packet["expires_at"],
+        refunded_amount=packet["refunded_amount"],
+        created_at=packet["created_at"],
+        claims=claims,
+        best_luck=claims[best] if best is not None else None,
     )
 
 
@@ -282,11 +399,20 @@ async def get_red_packet(packet_id: int) -> RedPacketOut:
             " WHERE p.packet_id = $1 ORDER BY p.grabbed_at, p.idx",
             packet_id,
         )
-    claims = [RedPacketClaim(user_id=r["user_id"], display_name=r["display_name"], amount=r["amount"], grabbed_at=r["grabbed_at"]) for r in rows]
+    claims = [
+        RedPacketClaim(
+            user_id=r["user_id"],
+            display_name=r["display_name"],
+            amount=r["amount"],
+            grabbed_at=r["grabbed_at"],
+        )
+        for r in rows
+    ]
     return packet_out(packet, claims)
 
 
 # --- expiry --------------------------------------------------------------------------------------
+
 
 async def refund_expired(packet_id: int) -> bool:
     """Past its expiry, give the host back exactly what PostgreSQL says is unclaimed, once.
@@ -295,7 +421,8 @@ async def refund_expired(packet_id: int) -> bool:
     a late run or a run after Redis lost everything changes nothing."""
     async with db.transaction() as conn:
         packet = await conn.fetchrow(
-            "SELECT *, expires_at <= now() AS due FROM red_packets WHERE id = $1 FOR UPDATE", packet_id
+            "SELECT *, expires_at <= now() AS due FROM red_packets WHERE id = $1 FOR UPDATE",
+            packet_id,
         )
         if packet is None or packet["refunded_at"] is not None or not packet["due"]:
             return False
@@ -307,19 +434,28 @@ async def refund_expired(packet_id: int) -> bool:
         await conn.execute(
             "UPDATE red_packets SET status = CASE WHEN $2 = count THEN 'finished' ELSE 'expired' END,"
             " claimed_count = $2, claimed_amount = $3, refunded_amount = $4, refunded_at = now() WHERE id = $1",
-            packet_id, claimed["n"], claimed["fen"], left,
+            packet_id,
+            claimed["n"],
+            claimed["fen"],
+            left,
         )
         if left > 0:
             held = await ledger.account_id(conn, None, Kind.RED_PACKET)
             wallet = await ledger.account_id(conn, packet["host_id"], Kind.WALLET)
-            await ledger.post(conn, f"red_packet:{packet_id}:refund", "red_packet_refund", [(held, -left), (wallet, left)])
+            await ledger.post(
+                conn,
+                f"red_packet:{packet_id}:refund",
+                "red_packet_refund",
+                [(held, -left), (wallet, left)],
+            )
     return True
 
 
 async def due_for_refund(limit: int = 500) -> list[int]:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT id FROM red_packets WHERE refunded_at IS NULL AND expires_at <= now() ORDER BY expires_at LIMIT $1", limit
+            "SELECT id FROM red_packets WHERE refunded_at IS NULL AND expires_at <= now() ORDER BY expires_at LIMIT $1",
+            limit,
         )
     return [row["id"] for row in rows]
 
@@ -331,4 +467,3 @@ async def active_in_room(conn: Connection, room_id: int) -> list[dict[str, objec
         room_id,
     )
     return [packet_event_fields(row) for row in rows]
-

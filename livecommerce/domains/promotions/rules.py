@@ -48,7 +48,9 @@ def coupon_discount(terms: CouponTerms, lines: list[Line]) -> int:
     if terms.kind == "amount_off":
         raw = terms.amount_off
     elif terms.kind == "percent_off":
-        raw = base * terms.percent_off_bp // 10_000  # floor: the buyer never gets a fraction of a fen
+        raw = (
+            base * terms.percent_off_bp // 10_000
+        )  # floor: the buyer never gets a fraction of a fen
         if terms.max_discount is not None:
             raw = min(raw, terms.max_discount)
     else:
@@ -67,8 +69,12 @@ def price_with_coupon(terms: CouponTerms, lines: list[Line]) -> list[int]:
     return allocate(discount, weights)
 
 
-def coupon_window(valid_from: datetime | None, valid_to: datetime | None, valid_minutes: int | None,
-                  claimed_at: datetime) -> tuple[datetime, datetime]:
+def coupon_window(
+    valid_from: datetime | None,
+    valid_to: datetime | None,
+    valid_minutes: int | None,
+    claimed_at: datetime,
+) -> tuple[datetime, datetime]:
     """The validity of a copy claimed at `claimed_at`: the template's window, or N minutes from the claim."""
     if valid_minutes is not None:
         return claimed_at, claimed_at + timedelta(minutes=valid_minutes)

@@ -58,7 +58,9 @@ class Coupon(Table, tablename="coupons"):
         "(kind = 'amount_off' AND amount_off > 0) OR (kind = 'percent_off' AND percent_off_bp BETWEEN 1 AND 9999)"
     )
     coupon_issued_within_quota = Check("issued >= 0 AND issued <= quota")
-    coupon_limits_positive = Check("quota >= 1 AND per_user_limit >= 1 AND (per_user_daily_limit IS NULL OR per_user_daily_limit >= 1)")
+    coupon_limits_positive = Check(
+        "quota >= 1 AND per_user_limit >= 1 AND (per_user_daily_limit IS NULL OR per_user_daily_limit >= 1)"
+    )
     coupon_validity_given = Check("valid_to IS NOT NULL OR valid_minutes IS NOT NULL")
 
 
@@ -99,7 +101,9 @@ class RedPacket(Table, tablename="red_packets"):
     # commit side by side); the live figures are counted from the parts.
     claimed_count = Integer(default=0)
     claimed_amount = BigInt(default=0)
-    status = Varchar(length=10, default="active")  # active | finished (all grabbed) | expired (refunded)
+    status = Varchar(
+        length=10, default="active"
+    )  # active | finished (all grabbed) | expired (refunded)
     require_presence = Boolean(default=False)
     min_watch_seconds = Integer(default=0)
     expires_at = Timestamptz()
@@ -124,5 +128,7 @@ class RedPacketPart(Table, tablename="red_packet_parts"):
     grabbed_at = Timestamptz(null=True, default=None)
 
     red_packet_part_unique = Unique(["packet_id", "idx"])
-    red_packet_one_part_per_user = Unique(["packet_id", "user_id"])  # NULLs distinct: many free parts
+    red_packet_one_part_per_user = Unique(
+        ["packet_id", "user_id"]
+    )  # NULLs distinct: many free parts
     red_packet_part_positive = Check("amount >= 1 AND idx >= 0")

@@ -23,7 +23,12 @@ class WalletController(Controller):
         return await services.wallet(actor.id)
 
     @get("/entries")
-    async def entries(self, actor: Actor, cursor: int | None = None, limit: Annotated[int, Parameter(ge=1, le=100)] = 20) -> EntryPage:
+    async def entries(
+        self,
+        actor: Actor,
+        cursor: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> EntryPage:
         """The statement: every ledger entry on the user's accounts, newest first."""
         return await services.entries(actor.id, cursor, limit)
 

@@ -31,7 +31,9 @@ class Kind(StrEnum):
     # platform: commissions owed to distributors, from an order's completion until the batch
     # settlement pays them into wallets (derived balance: every completion touches it)
     COMMISSION = "commission"
-    DEBT = "debt"  # a distributor's clawed-back commissions not yet recovered (<= 0, allow_negative)
+    DEBT = (
+        "debt"  # a distributor's clawed-back commissions not yet recovered (<= 0, allow_negative)
+    )
 
 
 PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE, Kind.COMMISSION, Kind.RED_PACKET}
@@ -40,7 +42,9 @@ PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE, Kind.COMMISSION, Kind.RED_PACKET}
 async def account_id(conn: Connection, user_id: int | None, kind: Kind) -> int:
     """The account of `user_id` (None: the platform) and `kind`, created on first use."""
     found = await conn.fetchval(
-        "SELECT id FROM accounts WHERE user_id IS NOT DISTINCT FROM $1 AND kind = $2", user_id, kind.value
+        "SELECT id FROM accounts WHERE user_id IS NOT DISTINCT FROM $1 AND kind = $2",
+        user_id,
+        kind.value,
     )
     if found is not None:
         return int(found)
@@ -48,11 +52,17 @@ async def account_id(conn: Connection, user_id: int | None, kind: Kind) -> int:
     await conn.execute(
         "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
         " VALUES ($1, $2, 0, $3, $3, now()) ON CONFLICT (user_id, kind) DO NOTHING",
-        user_id, kind.value, platform,
+        user_id,
+        kind.value,
+        platform,
     )
-    return int(await conn.fetchval(
-        "SELECT id FROM accounts WHERE user_id IS NOT DISTINCT FROM $1 AND kind = $2", user_id, kind.value
-    ))
+    return int(
+        await conn.fetchval(
+            "SELECT id FROM accounts WHERE user_id IS NOT DISTINCT FROM $1 AND kind = $2",
+            user_id,
+            kind.value,
+        )
+    )
 
 
 def _merge(legs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -62,7 +72,9 @@ def _merge(legs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted((account, amount) for account, amount in totals.items() if amount != 0)
 
 
-async def post(conn: Connection, business_key: str, kind: str, legs: Iterable[tuple[int, int]]) -> int | None:
+async def post(
+    conn: Connection, business_key: str, kind: str, legs: Iterable[tuple[int, int]]
+) -> int | None:
     """Post one balanced transaction inside the caller's DB transaction.
 
     Returns the ledger transaction id, or None when `business_key` was already posted
@@ -74,7 +86,8 @@ async def post(conn: Connection, business_key: str, kind: str, legs: Iterable[tu
     txn_id = await conn.fetchval(
         "INSERT INTO ledger_transactions (business_key, kind, created_at) VALUES ($1, $2, now())"
         " ON CONFLICT (business_key) DO NOTHING RETURNING id",
-        business_key, kind,
+        business_key,
+        kind,
     )
     if txn_id is None:
         return None
@@ -84,15 +97,19 @@ async def post(conn: Connection, business_key: str, kind: str, legs: Iterable[tu
             "UPDATE accounts SET balance = balance + $2"
             " WHERE id = $1 AND NOT derived_balance AND (allow_negative OR balance + $2 >= 0)"
             " RETURNING balance",
-            account, amount,
+            account,
+            amount,
         )
         if balance_after is None:
-            row = await conn.fetchrow("SELECT derived_balance, balance FROM accounts WHERE id = $1", account)
+            row = await conn.fetchrow(
+                "SELECT derived_balance, balance FROM accounts WHERE id = $1", account
+            )
             if row is None:
                 raise ValueError(f"no ledger account {account}")
             if not row["derived_balance"]:
                 raise DomainError(
-                    ErrorCode.INSUFFICIENT_BALANCE, status=409,
+                    ErrorCode.INSUFFICIENT_BALANCE,
+                    status=409,
                     detail=f"the balance is {row['balance']} fen; {-amount} fen are needed",
                 )
         entries.append((txn_id, account, amount, balance_after))
@@ -105,12 +122,18 @@ async def post(conn: Connection, business_key: str, kind: str, legs: Iterable[tu
 
 async def balance(conn: Connection, account: int) -> int:
     """A tracked account's balance column, or the sum of a derived account's entries."""
-    row = await conn.fetchrow("SELECT derived_balance, balance FROM accounts WHERE id = $1", account)
+    row = await conn.fetchrow(
+        "SELECT derived_balance, balance FROM accounts WHERE id = $1", account
+    )
     if row is None:
         return 0
     if not row["derived_balance"]:
         return int(row["balance"])
-    return int(await conn.fetchval("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = $1", account))
+    return int(
+        await conn.fetchval(
+            "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = $1", account
+        )
+    )
 
 
 async def account_ids(conn: Connection, user_ids: list[int], kind: Kind) -> dict[int, int]:
@@ -120,13 +143,20 @@ async def account_ids(conn: Connection, user_ids: list[int], kind: Kind) -> dict
         "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
         " SELECT u, $2, 0, false, false, now() FROM unnest($1::int[]) u"
         " ON CONFLICT (user_id, kind) DO NOTHING",
-        users, kind.value,
+        users,
+        kind.value,
     )
-    rows = await conn.fetch("SELECT id, user_id FROM accounts WHERE user_id = ANY($1::int[]) AND kind = $2", users, kind.value)
+    rows = await conn.fetch(
+        "SELECT id, user_id FROM accounts WHERE user_id = ANY($1::int[]) AND kind = $2",
+        users,
+        kind.value,
+    )
     return {row["user_id"]: row["id"] for row in rows}
 
 
-async def post_many(conn: Connection, kind: str, postings: list[tuple[str, list[tuple[int, int]]]]) -> list[str]:
+async def post_many(
+    conn: Connection, kind: str, postings: list[tuple[str, list[tuple[int, int]]]]
+) -> list[str]:
     """Post many balanced transactions in four statements whatever their number (a batch job's chunk).
 
     The same rules as `post`: each transaction sums to zero and is keyed (a key already posted is
@@ -143,7 +173,8 @@ async def post_many(conn: Connection, kind: str, postings: list[tuple[str, list[
     rows = await conn.fetch(
         "INSERT INTO ledger_transactions (business_key, kind, created_at) SELECT k, $2, now() FROM unnest($1::text[]) k"
         " ON CONFLICT (business_key) DO NOTHING RETURNING id, business_key",
-        [key for key, _ in merged], kind,
+        [key for key, _ in merged],
+        kind,
     )
     txn_of = {row["business_key"]: int(row["id"]) for row in rows}
     kept = [(txn_of[key], legs) for key, legs in merged if key in txn_of]
@@ -153,22 +184,28 @@ async def post_many(conn: Connection, kind: str, postings: list[tuple[str, list[
     for _, legs in kept:
         for account, amount in legs:
             totals[account] += amount
-    tracked = [r["id"] for r in await conn.fetch(
-        "SELECT id FROM accounts WHERE id = ANY($1::int[]) AND NOT derived_balance ORDER BY id FOR UPDATE", sorted(totals)
-    )]
+    tracked = [
+        r["id"]
+        for r in await conn.fetch(
+            "SELECT id FROM accounts WHERE id = ANY($1::int[]) AND NOT derived_balance ORDER BY id FOR UPDATE",
+            sorted(totals),
+        )
+    ]
     final: dict[int, int] = {}
     if tracked:
         updated = await conn.fetch(
             "UPDATE accounts a SET balance = a.balance + d.amount FROM unnest($1::int[], $2::bigint[]) AS d(id, amount)"
             " WHERE a.id = d.id AND (a.allow_negative OR a.balance + d.amount >= 0) RETURNING a.id, a.balance",
-            tracked, [totals[a] for a in tracked],
+            tracked,
+            [totals[a] for a in tracked],
         )
         final = {row["id"]: int(row["balance"]) for row in updated}
         short = [a for a in tracked if a not in final]
         if short:
             balance = await conn.fetchval("SELECT balance FROM accounts WHERE id = $1", short[0])
             raise DomainError(
-                ErrorCode.INSUFFICIENT_BALANCE, status=409,
+                ErrorCode.INSUFFICIENT_BALANCE,
+                status=409,
                 detail=f"the balance is {balance} fen; {-totals[short[0]]} fen are needed",
             )
     # balance_after of each entry: walk each tracked account's entries back from its final balance.
@@ -183,6 +220,9 @@ async def post_many(conn: Connection, kind: str, postings: list[tuple[str, list[
     await conn.execute(
         "INSERT INTO ledger_entries (txn_id, account_id, amount, balance_after, created_at)"
         " SELECT t, a, m, b, now() FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[]) AS e(t, a, m, b)",
-        [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries], after,
+        [e[0] for e in entries],
+        [e[1] for e in entries],
+        [e[2] for e in entries],
+        after,
     )
     return [key for key, _ in merged if key in txn_of]
