@@ -229,8 +229,8 @@ class Fixture:
 async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> Fixture:
     """Migrate; n_hosts hosts (default one) selling n_skus SKUs (+ a hot one), n_buyers buyers with tokens,
     wallets funded through the ledger."""
-    from livecommerce.domains.wallet import ledger
-    from livecommerce.domains.wallet.ledger import Kind
+    from livecommerce.domains import ledger
+    from livecommerce.domains.ledger import Kind
     from livecommerce.infra import db
     from livecommerce.infra.auth import build_jwt_auth, hash_password
 
@@ -239,7 +239,8 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
     try:
         password_hash = await hash_password("bench-" + secrets.token_hex(8))
         per_product = 5
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             host_ids = [
                 r["id"]
                 for r in await conn.fetch(
@@ -301,7 +302,8 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
         buyer_ids.sort()
 
         async def fund(chunk: list[int]) -> None:
-            async with db.transaction() as conn:
+            async with db.transaction() as tx:
+                conn = tx.conn
                 gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
                 for buyer in chunk:
                     wallet = await ledger.account_id(conn, buyer, Kind.WALLET)

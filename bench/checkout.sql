@@ -8,7 +8,7 @@
 -- Statements mirror livecommerce/domains/orders/services.py (place_order, _take_stock),
 -- orders/idempotency.py (claim, remember), orders/queries.py (order_out), orders/lifecycle.py
 -- (start_payment, _order_payment_succeeded), payments/services.py (create_payment, succeed)
--- and wallet/ledger.py (account_id, post). Ids come back through \gset as the app reads them.
+-- and ledger/posting.py (account_id, post). Ids come back through \gset as the app reads them.
 \set sku random(:sku_lo, :sku_hi)
 \set buyer random(:buyer_lo, :buyer_hi)
 BEGIN;

@@ -90,8 +90,8 @@ async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fi
     """Migrate; a funded host with a room and 3 x P + 1 packets; U viewers with tokens."""
     from livecommerce.domains.promotions import live_state, red_packets
     from livecommerce.domains.promotions.schemas import SendRedPacket
-    from livecommerce.domains.wallet import ledger
-    from livecommerce.domains.wallet.ledger import Kind
+    from livecommerce.domains import ledger
+    from livecommerce.domains.ledger import Kind
     from livecommerce.infra import db
     from livecommerce.infra import redis as redis_infra
     from livecommerce.infra.auth import build_jwt_auth, hash_password
@@ -101,7 +101,8 @@ async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fi
     redis = redis_infra.connect(settings.redis_url)
     try:
         password_hash = await hash_password("bench-" + secrets.token_hex(8))
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             host_id = await conn.fetchval(
                 "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
                 " VALUES ('bench_host', 'Bench Host', $1, ARRAY['host'], now(), now()) RETURNING id",

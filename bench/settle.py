@@ -54,14 +54,15 @@ SETS = ("ours", "naive", "limit")
 
 async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> dict[str, Any]:
     """Users, a product, and per set its orders/items/commissions (status pending = parked)."""
-    from livecommerce.domains.wallet import ledger
-    from livecommerce.domains.wallet.ledger import Kind
+    from livecommerce.domains import ledger
+    from livecommerce.domains.ledger import Kind
     from livecommerce.infra import db
 
     await db.migrate(settings)
     await db.start_pool(settings)
     try:
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             host, buyer = [
                 r["id"]
                 for r in await conn.fetch(
@@ -100,7 +101,8 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
             )
         ranges: dict[str, tuple[int, int]] = {}
         for name in SETS:
-            async with db.transaction() as conn:
+            async with db.transaction() as tx:
+                conn = tx.conn
                 await conn.execute(
                     "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount,"
                     " payment_deadline, paid_at, completed_at, created_at)"
@@ -143,13 +145,14 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
 
 async def make_due(settings: Any, fixture: dict[str, Any], name: str) -> int:
     """What completing the set's orders does for commissions: due, and their total into the clearing account."""
-    from livecommerce.domains.wallet import ledger
+    from livecommerce.domains import ledger
     from livecommerce.infra import db
 
     lo, hi = fixture["ranges"][name]
     await db.start_pool(settings)
     try:
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             rows = await conn.fetch(
                 "UPDATE commissions SET status = 'due', due_at = now() WHERE order_id BETWEEN $1 AND $2 AND status = 'pending'"
                 " RETURNING amount - reversed_amount AS net",
@@ -227,8 +230,8 @@ async def run_ours(
 
 async def run_naive(settings: Any, fixture: dict[str, Any]) -> float:
     """One transaction per commission: what a job that loops over rows one by one costs."""
-    from livecommerce.domains.wallet import ledger
-    from livecommerce.domains.wallet.ledger import Kind
+    from livecommerce.domains import ledger
+    from livecommerce.domains.ledger import Kind
     from livecommerce.infra import db
 
     count = await make_due(settings, fixture, "naive")
@@ -246,7 +249,8 @@ async def run_naive(settings: Any, fixture: dict[str, Any]) -> float:
                 )
             ]
         for commission_id in ids:
-            async with db.transaction() as conn:
+            async with db.transaction() as tx:
+                conn = tx.conn
                 row = await conn.fetchrow(
                     "UPDATE commissions SET status = 'settled', settled_at = now() WHERE id = $1 AND status = 'due'"
                     " RETURNING distributor_id, amount - reversed_amount AS net",

@@ -55,7 +55,8 @@ async def _seed_rooms(ids: dict[str, int]) -> None:
     from livecommerce.infra import db
 
     host_id = ids["demo-host"]
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM rooms WHERE host_id = $1)", host_id):
             return
         products = [

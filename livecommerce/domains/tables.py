@@ -15,7 +15,7 @@ from livecommerce.domains.live.tables import (
 from livecommerce.domains.orders.tables import IdempotencyKey, Order, OrderItem, Refund
 from livecommerce.domains.payments.tables import Payment, PaymentEvent, SandboxCharge
 from livecommerce.domains.promotions.tables import Coupon, RedPacket, RedPacketPart, UserCoupon
-from livecommerce.domains.wallet.tables import Account, LedgerEntry, LedgerTransaction
+from livecommerce.domains.ledger.tables import Account, LedgerEntry, LedgerTransaction
 
 ALL_TABLES = (
     User,

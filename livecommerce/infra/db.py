@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+import structlog
 from asyncpg import Connection
 from piccolo.engine.postgres import PostgresEngine
 
 from livecommerce.settings import Settings
+
+log = structlog.get_logger("db")
 
 
 def engine() -> PostgresEngine:
@@ -63,11 +67,63 @@ async def ping(timeout: float = 2.0) -> None:
         await conn.fetchval("SELECT 1")
 
 
+Effect = Callable[[], Awaitable[object]]
+
+
+class Tx:
+    """One database transaction: its connection, and what must happen only once it has committed.
+
+    Anything outside PostgreSQL (a Redis publish or counter, a job enqueue, a notification) is
+    registered with `after_commit` and runs after COMMIT, in the order registered; if the
+    transaction rolls back, none of it runs. Effects are best effort (the database is the truth
+    and every effect has a sweeper or a snapshot behind it): one that fails is logged, and the
+    others still run.
+    """
+
+    __slots__ = ("_effects", "conn")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._effects: list[Effect] = []
+
+    def after_commit(self, effect: Effect) -> None:
+        self._effects.append(effect)
+
+    async def _run_effects(self) -> None:
+        effects, self._effects = self._effects, []
+        for effect in effects:
+            try:
+                await effect()
+            except Exception as exc:  # an effect never undoes a committed transaction
+                log.warning(
+                    "after_commit_failed",
+                    effect=getattr(effect, "__qualname__", repr(effect)),
+                    error=f"{type(exc).__name__}: {exc}"[:300],
+                )
+
+
+_current: contextvars.ContextVar[Tx | None] = contextvars.ContextVar("current_tx", default=None)
+
+
 @contextlib.asynccontextmanager
-async def transaction() -> AsyncIterator[Connection]:
-    """One database transaction; Piccolo queries inside it join it, hot paths use the asyncpg connection."""
-    async with engine().transaction() as tx:
-        yield tx.connection
+async def transaction() -> AsyncIterator[Tx]:
+    """One database transaction. Piccolo queries inside it join it; hot paths use `tx.conn`.
+
+    Nested inside another transaction of the same task, it is that transaction (effects wait for
+    the outer COMMIT).
+    """
+    outer = _current.get()
+    if outer is not None:
+        yield outer
+        return
+    async with engine().transaction() as piccolo_tx:
+        tx = Tx(piccolo_tx.connection)
+        token = _current.set(tx)
+        try:
+            yield tx
+        finally:
+            _current.reset(token)
+    await tx._run_effects()
 
 
 @contextlib.asynccontextmanager

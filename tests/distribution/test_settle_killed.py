@@ -32,7 +32,8 @@ asyncio.run(main())
 
 
 async def _make_due_commissions() -> None:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         users = [
             r["id"]
             for r in await conn.fetch(

@@ -8,8 +8,8 @@ import asyncio
 import httpx
 
 from livecommerce.domains.distribution import services_commissions, settlement
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 from tests.distribution.helpers import become, configure, ledger_checks
 from tests.support import problem_code
@@ -17,7 +17,8 @@ from tests.support import problem_code
 
 async def _fund(user_id: int, amount: int) -> None:
     """Commission income stands in: the clearing account pays the wallet."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         clearing = await ledger.account_id(conn, None, Kind.COMMISSION)
         wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
         await ledger.post(
@@ -111,7 +112,8 @@ async def _settled_commission(
     host_id: int, buyer_id: int, distributor_id: int, amount: int, status: str = "settled"
 ) -> dict:
     """A settled (or due) commission of `amount` on a 10x order item, as if the order had completed (and been settled)."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         product = await conn.fetchval(
             "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
             " VALUES ($1, 'T', '', '{}', true, now(), now()) RETURNING id",
@@ -166,7 +168,8 @@ async def _fund_in(conn, user_id: int, amount: int) -> None:
 
 async def _refund_all(order: dict, item: int, amount: int) -> None:
     """An after-sales refund of a completed order (e.g. decided by an operator) reaching the hook."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await conn.execute(
             "UPDATE order_items SET refunded_amount = paid_amount WHERE id = $1", item
         )
@@ -187,7 +190,8 @@ async def test_a_settled_commission_is_clawed_back_per_policy(
         await configure(client, admin, clawbackPolicy=policy)
         distributor = await user_factory(f"d_{policy}", ["distributor"])
         made = await _settled_commission(host.id, buyer.id, distributor.id, 1000)
-        async with db.transaction() as conn:  # spent 700 of the 1000 earned
+        async with db.transaction() as tx:  # spent 700 of the 1000 earned
+            conn = tx.conn
             wallet = await ledger.account_id(conn, distributor.id, Kind.WALLET)
             gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
             await ledger.post(

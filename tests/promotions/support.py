@@ -17,8 +17,8 @@ from litestar import Litestar
 from redis.asyncio import Redis
 
 from livecommerce.domains.promotions import live_state
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 from tests.support import TestUser
 
@@ -60,7 +60,8 @@ async def end_live(room_id: int) -> None:
 async def fund(user: TestUser | int, fen: int, key: str | None = None) -> None:
     """Money into a user's wallet through the ledger (as a gateway top-up would)."""
     user_id = user if isinstance(user, int) else user.id
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
         wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
         await ledger.post(
@@ -85,7 +86,8 @@ async def balance(user: TestUser | int, kind: Kind = Kind.WALLET) -> int:
 
 async def red_packet_escrow() -> int:
     """The platform's red-packet escrow: money sent and not yet grabbed or refunded."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         return await ledger.balance(conn, await ledger.account_id(conn, None, Kind.RED_PACKET))
 
 

@@ -113,7 +113,8 @@ class LedgerMachine(RuleBasedStateMachine):
             return
 
         async def complete() -> None:
-            async with db.transaction() as conn:
+            async with db.transaction() as tx:
+                conn = tx.conn
                 event = await sandbox().charge(conn, started.payment_id, started.amount)
             await payments.confirm("sandbox", event)
             await payments.confirm("sandbox", event)  # the gateway delivers twice
@@ -125,7 +126,8 @@ class LedgerMachine(RuleBasedStateMachine):
         started = self.run(wallet.start_top_up(self.buyers[buyer].id, amount, "sandbox"))
 
         async def complete() -> None:
-            async with db.transaction() as conn:
+            async with db.transaction() as tx:
+                conn = tx.conn
                 event = await sandbox().charge(conn, started.payment_id, amount)
             await payments.confirm("sandbox", event)
 

@@ -66,7 +66,8 @@ def _visible(product: ProductOut, actor: Actor | None) -> bool:
 
 
 async def create_product(host_id: int, data: CreateProduct) -> ProductOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         row = await conn.fetchrow(
             "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
             f" VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING {_PRODUCT_COLUMNS.replace('p.', '')}",
@@ -125,7 +126,8 @@ async def list_products(
 
 
 async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> ProductOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         owner = await conn.fetchval(
             "SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id
         )

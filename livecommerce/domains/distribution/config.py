@@ -39,7 +39,8 @@ async def current(env: Settings) -> DistributionConfig:
 
 async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> DistributionConfig:
     """Apply `changes` (camelCase fields; the others keep their value), validate the whole, audit it."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await conn.execute(
             "INSERT INTO operator_settings (key, value, updated_at) VALUES ($1, '{}', now()) ON CONFLICT (key) DO NOTHING",
             KEY,

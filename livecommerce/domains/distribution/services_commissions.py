@@ -18,8 +18,8 @@ from asyncpg import Connection, Record
 
 from livecommerce.domains.distribution import bindings, config, settlement
 from livecommerce.domains.distribution.rules import rates_for, reversed_total, split
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 
 
 async def _chain_rows(conn: Connection, start: int, levels: int) -> list[Record]:

@@ -67,7 +67,8 @@ async def become(
     """Create the actor's distributor profile (code, parent) and ask for the role: granted at once
     with open signup, else pending an admin. Returns the profile and the new roles if granted."""
     granted: list[str] | None = None
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         settings = await config.load(conn, env)
         if await conn.fetchval("SELECT 1 FROM distributors WHERE user_id = $1", actor.id):
             raise DomainError(
@@ -141,7 +142,8 @@ async def profile(conn: Connection, user_id: int) -> DistributorOut:
 
 async def set_parent(user_id: int, parent_code: str | None) -> DistributorOut:
     """An operator moves a distributor under another (or to the root); a loop is refused."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await conn.execute("SELECT pg_advisory_xact_lock($1)", TREE_LOCK)
         if not await conn.fetchval(
             "SELECT 1 FROM distributors WHERE user_id = $1 FOR UPDATE", user_id

@@ -43,7 +43,8 @@ async def _ensure_distributor(conn: Connection, user_id: int) -> None:
 
 
 async def create_link(env: Settings, actor: Actor, data: CreateShareLink) -> ShareLinkOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await _ensure_distributor(conn, actor.id)
         if data.product_id is not None:
             if not await conn.fetchval(
@@ -95,7 +96,8 @@ async def visit(
 ) -> tuple[str, str | None, int]:
     """Record the click; bind a logged-in visitor now, or hand back a referral cookie to set.
     Returns (where to redirect, cookie value to set or None, cookie max-age)."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         link = await conn.fetchrow("SELECT * FROM share_links WHERE code = $1", code.upper())
         if link is None:
             raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no share link {code!r}")

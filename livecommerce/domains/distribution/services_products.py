@@ -16,7 +16,8 @@ from livecommerce.settings import Settings
 async def set_rates(
     env: Settings, product_id: int, actor: Actor, rates: list[int] | None
 ) -> CommissionRatesOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         owner = await conn.fetchval(
             "SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id
         )

@@ -13,8 +13,8 @@ from livecommerce.domains.distribution import config
 from livecommerce.domains.distribution.rules import withdrawal_fee
 from livecommerce.domains.distribution.schemas import WithdrawalOut, WithdrawalPage
 from livecommerce.domains.payments.providers import provider
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
@@ -35,7 +35,8 @@ def _out(row: Record) -> WithdrawalOut:
 
 
 async def request(env: Settings, user_id: int, amount: int, note: str) -> WithdrawalOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         settings = await config.load(conn, env)
         if amount < settings.withdrawal_min:
             raise DomainError(
@@ -88,7 +89,8 @@ async def _lock_pending(conn: Connection, withdrawal_id: int) -> Record:
 
 
 async def approve(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         row = await _lock_pending(conn, withdrawal_id)
         held = await ledger.account_id(conn, row["user_id"], Kind.HELD)
         gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
@@ -114,7 +116,8 @@ async def approve(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
 
 
 async def reject(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         row = await _lock_pending(conn, withdrawal_id)
         held = await ledger.account_id(conn, row["user_id"], Kind.HELD)
         wallet = await ledger.account_id(conn, row["user_id"], Kind.WALLET)

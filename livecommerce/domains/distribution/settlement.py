@@ -19,8 +19,8 @@ from collections import defaultdict
 from asyncpg import Connection, Record
 
 from livecommerce.domains.distribution.rules import DistributionConfig, clawback_split
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 
 CHUNK = 1000
@@ -78,7 +78,8 @@ async def settle_due(limit: int = CHUNK, max_chunks: int | None = None) -> int:
     """Settle every due commission, a chunk per transaction; returns how many were settled."""
     total, chunks = 0, 0
     while max_chunks is None or chunks < max_chunks:
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             done = await settle_chunk(conn, limit)
         if done == 0:
             break

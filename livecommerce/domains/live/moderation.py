@@ -98,7 +98,8 @@ async def authorize_chat(room_id: int, actor: Actor, text: str) -> bool:
 
 
 async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         room = await queries.room(conn, room_id)
         is_host = room["host_id"] == actor.id or actor.is_admin
         if not is_host and not await queries.speaks_for_room(conn, room_id, actor.id):

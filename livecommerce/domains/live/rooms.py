@@ -94,7 +94,8 @@ async def showcase(
 
 
 async def create_room(host: Actor, data: CreateRoom) -> RoomOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         room_id = await conn.fetchval(
             "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
             " VALUES ($1, $2, $3, $4, 0, now()) RETURNING id",
@@ -107,7 +108,8 @@ async def create_room(host: Actor, data: CreateRoom) -> RoomOut:
 
 
 async def update_room(room_id: int, host: Actor, data: UpdateRoom) -> RoomOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await queries.hosted_room(conn, room_id, host.id, lock=True)
         await conn.execute(
             "UPDATE rooms SET title = coalesce($2, title), description = coalesce($3, description),"
@@ -175,7 +177,8 @@ async def set_showcase(room_id: int, host: Actor, product_ids: list[int]) -> lis
         raise DomainError(
             ErrorCode.VALIDATION_ERROR, status=400, detail="a product is listed twice"
         )
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         room = await queries.hosted_room(conn, room_id, host.id, lock=True)
         owned = {
             r["id"]
@@ -212,7 +215,8 @@ async def set_showcase(room_id: int, host: Actor, product_ids: list[int]) -> lis
 
 async def pin(room_id: int, host: Actor, product_id: int | None) -> ShowcaseProduct | None:
     """Pin the product being explained (讲解中); it must be in the showcase."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await queries.hosted_room(conn, room_id, host.id, lock=True)
         card = None
         if product_id is not None:

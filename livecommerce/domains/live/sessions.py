@@ -37,7 +37,8 @@ def report(row: Record) -> SessionReport:
 
 
 async def schedule(room_id: int, host: Actor, data: ScheduleSession) -> SessionReport:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await queries.hosted_room(conn, room_id, host.id)
         row = await conn.fetchrow(
             "INSERT INTO live_sessions (room_id, title, status, scheduled_at, hls_url, created_at)"
@@ -54,7 +55,8 @@ async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> 
     """Go live with the next scheduled session, or a new one. One live session per room
     (a partial unique index decides between two concurrent starts)."""
     try:
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             room = await queries.hosted_room(conn, room_id, host.id, lock=True)
             if await queries.live_session(conn, room_id) is not None:
                 raise _already_live(room_id)
@@ -96,7 +98,8 @@ def _builtins(row: Record) -> dict:
 
 async def end(redis: Redis, room_id: int, host: Actor) -> SessionReport:
     """End the live session: its figures become the session report."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await queries.hosted_room(conn, room_id, host.id, lock=True)
         live = await queries.live_session(conn, room_id)
         if live is None:
@@ -152,14 +155,16 @@ async def checkpoint_all(redis: Redis) -> int:
     async with db.connection() as conn:
         live = await conn.fetch("SELECT * FROM live_sessions WHERE status = 'live' ORDER BY id")
     for session in live:
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             await checkpoint(conn, redis, session)
     return len(live)
 
 
 async def stats(redis: Redis, room_id: int, actor: Actor) -> StatsOut:
     """The host's (or an admin's) view of the room's current session, restored from the floor if need be."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         room = await queries.room(conn, room_id)
         if (
             room["host_id"] != actor.id

@@ -61,7 +61,8 @@ async def sweep_received_orders(ctx: dict[str, Any]) -> int:
 
 
 async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         return await idempotency.purge_expired(conn)
 
 

@@ -16,8 +16,8 @@ from livecommerce.domains.orders.queries import not_found, order_out
 from livecommerce.domains.orders.rules import Action, Party, Status, ensure_transition, parties_of
 from livecommerce.domains.orders.schemas import OrderOut, PaymentOut
 from livecommerce.domains.payments import services as payments
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db, queue
 from livecommerce.infra.auth import Actor
 from livecommerce.settings import Settings
@@ -50,7 +50,8 @@ def parties(actor: Actor, order: Record) -> set[Party]:
 
 async def start_payment(order_id: int, actor: Actor, method: str, provider_name: str) -> PaymentOut:
     """Pay from the wallet at once, or get (or reuse) a gateway payment and its pay page URL."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         order = await lock_order(conn, order_id)
         ensure_transition(order["status"], Action.PAY, parties(actor, order) & {Party.BUYER})
         if method == "wallet":
@@ -138,7 +139,8 @@ async def cancel(order_id: int, who: set[Party] | Actor, reason: str) -> OrderOu
 
     For the system (the payment-timeout job) it only happens past the deadline, and a
     second run finds nothing to do (returns None)."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         order = await lock_order(conn, order_id)
         if isinstance(who, Actor):
             ensure_transition(order["status"], Action.CANCEL, parties(who, order))
@@ -162,7 +164,8 @@ async def cancel(order_id: int, who: set[Party] | Actor, reason: str) -> OrderOu
 
 
 async def ship(settings: Settings, order_id: int, actor: Actor, tracking_no: str) -> OrderOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         order = await lock_order(conn, order_id)
         ensure_transition(order["status"], Action.SHIP, parties(actor, order))
         shipped = await conn.fetchrow(
@@ -180,7 +183,8 @@ async def ship(settings: Settings, order_id: int, actor: Actor, tracking_no: str
 
 async def confirm(settings: Settings, order_id: int, who: set[Party] | Actor) -> OrderOut | None:
     """Receipt confirmed (by the buyer, or by the system N days after shipping): the after-sales window opens."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         order = await lock_order(conn, order_id)
         if isinstance(who, Actor):
             ensure_transition(order["status"], Action.CONFIRM, parties(who, order))
@@ -208,7 +212,8 @@ async def confirm(settings: Settings, order_id: int, who: set[Party] | Actor) ->
 
 async def complete(settings: Settings, order_id: int, who: set[Party] | Actor) -> OrderOut | None:
     """After-sales window closed with no open refund: settle the escrow to the host (minus fee and commissions)."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         order = await lock_order(conn, order_id)
         if isinstance(who, Actor):
             ensure_transition(order["status"], Action.COMPLETE, parties(who, order))

@@ -17,8 +17,8 @@ from livecommerce.domains.orders.queries import order_out
 from livecommerce.domains.orders.rules import Action, Status, allocate, ensure_transition
 from livecommerce.domains.orders.schemas import OrderOut, RequestRefund
 from livecommerce.domains.payments import services as payments
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -38,7 +38,8 @@ def _too_large(amount: int, left: int) -> DomainError:
 
 
 async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> OrderOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         order = await lock_order(conn, order_id)
         ensure_transition(order["status"], Action.REQUEST_REFUND, parties(actor, order))
         items = await conn.fetch(
@@ -108,7 +109,8 @@ async def _lock_open_refund(
 
 
 async def approve_refund(refund_id: int, actor: Actor) -> OrderOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         order, refund = await _lock_open_refund(conn, refund_id, actor, Action.APPROVE_REFUND)
         allocation = {int(k): v for k, v in json.loads(refund["allocation"]).items()}
         await conn.executemany(
@@ -145,7 +147,8 @@ async def approve_refund(refund_id: int, actor: Actor) -> OrderOut:
 
 
 async def reject_refund(refund_id: int, actor: Actor) -> OrderOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         order, _ = await _lock_open_refund(conn, refund_id, actor, Action.REJECT_REFUND)
         await conn.execute(
             "UPDATE refunds SET status = 'rejected', decided_at = now(), decided_by_id = $2 WHERE id = $1",

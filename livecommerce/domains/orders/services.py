@@ -59,7 +59,8 @@ async def place_order(
 ) -> tuple[int, bytes, bool]:
     """Place an order; returns (status, JSON body, replayed). A retry with the same key replays the first answer."""
     digest = idempotency.request_hash(data)
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         stored = await idempotency.claim(
             conn, buyer_id, idempotency_key, digest, settings.idempotency_ttl_hours
         )

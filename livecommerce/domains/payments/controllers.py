@@ -75,7 +75,8 @@ class SandboxGatewayController(Controller):
     ) -> Response[dict[str, Any]]:
         """The buyer pays: the gateway books the charge, then delivers a signed callback to the shop."""
         gateway = sandbox()
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             payment = await conn.fetchrow(
                 "SELECT id, amount FROM payments WHERE id = $1 AND provider = 'sandbox'", payment_id
             )

@@ -14,8 +14,8 @@ import structlog
 from asyncpg import Connection, Record
 
 from livecommerce.domains.payments.providers import CallbackEvent, provider
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 from livecommerce.infra.errors import DomainError, ErrorCode
 
@@ -92,7 +92,8 @@ async def _reject(provider_name: str, payment_id: int | None, error: DomainError
         code=error.code.value,
         detail=error.detail,
     )
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await _audit(conn, provider_name, payment_id, error.code.value, error.detail)
     return error
 
@@ -108,7 +109,8 @@ async def apply_callback(provider_name: str, headers: dict[str, str], body: byte
 
 
 async def confirm(provider_name: str, event: CallbackEvent) -> str:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         # Lock order: the order row before its payment row, as cancelling an order does.
         order_id = await conn.fetchval(
             "SELECT order_id FROM payments WHERE id = $1", event.payment_id

@@ -100,7 +100,8 @@ def _check_terms(data: CreateCoupon, now: datetime) -> None:
 
 async def create_coupon(host_id: int, room_id: int, data: CreateCoupon) -> CouponOut:
     """A host makes a coupon template for one of its rooms (and drops it at once if asked)."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         # Whose room first: someone else's room is a 404 whatever the body says.
         await rooms.hosted_room(conn, room_id, host_id)
         _check_terms(data, datetime.now(UTC))
@@ -146,7 +147,8 @@ async def create_coupon(host_id: int, room_id: int, data: CreateCoupon) -> Coupo
 
 async def drop_coupon(coupon_id: int, host_id: int) -> CouponOut:
     """Drop a coupon into its live room: from now on it can be claimed (dropping again re-announces it)."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         row = await conn.fetchrow(
             "UPDATE coupons SET dropped_at = COALESCE(dropped_at, now()) WHERE id = $1 AND host_id = $2 RETURNING *",
             coupon_id,
@@ -337,7 +339,8 @@ async def claim_coupon(
     day = business_day(settings)
     taken = await _take_in_redis(redis, coupon, user_id, day)
     try:
-        async with db.transaction() as conn:
+        async with db.transaction() as tx:
+            conn = tx.conn
             copy = await _record_claim(conn, coupon_id, user_id, day)
             fresh = await conn.fetchrow("SELECT * FROM coupons WHERE id = $1", coupon_id)
     except DomainError:

@@ -36,8 +36,8 @@ from livecommerce.domains.promotions.schemas import (
     RedPacketOut,
     SendRedPacket,
 )
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db, queue
 from livecommerce.infra.errors import DomainError, ErrorCode
 
@@ -78,7 +78,8 @@ async def send_red_packet(
         if data.split == "lucky"
         else split_equal(data.total_amount, data.count)
     )
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         await rooms.hosted_room(conn, room_id, host_id)
         session = await rooms.live_session(conn, room_id)
         packet = await conn.fetchrow(
@@ -257,7 +258,8 @@ async def _users_part(packet_id: int, user_id: int) -> int | None:
 
 async def _finish(room_id: int, packet_id: int) -> None:
     """Redis handed out its last part: once PostgreSQL has no free part either, the packet is finished."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         packet = await conn.fetchrow(
             "UPDATE red_packets r SET status = 'finished', claimed_count = r.count, claimed_amount = r.total_amount"
             " WHERE id = $1 AND status = 'active'"
@@ -328,7 +330,8 @@ async def grab(
         part = outcome[1].decode()
         idx, _amount = live_state.decode_part(part)
         try:
-            async with db.transaction() as conn:
+            async with db.transaction() as tx:
+                conn = tx.conn
                 recorded = await _record_win(conn, packet_id, user_id, idx)
         except PartTaken:
             await _release(redis, keys, user_id, part, push_back=False)
@@ -419,7 +422,8 @@ async def refund_expired(packet_id: int) -> bool:
 
     Returns False when there is nothing to do (not due, or already refunded): a second run,
     a late run or a run after Redis lost everything changes nothing."""
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         packet = await conn.fetchrow(
             "SELECT *, expires_at <= now() AS due FROM red_packets WHERE id = $1 FOR UPDATE",
             packet_id,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from asyncpg import Connection, Record
 
 from livecommerce.domains.payments import services as payments
-from livecommerce.domains.wallet import ledger
-from livecommerce.domains.wallet.ledger import Kind
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.domains.wallet.schemas import EntryOut, EntryPage, TopUpOut, WalletOut
 from livecommerce.infra import db
 
@@ -39,7 +39,8 @@ async def entries(user_id: int, cursor: int | None, limit: int) -> EntryPage:
 
 
 async def start_top_up(user_id: int, amount: int, provider_name: str) -> TopUpOut:
-    async with db.transaction() as conn:
+    async with db.transaction() as tx:
+        conn = tx.conn
         payment = await payments.create_payment(
             conn,
             user_id=user_id,

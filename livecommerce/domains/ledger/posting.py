@@ -1,4 +1,4 @@
-"""Posting to the double-entry ledger. Every money movement in the system comes through `post`.
+"""Posting to the double-entry ledger. Every money movement in the system comes through here.
 
 - One business event, one ledger transaction, keyed by a unique business key: a repeat is a no-op.
 - Entries sum to zero (checked here, and again by a deferred trigger at commit).
@@ -11,58 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from enum import StrEnum
 
 from asyncpg import Connection
 
 from livecommerce.infra.errors import DomainError, ErrorCode
-
-
-class Kind(StrEnum):
-    WALLET = "wallet"  # a user's spendable balance
-    HELD = "held"  # a user's funds held by a pending withdrawal
-    ESCROW = "escrow"  # a host's takings, until the order's after-sales window closes
-    RECEIVABLE = "receivable"  # a host's settled takings
-    # platform: red packets sent and not yet grabbed or refunded (derived balance: every grab
-    # touches it; each packet's own rows bound what it may pay out)
-    RED_PACKET = "red_packet"
-    GATEWAY = "gateway"  # platform: money at the payment providers (derived balance)
-    REVENUE = "revenue"  # platform: fees earned (derived balance)
-    # platform: commissions owed to distributors, from an order's completion until the batch
-    # settlement pays them into wallets (derived balance: every completion touches it)
-    COMMISSION = "commission"
-    DEBT = (
-        "debt"  # a distributor's clawed-back commissions not yet recovered (<= 0, allow_negative)
-    )
-
-
-PLATFORM_KINDS = {Kind.GATEWAY, Kind.REVENUE, Kind.COMMISSION, Kind.RED_PACKET}
-
-
-async def account_id(conn: Connection, user_id: int | None, kind: Kind) -> int:
-    """The account of `user_id` (None: the platform) and `kind`, created on first use."""
-    found = await conn.fetchval(
-        "SELECT id FROM accounts WHERE user_id IS NOT DISTINCT FROM $1 AND kind = $2",
-        user_id,
-        kind.value,
-    )
-    if found is not None:
-        return int(found)
-    platform = kind in PLATFORM_KINDS
-    await conn.execute(
-        "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
-        " VALUES ($1, $2, 0, $3, $3, now()) ON CONFLICT (user_id, kind) DO NOTHING",
-        user_id,
-        kind.value,
-        platform,
-    )
-    return int(
-        await conn.fetchval(
-            "SELECT id FROM accounts WHERE user_id IS NOT DISTINCT FROM $1 AND kind = $2",
-            user_id,
-            kind.value,
-        )
-    )
 
 
 def _merge(legs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -118,40 +70,6 @@ async def post(
         entries,
     )
     return int(txn_id)
-
-
-async def balance(conn: Connection, account: int) -> int:
-    """A tracked account's balance column, or the sum of a derived account's entries."""
-    row = await conn.fetchrow(
-        "SELECT derived_balance, balance FROM accounts WHERE id = $1", account
-    )
-    if row is None:
-        return 0
-    if not row["derived_balance"]:
-        return int(row["balance"])
-    return int(
-        await conn.fetchval(
-            "SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = $1", account
-        )
-    )
-
-
-async def account_ids(conn: Connection, user_ids: list[int], kind: Kind) -> dict[int, int]:
-    """{user_id: account id} of `kind` for many users at once, created on first use (batch jobs)."""
-    users = sorted(set(user_ids))
-    await conn.execute(
-        "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
-        " SELECT u, $2, 0, false, false, now() FROM unnest($1::int[]) u"
-        " ON CONFLICT (user_id, kind) DO NOTHING",
-        users,
-        kind.value,
-    )
-    rows = await conn.fetch(
-        "SELECT id, user_id FROM accounts WHERE user_id = ANY($1::int[]) AND kind = $2",
-        users,
-        kind.value,
-    )
-    return {row["user_id"]: row["id"] for row in rows}
 
 
 async def post_many(

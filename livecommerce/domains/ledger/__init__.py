@@ -1,0 +1,33 @@
+"""The ledger: accounts and their double-entry postings, the bottom layer of every money movement.
+
+Other domains use these functions and never the `accounts` table itself.
+"""
+
+from __future__ import annotations
+
+from livecommerce.domains.ledger.accounts import (
+    PLATFORM_KINDS,
+    Kind,
+    account_id,
+    account_ids,
+    allow_negative,
+    balance,
+    balances_of,
+    lock_balance,
+    negative_balances,
+)
+from livecommerce.domains.ledger.posting import post, post_many
+
+__all__ = [
+    "PLATFORM_KINDS",
+    "Kind",
+    "account_id",
+    "account_ids",
+    "allow_negative",
+    "balance",
+    "balances_of",
+    "lock_balance",
+    "negative_balances",
+    "post",
+    "post_many",
+]
