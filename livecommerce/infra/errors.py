@@ -95,6 +95,72 @@ class ErrorCode(StrEnum):
     BUSY = "busy"
 
 
+# Each code answers with one HTTP status, wherever it is raised: a client reads the code, and
+# the status never contradicts it. A code missing here fails tests/infra/test_errors.py.
+E = ErrorCode
+STATUS: dict[ErrorCode, int] = {
+    **dict.fromkeys(
+        [E.VALIDATION_ERROR, E.MIXED_HOSTS, E.IDEMPOTENCY_KEY_REQUIRED, E.BAD_SIGNATURE],
+        400,
+    ),
+    **dict.fromkeys([E.AMOUNT_MISMATCH, E.PRODUCT_NOT_YOURS, E.ROOM_MISMATCH], 400),
+    E.NOT_AUTHENTICATED: 401,
+    E.INVALID_CREDENTIALS: 401,
+    E.FORBIDDEN: 403,
+    E.RED_PACKET_NOT_ELIGIBLE: 403,
+    E.NOT_FOUND: 404,
+    E.PAYMENT_NOT_FOUND: 404,
+    E.METHOD_NOT_ALLOWED: 405,
+    **dict.fromkeys(
+        [
+            E.CONFLICT,
+            E.USERNAME_TAKEN,
+            E.ALREADY_HAS_ROLE,
+            E.APPLICATION_PENDING,
+            E.OUT_OF_STOCK,
+            E.PRODUCT_UNAVAILABLE,
+            E.ILLEGAL_TRANSITION,
+            E.IDEMPOTENCY_IN_PROGRESS,
+            E.INSUFFICIENT_BALANCE,
+            E.REFUND_TOO_LARGE,
+            E.SESSION_ALREADY_LIVE,
+            E.ROOM_NOT_LIVE,
+            E.PRODUCT_NOT_IN_SHOWCASE,
+            E.CANNOT_MODERATE,
+            E.ALREADY_DISTRIBUTOR,
+            E.NOT_A_DISTRIBUTOR,
+            E.DISTRIBUTOR_LOOP,
+            E.COUPON_SOLD_OUT,
+            E.COUPON_LIMIT_REACHED,
+            E.COUPON_DAILY_LIMIT_REACHED,
+            E.COUPON_EXPIRED,
+            E.COUPON_NOT_YET_VALID,
+            E.COUPON_UNAVAILABLE,
+            E.COUPON_NOT_APPLICABLE,
+            E.COUPON_THRESHOLD_NOT_MET,
+            E.RED_PACKET_EXPIRED,
+        ],
+        409,
+    ),
+    E.BODY_TOO_LARGE: 413,
+    **dict.fromkeys(
+        [
+            E.IDEMPOTENCY_KEY_REUSED,
+            E.INVALID_SETTINGS,
+            E.COMMISSION_RATES_TOO_HIGH,
+            E.UNKNOWN_REFERRAL_CODE,
+            E.WITHDRAWAL_TOO_SMALL,
+        ],
+        422,
+    ),
+    E.RATE_LIMITED: 429,
+    E.INTERNAL_ERROR: 500,
+    E.SERVICE_UNAVAILABLE: 503,
+    E.BUSY: 503,
+}
+del E
+
+
 _TITLES = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -111,14 +177,13 @@ _TITLES = {
 
 
 class DomainError(Exception):
-    """A failure the client can act on: a stable `code`, an HTTP status and a human detail."""
+    """A failure the client can act on: a stable `code` (its HTTP status comes from `STATUS`)
+    and a human detail; `extra` fields go into the problem details as they are."""
 
-    def __init__(
-        self, code: ErrorCode, *, status: int = 400, detail: str = "", **extra: Any
-    ) -> None:
+    def __init__(self, code: ErrorCode, *, detail: str = "", **extra: Any) -> None:
         super().__init__(detail or code.value)
         self.code = code
-        self.status = status
+        self.status = STATUS[code]
         self.detail = detail or code.value.replace("_", " ")
         self.extra = extra
 

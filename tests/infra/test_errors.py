@@ -95,3 +95,11 @@ def test_a_lost_database_connection_is_a_503_to_retry_not_a_500() -> None:
         "misuse": (500, "internal_error"),
     }
     assert answers["starting"].headers["retry-after"] == "1"
+
+
+def test_every_error_code_answers_with_exactly_one_status() -> None:
+    from livecommerce.infra.errors import STATUS, DomainError, ErrorCode
+
+    assert set(STATUS) == set(ErrorCode)
+    assert all(400 <= status <= 599 for status in STATUS.values())
+    assert DomainError(ErrorCode.NOT_A_DISTRIBUTOR).status == STATUS[ErrorCode.NOT_A_DISTRIBUTOR]

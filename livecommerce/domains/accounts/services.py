@@ -38,7 +38,7 @@ async def register(username: str, password: str, display_name: str | None) -> Us
         ).returning(*User.all_columns())
     except UniqueViolationError:
         raise DomainError(
-            ErrorCode.USERNAME_TAKEN, status=409, detail=f"the username {username!r} is taken"
+            ErrorCode.USERNAME_TAKEN, detail=f"the username {username!r} is taken"
         ) from None
     return user_out(rows[0])
 
@@ -49,20 +49,16 @@ async def authenticate(username: str, password: str) -> UserOut:
     if row is None:
         _DUMMY_HASH = _DUMMY_HASH or await hash_password("not-a-real-password")
         await verify_password(password, _DUMMY_HASH)
-        raise DomainError(
-            ErrorCode.INVALID_CREDENTIALS, status=401, detail="wrong username or password"
-        )
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, detail="wrong username or password")
     if not await verify_password(password, row["password_hash"]):
-        raise DomainError(
-            ErrorCode.INVALID_CREDENTIALS, status=401, detail="wrong username or password"
-        )
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, detail="wrong username or password")
     return user_out(row)
 
 
 async def get_user(user_id: int) -> UserOut:
     row = await User.select(*User.all_columns()).where(User.id == user_id).first()
     if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, status=404, detail="no such user")
+        raise DomainError(ErrorCode.NOT_FOUND, detail="no such user")
     return user_out(row)
 
 
@@ -89,7 +85,7 @@ async def grant_role(user_id: int, role: str) -> list[str]:
         user_id,
     )
     if not rows:
-        raise DomainError(ErrorCode.NOT_FOUND, status=404, detail="no such user")
+        raise DomainError(ErrorCode.NOT_FOUND, detail="no such user")
     return sorted(rows[0]["roles"])
 
 
@@ -100,11 +96,9 @@ async def apply_for_role(
     async with User._meta.db.transaction():
         user = await User.select(User.roles).where(User.id == user_id).first()
         if user is None:
-            raise DomainError(ErrorCode.NOT_FOUND, status=404, detail="no such user")
+            raise DomainError(ErrorCode.NOT_FOUND, detail="no such user")
         if role in (user["roles"] or []):
-            raise DomainError(
-                ErrorCode.ALREADY_HAS_ROLE, status=409, detail=f"you are already a {role}"
-            )
+            raise DomainError(ErrorCode.ALREADY_HAS_ROLE, detail=f"you are already a {role}")
         status = "approved" if open_signup else "pending"
         rows = await RoleApplication.raw(
             "INSERT INTO role_applications (user_id, role, status, note, created_at, decided_at)"
@@ -122,7 +116,6 @@ async def apply_for_role(
         if not rows:
             raise DomainError(
                 ErrorCode.APPLICATION_PENDING,
-                status=409,
                 detail=f"your {role} application is waiting for review",
             )
         roles = await grant_role(user_id, role) if open_signup else None
@@ -154,10 +147,9 @@ async def decide_application(
         if not rows:
             exists = await RoleApplication.exists().where(RoleApplication.id == application_id)
             if not exists:
-                raise DomainError(ErrorCode.NOT_FOUND, status=404, detail="no such application")
+                raise DomainError(ErrorCode.NOT_FOUND, detail="no such application")
             raise DomainError(
                 ErrorCode.ILLEGAL_TRANSITION,
-                status=409,
                 detail="this application was already decided",
             )
         row = rows[0]

@@ -23,7 +23,7 @@ _PRODUCT_COLUMNS = (
 
 
 def _not_found(product_id: int) -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no product {product_id}")
+    return DomainError(ErrorCode.NOT_FOUND, detail=f"no product {product_id}")
 
 
 async def _load(conn: Connection, rows: list[Any]) -> list[ProductOut]:
@@ -147,7 +147,6 @@ async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> 
                 if patch.name is None or patch.price is None or patch.stock is None:
                     raise DomainError(
                         ErrorCode.VALIDATION_ERROR,
-                        status=400,
                         detail="a new SKU needs name, price and stock",
                     )
                 await conn.execute(
@@ -170,7 +169,6 @@ async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> 
             if changed == "UPDATE 0":
                 raise DomainError(
                     ErrorCode.NOT_FOUND,
-                    status=404,
                     detail=f"product {product_id} has no SKU {patch.id}",
                 )
         rows = await conn.fetch(

@@ -56,7 +56,7 @@ async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> Distr
                 msgspec.convert(merged, DistributionConfig), platform_fee_bp=env.platform_fee_bp
             )
         except msgspec.ValidationError as exc:
-            raise DomainError(ErrorCode.INVALID_SETTINGS, status=422, detail=str(exc)) from None
+            raise DomainError(ErrorCode.INVALID_SETTINGS, detail=str(exc)) from None
         after = msgspec.to_builtins(config)
         await conn.execute(
             "UPDATE operator_settings SET value = $2, updated_at = now(), updated_by_id = $3 WHERE key = $1",

@@ -11,11 +11,11 @@ from litestar.response import Redirect
 from livecommerce.domains.distribution import (
     bindings,
     config,
+    distributors,
+    links,
+    products,
     queries,
-    services_distributors,
-    services_links,
-    services_products,
-    services_withdrawals,
+    withdrawals,
 )
 from livecommerce.domains.distribution.rules import DistributionConfig
 from livecommerce.domains.distribution.schemas import (
@@ -57,9 +57,7 @@ class DistributorController(Controller):
     ) -> Response[DistributorOut]:
         """Become a distributor: a code to share, a parent (by `parentCode`, else the distributor
         you are bound to). Active at once with open signup (201), else after an admin approves (202)."""
-        out, roles = await services_distributors.become(
-            _env(request), actor, data.parent_code, data.note
-        )
+        out, roles = await distributors.become(_env(request), actor, data.parent_code, data.note)
         if roles is not None:
             await publish_roles(
                 request.app.state.redis, actor.id, roles, _env(request).token_ttl_minutes * 60
@@ -97,7 +95,7 @@ class DistributorController(Controller):
         self, request: Request[Any, Any, Any], actor: Actor, data: RequestWithdrawal
     ) -> WithdrawalOut:
         """Ask to take money out of the wallet: it is held until an operator decides."""
-        return await services_withdrawals.request(_env(request), actor.id, data.amount, data.note)
+        return await withdrawals.request(_env(request), actor.id, data.amount, data.note)
 
     @get("/me/withdrawals")
     async def withdrawals(
@@ -107,7 +105,7 @@ class DistributorController(Controller):
         cursor: int | None = None,
         limit: Limit = 20,
     ) -> WithdrawalPage:
-        return await services_withdrawals.page(actor.id, status, cursor, limit)
+        return await withdrawals.page(actor.id, status, cursor, limit)
 
 
 class ShareLinkController(Controller):
@@ -121,7 +119,7 @@ class ShareLinkController(Controller):
         self, request: Request[Any, Any, Any], actor: Actor, data: CreateShareLink
     ) -> ShareLinkOut:
         """A short link (and its QR code) to a room or a product, carrying your code."""
-        return await services_links.create_link(_env(request), actor, data)
+        return await links.create_link(_env(request), actor, data)
 
     @get("/")
     async def mine(
@@ -131,7 +129,7 @@ class ShareLinkController(Controller):
         cursor: int | None = None,
         limit: Limit = 20,
     ) -> ShareLinkPage:
-        items, next_cursor = await services_links.my_links(_env(request), actor, cursor, limit)
+        items, next_cursor = await links.my_links(_env(request), actor, cursor, limit)
         return ShareLinkPage(items=items, next_cursor=next_cursor)
 
 
@@ -144,7 +142,7 @@ class ShortLinkController(Controller):
         self, request: Request[Any, Any, Any], maybe_actor: Actor | None, code: str
     ) -> Redirect:
         """Record the click, bind the visitor (logged in) or remember the referral (cookie), redirect."""
-        target, cookie, max_age = await services_links.visit(
+        target, cookie, max_age = await links.visit(
             _env(request), code, maybe_actor, request.cookies.get(bindings.COOKIE)
         )
         cookies = (
@@ -167,7 +165,7 @@ class ShortLinkController(Controller):
     @get("/{code:str}/qr.svg", media_type="image/svg+xml", cache_control=None)
     async def qr(self, request: Request[Any, Any, Any], code: str) -> Response[bytes]:
         return Response(
-            await services_links.qr_svg(_env(request), code),
+            await links.qr_svg(_env(request), code),
             media_type="image/svg+xml",
             headers={"Cache-Control": "public, max-age=86400"},
         )
@@ -181,14 +179,14 @@ class ProductCommissionController(Controller):
     async def get_rates(
         self, request: Request[Any, Any, Any], product_id: int
     ) -> CommissionRatesOut:
-        return await services_products.get_rates(_env(request), product_id)
+        return await products.get_rates(_env(request), product_id)
 
     @put("/", guards=[requires("host")], dependencies={"actor": Provide(provide_actor)})
     async def set_rates(
         self, request: Request[Any, Any, Any], actor: Actor, product_id: int, data: CommissionRates
     ) -> CommissionRatesOut:
         """The host overrides the commission rate per level of one product (null: back to the platform's)."""
-        return await services_products.set_rates(_env(request), product_id, actor, data.rates_bp)
+        return await products.set_rates(_env(request), product_id, actor, data.rates_bp)
 
 
 class AdminDistributionController(Controller):
@@ -218,22 +216,22 @@ class AdminDistributionController(Controller):
     async def withdrawals(
         self, status: WithdrawalStatus | None = None, cursor: int | None = None, limit: Limit = 20
     ) -> WithdrawalPage:
-        return await services_withdrawals.page(None, status, cursor, limit)
+        return await withdrawals.page(None, status, cursor, limit)
 
     @post("/withdrawals/{withdrawal_id:int}/approve", status_code=200)
     async def approve(self, actor: Actor, withdrawal_id: int) -> WithdrawalOut:
         """Pay the withdrawal out through the provider (minus the fee)."""
-        return await services_withdrawals.approve(withdrawal_id, actor.id)
+        return await withdrawals.approve(withdrawal_id, actor.id)
 
     @post("/withdrawals/{withdrawal_id:int}/reject", status_code=200)
     async def reject(self, actor: Actor, withdrawal_id: int) -> WithdrawalOut:
         """Release the held amount back to the wallet."""
-        return await services_withdrawals.reject(withdrawal_id, actor.id)
+        return await withdrawals.reject(withdrawal_id, actor.id)
 
     @put("/distributors/{user_id:int}/parent")
     async def set_parent(self, user_id: int, data: SetParent) -> DistributorOut:
         """Move a distributor under another (by code) or to the root; a loop is refused (409)."""
-        return await services_distributors.set_parent(user_id, data.parent_code)
+        return await distributors.set_parent(user_id, data.parent_code)
 
 
 CONTROLLERS = [

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from livecommerce.domains.distribution import services_commissions as commissions
+from livecommerce.domains.distribution import commissions
 from livecommerce.domains.orders import lifecycle, refunds
 from livecommerce.domains.orders import services as orders
 

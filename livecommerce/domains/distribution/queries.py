@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from livecommerce.domains.distribution.distributors import profile
 from livecommerce.domains.distribution.rules import mask_name
 from livecommerce.domains.distribution.schemas import (
     CommissionOut,
@@ -10,7 +11,6 @@ from livecommerce.domains.distribution.schemas import (
     TeamMember,
     TeamPage,
 )
-from livecommerce.domains.distribution.services_distributors import profile
 from livecommerce.infra import db
 
 

@@ -44,7 +44,6 @@ def validate(config: DistributionConfig, *, platform_fee_bp: int = 0) -> Distrib
     if config.rate_cap_bp > BP - platform_fee_bp:
         raise DomainError(
             ErrorCode.INVALID_SETTINGS,
-            status=422,
             detail=f"the cap of {config.rate_cap_bp} bp leaves the host less than nothing after the {platform_fee_bp} bp platform fee",
             field="rateCapBp",
             max=BP - platform_fee_bp,
@@ -52,7 +51,6 @@ def validate(config: DistributionConfig, *, platform_fee_bp: int = 0) -> Distrib
     if len(config.level_rates_bp) != config.levels:
         raise DomainError(
             ErrorCode.INVALID_SETTINGS,
-            status=422,
             detail=f"{config.levels} levels need {config.levels} level rates, got {len(config.level_rates_bp)}",
             field="levelRatesBp",
         )
@@ -64,7 +62,6 @@ def ensure_within_cap(rates: list[int], cap: int) -> None:
     if sum(rates) > cap:
         raise DomainError(
             ErrorCode.COMMISSION_RATES_TOO_HIGH,
-            status=422,
             detail=f"the level rates sum to {sum(rates)} bp, past the cap of {cap} bp",
             cap=cap,
             total=sum(rates),

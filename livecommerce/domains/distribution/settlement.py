@@ -18,8 +18,8 @@ from collections import defaultdict
 
 from asyncpg import Connection, Record
 
-from livecommerce.domains.distribution.rules import DistributionConfig, clawback_split
 from livecommerce.domains import ledger
+from livecommerce.domains.distribution.rules import DistributionConfig, clawback_split
 from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 

@@ -96,8 +96,6 @@ async def account_ids(conn: Connection, user_ids: list[int], kind: Kind) -> dict
     return {row["user_id"]: row["id"] for row in rows}
 
 
-
-
 async def lock_balance(conn: Connection, account: int) -> int:
     """Lock a tracked account's row until the end of the caller's transaction; its balance.
 
@@ -121,7 +119,9 @@ async def balances_of(conn: Connection, user_id: int) -> dict[Kind, int]:
     return {Kind(row["kind"]): int(row["balance"]) for row in rows}
 
 
-async def negative_balances(conn: Connection, user_ids: list[int], kind: Kind) -> dict[int, tuple[int, int]]:
+async def negative_balances(
+    conn: Connection, user_ids: list[int], kind: Kind
+) -> dict[int, tuple[int, int]]:
     """{user_id: (account id, balance)} of the users whose `kind` account is below zero (debts)."""
     rows = await conn.fetch(
         "SELECT id, user_id, balance FROM accounts WHERE kind = $2 AND user_id = ANY($1::int[]) AND balance < 0",

@@ -61,7 +61,6 @@ async def post(
             if not row["derived_balance"]:
                 raise DomainError(
                     ErrorCode.INSUFFICIENT_BALANCE,
-                    status=409,
                     detail=f"the balance is {row['balance']} fen; {-amount} fen are needed",
                 )
         entries.append((txn_id, account, amount, balance_after))
@@ -123,7 +122,6 @@ async def post_many(
             balance = await conn.fetchval("SELECT balance FROM accounts WHERE id = $1", short[0])
             raise DomainError(
                 ErrorCode.INSUFFICIENT_BALANCE,
-                status=409,
                 detail=f"the balance is {balance} fen; {-totals[short[0]]} fen are needed",
             )
     # balance_after of each entry: walk each tracked account's entries back from its final balance.

@@ -25,7 +25,6 @@ async def trace_to_session(conn: Connection, order: Record, items: list[Record])
     if room is None or room["host_id"] != order["host_id"]:
         raise DomainError(
             ErrorCode.ROOM_MISMATCH,
-            status=400,
             detail=f"room {order['room_id']} does not sell these products",
             roomId=order["room_id"],
         )

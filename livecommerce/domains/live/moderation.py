@@ -107,7 +107,6 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
         if data.action in ("add_moderator", "remove_moderator", "slow_mode") and not is_host:
             raise DomainError(
                 ErrorCode.FORBIDDEN,
-                status=403,
                 detail=f"only the host may {data.action.replace('_', ' ')}",
             )
         out = ModerationOut(action=data.action, user_id=data.user_id)
@@ -128,16 +127,13 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
             if not await conn.fetchval(
                 "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", data.user_id
             ):
-                raise DomainError(
-                    ErrorCode.NOT_FOUND, status=404, detail=f"user {data.user_id} not found"
-                )
+                raise DomainError(ErrorCode.NOT_FOUND, detail=f"user {data.user_id} not found")
             if data.action in ("mute", "ban"):
                 if data.user_id == room["host_id"] or await queries.speaks_for_room(
                     conn, room_id, data.user_id
                 ):
                     raise DomainError(
                         ErrorCode.CANNOT_MODERATE,
-                        status=409,
                         detail="the host and moderators can't be muted or banned",
                     )
                 until = (
@@ -165,7 +161,6 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                 if data.user_id == room["host_id"]:
                     raise DomainError(
                         ErrorCode.CANNOT_MODERATE,
-                        status=409,
                         detail="the host moderates the room already",
                     )
                 await conn.execute(
@@ -198,7 +193,6 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
 def _missing(name: str) -> DomainError:
     return DomainError(
         ErrorCode.VALIDATION_ERROR,
-        status=400,
         detail=f"{name} is required for this action",
         field=name,
     )

@@ -8,7 +8,7 @@ from livecommerce.infra.errors import DomainError, ErrorCode
 
 
 def room_not_found(room_id: int) -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"room {room_id} not found")
+    return DomainError(ErrorCode.NOT_FOUND, detail=f"room {room_id} not found")
 
 
 async def room(conn: Connection, room_id: int) -> Record:

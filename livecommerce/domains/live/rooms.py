@@ -174,9 +174,7 @@ async def set_showcase(room_id: int, host: Actor, product_ids: list[int]) -> lis
     """Replace the room's products, in this order. Only the host's own products; the pin
     goes if its product leaves the showcase."""
     if len(set(product_ids)) != len(product_ids):
-        raise DomainError(
-            ErrorCode.VALIDATION_ERROR, status=400, detail="a product is listed twice"
-        )
+        raise DomainError(ErrorCode.VALIDATION_ERROR, detail="a product is listed twice")
     async with db.transaction() as tx:
         conn = tx.conn
         room = await queries.hosted_room(conn, room_id, host.id, lock=True)
@@ -192,7 +190,6 @@ async def set_showcase(room_id: int, host: Actor, product_ids: list[int]) -> lis
         if strangers:
             raise DomainError(
                 ErrorCode.PRODUCT_NOT_YOURS,
-                status=400,
                 detail=f"products {strangers} are not yours",
                 productIds=strangers,
             )
@@ -227,7 +224,6 @@ async def pin(room_id: int, host: Actor, product_id: int | None) -> ShowcaseProd
             if card is None:
                 raise DomainError(
                     ErrorCode.PRODUCT_NOT_IN_SHOWCASE,
-                    status=409,
                     detail=f"product {product_id} is not in the room's showcase",
                     productId=product_id,
                 )

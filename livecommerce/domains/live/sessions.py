@@ -87,9 +87,7 @@ async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> 
 
 
 def _already_live(room_id: int) -> DomainError:
-    return DomainError(
-        ErrorCode.SESSION_ALREADY_LIVE, status=409, detail=f"room {room_id} is live already"
-    )
+    return DomainError(ErrorCode.SESSION_ALREADY_LIVE, detail=f"room {room_id} is live already")
 
 
 def _builtins(row: Record) -> dict:
@@ -103,9 +101,7 @@ async def end(redis: Redis, room_id: int, host: Actor) -> SessionReport:
         await queries.hosted_room(conn, room_id, host.id, lock=True)
         live = await queries.live_session(conn, room_id)
         if live is None:
-            raise DomainError(
-                ErrorCode.ROOM_NOT_LIVE, status=409, detail=f"room {room_id} is not live"
-            )
+            raise DomainError(ErrorCode.ROOM_NOT_LIVE, detail=f"room {room_id} is not live")
         counters = await _live_counters(redis, room_id)
         await figures.save(conn, live["id"], counters)
         row = await conn.fetchrow(

@@ -45,7 +45,6 @@ class OrderController(Controller):
         if not idempotency_key:
             raise DomainError(
                 ErrorCode.IDEMPOTENCY_KEY_REQUIRED,
-                status=400,
                 detail="send an Idempotency-Key header",
             )
         status, body, replayed = await services.place_order(

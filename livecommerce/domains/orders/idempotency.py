@@ -34,7 +34,6 @@ async def claim(
     if not key or len(key) > 128:
         raise DomainError(
             ErrorCode.IDEMPOTENCY_KEY_REQUIRED,
-            status=400,
             detail="send an Idempotency-Key header of 1 to 128 characters",
         )
     owned = await conn.fetchval(
@@ -59,13 +58,11 @@ async def claim(
     if row["request_hash"] != digest:
         raise DomainError(
             ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            status=422,
             detail="this Idempotency-Key was used with a different request body",
         )
     if row["response_status"] is None:
         raise DomainError(
             ErrorCode.IDEMPOTENCY_IN_PROGRESS,
-            status=409,
             detail="the first request with this key is still running",
         )
     return StoredResponse(status=row["response_status"], body=row["response_body"].encode())

@@ -12,7 +12,7 @@ from livecommerce.infra.errors import DomainError, ErrorCode
 
 
 def not_found(order_id: int) -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no order {order_id}")
+    return DomainError(ErrorCode.NOT_FOUND, detail=f"no order {order_id}")
 
 
 def _item(row: Record) -> OrderItemOut:

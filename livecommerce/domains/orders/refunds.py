@@ -31,7 +31,6 @@ ON_REFUNDED: list[RefundHook] = []
 def _too_large(amount: int, left: int) -> DomainError:
     return DomainError(
         ErrorCode.REFUND_TOO_LARGE,
-        status=409,
         detail=f"{amount} fen asked, {left} fen can still be refunded",
         refundable=left,
     )
@@ -52,7 +51,6 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Or
             if item is None:
                 raise DomainError(
                     ErrorCode.NOT_FOUND,
-                    status=404,
                     detail=f"order {order_id} has no item {data.item_id}",
                 )
             amount = data.amount or item["left"]
@@ -80,7 +78,6 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Or
         except UniqueViolationError:
             raise DomainError(
                 ErrorCode.ILLEGAL_TRANSITION,
-                status=409,
                 detail="a refund of this order is already open",
             ) from None
         await conn.execute(
@@ -95,14 +92,13 @@ async def _lock_open_refund(
 ) -> tuple[Record, Record]:
     order_id = await conn.fetchval("SELECT order_id FROM refunds WHERE id = $1", refund_id)
     if order_id is None:
-        raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no refund {refund_id}")
+        raise DomainError(ErrorCode.NOT_FOUND, detail=f"no refund {refund_id}")
     order = await lock_order(conn, order_id)
     ensure_transition(order["status"], action, parties(actor, order))
     refund = await conn.fetchrow("SELECT * FROM refunds WHERE id = $1 FOR UPDATE", refund_id)
     if refund["status"] != "requested":
         raise DomainError(
             ErrorCode.ILLEGAL_TRANSITION,
-            status=409,
             detail=f"refund {refund_id} is already {refund['status']}",
         )
     return order, refund

@@ -80,13 +80,11 @@ def ensure_transition(status: str, action: Action, parties: set[Party]) -> Statu
     if not parties & allowed:
         raise DomainError(
             ErrorCode.FORBIDDEN,
-            status=403,
             detail=f"you may not {action.value.replace('_', ' ')} this order",
         )
     if Status(status) not in sources:
         raise DomainError(
             ErrorCode.ILLEGAL_TRANSITION,
-            status=409,
             detail=f"an order that is {status} can't be {action.value.replace('_', ' ')}",
             currentStatus=status,
             action=action.value,

@@ -41,13 +41,11 @@ async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
     if found is None or not found["on_shelf"]:
         raise DomainError(
             ErrorCode.PRODUCT_UNAVAILABLE,
-            status=409,
             detail=f"SKU {sku_id} is not for sale",
             skuId=sku_id,
         )
     raise DomainError(
         ErrorCode.OUT_OF_STOCK,
-        status=409,
         detail=f"SKU {sku_id} has {found['stock']} left",
         skuId=sku_id,
         left=found["stock"],
@@ -78,7 +76,6 @@ async def place_order(
         if len(hosts) != 1:
             raise DomainError(
                 ErrorCode.MIXED_HOSTS,
-                status=400,
                 detail="an order holds the products of one host; place one order per host",
             )
         total = sum(row["price"] * qty for row, qty in taken)

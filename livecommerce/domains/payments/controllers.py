@@ -60,7 +60,7 @@ class SandboxGatewayController(Controller):
             )
         if payment is None:
             raise DomainError(
-                ErrorCode.PAYMENT_NOT_FOUND, status=404, detail=f"no sandbox payment {payment_id}"
+                ErrorCode.PAYMENT_NOT_FOUND, detail=f"no sandbox payment {payment_id}"
             )
         return _PAGE.format(
             id=payment["id"],
@@ -83,7 +83,6 @@ class SandboxGatewayController(Controller):
             if payment is None:
                 raise DomainError(
                     ErrorCode.PAYMENT_NOT_FOUND,
-                    status=404,
                     detail=f"no sandbox payment {payment_id}",
                 )
             event = await gateway.charge(conn, payment_id, payment["amount"])

@@ -67,21 +67,17 @@ class SandboxProvider:
             ts = int(parts.get("t", ""))
         except ValueError:
             raise DomainError(
-                ErrorCode.BAD_SIGNATURE, status=400, detail="missing or malformed signature"
+                ErrorCode.BAD_SIGNATURE, detail="missing or malformed signature"
             ) from None
         expected = hmac.new(self._secret, f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, parts.get("v1", "")):
-            raise DomainError(
-                ErrorCode.BAD_SIGNATURE, status=400, detail="the signature does not match"
-            )
+            raise DomainError(ErrorCode.BAD_SIGNATURE, detail="the signature does not match")
         if abs(time.time() - ts) > SIGNATURE_TOLERANCE_SECONDS:
-            raise DomainError(
-                ErrorCode.BAD_SIGNATURE, status=400, detail="the signature has expired"
-            )
+            raise DomainError(ErrorCode.BAD_SIGNATURE, detail="the signature has expired")
         try:
             return msgspec.json.decode(body, type=CallbackEvent)
         except msgspec.ValidationError as exc:
-            raise DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail=str(exc)) from None
+            raise DomainError(ErrorCode.VALIDATION_ERROR, detail=str(exc)) from None
 
     async def charge(self, conn: Connection, payment_id: int, amount: int) -> CallbackEvent:
         """The buyer pays on the hosted page: the gateway books the charge (once)."""
@@ -121,17 +117,13 @@ class SandboxProvider:
             amount,
         )
         if done is None:
-            raise DomainError(
-                ErrorCode.REFUND_TOO_LARGE, status=409, detail="the gateway refused the refund"
-            )
+            raise DomainError(ErrorCode.REFUND_TOO_LARGE, detail="the gateway refused the refund")
         return f"sbx_refund_{key}_{secrets.token_hex(4)}"
 
     async def payout(self, conn: Connection, withdrawal_id: int, amount: int, key: str) -> str:
         """Send money to a user (a withdrawal). The sandbox always succeeds; the same key, the same reference."""
         if amount <= 0:
-            raise DomainError(
-                ErrorCode.VALIDATION_ERROR, status=400, detail="a payout must be positive"
-            )
+            raise DomainError(ErrorCode.VALIDATION_ERROR, detail="a payout must be positive")
         return f"sbx_payout_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
@@ -147,7 +139,7 @@ def provider(name: str) -> PaymentProvider:
         return _providers[name]
     except KeyError:
         raise DomainError(
-            ErrorCode.VALIDATION_ERROR, status=400, detail=f"unknown payment provider {name!r}"
+            ErrorCode.VALIDATION_ERROR, detail=f"unknown payment provider {name!r}"
         ) from None
 
 

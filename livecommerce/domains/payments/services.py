@@ -125,13 +125,11 @@ async def confirm(provider_name: str, event: CallbackEvent) -> str:
         if payment is None:
             error = DomainError(
                 ErrorCode.PAYMENT_NOT_FOUND,
-                status=404,
                 detail=f"no {provider_name} payment {event.payment_id}",
             )
         elif event.status != "succeeded" or event.amount != payment["amount"]:
             error = DomainError(
                 ErrorCode.AMOUNT_MISMATCH,
-                status=400,
                 detail=f"callback says {event.amount} fen ({event.status}); payment {payment['id']} is {payment['amount']} fen",
             )
         elif payment["status"] == "succeeded":
@@ -169,7 +167,6 @@ async def refund_payment(
     if moved is None:
         raise DomainError(
             ErrorCode.REFUND_TOO_LARGE,
-            status=409,
             detail=f"payment {payment['id']} can't refund {amount} fen more",
         )
     if payment["provider"] != "wallet":

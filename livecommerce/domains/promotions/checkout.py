@@ -23,8 +23,8 @@ from livecommerce.domains.promotions.rules import (
 from livecommerce.infra.errors import DomainError, ErrorCode
 
 
-def _refused(code: ErrorCode, detail: str, coupon_id: int, status: int = 409) -> DomainError:
-    return DomainError(code, status=status, detail=detail, couponId=coupon_id)
+def _refused(code: ErrorCode, detail: str, coupon_id: int) -> DomainError:
+    return DomainError(code, detail=detail, couponId=coupon_id)
 
 
 def terms_of(coupon: Record) -> CouponTerms:
@@ -52,9 +52,7 @@ async def hold_coupon(conn: Connection, order: Record, items: list[Record]) -> N
     if held is None:
         owner = await conn.fetchval("SELECT user_id FROM user_coupons WHERE id = $1", copy_id)
         if owner != order["buyer_id"]:
-            raise _refused(
-                ErrorCode.NOT_FOUND, f"you have no coupon {copy_id}", copy_id, status=404
-            )
+            raise _refused(ErrorCode.NOT_FOUND, f"you have no coupon {copy_id}", copy_id)
         raise _refused(
             ErrorCode.COUPON_UNAVAILABLE,
             "this coupon is already used or held by another order",

@@ -65,11 +65,11 @@ def coupon_out(row: Record) -> CouponOut:
 
 
 def not_found(coupon_id: int) -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no coupon {coupon_id}")
+    return DomainError(ErrorCode.NOT_FOUND, detail=f"no coupon {coupon_id}")
 
 
 def _invalid(detail: str) -> DomainError:
-    return DomainError(ErrorCode.VALIDATION_ERROR, status=400, detail=detail)
+    return DomainError(ErrorCode.VALIDATION_ERROR, detail=detail)
 
 
 def _check_terms(data: CreateCoupon, now: datetime) -> None:
@@ -113,7 +113,7 @@ async def create_coupon(host_id: int, room_id: int, data: CreateCoupon) -> Coupo
             )
             if mine != len(data.product_ids):
                 raise DomainError(
-                    ErrorCode.NOT_FOUND, status=404, detail="productIds must all be your products"
+                    ErrorCode.NOT_FOUND, detail="productIds must all be your products"
                 )
         row = await conn.fetchrow(
             "INSERT INTO coupons (room_id, host_id, title, kind, amount_off, percent_off_bp, max_discount, min_spend,"
@@ -213,7 +213,7 @@ _REFUSALS = {
 
 def _refusal(outcome: int, coupon_id: int) -> DomainError:
     code, detail = _REFUSALS[outcome]
-    return DomainError(code, status=409, detail=detail, couponId=coupon_id)
+    return DomainError(code, detail=detail, couponId=coupon_id)
 
 
 async def _rebuild(redis: Redis, coupon: Record, day: date) -> None:
@@ -259,7 +259,7 @@ async def _take_in_redis(redis: Redis, coupon: Record, user_id: int, day: date) 
     if outcome == 1:
         return True
     if outcome == -1:  # flushed again between the rebuild and the claim
-        raise DomainError(ErrorCode.BUSY, status=503, detail="please try again")
+        raise DomainError(ErrorCode.BUSY, detail="please try again")
     raise _refusal(outcome, coupon["id"])
 
 
@@ -309,14 +309,12 @@ def _check_claimable(coupon: Record | None, coupon_id: int, on_air: bool) -> Rec
     if coupon["valid_to"] is not None and coupon["valid_to"] <= datetime.now(UTC):
         raise DomainError(
             ErrorCode.COUPON_EXPIRED,
-            status=409,
             detail="this coupon has expired",
             couponId=coupon_id,
         )
     if coupon["live_only"] and not on_air:
         raise DomainError(
             ErrorCode.ROOM_NOT_LIVE,
-            status=409,
             detail="this coupon can be claimed only while the room is live",
         )
     if coupon["issued"] >= coupon["quota"]:

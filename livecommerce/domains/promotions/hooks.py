@@ -37,9 +37,7 @@ async def grab_action(room_id: int, actor: Actor, frame: dict[str, Any]) -> dict
     """`{"type": "grab", "redPacketId": N}` over the room's websocket: the same grab as over HTTP."""
     packet_id = frame.get("redPacketId")
     if not isinstance(packet_id, int) or isinstance(packet_id, bool):
-        raise DomainError(
-            ErrorCode.VALIDATION_ERROR, status=400, detail="redPacketId must be an integer"
-        )
+        raise DomainError(ErrorCode.VALIDATION_ERROR, detail="redPacketId must be an integer")
     result = await red_packets.grab(live_state.bound(), packet_id, actor.id, room_id=room_id)
     return {
         "redPacketId": result.red_packet_id,

@@ -49,13 +49,12 @@ GRAB_ATTEMPTS = (
 
 
 def not_found(packet_id: int) -> DomainError:
-    return DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no red packet {packet_id}")
+    return DomainError(ErrorCode.NOT_FOUND, detail=f"no red packet {packet_id}")
 
 
 def _expired(packet_id: int) -> DomainError:
     return DomainError(
         ErrorCode.RED_PACKET_EXPIRED,
-        status=409,
         detail="this red packet has expired",
         redPacketId=packet_id,
     )
@@ -70,7 +69,6 @@ async def send_red_packet(
     if data.total_amount < data.count:
         raise DomainError(
             ErrorCode.VALIDATION_ERROR,
-            status=400,
             detail="each part needs at least 1 fen: totalAmount >= count",
         )
     amounts = (
@@ -290,14 +288,12 @@ def _ineligible(outcome: list[bytes], packet_id: int) -> DomainError:
     if outcome[0] == b"absent":
         return DomainError(
             ErrorCode.RED_PACKET_NOT_ELIGIBLE,
-            status=403,
             detail="join the live room to grab this red packet",
             redPacketId=packet_id,
         )
     wait = int(outcome[1])
     return DomainError(
         ErrorCode.RED_PACKET_NOT_ELIGIBLE,
-        status=403,
         detail=f"watch {wait} more seconds to grab this red packet",
         redPacketId=packet_id,
         waitSeconds=wait,
@@ -354,7 +350,7 @@ async def grab(
         return GrabOut(
             red_packet_id=packet_id, outcome="won", amount=recorded.amount, again=recorded.again
         )
-    raise DomainError(ErrorCode.BUSY, status=503, detail="please try again", redPacketId=packet_id)
+    raise DomainError(ErrorCode.BUSY, detail="please try again", redPacketId=packet_id)
 
 
 # --- reading -------------------------------------------------------------------------------------

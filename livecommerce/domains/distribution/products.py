@@ -22,7 +22,7 @@ async def set_rates(
             "SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id
         )
         if owner is None or (owner != actor.id and not actor.is_admin):
-            raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no product {product_id}")
+            raise DomainError(ErrorCode.NOT_FOUND, detail=f"no product {product_id}")
         settings = await config.load(conn, env)
         if rates is not None:
             ensure_within_cap(rates, settings.rate_cap_bp)
@@ -40,7 +40,7 @@ async def get_rates(env: Settings, product_id: int) -> CommissionRatesOut:
     async with db.connection() as conn:
         row = await conn.fetchrow("SELECT commission_rates FROM products WHERE id = $1", product_id)
         if row is None:
-            raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no product {product_id}")
+            raise DomainError(ErrorCode.NOT_FOUND, detail=f"no product {product_id}")
         settings = await config.load(conn, env)
     raw = row["commission_rates"]
     rates = json.loads(raw) if isinstance(raw, str) else raw

@@ -33,7 +33,6 @@ async def code_owner(conn: Connection, code: str) -> int:
     if owner is None:
         raise DomainError(
             ErrorCode.UNKNOWN_REFERRAL_CODE,
-            status=422,
             detail=f"no distributor has the code {code!r}",
         )
     return int(owner)
@@ -56,7 +55,6 @@ async def _ensure_no_loop(conn: Connection, user_id: int, parent_id: int) -> Non
     if parent_id == user_id or creates_loop(user_id, parent_id, await ancestors(conn, parent_id)):
         raise DomainError(
             ErrorCode.DISTRIBUTOR_LOOP,
-            status=409,
             detail=f"user {parent_id} can't be the parent of user {user_id}: the tree would have a loop",
         )
 
@@ -71,9 +69,7 @@ async def become(
         conn = tx.conn
         settings = await config.load(conn, env)
         if await conn.fetchval("SELECT 1 FROM distributors WHERE user_id = $1", actor.id):
-            raise DomainError(
-                ErrorCode.ALREADY_DISTRIBUTOR, status=409, detail="you are a distributor already"
-            )
+            raise DomainError(ErrorCode.ALREADY_DISTRIBUTOR, detail="you are a distributor already")
         await conn.execute("SELECT pg_advisory_xact_lock($1)", TREE_LOCK)
         if parent_code:
             parent = await code_owner(conn, parent_code)
@@ -97,13 +93,10 @@ async def become(
                 if "user_id" in str(exc.constraint_name or ""):
                     raise DomainError(
                         ErrorCode.ALREADY_DISTRIBUTOR,
-                        status=409,
                         detail="you are a distributor already",
                     ) from None
         else:
-            raise DomainError(
-                ErrorCode.CONFLICT, status=409, detail="could not allot a code; try again"
-            )
+            raise DomainError(ErrorCode.CONFLICT, detail="could not allot a code; try again")
         roles = await conn.fetchval("SELECT roles FROM users WHERE id = $1", actor.id) or []
         if "distributor" not in roles:
             try:
@@ -127,7 +120,6 @@ async def profile(conn: Connection, user_id: int) -> DistributorOut:
     if row is None:
         raise DomainError(
             ErrorCode.NOT_A_DISTRIBUTOR,
-            status=404,
             detail="you have no distributor profile: POST /api/distributors first",
         )
     return DistributorOut(
@@ -148,9 +140,7 @@ async def set_parent(user_id: int, parent_code: str | None) -> DistributorOut:
         if not await conn.fetchval(
             "SELECT 1 FROM distributors WHERE user_id = $1 FOR UPDATE", user_id
         ):
-            raise DomainError(
-                ErrorCode.NOT_FOUND, status=404, detail=f"user {user_id} is not a distributor"
-            )
+            raise DomainError(ErrorCode.NOT_FOUND, detail=f"user {user_id} is not a distributor")
         parent = await code_owner(conn, parent_code) if parent_code else None
         if parent is not None:
             await _ensure_no_loop(conn, user_id, parent)

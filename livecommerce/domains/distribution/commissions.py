@@ -16,9 +16,9 @@ from typing import Any
 
 from asyncpg import Connection, Record
 
+from livecommerce.domains import ledger
 from livecommerce.domains.distribution import bindings, config, settlement
 from livecommerce.domains.distribution.rules import rates_for, reversed_total, split
-from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
 
 

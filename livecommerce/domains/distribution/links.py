@@ -11,8 +11,8 @@ from asyncpg import Connection
 from asyncpg.exceptions import UniqueViolationError
 
 from livecommerce.domains.distribution import bindings, config
+from livecommerce.domains.distribution.distributors import new_code
 from livecommerce.domains.distribution.schemas import CreateShareLink, ShareLinkOut
-from livecommerce.domains.distribution.services_distributors import new_code
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -37,7 +37,6 @@ async def _ensure_distributor(conn: Connection, user_id: int) -> None:
     if not await conn.fetchval("SELECT 1 FROM distributors WHERE user_id = $1", user_id):
         raise DomainError(
             ErrorCode.NOT_A_DISTRIBUTOR,
-            status=409,
             detail="become a distributor first: POST /api/distributors",
         )
 
@@ -51,7 +50,7 @@ async def create_link(env: Settings, actor: Actor, data: CreateShareLink) -> Sha
                 "SELECT on_shelf FROM products WHERE id = $1", data.product_id
             ):
                 raise DomainError(
-                    ErrorCode.NOT_FOUND, status=404, detail=f"no product {data.product_id} on shelf"
+                    ErrorCode.NOT_FOUND, detail=f"no product {data.product_id} on shelf"
                 )
         target = "product" if data.product_id is not None else "room"
         for _ in range(5):
@@ -70,9 +69,7 @@ async def create_link(env: Settings, actor: Actor, data: CreateShareLink) -> Sha
             except UniqueViolationError:
                 continue
         else:
-            raise DomainError(
-                ErrorCode.CONFLICT, status=409, detail="could not allot a code; try again"
-            )
+            raise DomainError(ErrorCode.CONFLICT, detail="could not allot a code; try again")
     return _out(dict(row), env.base_url)
 
 
@@ -100,7 +97,7 @@ async def visit(
         conn = tx.conn
         link = await conn.fetchrow("SELECT * FROM share_links WHERE code = $1", code.upper())
         if link is None:
-            raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no share link {code!r}")
+            raise DomainError(ErrorCode.NOT_FOUND, detail=f"no share link {code!r}")
         settings = await config.load(conn, env)
         visitor_id = visitor.id if visitor else None
         await conn.execute(
@@ -133,7 +130,7 @@ async def visit(
 async def qr_svg(env: Settings, code: str) -> bytes:
     async with db.connection() as conn:
         if not await conn.fetchval("SELECT 1 FROM share_links WHERE code = $1", code.upper()):
-            raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no share link {code!r}")
+            raise DomainError(ErrorCode.NOT_FOUND, detail=f"no share link {code!r}")
     out = io.BytesIO()
     segno.make(f"{env.base_url}/s/{code.upper()}", error="m").save(
         out, kind="svg", scale=4, xmldecl=False

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from asyncpg import Connection, Record
 
+from livecommerce.domains import ledger
 from livecommerce.domains.distribution import config
 from livecommerce.domains.distribution.rules import withdrawal_fee
 from livecommerce.domains.distribution.schemas import WithdrawalOut, WithdrawalPage
-from livecommerce.domains.payments.providers import provider
-from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
+from livecommerce.domains.payments.providers import provider
 from livecommerce.infra import db
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
@@ -41,7 +41,6 @@ async def request(env: Settings, user_id: int, amount: int, note: str) -> Withdr
         if amount < settings.withdrawal_min:
             raise DomainError(
                 ErrorCode.WITHDRAWAL_TOO_SMALL,
-                status=422,
                 detail=f"the minimum withdrawal is {settings.withdrawal_min} fen",
                 minimum=settings.withdrawal_min,
             )
@@ -54,7 +53,6 @@ async def request(env: Settings, user_id: int, amount: int, note: str) -> Withdr
         if balance < amount:
             raise DomainError(
                 ErrorCode.INSUFFICIENT_BALANCE,
-                status=409,
                 detail=f"{amount} fen asked, {max(balance, 0)} fen available",
                 available=max(balance, 0),
             )
@@ -78,11 +76,10 @@ async def request(env: Settings, user_id: int, amount: int, note: str) -> Withdr
 async def _lock_pending(conn: Connection, withdrawal_id: int) -> Record:
     row = await conn.fetchrow("SELECT * FROM withdrawals WHERE id = $1 FOR UPDATE", withdrawal_id)
     if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, status=404, detail=f"no withdrawal {withdrawal_id}")
+        raise DomainError(ErrorCode.NOT_FOUND, detail=f"no withdrawal {withdrawal_id}")
     if row["status"] != "pending":
         raise DomainError(
             ErrorCode.ILLEGAL_TRANSITION,
-            status=409,
             detail=f"withdrawal {withdrawal_id} is already {row['status']}",
         )
     return row
