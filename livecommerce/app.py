@@ -14,9 +14,7 @@ from litestar.static_files import create_static_files_router
 from livecommerce.domains.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from livecommerce.domains.distribution import bindings as distribution_bindings
-from livecommerce.domains.distribution import hooks as _distribution_hooks  # noqa: F401 - registers order hooks
 from livecommerce.domains.distribution.controllers import CONTROLLERS as DISTRIBUTION_CONTROLLERS
-from livecommerce.domains.live import commerce as _live_commerce  # noqa: F401 - registers order hooks
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import moderation as room_moderation
 from livecommerce.domains.live.controllers import CONTROLLERS as LIVE_CONTROLLERS
@@ -24,7 +22,6 @@ from livecommerce.domains.live.controllers import room_ws
 from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
-from livecommerce.domains.promotions import hooks as _promotion_hooks  # noqa: F401 - registers order and room hooks
 from livecommerce.domains.promotions import live_state as promotion_state
 from livecommerce.domains.promotions.controllers import CONTROLLERS as PROMOTION_CONTROLLERS
 from livecommerce.domains.wallet.controllers import CONTROLLERS as WALLET_CONTROLLERS
@@ -37,6 +34,7 @@ from livecommerce.infra.observability import prometheus, request_id_middleware, 
 from livecommerce.pages import pages_router
 from livecommerce.realtime import HubConfig, RoomHub
 from livecommerce.settings import PROJECT_ROOT, Settings, load_settings
+from livecommerce.wiring import Wiring, wire
 
 STATIC_DIR = PROJECT_ROOT / "static"
 
@@ -55,8 +53,25 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
+def _hook_dependencies(wiring: Wiring) -> dict[str, Provide]:
+    """Each domain's port as a dependency: a controller names `order_hooks: OrderHooks`."""
+
+    def constant(value: object) -> Provide:
+        async def provide() -> object:
+            return value
+
+        return Provide(provide, use_cache=True)
+
+    return {
+        "order_hooks": constant(wiring.orders),
+        "payment_hooks": constant(wiring.payments),
+        "room_hooks": constant(wiring.room),
+    }
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    wiring = wire(settings)
     jwt_auth = build_jwt_auth(settings)
     prometheus_config, prometheus_controller = prometheus()
     distribution_bindings.configure(settings.secret_key)
@@ -89,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ACCOUNT_CONTROLLERS,
             *CATALOG_CONTROLLERS,
             *LIVE_CONTROLLERS,
-            room_ws(settings.allowed_origins),
+            room_ws(wiring.room, settings.allowed_origins),
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *PROMOTION_CONTROLLERS,
@@ -100,7 +115,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False
             ),
         ],
-        dependencies={"maybe_actor": Provide(provide_optional_actor)},
+        dependencies={
+            "maybe_actor": Provide(provide_optional_actor),
+            **_hook_dependencies(wiring),
+        },
         on_startup=[startup],
         on_shutdown=[shutdown],
         on_app_init=[jwt_auth.on_app_init],
@@ -117,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.state.wiring = wiring
     app.state.jwt_auth = jwt_auth
     return app
 

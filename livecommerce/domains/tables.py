@@ -5,6 +5,7 @@ from __future__ import annotations
 from livecommerce.domains.accounts.tables import RoleApplication, User
 from livecommerce.domains.catalog.tables import Product, Sku
 from livecommerce.domains.distribution.tables import TABLES as DISTRIBUTION_TABLES
+from livecommerce.domains.ledger.tables import Account, LedgerEntry, LedgerTransaction
 from livecommerce.domains.live.tables import (
     LiveSession,
     Room,
@@ -15,7 +16,6 @@ from livecommerce.domains.live.tables import (
 from livecommerce.domains.orders.tables import IdempotencyKey, Order, OrderItem, Refund
 from livecommerce.domains.payments.tables import Payment, PaymentEvent, SandboxCharge
 from livecommerce.domains.promotions.tables import Coupon, RedPacket, RedPacketPart, UserCoupon
-from livecommerce.domains.ledger.tables import Account, LedgerEntry, LedgerTransaction
 
 ALL_TABLES = (
     User,

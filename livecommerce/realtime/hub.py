@@ -125,7 +125,8 @@ class RoomHub:
         room.deltas.viewers.append(sock.viewer_id)
         room.deltas.high = max(room.deltas.high, len(room.sockets))
         sock.on_drop = self._forget
-        assert room.ready is not None
+        if room.ready is None:
+            raise RuntimeError(f"room {room.id} has no subscription task")
         await asyncio.shield(room.ready)
         return room
 
@@ -232,7 +233,8 @@ class RoomHub:
         next_at = loop.time()
         try:
             with contextlib.suppress(Exception):
-                assert room.ready is not None
+                if room.ready is None:  # never: join() sets it first; suppressed like a failure
+                    raise RuntimeError(f"room {room.id} has no subscription task")
                 await room.ready
             while True:
                 # Read each time: the config may be replaced on a live hub (the bench does).

@@ -1,7 +1,8 @@
 """Releasing what uvicorn's websockets-sansio connection keeps but an idle room socket never uses.
 
-Measured with tracemalloc (1,000 idle room sockets, uvicorn websockets-sansio, websockets 17, CPython 3.11),
-Python objects per socket were ~20.3 KiB of the ~22.3 KiB RSS per socket; of those:
+Measured with tracemalloc (1,000 idle room sockets, uvicorn websockets-sansio, websockets 17,
+CPython 3.11), Python objects per socket were ~20.3 KiB of the ~22.3 KiB RSS per socket; of
+those:
 
 - ~3.8 KiB: four empty deques (760 B each, CPython allocates a 64-slot block up front):
   the receive `asyncio.Queue` (`_getters`, `_putters`, `_queue`, `_finished`) and the
@@ -14,8 +15,15 @@ Python objects per socket were ~20.3 KiB of the ~22.3 KiB RSS per socket; of tho
   (uvicorn -> Litestar -> our handler) and the task: inherent to ASGI, left alone.
 
 With these released: ~13.5 KiB traced and ~16.2 KiB RSS per idle socket (same probe; the
-bench's figure is in bench/fanout.py's table). Everything here is best effort and checked: an attribute that is not what we expect (another
-uvicorn or websockets version) is left as it is, and the socket still works, only fatter.
+bench's figure is in bench/fanout.py's table).
+
+The private internals read here, of uvicorn's `WebSocketsSansIOProtocol` (versions pinned
+in pyproject.toml, see sockets.py): `request` (websockets' `Request`, its `headers` a
+websockets `Headers`) and `response`, set by `handle_connect`; `queue`, an asyncio.Queue of
+which uvicorn 0.54 uses `put_nowait`, `get` and `empty` (LeanQueue's `get_nowait`/`qsize`
+are spares); `writable`, an asyncio.Event it `set`s, `clear`s and `wait`s on. Everything here is
+best effort and checked: an attribute that is not what we expect (another uvicorn or
+websockets version) is left as it is, and the socket still works, only fatter.
 """
 
 from __future__ import annotations

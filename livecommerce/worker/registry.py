@@ -1,21 +1,15 @@
-"""The list of jobs. Each domain's jobs.py is added here, and nowhere else."""
+"""The list of jobs. Each domain's jobs.py is added here, and nowhere else. Who reacts to
+what is not here: jobs read `ctx["wiring"]` (livecommerce/wiring.py), filled at start-up."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from livecommerce.domains.distribution import hooks as _distribution_hooks  # noqa: F401 - order hooks
 from livecommerce.domains.distribution import jobs as distribution_jobs
-from livecommerce.domains.live import commerce as _live_commerce  # noqa: F401 - order hooks
 from livecommerce.domains.live import jobs as live_jobs
 from livecommerce.domains.orders import jobs as order_jobs
-
-# Imported for what they register: the handlers of succeeded payments (orders, top-ups).
-from livecommerce.domains.orders import lifecycle as _orders_lifecycle  # noqa: F401
 from livecommerce.domains.payments import jobs as payment_jobs
-from livecommerce.domains.promotions import hooks as _promotion_hooks  # noqa: F401
 from livecommerce.domains.promotions import jobs as promotion_jobs
-from livecommerce.domains.wallet import services as _wallet_services  # noqa: F401
 
 FUNCTIONS: list[Any] = [
     *order_jobs.FUNCTIONS,

@@ -14,12 +14,18 @@ from livecommerce.domains.live import events as room_events
 from livecommerce.domains.payments import providers
 from livecommerce.infra import db, queue
 from livecommerce.settings import Settings, load_settings
+from livecommerce.wiring import wire
 from livecommerce.worker.registry import CRON_JOBS, FUNCTIONS
+
+
+def job_context(settings: Settings) -> dict[str, Any]:
+    """What every job reads from arq's `ctx`: the settings and the wiring (who reacts to what)."""
+    return {"settings": settings, "wiring": wire(settings)}
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or load_settings()
-    ctx["settings"] = settings
+    ctx.update(job_context(settings))
     await db.start_pool(settings)
     providers.configure(settings.sandbox_gateway_secret)
     queue.bind(ctx.get("redis"))

@@ -4,16 +4,22 @@ completion, settled into wallets by the batch job; exact fen at every level."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 
 import httpx
 import msgspec
-from asyncpg import Connection, Record
+from asyncpg import Record
 
 from livecommerce.domains.distribution import jobs as distribution_jobs
 from livecommerce.domains.orders import jobs as order_jobs
 from livecommerce.domains.orders import services as order_services
+from livecommerce.domains.orders.schemas import OrderLine, PlaceOrder
 from livecommerce.domains.payments.providers import CallbackEvent, sandbox
 from livecommerce.infra import db
+from livecommerce.infra.db import Tx
+from livecommerce.wiring import wire
+from livecommerce.worker.settings import job_context
 from tests.distribution.helpers import (
     chain,
     close_window,
@@ -27,9 +33,9 @@ from tests.distribution.helpers import (
 from tests.support import pay_through_sandbox
 
 
-async def _coupon_of_1000_fen(conn: Connection, order: Record, items: list[Record]) -> None:
-    # Stands in for the promotions domain (built in parallel): a 10 yuan coupon on the order.
-    await order_services.apply_discount(conn, order["id"], 1000)
+async def _coupon_of_1000_fen(tx: Tx, order: Record, items: list[Record]) -> None:
+    # Stands in for the promotions domain: a 10 yuan coupon on the order.
+    await order_services.apply_discount(tx.conn, order["id"], 1000)
 
 
 async def _product(client: httpx.AsyncClient, host, title: str, price: int) -> tuple[int, int]:
@@ -74,16 +80,15 @@ async def test_a_three_level_chain_with_a_coupon_and_a_partial_refund_pays_each_
     link = await share(client, c, tea)
     await visit(client, link["code"], buyer)  # logged in: bound to C at the visit
 
-    order_services.PLACEMENT_HOOKS.append(_coupon_of_1000_fen)
-    try:
-        placed = await client.post(
-            "/api/orders",
-            json={"items": [{"skuId": tea_sku, "quantity": 2}, {"skuId": pot_sku, "quantity": 1}]},
-            headers={**buyer.headers, "Idempotency-Key": "k1"},
-        )
-    finally:
-        order_services.PLACEMENT_HOOKS.remove(_coupon_of_1000_fen)
-    order = placed.json()
+    # Placed as the order controller does, with the coupon's reaction added to the wiring's.
+    hooks = wire(migrated).orders
+    hooks = dataclasses.replace(hooks, placed=(*hooks.placed, _coupon_of_1000_fen))
+    lines = [OrderLine(sku_id=tea_sku, quantity=2), OrderLine(sku_id=pot_sku, quantity=1)]
+    status, body, _ = await order_services.place_order(
+        migrated, hooks, buyer.id, PlaceOrder(items=lines), "k1"
+    )
+    assert status == 201, body
+    order = json.loads(body)
     tea_item, pot_item = order["items"]
     # 1000 fen off spread over 6666 + 1999: the tea pays 5897, the pot 1768
     assert (tea_item["paidAmount"], pot_item["paidAmount"]) == (5897, 1768)
@@ -127,7 +132,7 @@ async def test_a_three_level_chain_with_a_coupon_and_a_partial_refund_pays_each_
 
     await deliver(client, host, buyer, order["id"])
     await close_window(order["id"])
-    ctx = {"settings": migrated}
+    ctx = job_context(migrated)
     assert await order_jobs.complete_order(ctx, order["id"]) is True
     assert {s for *_, s in await commissions_of(order["id"])} == {"due"}
     assert await distribution_jobs.settle_due_commissions(ctx) == 6

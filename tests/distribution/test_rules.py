@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from livecommerce.domains.distribution import rules
 from livecommerce.domains.distribution.rules import DistributionConfig
 from livecommerce.infra.errors import DomainError
+from livecommerce.infra.text import mask_name
 
 rates = st.lists(st.integers(0, 3000), min_size=1, max_size=3)
 
@@ -37,11 +40,17 @@ def test_reversals_are_pro_rata_monotone_and_a_full_refund_reverses_all(
         refunded = min(paid, refunded + step)
         now = rules.reversed_total(amount, rate, paid, refunded)
         assert reversed_so_far <= now <= amount
-        assert amount - now == rules.commission(
-            paid - refunded, rate
-        )  # kept: the commission on what was kept
+        # kept: the commission on what was kept
+        assert rules.net(amount, now) == rules.commission(paid - refunded, rate)
         reversed_so_far = now
     assert rules.reversed_total(amount, rate, paid, paid) == amount
+
+
+@given(amount=st.integers(0, 10**7), debt=st.integers(0, 10**7))
+def test_new_commissions_repay_a_debt_first(amount: int, debt: int) -> None:
+    repaid, paid = rules.repayment_split(amount, debt)
+    assert repaid + paid == amount and 0 <= repaid <= debt
+    assert paid == 0 or repaid == debt  # the wallet gets something only once the debt is clear
 
 
 @given(owed=st.integers(0, 10**6), balance=st.integers(-(10**6), 10**6))
@@ -81,6 +90,9 @@ def test_a_chain_never_repeats_and_a_loop_is_seen(
 ) -> None:
     found = rules.chain(user, parents, 3)
     assert len(found) == len(set(found)) <= 3
+    assert found[:1] == [user] and all(
+        parents.get(lower) == upper for lower, upper in pairwise(found)
+    )  # each level is the parent of the one below
     if rules.creates_loop(user, parent, parents):
         node, seen = parent, set()
         while node is not None and node != user and node not in seen:
@@ -102,4 +114,4 @@ def test_settings_laws() -> None:
         0,
     ]
     assert rules.rates_for(DistributionConfig(), [7, 8, 9]) == [7, 8]
-    assert rules.mask_name("张三丰") == "张**" and rules.mask_name("") == "***"
+    assert mask_name("张三丰") == "张**" and mask_name("bob") == "b**" and mask_name("") == "**"

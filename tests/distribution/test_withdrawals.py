@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 
-from livecommerce.domains.distribution import services_commissions, settlement
+from livecommerce.domains.distribution import commissions, settlement
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
@@ -176,7 +176,7 @@ async def _refund_all(order: dict, item: int, amount: int) -> None:
         updated = await conn.fetchrow(
             "UPDATE orders SET refunded_amount = pay_amount WHERE id = $1 RETURNING *", order["id"]
         )
-        await services_commissions.reverse_for_refund(conn, updated, {item: amount * 10})
+        await commissions.reverse_for_refund(tx, updated, {item: amount * 10})
 
 
 async def test_a_settled_commission_is_clawed_back_per_policy(

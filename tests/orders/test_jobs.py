@@ -6,6 +6,7 @@ import httpx
 
 from livecommerce.domains.orders import jobs
 from livecommerce.infra import db
+from livecommerce.worker.settings import job_context
 from tests.support import create_product, pay_through_sandbox, place_order
 
 
@@ -21,7 +22,7 @@ async def _age(order_id: int, **shift: str) -> None:
 async def test_an_unpaid_order_is_cancelled_at_its_deadline_once_and_its_stock_released(
     client: httpx.AsyncClient, user_factory, migrated
 ) -> None:
-    ctx = {"settings": migrated}
+    ctx = job_context(migrated)
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     sku_id = (await create_product(client, host, stock=5))["skus"][0]["id"]
@@ -44,7 +45,7 @@ async def test_an_unpaid_order_is_cancelled_at_its_deadline_once_and_its_stock_r
 async def test_the_sweeper_finds_what_the_deferred_job_missed(
     client: httpx.AsyncClient, user_factory, migrated
 ) -> None:
-    ctx = {"settings": migrated}
+    ctx = job_context(migrated)
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     sku_id = (await create_product(client, host, stock=5))["skus"][0]["id"]
@@ -58,7 +59,7 @@ async def test_the_sweeper_finds_what_the_deferred_job_missed(
 async def test_receipt_is_confirmed_after_n_days_and_the_order_settles_once(
     client: httpx.AsyncClient, user_factory, migrated
 ) -> None:
-    ctx = {"settings": migrated}
+    ctx = job_context(migrated)
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     sku_id = (await create_product(client, host, price=10_000))["skus"][0]["id"]
@@ -93,7 +94,7 @@ async def test_receipt_is_confirmed_after_n_days_and_the_order_settles_once(
 async def test_an_open_refund_holds_the_order_past_its_window(
     client: httpx.AsyncClient, user_factory, migrated
 ) -> None:
-    ctx = {"settings": migrated}
+    ctx = job_context(migrated)
     host = await user_factory("host", ["host"])
     buyer = await user_factory("buyer")
     sku_id = (await create_product(client, host, price=800))["skus"][0]["id"]

@@ -10,6 +10,7 @@ import httpx
 
 from livecommerce.domains.orders import lifecycle
 from livecommerce.infra import db
+from livecommerce.wiring import wire
 from tests.promotions.support import create_room
 from tests.promotions.test_coupons import claim, make_coupon
 from tests.support import TestUser, create_product, pay_through_sandbox, place_order, problem_code
@@ -195,7 +196,7 @@ async def test_checkout_checks_owner_validity_threshold_and_host(
 
 
 async def test_the_payment_timeout_job_releases_the_coupon(
-    client: httpx.AsyncClient, user_factory
+    client: httpx.AsyncClient, user_factory, migrated
 ) -> None:
     _, buyer, products, copy = await setup_shop(client, user_factory, minSpend=0)
     order = (await order_with(client, buyer, lines((products[0], 1)), copy["id"])).json()
@@ -204,5 +205,8 @@ async def test_the_payment_timeout_job_releases_the_coupon(
             "UPDATE orders SET payment_deadline = now() - interval '1 minute' WHERE id = $1",
             order["id"],
         )
-    assert await lifecycle.cancel(order["id"], set(), "payment_timeout") is not None
+    assert (
+        await lifecycle.cancel(wire(migrated).orders, order["id"], None, "payment_timeout")
+        is not None
+    )
     assert await copy_status(copy["id"]) == ("available", None)

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from livecommerce.domains.promotions import hooks
+from livecommerce.domains.promotions import room_parts
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError
@@ -244,13 +244,13 @@ async def test_the_websocket_grab_action_and_the_join_snapshot(
     viewer = await user_factory("viewer")
     actor = Actor(id=viewer.id, username=viewer.username)
     async with db.connection() as conn:
-        snapshot = await hooks.room_promotions(conn, room_id, actor)
+        snapshot = await room_parts.room_promotions(conn, room_id, actor)
     assert [c["amountOff"] for c in snapshot["coupons"]] == [500]
     assert [(p["id"], p["count"]) for p in snapshot["redPackets"]] == [(packet["id"], 1)]
     with pytest.raises(DomainError) as wrong_room:
-        await hooks.grab_action(other_room, actor, {"type": "grab", "redPacketId": packet["id"]})
+        await room_parts.grab_action(other_room, actor, {"type": "grab", "redPacketId": packet["id"]})
     assert wrong_room.value.status == 404
-    result = await hooks.grab_action(room_id, actor, {"type": "grab", "redPacketId": packet["id"]})
+    result = await room_parts.grab_action(room_id, actor, {"type": "grab", "redPacketId": packet["id"]})
     assert result == {"redPacketId": packet["id"], "outcome": "won", "amount": 100, "again": False}
     async with db.connection() as conn:
-        assert (await hooks.room_promotions(conn, room_id, actor))["redPackets"] == []
+        assert (await room_parts.room_promotions(conn, room_id, actor))["redPackets"] == []

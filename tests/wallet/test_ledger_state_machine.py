@@ -20,12 +20,13 @@ from livecommerce.domains.orders import lifecycle, refunds
 from livecommerce.domains.orders import services as orders
 from livecommerce.domains.orders.schemas import OrderLine, PlaceOrder, RequestRefund
 from livecommerce.domains.payments import services as payments
+from livecommerce.domains.payments import topups
 from livecommerce.domains.payments.providers import sandbox
 from livecommerce.domains.tables import ALL_TABLES
-from livecommerce.domains.wallet import services as wallet
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError
+from livecommerce.wiring import wire
 
 
 @pytest.fixture
@@ -96,7 +97,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def place(self, buyer: int, lines: list[tuple[int, int]]) -> int:
         data = PlaceOrder(items=[OrderLine(sku_id=self.skus[i], quantity=q) for i, q in lines])
         _, body, _ = self.run(
-            orders.place_order(self.app_settings, self.buyers[buyer].id, data, uuid.uuid4().hex)
+            orders.place_order(
+                self.app_settings, self.wiring.orders, self.buyers[buyer].id, data, uuid.uuid4().hex
+            )
         )
         import json
 
@@ -107,7 +110,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(order=orders_)
     def pay_by_gateway(self, order: int) -> None:
         started = self.attempt(
-            lifecycle.start_payment(order, self.buyer_of[order], "gateway", "sandbox")
+            lifecycle.start_payment(
+                self.wiring.payments, order, self.buyer_of[order], "gateway", "sandbox"
+            )
         )
         if started is None:
             return
@@ -116,30 +121,36 @@ class LedgerMachine(RuleBasedStateMachine):
             async with db.transaction() as tx:
                 conn = tx.conn
                 event = await sandbox().charge(conn, started.payment_id, started.amount)
-            await payments.confirm("sandbox", event)
-            await payments.confirm("sandbox", event)  # the gateway delivers twice
+            await payments.confirm(self.wiring.payments, "sandbox", event)
+            await payments.confirm(
+                self.wiring.payments, "sandbox", event
+            )  # the gateway delivers twice
 
         self.run(complete())
 
     @rule(buyer=st.integers(0, 1), amount=st.integers(1, 5000))
     def top_up(self, buyer: int, amount: int) -> None:
-        started = self.run(wallet.start_top_up(self.buyers[buyer].id, amount, "sandbox"))
+        started = self.run(topups.start_top_up(self.buyers[buyer].id, amount, "sandbox"))
 
         async def complete() -> None:
             async with db.transaction() as tx:
                 conn = tx.conn
                 event = await sandbox().charge(conn, started.payment_id, amount)
-            await payments.confirm("sandbox", event)
+            await payments.confirm(self.wiring.payments, "sandbox", event)
 
         self.run(complete())
 
     @rule(order=orders_)
     def pay_from_wallet(self, order: int) -> None:
-        self.attempt(lifecycle.start_payment(order, self.buyer_of[order], "wallet", "sandbox"))
+        self.attempt(
+            lifecycle.start_payment(
+                self.wiring.payments, order, self.buyer_of[order], "wallet", "sandbox"
+            )
+        )
 
     @rule(order=orders_)
     def cancel(self, order: int) -> None:
-        self.attempt(lifecycle.cancel(order, self.buyer_of[order], "buyer"))
+        self.attempt(lifecycle.cancel(self.wiring.orders, order, self.buyer_of[order], "buyer"))
 
     @rule(order=orders_)
     def ship(self, order: int) -> None:
@@ -151,7 +162,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(order=orders_)
     def complete(self, order: int) -> None:
-        self.attempt(lifecycle.complete(self.app_settings, order, self.admin))
+        self.attempt(lifecycle.complete(self.app_settings, self.wiring.orders, order, self.admin))
 
     @rule(order=orders_, amount=st.none() | st.integers(1, 3000), approve=st.booleans())
     def refund(self, order: int, amount: int | None, approve: bool) -> None:
@@ -164,7 +175,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         refund_id = asked.refunds[-1].id
         self.attempt(
-            refunds.approve_refund(refund_id, self.host)
+            refunds.approve_refund(self.wiring.orders, refund_id, self.host)
             if approve
             else refunds.reject_refund(refund_id, self.host)
         )
@@ -201,6 +212,7 @@ class LedgerMachine(RuleBasedStateMachine):
 def test_ledger_laws_hold_over_random_order_lifecycles(event_loop_ref, migrated) -> None:
     LedgerMachine.loop = event_loop_ref
     LedgerMachine.app_settings = migrated
+    LedgerMachine.wiring = wire(migrated)
     machine = LedgerMachine.TestCase
     machine.settings = settings(
         max_examples=30,

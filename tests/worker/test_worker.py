@@ -6,7 +6,7 @@ import httpx
 from arq.worker import Worker
 
 from livecommerce.infra import db
-from livecommerce.worker.settings import worker_options
+from livecommerce.worker.settings import job_context, worker_options
 from tests.support import create_product, place_order
 
 
@@ -43,7 +43,7 @@ async def test_a_real_arq_worker_runs_the_deferred_cancel_job_once(
         burst=True,
         poll_delay=0.05,
         handle_signals=False,
-        ctx={"settings": migrated},
+        ctx=job_context(migrated),
         redis_pool=redis,
     )
     await asyncio.wait_for(worker.main(), 20)

@@ -61,13 +61,36 @@ def cookie_max_age(config: DistributionConfig) -> int:
     return days * 86_400
 
 
-async def live_binding(conn: Connection, buyer_id: int) -> Record | None:
-    row = await conn.fetchrow(
-        "SELECT *, expires_at IS NOT NULL AND expires_at <= now() AS expired FROM referral_bindings"
-        " WHERE buyer_id = $1 ORDER BY id DESC LIMIT 1",
-        buyer_id,
+def _latest(where: str) -> str:
+    """SQL: the latest binding (the one that counts) of each buyer `where` picks, with `expired`."""
+    return (
+        "SELECT DISTINCT ON (buyer_id) *,"
+        " expires_at IS NOT NULL AND expires_at <= now() AS expired"
+        f" FROM referral_bindings WHERE {where} ORDER BY buyer_id, id DESC"
     )
+
+
+async def latest_binding(conn: Connection, buyer_id: int) -> Record | None:
+    """The buyer's latest binding, expired or not (None: never bound)."""
+    return await conn.fetchrow(_latest("buyer_id = $1"), buyer_id)
+
+
+async def live_binding(conn: Connection, buyer_id: int) -> Record | None:
+    """The binding the buyer's orders are attributed to: the latest, unless it expired."""
+    row = await latest_binding(conn, buyer_id)
     return row if row is not None and not row["expired"] else None
+
+
+async def bound_buyers(conn: Connection, distributor_id: int) -> int:
+    """How many buyers have `distributor_id` as their live binding now."""
+    ever_bound = "buyer_id IN (SELECT buyer_id FROM referral_bindings WHERE distributor_id = $1)"
+    return int(
+        await conn.fetchval(
+            f"SELECT count(*) FROM ({_latest(ever_bound)}) latest"
+            " WHERE latest.distributor_id = $1 AND NOT latest.expired",
+            distributor_id,
+        )
+    )
 
 
 async def bind(
@@ -80,13 +103,9 @@ async def bind(
     source: str,
     registering: bool = False,
 ) -> int | None:
-    """Add a binding if the mode says so; returns its id, or None when the buyer stays as they are."""
+    """Add a binding if the mode says so; its id, or None when the buyer stays as they are."""
     await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", BIND_LOCK, buyer_id)
-    last = await conn.fetchrow(
-        "SELECT distributor_id, expires_at IS NOT NULL AND expires_at <= now() AS expired FROM referral_bindings"
-        " WHERE buyer_id = $1 ORDER BY id DESC LIMIT 1",
-        buyer_id,
-    )
+    last = await latest_binding(conn, buyer_id)
     current = rules.Binding(last["distributor_id"], last["expired"]) if last else None
     if not rules.should_bind(
         config.binding_mode,
@@ -98,7 +117,8 @@ async def bind(
         return None
     expiry = timedelta(days=config.binding_expiry_days) if config.binding_expiry_days else None
     return await conn.fetchval(
-        "INSERT INTO referral_bindings (buyer_id, distributor_id, link_id, source, mode, created_at, expires_at)"
+        "INSERT INTO referral_bindings"
+        " (buyer_id, distributor_id, link_id, source, mode, created_at, expires_at)"
         " VALUES ($1, $2, $3, $4, $5, now(), now() + $6::interval) RETURNING id",
         buyer_id,
         distributor_id,

@@ -14,40 +14,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from asyncpg import Connection, Record
+from asyncpg import Record
 
 from livecommerce.domains import ledger
-from livecommerce.domains.distribution import bindings, config, settlement
-from livecommerce.domains.distribution.rules import rates_for, reversed_total, split
+from livecommerce.domains.distribution import (
+    bindings,
+    config,
+    distributors,
+    products,
+    rules,
+    settlement,
+)
+from livecommerce.domains.distribution.rules import net, rates_for, reversed_total, split
 from livecommerce.domains.ledger import Kind
+from livecommerce.infra.db import Tx
 
 
-async def _chain_rows(conn: Connection, start: int, levels: int) -> list[Record]:
-    return list(
-        await conn.fetch(
-            "WITH RECURSIVE up(user_id, parent_id, depth) AS ("
-            "  SELECT user_id, parent_id, 1 FROM distributors WHERE user_id = $1"
-            "  UNION ALL SELECT d.user_id, d.parent_id, up.depth + 1 FROM up JOIN distributors d ON d.user_id = up.parent_id"
-            "  WHERE up.depth < $2)"
-            " SELECT up.user_id, up.depth, 'distributor' = ANY(u.roles) AS active FROM up JOIN users u ON u.id = up.user_id"
-            " ORDER BY up.depth",
-            start,
-            levels,
-        )
-    )
-
-
-async def snapshot_chain(conn: Connection, order: Record, items: list[Record]) -> None:
-    """PLACEMENT_HOOKS: bind a cookie referral, then snapshot who earns what on this order."""
+async def snapshot_chain(tx: Tx, order: Record, items: list[Record]) -> None:
+    """OrderHooks.placed: bind a cookie referral, then snapshot who earns what on this order."""
+    conn = tx.conn
     settings = await config.load(conn)
     buyer = order["buyer_id"]
     binding_id = await bindings.bind_from_cookie(conn, settings, buyer, bindings.REFERRAL.get())
     live = await bindings.live_binding(conn, buyer)
     start, link_id = None, None
-    if settings.self_purchase_commission and await conn.fetchval(
-        "SELECT 'distributor' = ANY(u.roles) FROM distributors d JOIN users u ON u.id = d.user_id WHERE d.user_id = $1",
-        buyer,
-    ):
+    if settings.self_purchase_commission and await distributors.is_active(conn, buyer):
         start = buyer
     elif live is not None:
         start, link_id, binding_id = live["distributor_id"], live["link_id"], live["id"]
@@ -56,22 +47,18 @@ async def snapshot_chain(conn: Connection, order: Record, items: list[Record]) -
     # Level n is the n-th distributor up from the start; a level whose distributor is not active
     # (role pending or withdrawn) earns nothing, and the buyer never earns on their own order
     # unless self-purchase commission is on.
+    above = await distributors.ancestry(conn, start, settings.levels)
+    active = {row["user_id"] for row in above if row["active"]}
     chain = [
-        {"level": row["depth"], "userId": row["user_id"]}
-        for row in await _chain_rows(conn, start, settings.levels)
-        if row["active"] and (row["user_id"] != buyer or settings.self_purchase_commission)
+        {"level": level, "userId": user}
+        for level, user in enumerate(
+            rules.chain(start, distributors.parents(above), settings.levels), start=1
+        )
+        if user in active and (user != buyer or settings.self_purchase_commission)
     ]
     if not chain:
         return
-    overrides = {
-        row["id"]: json.loads(row["commission_rates"])
-        if isinstance(row["commission_rates"], str)
-        else row["commission_rates"]
-        for row in await conn.fetch(
-            "SELECT id, commission_rates FROM products WHERE id = ANY($1::int[])",
-            list({i["product_id"] for i in items}),
-        )
-    }
+    overrides = await products.overrides(conn, list({i["product_id"] for i in items}))
     attribution = {
         "distributorId": start,
         "bindingId": binding_id,
@@ -90,30 +77,35 @@ def _attribution(order: Record) -> dict[str, Any] | None:
     return json.loads(raw) if isinstance(raw, str) else raw
 
 
-async def create_pending(conn: Connection, order: Record) -> None:
-    """ON_PAID: pending commissions on what was actually paid per item, one per (item, level)."""
+async def create_pending(tx: Tx, order: Record) -> None:
+    """OrderHooks.paid: pending commissions on what was actually paid per item, one per
+    (item, level)."""
+    conn = tx.conn
     attribution = _attribution(order)
     if not attribution or not attribution.get("chain"):
         return
-    rows: list[tuple[int, int, int, int, int]] = []  # item, level, distributor, paid, rate
+    # item, level, distributor, paid, rate, amount
+    rows: list[tuple[int, int, int, int, int, int]] = []
     for item in await conn.fetch(
         "SELECT id, paid_amount FROM order_items WHERE order_id = $1 ORDER BY id", order["id"]
     ):
+        paid = item["paid_amount"]
         rates = attribution["rates"].get(str(item["id"]), [])
-        amounts = split(item["paid_amount"], rates)
+        amounts = split(paid, rates)
         for link in attribution["chain"]:
             level = link["level"]
             if level <= len(rates) and amounts[level - 1] > 0:
                 rows.append(
-                    (item["id"], level, link["userId"], item["paid_amount"], rates[level - 1])
+                    (item["id"], level, link["userId"], paid, rates[level - 1], amounts[level - 1])
                 )
     if not rows:
         return
     await conn.execute(
-        "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, base_amount, rate_bp, amount,"
-        " reversed_amount, status, reversal_reason, created_at)"
-        " SELECT $1, r.item, r.level, r.dist, $2, r.paid, r.rate, r.paid * r.rate / 10000, 0, 'pending', '', now()"
-        " FROM unnest($3::int[], $4::int[], $5::int[], $6::bigint[], $7::int[]) AS r(item, level, dist, paid, rate)"
+        "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id,"
+        " base_amount, rate_bp, amount, reversed_amount, status, reversal_reason, created_at)"
+        " SELECT $1, r.item, r.level, r.dist, $2, r.paid, r.rate, r.amount, 0, 'pending', '', now()"
+        " FROM unnest($3::int[], $4::int[], $5::int[], $6::bigint[], $7::int[], $8::bigint[])"
+        "   AS r(item, level, dist, paid, rate, amount)"
         " ON CONFLICT (order_item_id, level) DO NOTHING",
         order["id"],
         order["buyer_id"],
@@ -121,14 +113,16 @@ async def create_pending(conn: Connection, order: Record) -> None:
     )
 
 
-async def reverse_for_refund(conn: Connection, order: Record, refunded: dict[int, int]) -> None:
-    """ON_REFUNDED: shrink each commission of the refunded items to the commission on what is kept.
-    Pending ones just shrink; due ones give the difference back to the host from the clearing
-    account; settled ones are clawed back from the wallet per the operator's policy."""
+async def reverse_for_refund(tx: Tx, order: Record, refunded: dict[int, int]) -> None:
+    """OrderHooks.refunded: shrink each commission of the refunded items to the commission on
+    what is kept. Pending ones just shrink; due ones give the difference back to the host from
+    the clearing account; settled ones are clawed back from the wallet per the operator's policy."""
+    conn = tx.conn
     rows = await conn.fetch(
         "SELECT c.*, i.paid_amount, i.refunded_amount AS item_refunded FROM commissions c"
         " JOIN order_items i ON i.id = c.order_item_id"
-        " WHERE c.order_item_id = ANY($1::int[]) AND c.status <> 'reversed' ORDER BY c.id FOR UPDATE OF c",
+        " WHERE c.order_item_id = ANY($1::int[]) AND c.status <> 'reversed'"
+        " ORDER BY c.id FOR UPDATE OF c",
         list(refunded),
     )
     if not rows:
@@ -142,7 +136,8 @@ async def reverse_for_refund(conn: Connection, order: Record, refunded: dict[int
         delta = target - row["reversed_amount"]
         if delta <= 0:
             continue
-        reason = f"refund of {refunded.get(row['order_item_id'], 0)} fen on item {row['order_item_id']}: {delta} fen reversed"
+        item = row["order_item_id"]
+        reason = f"refund of {refunded.get(item, 0)} fen on item {item}: {delta} fen reversed"
         status = row["status"]
         if status == "due":
             returned_to_host += delta
@@ -150,7 +145,8 @@ async def reverse_for_refund(conn: Connection, order: Record, refunded: dict[int
             reason += await settlement.claw_back(conn, settings, row, delta, target)
         full = target == row["amount"] and status in ("pending", "due")
         await conn.execute(
-            "UPDATE commissions SET reversed_amount = $2, reversal_reason = $3, status = $4 WHERE id = $1",
+            "UPDATE commissions SET reversed_amount = $2, reversal_reason = $3, status = $4"
+            " WHERE id = $1",
             row["id"],
             target,
             reason,
@@ -168,15 +164,17 @@ async def reverse_for_refund(conn: Connection, order: Record, refunded: dict[int
         )
 
 
-async def on_settlement(conn: Connection, order: Record) -> list[tuple[int, int]]:
-    """ON_SETTLEMENT: the order completed; its pending commissions become due and their total is
-    taken from the host's share into the clearing account (one derived platform row: no lock)."""
+async def on_settlement(tx: Tx, order: Record) -> list[tuple[int, int]]:
+    """OrderHooks.completed: the order completed; its pending commissions become due and their
+    total is taken from the host's share into the clearing account (one derived platform row:
+    no lock)."""
+    conn = tx.conn
     rows = await conn.fetch(
-        "UPDATE commissions SET status = 'due', due_at = now() WHERE order_id = $1 AND status = 'pending'"
-        " RETURNING amount - reversed_amount AS net",
+        "UPDATE commissions SET status = 'due', due_at = now()"
+        " WHERE order_id = $1 AND status = 'pending' RETURNING amount, reversed_amount",
         order["id"],
     )
-    total = sum(row["net"] for row in rows)
+    total = sum(net(row["amount"], row["reversed_amount"]) for row in rows)
     if total <= 0:
         return []
     return [(await ledger.account_id(conn, None, Kind.COMMISSION), total)]

@@ -1,5 +1,6 @@
 """The operator's distribution settings: one JSON document in `operator_settings`, read in the
-transaction that uses it, changed under a row lock, every change audited (who, when, before, after)."""
+transaction that uses it, changed under a row lock, every change audited (who, when, before,
+after)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _decode(raw: Any, env: Settings | None) -> DistributionConfig:
 
 
 async def load(conn: Connection, env: Settings | None = None) -> DistributionConfig:
-    """The settings in force (defaults where never set); `signup` resolved from the environment if unset."""
+    """The settings in force (defaults where never set); `signup` from the environment if unset."""
     raw = await conn.fetchval("SELECT value FROM operator_settings WHERE key = $1", KEY)
     return _decode(raw, env)
 
@@ -38,14 +39,17 @@ async def current(env: Settings) -> DistributionConfig:
 
 
 async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> DistributionConfig:
-    """Apply `changes` (camelCase fields; the others keep their value), validate the whole, audit it."""
+    """Apply `changes` (camelCase fields; the others keep their value), validate the whole,
+    audit it."""
     async with db.transaction() as tx:
         conn = tx.conn
         await conn.execute(
-            "INSERT INTO operator_settings (key, value, updated_at) VALUES ($1, '{}', now()) ON CONFLICT (key) DO NOTHING",
+            "INSERT INTO operator_settings (key, value, updated_at) VALUES ($1, '{}', now())"
+            " ON CONFLICT (key) DO NOTHING",
             KEY,
         )
-        # The row lock orders concurrent edits: each audit row's `before` is the previous one's `after`.
+        # The row lock orders concurrent edits: each audit row's `before` is the previous one's
+        # `after`.
         raw = await conn.fetchval(
             "SELECT value FROM operator_settings WHERE key = $1 FOR UPDATE", KEY
         )
@@ -59,13 +63,15 @@ async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> Distr
             raise DomainError(ErrorCode.INVALID_SETTINGS, detail=str(exc)) from None
         after = msgspec.to_builtins(config)
         await conn.execute(
-            "UPDATE operator_settings SET value = $2, updated_at = now(), updated_by_id = $3 WHERE key = $1",
+            "UPDATE operator_settings SET value = $2, updated_at = now(), updated_by_id = $3"
+            " WHERE key = $1",
             KEY,
             msgspec.json.encode(after).decode(),
             actor_id,
         )
         await conn.execute(
-            "INSERT INTO settings_audit (key, actor_id, before, after, created_at) VALUES ($1, $2, $3, $4, now())",
+            "INSERT INTO settings_audit (key, actor_id, before, after, created_at)"
+            " VALUES ($1, $2, $3, $4, now())",
             KEY,
             actor_id,
             msgspec.json.encode(before).decode(),
@@ -90,7 +96,8 @@ class AuditOut(Out):
 async def audit_log(limit: int) -> list[AuditOut]:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT id, key, actor_id, before, after, created_at FROM settings_audit ORDER BY id DESC LIMIT $1",
+            "SELECT id, key, actor_id, before, after, created_at FROM settings_audit"
+            " ORDER BY id DESC LIMIT $1",
             limit,
         )
     return [

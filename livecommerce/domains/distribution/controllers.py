@@ -56,7 +56,8 @@ class DistributorController(Controller):
         self, request: Request[Any, Any, Any], actor: Actor, data: BecomeDistributor
     ) -> Response[DistributorOut]:
         """Become a distributor: a code to share, a parent (by `parentCode`, else the distributor
-        you are bound to). Active at once with open signup (201), else after an admin approves (202)."""
+        you are bound to). Active at once with open signup (201), else once an admin approves
+        (202)."""
         out, roles = await distributors.become(_env(request), actor, data.parent_code, data.note)
         if roles is not None:
             await publish_roles(
@@ -66,7 +67,7 @@ class DistributorController(Controller):
 
     @get("/me")
     async def me(self, actor: Actor) -> DistributorStats:
-        """Clicks, bound buyers, orders and money in fen: pending, settled, withdrawn, held, available."""
+        """Clicks, bound buyers, orders; in fen: pending, settled, withdrawn, held, available."""
         return await queries.stats(actor.id)
 
     @get("/me/team")
@@ -141,7 +142,7 @@ class ShortLinkController(Controller):
     async def visit(
         self, request: Request[Any, Any, Any], maybe_actor: Actor | None, code: str
     ) -> Redirect:
-        """Record the click, bind the visitor (logged in) or remember the referral (cookie), redirect."""
+        """Record the click, bind the visitor (logged in) or set a referral cookie, redirect."""
         target, cookie, max_age = await links.visit(
             _env(request), code, maybe_actor, request.cookies.get(bindings.COOKIE)
         )
@@ -185,7 +186,7 @@ class ProductCommissionController(Controller):
     async def set_rates(
         self, request: Request[Any, Any, Any], actor: Actor, product_id: int, data: CommissionRates
     ) -> CommissionRatesOut:
-        """The host overrides the commission rate per level of one product (null: back to the platform's)."""
+        """The host overrides a product's commission rate per level (null: the platform's)."""
         return await products.set_rates(_env(request), product_id, actor, data.rates_bp)
 
 
@@ -204,7 +205,7 @@ class AdminDistributionController(Controller):
     async def put_settings(
         self, request: Request[Any, Any, Any], actor: Actor, data: dict[str, Any]
     ) -> DistributionConfig:
-        """Change some settings (the rest keep their value); the result is validated whole and audited."""
+        """Change some settings (the rest keep their value); validated whole, then audited."""
         return await config.update(_env(request), actor.id, data)
 
     @get("/settings/audit")

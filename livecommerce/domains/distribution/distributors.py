@@ -5,8 +5,10 @@ changes can't each pass the loop check and together close a cycle."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from asyncpg import Connection
+from asyncpg import Connection, Record
 from asyncpg.exceptions import UniqueViolationError
 
 from livecommerce.domains.accounts import services as accounts
@@ -20,10 +22,28 @@ from livecommerce.settings import Settings
 
 TREE_LOCK = 0x7D15_7001  # pg_advisory_xact_lock key of the distributor tree
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
+_CODE_TRIES = 5
+MAX_DEPTH = 10_000  # how far up the tree a walk goes at most (the tree has no loop anyway)
+
+T = TypeVar("T")
 
 
 def new_code(length: int = 8) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+async def with_new_code(conn: Connection, insert: Callable[[str], Awaitable[T]]) -> T:
+    """`insert(code)` with a fresh short code (a distributor's, a share link's), tried again with
+    another while the code is taken. Each try is a savepoint, so a taken code is retried, not
+    fatal; a unique violation of anything but a code is the caller's."""
+    for _ in range(_CODE_TRIES):
+        try:
+            async with conn.transaction():
+                return await insert(new_code())
+        except UniqueViolationError as exc:
+            if "code" not in (exc.constraint_name or ""):
+                raise
+    raise DomainError(ErrorCode.CONFLICT, detail="could not allot a code; try again")
 
 
 async def code_owner(conn: Connection, code: str) -> int:
@@ -38,24 +58,44 @@ async def code_owner(conn: Connection, code: str) -> int:
     return int(owner)
 
 
-async def ancestors(conn: Connection, user_id: int) -> dict[int, int | None]:
-    """{distributor: parent} along the path from `user_id` to the root."""
-    rows = await conn.fetch(
-        "WITH RECURSIVE up(user_id, parent_id, depth) AS ("
-        "  SELECT user_id, parent_id, 1 FROM distributors WHERE user_id = $1"
-        "  UNION ALL SELECT d.user_id, d.parent_id, up.depth + 1 FROM up JOIN distributors d ON d.user_id = up.parent_id"
-        "  WHERE up.depth < 10000)"
-        " SELECT user_id, parent_id FROM up",
-        user_id,
+async def ancestry(conn: Connection, start: int, levels: int = MAX_DEPTH) -> list[Record]:
+    """The distributor `start` and those above it, `levels` rows at most, nearest first: each row
+    has user_id, parent_id, depth (start: 1) and active (holds the distributor role)."""
+    return list(
+        await conn.fetch(
+            "WITH RECURSIVE up(user_id, parent_id, depth) AS ("
+            "  SELECT user_id, parent_id, 1 FROM distributors WHERE user_id = $1"
+            "  UNION ALL SELECT d.user_id, d.parent_id, up.depth + 1"
+            "  FROM up JOIN distributors d ON d.user_id = up.parent_id"
+            "  WHERE up.depth < $2)"
+            " SELECT up.user_id, up.parent_id, up.depth, 'distributor' = ANY(u.roles) AS active"
+            " FROM up JOIN users u ON u.id = up.user_id"
+            " ORDER BY up.depth",
+            start,
+            levels,
+        )
     )
+
+
+async def is_active(conn: Connection, user_id: int) -> bool:
+    """Whether `user_id` is a distributor holding the role (not pending, not withdrawn)."""
+    rows = await ancestry(conn, user_id, 1)
+    return bool(rows) and bool(rows[0]["active"])
+
+
+def parents(rows: list[Record]) -> dict[int, int | None]:
+    """{distributor: parent} of `ancestry` rows, for `rules.chain` and `rules.creates_loop`."""
     return {row["user_id"]: row["parent_id"] for row in rows}
 
 
 async def _ensure_no_loop(conn: Connection, user_id: int, parent_id: int) -> None:
-    if parent_id == user_id or creates_loop(user_id, parent_id, await ancestors(conn, parent_id)):
+    if parent_id == user_id or creates_loop(
+        user_id, parent_id, parents(await ancestry(conn, parent_id))
+    ):
         raise DomainError(
             ErrorCode.DISTRIBUTOR_LOOP,
-            detail=f"user {parent_id} can't be the parent of user {user_id}: the tree would have a loop",
+            detail=f"user {parent_id} can't be the parent of user {user_id}:"
+            " the tree would have a loop",
         )
 
 
@@ -71,6 +111,7 @@ async def become(
         if await conn.fetchval("SELECT 1 FROM distributors WHERE user_id = $1", actor.id):
             raise DomainError(ErrorCode.ALREADY_DISTRIBUTOR, detail="you are a distributor already")
         await conn.execute("SELECT pg_advisory_xact_lock($1)", TREE_LOCK)
+        parent: int | None
         if parent_code:
             parent = await code_owner(conn, parent_code)
         else:
@@ -78,25 +119,24 @@ async def become(
             parent = live["distributor_id"] if live else None
         if parent is not None:
             await _ensure_no_loop(conn, actor.id, parent)
-        for _ in range(5):
-            code = new_code()
-            try:
-                async with conn.transaction():  # a savepoint: a taken code is retried, not fatal
-                    await conn.execute(
-                        "INSERT INTO distributors (user_id, code, parent_id, created_at) VALUES ($1, $2, $3, now())",
-                        actor.id,
-                        code,
-                        parent,
-                    )
-                break
-            except UniqueViolationError as exc:
-                if "user_id" in str(exc.constraint_name or ""):
-                    raise DomainError(
-                        ErrorCode.ALREADY_DISTRIBUTOR,
-                        detail="you are a distributor already",
-                    ) from None
-        else:
-            raise DomainError(ErrorCode.CONFLICT, detail="could not allot a code; try again")
+
+        async def insert(code: str) -> None:
+            await conn.execute(
+                "INSERT INTO distributors (user_id, code, parent_id, created_at)"
+                " VALUES ($1, $2, $3, now())",
+                actor.id,
+                code,
+                parent,
+            )
+
+        try:
+            await with_new_code(conn, insert)
+        except UniqueViolationError as exc:
+            if "user_id" not in (exc.constraint_name or ""):
+                raise
+            raise DomainError(
+                ErrorCode.ALREADY_DISTRIBUTOR, detail="you are a distributor already"
+            ) from None
         roles = await conn.fetchval("SELECT roles FROM users WHERE id = $1", actor.id) or []
         if "distributor" not in roles:
             try:
@@ -112,8 +152,10 @@ async def become(
 
 async def profile(conn: Connection, user_id: int) -> DistributorOut:
     row = await conn.fetchrow(
-        "SELECT d.user_id, d.code, d.parent_id, d.created_at, 'distributor' = ANY(u.roles) AS active, p.code AS parent_code"
-        " FROM distributors d JOIN users u ON u.id = d.user_id LEFT JOIN distributors p ON p.user_id = d.parent_id"
+        "SELECT d.user_id, d.code, d.parent_id, d.created_at,"
+        " 'distributor' = ANY(u.roles) AS active, p.code AS parent_code"
+        " FROM distributors d JOIN users u ON u.id = d.user_id"
+        " LEFT JOIN distributors p ON p.user_id = d.parent_id"
         " WHERE d.user_id = $1",
         user_id,
     )

@@ -7,11 +7,10 @@ import io
 import time
 
 import segno
-from asyncpg import Connection
-from asyncpg.exceptions import UniqueViolationError
+from asyncpg import Connection, Record
 
 from livecommerce.domains.distribution import bindings, config
-from livecommerce.domains.distribution.distributors import new_code
+from livecommerce.domains.distribution.distributors import with_new_code
 from livecommerce.domains.distribution.schemas import CreateShareLink, ShareLinkOut
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
@@ -45,31 +44,28 @@ async def create_link(env: Settings, actor: Actor, data: CreateShareLink) -> Sha
     async with db.transaction() as tx:
         conn = tx.conn
         await _ensure_distributor(conn, actor.id)
-        if data.product_id is not None:
-            if not await conn.fetchval(
-                "SELECT on_shelf FROM products WHERE id = $1", data.product_id
-            ):
-                raise DomainError(
-                    ErrorCode.NOT_FOUND, detail=f"no product {data.product_id} on shelf"
-                )
+        if data.product_id is not None and not await conn.fetchval(
+            "SELECT on_shelf FROM products WHERE id = $1", data.product_id
+        ):
+            raise DomainError(ErrorCode.NOT_FOUND, detail=f"no product {data.product_id} on shelf")
         target = "product" if data.product_id is not None else "room"
-        for _ in range(5):
-            try:
-                async with conn.transaction():
-                    row = await conn.fetchrow(
-                        "INSERT INTO share_links (code, distributor_id, target, room_id, product_id, created_at)"
-                        " VALUES ($1, $2, $3, $4, $5, now()) RETURNING *",
-                        new_code(),
-                        actor.id,
-                        target,
-                        data.room_id,
-                        data.product_id,
-                    )
-                break
-            except UniqueViolationError:
-                continue
-        else:
-            raise DomainError(ErrorCode.CONFLICT, detail="could not allot a code; try again")
+
+        async def insert(code: str) -> Record:
+            row = await conn.fetchrow(
+                "INSERT INTO share_links"
+                " (code, distributor_id, target, room_id, product_id, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, now()) RETURNING *",
+                code,
+                actor.id,
+                target,
+                data.room_id,
+                data.product_id,
+            )
+            if row is None:
+                raise RuntimeError("INSERT ... RETURNING gave no share link row")
+            return row
+
+        row = await with_new_code(conn, insert)
     return _out(dict(row), env.base_url)
 
 
@@ -78,8 +74,10 @@ async def my_links(
 ) -> tuple[list[ShareLinkOut], int | None]:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT l.*, (SELECT count(*) FROM share_clicks c WHERE c.link_id = l.id) AS clicks FROM share_links l"
-            " WHERE l.distributor_id = $1 AND ($2::int IS NULL OR l.id < $2) ORDER BY l.id DESC LIMIT $3",
+            "SELECT l.*, (SELECT count(*) FROM share_clicks c WHERE c.link_id = l.id) AS clicks"
+            " FROM share_links l"
+            " WHERE l.distributor_id = $1 AND ($2::int IS NULL OR l.id < $2)"
+            " ORDER BY l.id DESC LIMIT $3",
             actor.id,
             cursor,
             limit + 1,
@@ -101,7 +99,8 @@ async def visit(
         settings = await config.load(conn, env)
         visitor_id = visitor.id if visitor else None
         await conn.execute(
-            "INSERT INTO share_clicks (link_id, distributor_id, visitor_id, created_at) VALUES ($1, $2, $3, now())",
+            "INSERT INTO share_clicks (link_id, distributor_id, visitor_id, created_at)"
+            " VALUES ($1, $2, $3, now())",
             link["id"],
             link["distributor_id"],
             visitor_id,

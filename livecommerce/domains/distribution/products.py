@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from asyncpg import Connection
 
 from livecommerce.domains.distribution import config
 from livecommerce.domains.distribution.rules import ensure_within_cap, rates_for
@@ -11,6 +14,18 @@ from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
+
+
+def _decode(raw: Any) -> list[int] | None:
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+async def overrides(conn: Connection, product_ids: list[int]) -> dict[int, list[int] | None]:
+    """{product: its host's rates per level, None: the platform's} of the products that exist."""
+    rows = await conn.fetch(
+        "SELECT id, commission_rates FROM products WHERE id = ANY($1::int[])", product_ids
+    )
+    return {row["id"]: _decode(row["commission_rates"]) for row in rows}
 
 
 async def set_rates(
@@ -38,12 +53,11 @@ async def set_rates(
 
 async def get_rates(env: Settings, product_id: int) -> CommissionRatesOut:
     async with db.connection() as conn:
-        row = await conn.fetchrow("SELECT commission_rates FROM products WHERE id = $1", product_id)
-        if row is None:
+        found = await overrides(conn, [product_id])
+        if product_id not in found:
             raise DomainError(ErrorCode.NOT_FOUND, detail=f"no product {product_id}")
         settings = await config.load(conn, env)
-    raw = row["commission_rates"]
-    rates = json.loads(raw) if isinstance(raw, str) else raw
+    rates = found[product_id]
     return CommissionRatesOut(
         product_id=product_id, rates_bp=rates, effective_bp=rates_for(settings, rates)
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from livecommerce.domains import ledger
+from livecommerce.domains.distribution import bindings
 from livecommerce.domains.distribution.distributors import profile
-from livecommerce.domains.distribution.rules import mask_name
+from livecommerce.domains.distribution.rules import net
 from livecommerce.domains.distribution.schemas import (
     CommissionOut,
     CommissionPage,
@@ -11,7 +13,9 @@ from livecommerce.domains.distribution.schemas import (
     TeamMember,
     TeamPage,
 )
+from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
+from livecommerce.infra.text import mask_name
 
 
 async def stats(user_id: int) -> DistributorStats:
@@ -20,32 +24,35 @@ async def stats(user_id: int) -> DistributorStats:
         row = await conn.fetchrow(
             "SELECT"
             " (SELECT count(*) FROM share_clicks WHERE distributor_id = $1) AS clicks,"
-            " (SELECT count(*) FROM (SELECT DISTINCT ON (b.buyer_id) b.distributor_id, b.expires_at FROM referral_bindings b"
-            "   WHERE b.buyer_id IN (SELECT buyer_id FROM referral_bindings WHERE distributor_id = $1)"
-            "   ORDER BY b.buyer_id, b.id DESC) latest"
-            "   WHERE latest.distributor_id = $1 AND (latest.expires_at IS NULL OR latest.expires_at > now())) AS bound,"
-            " (SELECT count(DISTINCT order_id) FROM commissions WHERE distributor_id = $1) AS orders,"
-            " (SELECT COALESCE(SUM(amount - reversed_amount), 0) FROM commissions WHERE distributor_id = $1"
-            "   AND status IN ('pending', 'due'))::bigint AS pending,"
-            " (SELECT COALESCE(SUM(amount - reversed_amount), 0) FROM commissions WHERE distributor_id = $1"
-            "   AND status = 'settled')::bigint AS settled,"
-            " (SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE user_id = $1 AND status = 'paid')::bigint AS withdrawn,"
-            " (SELECT COALESCE(MAX(balance) FILTER (WHERE kind = 'wallet'), 0) FROM accounts WHERE user_id = $1) AS available,"
-            " (SELECT COALESCE(MAX(balance) FILTER (WHERE kind = 'held'), 0) FROM accounts WHERE user_id = $1) AS held,"
-            " (SELECT COALESCE(-MIN(balance) FILTER (WHERE kind = 'debt'), 0) FROM accounts WHERE user_id = $1) AS debt",
+            " (SELECT count(DISTINCT order_id) FROM commissions WHERE distributor_id = $1)"
+            "   AS orders,"
+            " (SELECT COALESCE(SUM(amount), 0) FROM withdrawals"
+            "   WHERE user_id = $1 AND status = 'paid')::bigint AS withdrawn",
             user_id,
         )
+        earned = await conn.fetch(
+            "SELECT status = 'settled' AS settled, COALESCE(SUM(amount), 0)::bigint AS amount,"
+            " COALESCE(SUM(reversed_amount), 0)::bigint AS reversed_amount FROM commissions"
+            " WHERE distributor_id = $1 AND status IN ('pending', 'due', 'settled')"
+            " GROUP BY status = 'settled'",
+            user_id,
+        )
+        bound = await bindings.bound_buyers(conn, user_id)
+        balances = await ledger.balances_of(conn, user_id)
+    if row is None:
+        raise RuntimeError("a SELECT without FROM gave no row")
+    net_of = {r["settled"]: net(r["amount"], r["reversed_amount"]) for r in earned}
     return DistributorStats(
         profile=me,
         clicks=row["clicks"],
-        bound_buyers=row["bound"],
+        bound_buyers=bound,
         orders=row["orders"],
-        pending=row["pending"],
-        settled=row["settled"],
+        pending=net_of.get(False, 0),
+        settled=net_of.get(True, 0),
         withdrawn=row["withdrawn"],
-        held=row["held"],
-        available=row["available"],
-        debt=row["debt"],
+        held=balances.get(Kind.HELD, 0),
+        available=balances.get(Kind.WALLET, 0),
+        debt=-balances.get(Kind.DEBT, 0),
     )
 
 
@@ -56,11 +63,13 @@ async def team(user_id: int, level: int | None, cursor: int | None, limit: int) 
         rows = await conn.fetch(
             "WITH RECURSIVE down(user_id, level) AS ("
             "  SELECT user_id, 1 FROM distributors WHERE parent_id = $1"
-            "  UNION ALL SELECT d.user_id, down.level + 1 FROM down JOIN distributors d ON d.parent_id = down.user_id"
+            "  UNION ALL SELECT d.user_id, down.level + 1"
+            "  FROM down JOIN distributors d ON d.parent_id = down.user_id"
             "  WHERE down.level < 3)"
             " SELECT d.id, down.user_id, down.level, d.code, d.created_at, u.display_name,"
             "  'distributor' = ANY(u.roles) AS active"
-            " FROM down JOIN distributors d ON d.user_id = down.user_id JOIN users u ON u.id = down.user_id"
+            " FROM down JOIN distributors d ON d.user_id = down.user_id"
+            " JOIN users u ON u.id = down.user_id"
             " ORDER BY d.id DESC",
             user_id,
         )
@@ -93,9 +102,10 @@ async def commissions(
 ) -> CommissionPage:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT c.*, i.title, u.display_name FROM commissions c JOIN order_items i ON i.id = c.order_item_id"
-            " JOIN users u ON u.id = c.buyer_id"
-            " WHERE c.distributor_id = $1 AND ($2::text IS NULL OR c.status = $2) AND ($3::int IS NULL OR c.id < $3)"
+            "SELECT c.*, i.title, u.display_name FROM commissions c"
+            " JOIN order_items i ON i.id = c.order_item_id JOIN users u ON u.id = c.buyer_id"
+            " WHERE c.distributor_id = $1 AND ($2::text IS NULL OR c.status = $2)"
+            " AND ($3::int IS NULL OR c.id < $3)"
             " ORDER BY c.id DESC LIMIT $4",
             user_id,
             status,
@@ -114,7 +124,7 @@ async def commissions(
             base_amount=r["base_amount"],
             amount=r["amount"],
             reversed_amount=r["reversed_amount"],
-            net_amount=r["amount"] - r["reversed_amount"],
+            net_amount=net(r["amount"], r["reversed_amount"]),
             status=r["status"],
             reversal_reason=r["reversal_reason"],
             created_at=r["created_at"],

@@ -1,5 +1,5 @@
 """Pure distribution rules: the operator's settings and their laws, commission math, who a
-buyer binds to, clawback splits, masking. No I/O; tested with hypothesis."""
+buyer binds to, clawback splits. No I/O; tested with hypothesis."""
 
 from __future__ import annotations
 
@@ -44,14 +44,16 @@ def validate(config: DistributionConfig, *, platform_fee_bp: int = 0) -> Distrib
     if config.rate_cap_bp > BP - platform_fee_bp:
         raise DomainError(
             ErrorCode.INVALID_SETTINGS,
-            detail=f"the cap of {config.rate_cap_bp} bp leaves the host less than nothing after the {platform_fee_bp} bp platform fee",
+            detail=f"the cap of {config.rate_cap_bp} bp leaves the host less than nothing"
+            f" after the {platform_fee_bp} bp platform fee",
             field="rateCapBp",
             max=BP - platform_fee_bp,
         )
     if len(config.level_rates_bp) != config.levels:
         raise DomainError(
             ErrorCode.INVALID_SETTINGS,
-            detail=f"{config.levels} levels need {config.levels} level rates, got {len(config.level_rates_bp)}",
+            detail=f"{config.levels} levels need {config.levels} level rates,"
+            f" got {len(config.level_rates_bp)}",
             field="levelRatesBp",
         )
     ensure_within_cap(config.level_rates_bp, config.rate_cap_bp)
@@ -69,7 +71,8 @@ def ensure_within_cap(rates: list[int], cap: int) -> None:
 
 
 def rates_for(config: DistributionConfig, product_rates: list[int] | None) -> list[int]:
-    """The rate per level for a product: its host's override if any, else the platform's; one per level."""
+    """The rate per level for a product: its host's override if any, else the platform's;
+    one per level."""
     rates = list(product_rates) if product_rates is not None else list(config.level_rates_bp)
     return (rates + [0] * config.levels)[: config.levels]
 
@@ -82,6 +85,11 @@ def commission(paid: int, rate_bp: int) -> int:
 def split(paid: int, rates: list[int]) -> list[int]:
     """The commission of each level on one item."""
     return [commission(paid, rate) for rate in rates]
+
+
+def net(amount: int, reversed_amount: int) -> int:
+    """What a commission (or a sum of them) is worth once its reversals are taken off."""
+    return amount - reversed_amount
 
 
 def reversed_total(amount: int, rate_bp: int, paid: int, refunded: int) -> int:
@@ -124,7 +132,8 @@ def should_bind(
 
 
 def chain(start: int | None, parent_of: dict[int, int | None], levels: int) -> list[int]:
-    """The distributors paid on an order: `start` and its ancestors, `levels` at most, stopping at a loop."""
+    """The distributors paid on an order: `start` and its ancestors, `levels` at most, stopping
+    at a loop. Level n (1-based) is the n-th of the list."""
     found: list[int] = []
     node = start
     while node is not None and len(found) < levels and node not in found:
@@ -134,7 +143,8 @@ def chain(start: int | None, parent_of: dict[int, int | None], levels: int) -> l
 
 
 def creates_loop(user_id: int, new_parent: int, parent_of: dict[int, int | None]) -> bool:
-    """Would making `new_parent` the parent of `user_id` close a cycle (user_id is among its ancestors)?"""
+    """Would making `new_parent` the parent of `user_id` close a cycle (user_id is among its
+    ancestors)?"""
     node: int | None = new_parent
     seen: set[int] = set()
     while node is not None and node not in seen:
@@ -148,9 +158,9 @@ def creates_loop(user_id: int, new_parent: int, parent_of: dict[int, int | None]
 def clawback_split(policy: ClawbackPolicy, owed: int, wallet_balance: int) -> tuple[int, int, int]:
     """Split a clawback of a settled commission: (from the wallet, into debt, forgiven).
 
-    allow_negative takes it all from the wallet (it may go below zero); cap_at_balance takes what the
-    wallet holds and forgives the rest; carry_debt takes what it holds and books the rest as a debt
-    repaid from future commissions."""
+    allow_negative takes it all from the wallet (it may go below zero); cap_at_balance takes what
+    the wallet holds and forgives the rest; carry_debt takes what it holds and books the rest as a
+    debt repaid from future commissions."""
     available = max(wallet_balance, 0)
     if policy == "allow_negative":
         return owed, 0, 0
@@ -160,10 +170,12 @@ def clawback_split(policy: ClawbackPolicy, owed: int, wallet_balance: int) -> tu
     return taken, owed - taken, 0
 
 
+def repayment_split(amount: int, debt: int) -> tuple[int, int]:
+    """Split `amount` fen of newly settled commissions of a distributor who owes `debt` fen (>= 0):
+    (repaid to the debt, paid into the wallet). The debt is repaid first."""
+    repaid = min(max(debt, 0), amount)
+    return repaid, amount - repaid
+
+
 def withdrawal_fee(amount: int, fee_bp: int) -> int:
     return amount * fee_bp // BP
-
-
-def mask_name(name: str) -> str:
-    """ "张三丰" -> "张**", "bob" -> "b**": enough for a distributor to recognise an order, not a person."""
-    return (name[:1] or "*") + "**"

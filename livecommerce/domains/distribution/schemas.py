@@ -8,13 +8,13 @@ import msgspec
 from livecommerce.infra.schema import In, Out
 
 
-class BecomeDistributor(In):
+class BecomeDistributor(In, frozen=True):
     # The recruiting distributor's code; omitted: the distributor the user is bound to, if any.
     parent_code: Annotated[str, msgspec.Meta(min_length=4, max_length=16)] | None = None
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
-class SetParent(In):
+class SetParent(In, frozen=True):
     parent_code: Annotated[str, msgspec.Meta(min_length=4, max_length=16)] | None = None
 
 
@@ -80,7 +80,7 @@ class CommissionPage(Out):
     next_cursor: int | None = None
 
 
-class CreateShareLink(In):
+class CreateShareLink(In, frozen=True):
     room_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
     product_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
 
@@ -106,7 +106,7 @@ class ShareLinkPage(Out):
     next_cursor: int | None = None
 
 
-class CommissionRates(In):
+class CommissionRates(In, frozen=True):
     # Basis points per level (level 1 first); null: back to the platform's rates.
     rates_bp: (
         Annotated[
@@ -123,7 +123,7 @@ class CommissionRatesOut(Out):
     effective_bp: list[int]
 
 
-class RequestWithdrawal(In):
+class RequestWithdrawal(In, frozen=True):
     amount: Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
     note: Annotated[str, msgspec.Meta(max_length=200)] = ""
 

@@ -19,7 +19,12 @@ from collections import defaultdict
 from asyncpg import Connection, Record
 
 from livecommerce.domains import ledger
-from livecommerce.domains.distribution.rules import DistributionConfig, clawback_split
+from livecommerce.domains.distribution.rules import (
+    DistributionConfig,
+    clawback_split,
+    net,
+    repayment_split,
+)
 from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 
@@ -30,47 +35,41 @@ async def settle_chunk(conn: Connection, limit: int = CHUNK) -> int:
     """Settle up to `limit` due commissions in the caller's transaction; returns how many."""
     rows = await conn.fetch(
         "UPDATE commissions c SET status = 'settled', settled_at = now()"
-        " FROM (SELECT id FROM commissions WHERE status = 'due' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) picked"
-        " WHERE c.id = picked.id RETURNING c.id, c.distributor_id, c.amount - c.reversed_amount AS net",
+        " FROM (SELECT id FROM commissions WHERE status = 'due'"
+        " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) picked"
+        " WHERE c.id = picked.id RETURNING c.id, c.distributor_id, c.amount, c.reversed_amount",
         limit,
     )
     if not rows:
         return 0
-    net: dict[int, int] = defaultdict(int)
+    owed_to: dict[int, int] = defaultdict(int)
     first: dict[int, int] = {}
     for row in rows:
-        net[row["distributor_id"]] += row["net"]
+        owed_to[row["distributor_id"]] += net(row["amount"], row["reversed_amount"])
         first[row["distributor_id"]] = min(first.get(row["distributor_id"], row["id"]), row["id"])
-    payees = sorted(d for d, amount in net.items() if amount > 0)
+    payees = sorted(d for d, amount in owed_to.items() if amount > 0)
     if not payees:
         return len(rows)
     clearing = await ledger.account_id(conn, None, Kind.COMMISSION)
     wallets = await ledger.account_ids(conn, payees, Kind.WALLET)
     # Debts from clawbacks are repaid first out of new commissions (carry_debt policy).
-    debts = {
-        row["user_id"]: (row["id"], -int(row["balance"]))
-        for row in await conn.fetch(
-            "SELECT id, user_id, balance FROM accounts WHERE kind = 'debt' AND user_id = ANY($1::int[]) AND balance < 0",
-            payees,
-        )
-    }
+    debts = await ledger.negative_balances(conn, payees, Kind.DEBT)
     postings = []
     for distributor in payees:
-        amount = net[distributor]
+        amount = owed_to[distributor]
         legs = [(clearing, -amount)]
-        debt_account, owed = debts.get(distributor, (0, 0))
-        repay = min(owed, amount)
+        debt_account, debt_balance = debts.get(distributor, (0, 0))
+        repay, pay = repayment_split(amount, -debt_balance)
         if repay:
             legs.append((debt_account, repay))
-        if amount - repay:
-            legs.append((wallets[distributor], amount - repay))
+        if pay:
+            legs.append((wallets[distributor], pay))
         postings.append((f"commission-settle:{distributor}:{first[distributor]}", legs))
     posted = await ledger.post_many(conn, "commission", postings)
     if len(posted) != len(postings):
         # A key already posted means these commissions were paid before: refuse to mark them again.
-        raise RuntimeError(
-            f"commission settlement keys already posted: {sorted(set(k for k, _ in postings) - set(posted))[:5]}"
-        )
+        already = sorted({key for key, _ in postings} - set(posted))
+        raise RuntimeError(f"commission settlement keys already posted: {already[:5]}")
     return len(rows)
 
 
@@ -95,9 +94,7 @@ async def claw_back(
     returns what happened, for the commission's reversal reason."""
     distributor = commission["distributor_id"]
     wallet = await ledger.account_id(conn, distributor, Kind.WALLET)
-    balance = int(
-        await conn.fetchval("SELECT balance FROM accounts WHERE id = $1 FOR UPDATE", wallet)
-    )
+    balance = await ledger.lock_balance(conn, wallet)
     taken, debt, forgiven = clawback_split(settings.clawback_policy, owed, balance)
     receivable = await ledger.account_id(
         conn, (await _host_of(conn, commission["order_id"])), Kind.RECEIVABLE
@@ -106,10 +103,10 @@ async def claw_back(
     if taken:
         legs.append((wallet, -taken))
         if settings.clawback_policy == "allow_negative":
-            await conn.execute("UPDATE accounts SET allow_negative = true WHERE id = $1", wallet)
+            await ledger.allow_negative(conn, wallet)
     if debt:
         debt_account = await ledger.account_id(conn, distributor, Kind.DEBT)
-        await conn.execute("UPDATE accounts SET allow_negative = true WHERE id = $1", debt_account)
+        await ledger.allow_negative(conn, debt_account)
         legs.append((debt_account, -debt))
     if taken + debt:
         await ledger.post(
@@ -123,4 +120,7 @@ async def claw_back(
 
 
 async def _host_of(conn: Connection, order_id: int) -> int:
-    return int(await conn.fetchval("SELECT host_id FROM orders WHERE id = $1", order_id))
+    host = await conn.fetchval("SELECT host_id FROM orders WHERE id = $1", order_id)
+    if host is None:
+        raise LookupError(f"commission of a missing order {order_id}")
+    return int(host)

@@ -14,7 +14,7 @@ from livecommerce.domains.orders.tables import Order, OrderItem
 
 
 class OperatorSetting(Table, tablename="operator_settings"):
-    """Operator settings by area (`distribution`, ...): one JSON document each; absent means defaults."""
+    """Operator settings by area (`distribution`, ...): one JSON document each; absent: defaults."""
 
     id = Serial(primary_key=True)
     key = Varchar(length=32, unique=True)
@@ -24,7 +24,8 @@ class OperatorSetting(Table, tablename="operator_settings"):
 
 
 class SettingsAudit(Table, tablename="settings_audit"):
-    """Who changed which settings when, from what to what. Append-only (a trigger refuses UPDATE/DELETE)."""
+    """Who changed which settings when, from what to what. Append-only (a trigger refuses
+    UPDATE/DELETE)."""
 
     id = Serial(primary_key=True)
     key = Varchar(length=32)
@@ -63,7 +64,8 @@ class ShareLink(Table, tablename="share_links"):
 
 
 class ShareClick(Table, tablename="share_clicks"):
-    """One row per visit of a share link (insert-only: a viral link never contends on a counter row)."""
+    """One row per visit of a share link (insert-only: a viral link never contends on a counter
+    row)."""
 
     id = Serial(primary_key=True)
     link = ForeignKey(ShareLink, null=False, index=True, db_column_name="link_id")
@@ -114,7 +116,8 @@ class Commission(Table, tablename="commissions"):
     one_per_item_level = Unique(["order_item_id", "level"])
     status_known = Check("status IN ('pending', 'due', 'settled', 'reversed')")
     amounts_consistent = Check(
-        "amount >= 0 AND reversed_amount >= 0 AND reversed_amount <= amount AND level BETWEEN 1 AND 3"
+        "amount >= 0 AND reversed_amount >= 0 AND reversed_amount <= amount"
+        " AND level BETWEEN 1 AND 3"
     )
 
 

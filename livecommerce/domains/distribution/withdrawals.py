@@ -20,6 +20,13 @@ from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
 
 
+def _returned(row: Record | None, what: str) -> Record:
+    """The row an INSERT/UPDATE ... RETURNING gave (of a row it made or had locked)."""
+    if row is None:
+        raise RuntimeError(f"{what}: the statement returned no row")
+    return row
+
+
 def _out(row: Record) -> WithdrawalOut:
     return WithdrawalOut(
         id=row["id"],
@@ -46,10 +53,9 @@ async def request(env: Settings, user_id: int, amount: int, note: str) -> Withdr
             )
         wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
         held = await ledger.account_id(conn, user_id, Kind.HELD)
-        # Lock the wallet before checking it: concurrent requests queue here and see each other's holds.
-        balance = await conn.fetchval(
-            "SELECT balance FROM accounts WHERE id = $1 FOR UPDATE", wallet
-        )
+        # Lock the wallet before checking it: concurrent requests queue here and see each
+        # other's holds.
+        balance = await ledger.lock_balance(conn, wallet)
         if balance < amount:
             raise DomainError(
                 ErrorCode.INSUFFICIENT_BALANCE,
@@ -64,6 +70,7 @@ async def request(env: Settings, user_id: int, amount: int, note: str) -> Withdr
             withdrawal_fee(amount, settings.withdrawal_fee_bp),
             note,
         )
+        row = _returned(row, "the new withdrawal")
         await ledger.post(
             conn,
             f"withdrawal:{row['id']}:hold",
@@ -85,6 +92,21 @@ async def _lock_pending(conn: Connection, withdrawal_id: int) -> Record:
     return row
 
 
+async def _decide(
+    conn: Connection, withdrawal_id: int, status: str, admin_id: int, ref: str | None = None
+) -> WithdrawalOut:
+    """Record an operator's decision on a withdrawal `_lock_pending` locked."""
+    row = await conn.fetchrow(
+        "UPDATE withdrawals SET status = $2, provider_ref = COALESCE($3, provider_ref),"
+        " decided_at = now(), decided_by_id = $4 WHERE id = $1 RETURNING *",
+        withdrawal_id,
+        status,
+        ref,
+        admin_id,
+    )
+    return _out(_returned(row, f"withdrawal {withdrawal_id}"))
+
+
 async def approve(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
     async with db.transaction() as tx:
         conn = tx.conn
@@ -102,14 +124,7 @@ async def approve(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
             "withdrawal_payout",
             [(held, -row["amount"]), (gateway, payout), (revenue, row["fee"])],
         )
-        done = await conn.fetchrow(
-            "UPDATE withdrawals SET status = 'paid', provider_ref = $2, decided_at = now(), decided_by_id = $3"
-            " WHERE id = $1 RETURNING *",
-            withdrawal_id,
-            ref,
-            admin_id,
-        )
-        return _out(done)
+        return await _decide(conn, withdrawal_id, "paid", admin_id, ref)
 
 
 async def reject(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
@@ -124,12 +139,7 @@ async def reject(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
             "withdrawal_release",
             [(held, -row["amount"]), (wallet, row["amount"])],
         )
-        done = await conn.fetchrow(
-            "UPDATE withdrawals SET status = 'rejected', decided_at = now(), decided_by_id = $2 WHERE id = $1 RETURNING *",
-            withdrawal_id,
-            admin_id,
-        )
-        return _out(done)
+        return await _decide(conn, withdrawal_id, "rejected", admin_id)
 
 
 async def page(
@@ -137,7 +147,8 @@ async def page(
 ) -> WithdrawalPage:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT * FROM withdrawals WHERE ($1::int IS NULL OR user_id = $1) AND ($2::text IS NULL OR status = $2)"
+            "SELECT * FROM withdrawals"
+            " WHERE ($1::int IS NULL OR user_id = $1) AND ($2::text IS NULL OR status = $2)"
             " AND ($3::int IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
             user_id,
             status,

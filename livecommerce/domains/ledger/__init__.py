@@ -17,6 +17,7 @@ from livecommerce.domains.ledger.accounts import (
     negative_balances,
 )
 from livecommerce.domains.ledger.posting import post, post_many
+from livecommerce.domains.ledger.statement import entries_of
 
 __all__ = [
     "PLATFORM_KINDS",
@@ -26,6 +27,7 @@ __all__ = [
     "allow_negative",
     "balance",
     "balances_of",
+    "entries_of",
     "lock_balance",
     "negative_balances",
     "post",

@@ -1,22 +1,22 @@
 """Where the room meets the shop: an order placed in a room is traced to its live session,
-and a paid one shows in the room (the purchase ticker, the orders and GMV counters)."""
+and a paid one shows in the room (the purchase ticker, the orders and GMV counters).
+
+Both are order reactions (`OrderHooks.placed` and `.paid`, wired in livecommerce/wiring.py).
+The room hears of a purchase only after the paying transaction has committed."""
 
 from __future__ import annotations
 
-from asyncpg import Connection, Record
+from asyncpg import Record
 
 from livecommerce.domains.live import events, queries
-from livecommerce.domains.orders import lifecycle, services
+from livecommerce.infra.db import Tx
 from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.infra.text import mask_name
 
 
-def masked(name: str) -> str:
-    """张三丰 -> 张**: the ticker shows that someone bought, not who."""
-    return (name[:1] + "**") if name else "**"
-
-
-async def trace_to_session(conn: Connection, order: Record, items: list[Record]) -> None:
+async def trace_to_session(tx: Tx, order: Record, items: list[Record]) -> None:
     """The client says which room it bought in; we decide which session that was (the live one)."""
+    conn = tx.conn
     if order["room_id"] is None:
         if order["session_id"] is not None:
             await conn.execute("UPDATE orders SET session_id = NULL WHERE id = $1", order["id"])
@@ -34,28 +34,30 @@ async def trace_to_session(conn: Connection, order: Record, items: list[Record])
     )
 
 
-async def announce_purchase(conn: Connection, order: Record) -> None:
-    """Runs in the paying transaction. Best effort and cosmetic: the session's orders and GMV
-    for the record are counted from PostgreSQL (figures.paid_orders), not from these."""
+async def announce_purchase(tx: Tx, order: Record) -> None:
+    """Reads in the paying transaction, tells the room after COMMIT (a rolled-back payment is
+    never heard of). Best effort and cosmetic: the session's orders and GMV for the record are
+    counted from PostgreSQL (figures.paid_orders), not from these."""
     if order["room_id"] is None or order["session_id"] is None:
         return
-    row = await conn.fetchrow(
+    row = await tx.conn.fetchrow(
         "SELECT u.display_name, i.title, i.quantity FROM users u, order_items i"
         " WHERE u.id = $1 AND i.order_id = $2 ORDER BY i.id LIMIT 1",
         order["buyer_id"],
         order["id"],
     )
-    await events.add_counters(order["room_id"], orders=1, gmv=order["pay_amount"])
-    await events.publish(
-        order["room_id"],
-        events.event(
-            "purchase",
-            buyer=masked(row["display_name"]),
-            product=row["title"],
-            quantity=row["quantity"],
-        ),
+    if row is None:
+        return
+    room_id, gmv = order["room_id"], order["pay_amount"]
+    purchase = events.event(
+        "purchase",
+        buyer=mask_name(row["display_name"]),
+        product=row["title"],
+        quantity=row["quantity"],
     )
 
+    async def tell_the_room() -> None:
+        await events.add_counters(room_id, orders=1, gmv=gmv)
+        await events.publish(room_id, purchase)
 
-services.PLACEMENT_HOOKS.append(trace_to_session)
-lifecycle.ON_PAID.append(announce_purchase)
+    tx.after_commit(tell_the_room)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, patch, post, put
@@ -7,6 +8,7 @@ from litestar.di import Provide
 from litestar.params import Parameter, QueryParameter
 
 from livecommerce.domains.live import moderation, rooms, sessions
+from livecommerce.domains.live.hooks import RoomHooks
 from livecommerce.domains.live.schemas import (
     CreateRoom,
     Moderate,
@@ -24,7 +26,6 @@ from livecommerce.domains.live.schemas import (
     UpdateRoom,
 )
 from livecommerce.domains.live.snapshot import room_snapshot
-from livecommerce.domains.live.snapshot_parts import ROOM_ACTIONS
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor, authenticated, provide_actor, requires
 from livecommerce.realtime import counters as room_counters
@@ -156,12 +157,12 @@ class RoomController(Controller):
         return await sessions.stats(_redis(request), room_id, actor)
 
 
-def room_ws(allowed_origins: tuple[str, ...]) -> Any:
+def room_ws(hooks: RoomHooks, allowed_origins: tuple[str, ...]) -> Any:
     return room_socket(
-        snapshot=room_snapshot,
+        snapshot=functools.partial(room_snapshot, hooks),
         authorize_chat=moderation.authorize_chat,
         allowed_origins=allowed_origins,
-        actions=ROOM_ACTIONS,
+        actions=hooks.actions,
     )
 
 

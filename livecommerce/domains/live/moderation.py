@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from redis.exceptions import RedisError
 
@@ -175,19 +176,20 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                     data.user_id,
                 )
     forget(room_id)
-    await events.publish(
-        room_id,
-        events.event(
-            "moderation",
-            priority=True,
-            action=data.action,
-            userId=data.user_id,
-            messageId=out.message_id,
-            until=out.until.isoformat() if out.until else None,
-            slowModeSeconds=out.slow_mode_seconds,
-        ),
-    )
+    await events.publish(room_id, _moderation_event(data, out))
     return out
+
+
+def _moderation_event(data: Moderate, out: ModerationOut) -> dict[str, Any]:
+    return events.event(
+        "moderation",
+        priority=True,
+        action=data.action,
+        userId=data.user_id,
+        messageId=out.message_id,
+        until=out.until.isoformat() if out.until else None,
+        slowModeSeconds=out.slow_mode_seconds,
+    )
 
 
 def _missing(name: str) -> DomainError:

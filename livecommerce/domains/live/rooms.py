@@ -202,11 +202,10 @@ async def set_showcase(room_id: int, host: Actor, product_ids: list[int]) -> lis
         if unpinned:
             await conn.execute("UPDATE rooms SET pinned_product_id = NULL WHERE id = $1", room_id)
         items = await showcase(conn, room_id)
-    await events.publish(
-        room_id, events.event("product", action="showcase", productIds=[p.id for p in items])
-    )
-    if unpinned:
-        await events.publish(room_id, events.event("unpin"))
+        told = [events.event("product", action="showcase", productIds=[p.id for p in items])]
+        if unpinned:
+            told.append(events.event("unpin"))
+        tx.after_commit(lambda: events.publish(room_id, *told))
     return items
 
 
@@ -230,10 +229,8 @@ async def pin(room_id: int, host: Actor, product_id: int | None) -> ShowcaseProd
         await conn.execute(
             "UPDATE rooms SET pinned_product_id = $2 WHERE id = $1", room_id, product_id
         )
-    if card is None:
-        await events.publish(room_id, events.event("unpin"))
-    else:
-        await events.publish(room_id, events.event("pin", product=_card(card)))
+        told = events.event("unpin") if card is None else events.event("pin", product=_card(card))
+        tx.after_commit(lambda: events.publish(room_id, told))
     return card
 
 

@@ -75,14 +75,19 @@ async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> 
                 data.title or room["title"],
                 data.hls_url or "",
             )
+            live = events.event("session", status="live", session=_builtins(row))
+
+            async def open_the_room() -> None:
+                try:
+                    await room_counters.reset(redis, room_id)
+                    await redis.delete(joined_key(room_id))
+                except (RedisError, OSError):
+                    pass  # the checkpoint and the floor keep the figures right; a new floor is 0
+                await events.publish(room_id, live)
+
+            tx.after_commit(open_the_room)
     except UniqueViolationError:
         raise _already_live(room_id) from None
-    try:
-        await room_counters.reset(redis, room_id)
-        await redis.delete(joined_key(room_id))
-    except (RedisError, OSError):
-        pass  # the checkpoint and the floor keep the figures right; a new session's floor is zero
-    await events.publish(room_id, events.event("session", status="live", session=_builtins(row)))
     return report(row)
 
 
@@ -109,10 +114,10 @@ async def end(redis: Redis, room_id: int, host: Actor) -> SessionReport:
             live["id"],
         )
         await conn.execute("UPDATE rooms SET pinned_product_id = NULL WHERE id = $1", room_id)
-    await events.publish(
-        room_id,
-        events.event("session", status="ended", session=_builtins(row), report=_report_dict(row)),
-    )
+        ended = events.event(
+            "session", status="ended", session=_builtins(row), report=_report_dict(row)
+        )
+        tx.after_commit(lambda: events.publish(room_id, ended))
     return report(row)
 
 

@@ -10,14 +10,14 @@ import msgspec
 from redis.exceptions import RedisError
 
 from livecommerce.domains.live import events, moderation, rooms, sessions
-from livecommerce.domains.live.snapshot_parts import SNAPSHOT_PARTS
+from livecommerce.domains.live.hooks import RoomHooks
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError
 from livecommerce.realtime.errors import JoinRefused
 
 
-async def room_snapshot(room_id: int, actor: Actor | None) -> dict[str, Any]:
+async def room_snapshot(hooks: RoomHooks, room_id: int, actor: Actor | None) -> dict[str, Any]:
     try:
         rules = await moderation.rules(room_id)
     except DomainError:
@@ -27,7 +27,7 @@ async def room_snapshot(room_id: int, actor: Actor | None) -> dict[str, Any]:
     detail = await rooms.get_room(room_id)
     payload: dict[str, Any] = msgspec.to_builtins(detail)
     async with db.connection() as conn:
-        for part in SNAPSHOT_PARTS:
+        for part in hooks.snapshot_parts:
             payload.update(await part(conn, room_id, actor))
     payload["pinned"] = next(
         (p for p in payload["showcase"] if p["id"] == detail.pinned_product_id), None

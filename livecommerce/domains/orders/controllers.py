@@ -7,6 +7,7 @@ from litestar.di import Provide
 from litestar.params import HeaderParameter, Parameter
 
 from livecommerce.domains.orders import lifecycle, refunds, services
+from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.queries import page, visible_order
 from livecommerce.domains.orders.rules import Status
 from livecommerce.domains.orders.schemas import (
@@ -19,11 +20,19 @@ from livecommerce.domains.orders.schemas import (
     RequestRefund,
     ShipOrder,
 )
+from livecommerce.domains.payments.hooks import PaymentHooks
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor, authenticated, provide_actor, requires
 from livecommerce.infra.errors import DomainError, ErrorCode
 
 StatusFilter = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
+
+
+def _done(out: OrderOut | None) -> OrderOut:
+    """A person's step always answers with the order (only the system's may find nothing due)."""
+    if out is None:
+        raise RuntimeError("a step taken by a person returned no order")
+    return out
 
 
 class OrderController(Controller):
@@ -37,6 +46,7 @@ class OrderController(Controller):
         self,
         request: Request[Any, Any, Any],
         actor: Actor,
+        order_hooks: OrderHooks,
         data: PlaceOrder,
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
     ) -> Response[bytes]:
@@ -48,7 +58,7 @@ class OrderController(Controller):
                 detail="send an Idempotency-Key header",
             )
         status, body, replayed = await services.place_order(
-            request.app.state.settings, actor.id, data, idempotency_key
+            request.app.state.settings, order_hooks, actor.id, data, idempotency_key
         )
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return Response(body, status_code=status, media_type="application/json", headers=headers)
@@ -59,18 +69,29 @@ class OrderController(Controller):
             return await visible_order(conn, order_id, actor)
 
     @post("/{order_id:int}/pay", status_code=200)
-    async def pay(self, actor: Actor, order_id: int, data: PayOrder | None = None) -> PaymentOut:
+    async def pay(
+        self,
+        actor: Actor,
+        payment_hooks: PaymentHooks,
+        order_id: int,
+        data: PayOrder | None = None,
+    ) -> PaymentOut:
         """Pay from the wallet (done at once) or through a gateway (follow `payUrl`)."""
         data = data or PayOrder()
-        return await lifecycle.start_payment(order_id, actor, data.method, data.provider)
+        return await lifecycle.start_payment(
+            payment_hooks, order_id, actor, data.method, data.provider
+        )
 
     @post("/{order_id:int}/cancel", status_code=200)
     async def cancel(
-        self, actor: Actor, order_id: int, data: CancelOrder | None = None
+        self,
+        actor: Actor,
+        order_hooks: OrderHooks,
+        order_id: int,
+        data: CancelOrder | None = None,
     ) -> OrderOut:
-        out = await lifecycle.cancel(order_id, actor, (data or CancelOrder()).reason)
-        assert out is not None
-        return out
+        reason = (data or CancelOrder()).reason
+        return _done(await lifecycle.cancel(order_hooks, order_id, actor, reason))
 
     @post("/{order_id:int}/ship", status_code=200)
     async def ship(
@@ -82,18 +103,15 @@ class OrderController(Controller):
     async def confirm(
         self, request: Request[Any, Any, Any], actor: Actor, order_id: int
     ) -> OrderOut:
-        out = await lifecycle.confirm(request.app.state.settings, order_id, actor)
-        assert out is not None
-        return out
+        return _done(await lifecycle.confirm(request.app.state.settings, order_id, actor))
 
     @post("/{order_id:int}/complete", status_code=200)
     async def complete(
-        self, request: Request[Any, Any, Any], actor: Actor, order_id: int
+        self, request: Request[Any, Any, Any], actor: Actor, order_hooks: OrderHooks, order_id: int
     ) -> OrderOut:
         """Admins only: close the after-sales window now and settle."""
-        out = await lifecycle.complete(request.app.state.settings, order_id, actor)
-        assert out is not None
-        return out
+        settings = request.app.state.settings
+        return _done(await lifecycle.complete(settings, order_hooks, order_id, actor))
 
     @post("/{order_id:int}/refund", status_code=200)
     async def refund(self, actor: Actor, order_id: int, data: RequestRefund) -> OrderOut:
@@ -108,8 +126,8 @@ class RefundController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @post("/{refund_id:int}/approve", status_code=200)
-    async def approve(self, actor: Actor, refund_id: int) -> OrderOut:
-        return await refunds.approve_refund(refund_id, actor)
+    async def approve(self, actor: Actor, order_hooks: OrderHooks, refund_id: int) -> OrderOut:
+        return await refunds.approve_refund(order_hooks, refund_id, actor)
 
     @post("/{refund_id:int}/reject", status_code=200)
     async def reject(self, actor: Actor, refund_id: int) -> OrderOut:

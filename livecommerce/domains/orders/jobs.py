@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from livecommerce.domains.orders import idempotency, lifecycle
-from livecommerce.domains.orders.rules import Party
+from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.infra import db
 from livecommerce.settings import Settings
 
-SYSTEM = {Party.SYSTEM}
 SWEEP_BATCH = 1000
 
 
@@ -18,16 +17,20 @@ def _settings(ctx: dict[str, Any]) -> Settings:
     return ctx["settings"]
 
 
+def _hooks(ctx: dict[str, Any]) -> OrderHooks:
+    return ctx["wiring"].orders
+
+
 async def cancel_unpaid_order(ctx: dict[str, Any], order_id: int) -> bool:
-    return await lifecycle.cancel(order_id, SYSTEM, "payment_timeout") is not None
+    return await lifecycle.cancel(_hooks(ctx), order_id, None, "payment_timeout") is not None
 
 
 async def auto_confirm_order(ctx: dict[str, Any], order_id: int) -> bool:
-    return await lifecycle.confirm(_settings(ctx), order_id, SYSTEM) is not None
+    return await lifecycle.confirm(_settings(ctx), order_id, None) is not None
 
 
 async def complete_order(ctx: dict[str, Any], order_id: int) -> bool:
-    return await lifecycle.complete(_settings(ctx), order_id, SYSTEM) is not None
+    return await lifecycle.complete(_settings(ctx), _hooks(ctx), order_id, None) is not None
 
 
 async def _due(sql: str, *args: Any) -> list[int]:

@@ -1,35 +1,40 @@
 """An order's life after placement: pay, cancel, ship, confirm, complete. Each step is one
-transaction that locks the order row, checks the transition table and moves money through
-the ledger in the same transaction.
+transaction that locks the order row, takes its target state from the transition table (for a
+person and for the system alike), moves money through the ledger and runs the other domains'
+reactions (`OrderHooks`) in the same transaction; jobs and room events wait for COMMIT.
 
 Lock order everywhere: the order row, then its payment rows, then ledger accounts by id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from asyncpg import Connection, Record
 
-from livecommerce.domains.orders.queries import not_found, order_out
-from livecommerce.domains.orders.rules import Action, Party, Status, ensure_transition, parties_of
-from livecommerce.domains.orders.schemas import OrderOut, PaymentOut
-from livecommerce.domains.payments import services as payments
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
+from livecommerce.domains.orders.hooks import OrderHooks
+from livecommerce.domains.orders.queries import not_found, order_out
+from livecommerce.domains.orders.rules import (
+    Action,
+    Party,
+    Status,
+    ensure_transition,
+    parties_of,
+    system_transition,
+)
+from livecommerce.domains.orders.schemas import OrderOut, PaymentOut
+from livecommerce.domains.payments import services as payments
+from livecommerce.domains.payments.hooks import PaymentHooks
 from livecommerce.infra import db, queue
 from livecommerce.infra.auth import Actor
+from livecommerce.infra.db import Tx
 from livecommerce.settings import Settings
 
-# Hooks of other domains, run inside the transaction of the step.
-OrderHook = Callable[[Connection, Record], Awaitable[None]]
-ON_PAID: list[OrderHook] = []  # e.g. create pending commissions
-ON_CANCELLED: list[OrderHook] = []  # e.g. release the coupon
-# Who else is paid out of the order when it completes: returns (account id, fen) credits,
-# taken from the host's share (e.g. distributors' commissions).
-SettlementHook = Callable[[Connection, Record], Awaitable[list[tuple[int, int]]]]
-ON_SETTLEMENT: list[SettlementHook] = []
+# A step is taken by a person (their Actor: the table checks their party) or by the system
+# (None: a payment callback or a job, which does nothing when the step is no longer due).
+Who = Actor | None
 
 
 async def lock_order(conn: Connection, order_id: int) -> Record:
@@ -48,7 +53,37 @@ def parties(actor: Actor, order: Record) -> set[Party]:
     return found
 
 
-async def start_payment(order_id: int, actor: Actor, method: str, provider_name: str) -> PaymentOut:
+async def begin(
+    conn: Connection,
+    order_id: int,
+    action: Action,
+    who: Who,
+    *,
+    due_sql: str | None = None,
+    due_args: tuple[object, ...] = (),
+) -> tuple[Record, Status] | None:
+    """Lock the order and decide the step: (order, target state), or None when the system finds
+    nothing to do. A person gets 403/404/409 from the table; the system is also held to
+    `due_sql`, a condition on the order row written in this module (never input), with
+    `due_args` as its parameters from $2 on (e.g. its deadline has passed)."""
+    order = await lock_order(conn, order_id)
+    if who is not None:
+        target = ensure_transition(order["status"], action, parties(who, order))
+    else:
+        target = system_transition(order["status"], action)
+        if target is not None and due_sql is not None:
+            sql = f"SELECT {due_sql} FROM orders WHERE id = $1"
+            target = target if await conn.fetchval(sql, order_id, *due_args) else None
+    if target is None:
+        if who is not None:
+            raise ValueError(f"{action} has no fixed target state")
+        return None
+    return order, target
+
+
+async def start_payment(
+    hooks: PaymentHooks, order_id: int, actor: Actor, method: str, provider_name: str
+) -> PaymentOut:
     """Pay from the wallet at once, or get (or reuse) a gateway payment and its pay page URL."""
     async with db.transaction() as tx:
         conn = tx.conn
@@ -63,11 +98,12 @@ async def start_payment(order_id: int, actor: Actor, method: str, provider_name:
                 order_id=order_id,
                 provider_name="wallet",
             )
-            await payments.succeed(conn, payment, f"wallet_{payment['id']}")
+            await payments.succeed(tx, hooks, payment, f"wallet_{payment['id']}")
             pay_url = ""
         else:
             payment = await conn.fetchrow(
-                "SELECT * FROM payments WHERE order_id = $1 AND provider = $2 AND status = 'pending' AND amount = $3 ORDER BY id LIMIT 1",
+                "SELECT * FROM payments WHERE order_id = $1 AND provider = $2"
+                " AND status = 'pending' AND amount = $3 ORDER BY id LIMIT 1",
                 order_id,
                 provider_name,
                 order["pay_amount"],
@@ -93,23 +129,35 @@ async def start_payment(order_id: int, actor: Actor, method: str, provider_name:
         )
 
 
-@payments.on_success("order")
-async def _order_payment_succeeded(conn: Connection, payment: Record) -> None:
-    """Money for an order came in: into the host's escrow. If the order can't take it
-    (cancelled meanwhile, or paid already), it goes straight back the way it came."""
+async def lock_for_payment(conn: Connection, payment: Record) -> None:
+    """PaymentHooks.lock_first["order"]: the order's row before its payment's (the lock order)."""
+    if payment["order_id"] is not None:
+        await lock_order(conn, payment["order_id"])
+
+
+async def order_payment_succeeded(hooks: OrderHooks, tx: Tx, payment: Record) -> None:
+    """Money for an order came in: into the host's escrow, and the order is paid. If the order
+    can't take it (cancelled meanwhile, or paid already), it goes straight back the way it came.
+    Runs under the order's row lock, taken by the payment's confirmation."""
+    conn = tx.conn
     order = await conn.fetchrow("SELECT * FROM orders WHERE id = $1", payment["order_id"])
+    if order is None:
+        raise ValueError(f"payment {payment['id']} names no order")
     escrow = await ledger.account_id(conn, order["host_id"], Kind.ESCROW)
     if payment["provider"] == "wallet":
         source = await ledger.account_id(conn, payment["user_id"], Kind.WALLET)
     else:
         source = await ledger.account_id(conn, None, Kind.GATEWAY)
-    paid = await conn.fetchrow(
-        "UPDATE orders SET status = 'paid', paid_at = now(), payment_method = $2"
-        " WHERE id = $1 AND status = 'pending_payment' AND pay_amount = $3 RETURNING *",
-        order["id"],
-        payment["provider"],
-        payment["amount"],
-    )
+    target = system_transition(order["status"], Action.PAY)
+    paid = None
+    if target is not None and order["pay_amount"] == payment["amount"]:
+        paid = await conn.fetchrow(
+            "UPDATE orders SET status = $2, paid_at = now(), payment_method = $3"
+            " WHERE id = $1 RETURNING *",
+            order["id"],
+            target.value,
+            payment["provider"],
+        )
     # The escrow row is every buyer's of this host: lock it last, so it is held for the shortest time.
     await ledger.post(
         conn,
@@ -122,11 +170,12 @@ async def _order_payment_succeeded(conn: Connection, payment: Record) -> None:
             conn, payment, payment["amount"], f"payment:{payment['id']}:return", escrow
         )
         return
-    for hook in ON_PAID:
-        await hook(conn, paid)
+    for reaction in hooks.paid:
+        await reaction(tx, paid)
 
 
-async def _restock(conn: Connection, order_id: int) -> None:
+async def restock(conn: Connection, order_id: int) -> None:
+    """Put an order's units back on the shelf (cancelled unpaid, or refunded before shipping)."""
     await conn.execute(
         "UPDATE skus s SET stock = s.stock + i.quantity, sold = s.sold - i.quantity"
         " FROM order_items i WHERE i.order_id = $1 AND s.id = i.sku_id",
@@ -134,103 +183,109 @@ async def _restock(conn: Connection, order_id: int) -> None:
     )
 
 
-async def cancel(order_id: int, who: set[Party] | Actor, reason: str) -> OrderOut | None:
+async def cancel(hooks: OrderHooks, order_id: int, who: Who, reason: str) -> OrderOut | None:
     """Cancel an unpaid order: stock and coupon released, pending payments closed.
 
     For the system (the payment-timeout job) it only happens past the deadline, and a
     second run finds nothing to do (returns None)."""
     async with db.transaction() as tx:
         conn = tx.conn
-        order = await lock_order(conn, order_id)
-        if isinstance(who, Actor):
-            ensure_transition(order["status"], Action.CANCEL, parties(who, order))
-        elif order["status"] != Status.PENDING_PAYMENT or not await conn.fetchval(
-            "SELECT payment_deadline <= now() FROM orders WHERE id = $1", order_id
-        ):
+        step = await begin(conn, order_id, Action.CANCEL, who, due_sql="payment_deadline <= now()")
+        if step is None:
             return None
-        await _restock(conn, order_id)
+        _, target = step
+        await restock(conn, order_id)
         cancelled = await conn.fetchrow(
-            "UPDATE orders SET status = 'cancelled', cancelled_at = now(), cancel_reason = $2 WHERE id = $1 RETURNING *",
+            "UPDATE orders SET status = $3, cancelled_at = now(), cancel_reason = $2"
+            " WHERE id = $1 RETURNING *",
             order_id,
             reason,
+            target.value,
         )
         await conn.execute(
             "UPDATE payments SET status = 'closed' WHERE order_id = $1 AND status = 'pending'",
             order_id,
         )
-        for hook in ON_CANCELLED:
-            await hook(conn, cancelled)
+        for reaction in hooks.cancelled:
+            await reaction(tx, cancelled)
         return await order_out(conn, order_id)
 
 
 async def ship(settings: Settings, order_id: int, actor: Actor, tracking_no: str) -> OrderOut:
     async with db.transaction() as tx:
         conn = tx.conn
-        order = await lock_order(conn, order_id)
-        ensure_transition(order["status"], Action.SHIP, parties(actor, order))
+        step = await begin(conn, order_id, Action.SHIP, actor)
+        if step is None:
+            raise ValueError("a person's step always has a target")
         shipped = await conn.fetchrow(
-            "UPDATE orders SET status = 'shipped', shipped_at = now(), tracking_no = $2 WHERE id = $1 RETURNING shipped_at",
+            "UPDATE orders SET status = $3, shipped_at = now(), tracking_no = $2"
+            " WHERE id = $1 RETURNING shipped_at",
             order_id,
             tracking_no,
+            step[1].value,
         )
-        out = await order_out(conn, order_id)
-    due = shipped["shipped_at"] + timedelta(days=settings.auto_confirm_days)
-    await queue.enqueue(
-        "auto_confirm_order", order_id, job_id=f"auto-confirm:{order_id}", defer_until=due
-    )
-    return out
+        due = shipped["shipped_at"] + timedelta(days=settings.auto_confirm_days)
+        tx.after_commit(
+            lambda: queue.enqueue(
+                "auto_confirm_order", order_id, job_id=f"auto-confirm:{order_id}", defer_until=due
+            )
+        )
+        return await order_out(conn, order_id)
 
 
-async def confirm(settings: Settings, order_id: int, who: set[Party] | Actor) -> OrderOut | None:
+async def confirm(settings: Settings, order_id: int, who: Who) -> OrderOut | None:
     """Receipt confirmed (by the buyer, or by the system N days after shipping): the after-sales window opens."""
     async with db.transaction() as tx:
         conn = tx.conn
-        order = await lock_order(conn, order_id)
-        if isinstance(who, Actor):
-            ensure_transition(order["status"], Action.CONFIRM, parties(who, order))
-        elif order["status"] != Status.SHIPPED or not await conn.fetchval(
-            "SELECT shipped_at + make_interval(days => $2) <= now() FROM orders WHERE id = $1",
+        step = await begin(
+            conn,
             order_id,
-            settings.auto_confirm_days,
-        ):
+            Action.CONFIRM,
+            who,
+            due_sql="shipped_at + make_interval(days => $2) <= now()",
+            due_args=(settings.auto_confirm_days,),
+        )
+        if step is None:
             return None
         received = await conn.fetchrow(
-            "UPDATE orders SET status = 'received', received_at = now(),"
-            " after_sales_until = now() + make_interval(days => $2) WHERE id = $1 RETURNING after_sales_until",
+            "UPDATE orders SET status = $3, received_at = now(),"
+            " after_sales_until = now() + make_interval(days => $2) WHERE id = $1"
+            " RETURNING after_sales_until",
             order_id,
             settings.after_sales_days,
+            step[1].value,
         )
-        out = await order_out(conn, order_id)
-    await queue.enqueue(
-        "complete_order",
-        order_id,
-        job_id=f"complete:{order_id}",
-        defer_until=received["after_sales_until"],
-    )
-    return out
+        until = received["after_sales_until"]
+        tx.after_commit(
+            lambda: queue.enqueue(
+                "complete_order", order_id, job_id=f"complete:{order_id}", defer_until=until
+            )
+        )
+        return await order_out(conn, order_id)
 
 
-async def complete(settings: Settings, order_id: int, who: set[Party] | Actor) -> OrderOut | None:
+async def complete(
+    settings: Settings, hooks: OrderHooks, order_id: int, who: Who
+) -> OrderOut | None:
     """After-sales window closed with no open refund: settle the escrow to the host (minus fee and commissions)."""
     async with db.transaction() as tx:
         conn = tx.conn
-        order = await lock_order(conn, order_id)
-        if isinstance(who, Actor):
-            ensure_transition(order["status"], Action.COMPLETE, parties(who, order))
-        elif order["status"] != Status.RECEIVED or not await conn.fetchval(
-            "SELECT after_sales_until <= now() FROM orders WHERE id = $1", order_id
-        ):
+        step = await begin(
+            conn, order_id, Action.COMPLETE, who, due_sql="after_sales_until <= now()"
+        )
+        if step is None:
             return None
         completed = await conn.fetchrow(
-            "UPDATE orders SET status = 'completed', completed_at = now() WHERE id = $1 RETURNING *",
+            "UPDATE orders SET status = $2, completed_at = now() WHERE id = $1 RETURNING *",
             order_id,
+            step[1].value,
         )
         net = completed["pay_amount"] - completed["refunded_amount"]
         if net > 0:
             fee = net * settings.platform_fee_bp // 10_000
             others: list[tuple[int, int]] = []
-            for hook in ON_SETTLEMENT:
-                others += await hook(conn, completed)
+            for reaction in hooks.completed:
+                others += await reaction(tx, completed)
             host_share = net - fee - sum(amount for _, amount in others)
             legs = [
                 (await ledger.account_id(conn, completed["host_id"], Kind.ESCROW), -net),

@@ -7,25 +7,21 @@ what each item still holds), so commissions can be reversed pro rata per item.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 
 from asyncpg import Connection, Record
 from asyncpg.exceptions import UniqueViolationError
 
-from livecommerce.domains.orders.lifecycle import _restock, lock_order, parties
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
+from livecommerce.domains.orders.hooks import OrderHooks
+from livecommerce.domains.orders.lifecycle import lock_order, parties, restock
 from livecommerce.domains.orders.queries import order_out
 from livecommerce.domains.orders.rules import Action, Status, allocate, ensure_transition
 from livecommerce.domains.orders.schemas import OrderOut, RequestRefund
 from livecommerce.domains.payments import services as payments
-from livecommerce.domains import ledger
-from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
-
-# Run inside the approving transaction with the order and {item_id: fen refunded} (e.g. reverse commissions).
-RefundHook = Callable[[Connection, Record, dict[int, int]], Awaitable[None]]
-ON_REFUNDED: list[RefundHook] = []
 
 
 def _too_large(amount: int, left: int) -> DomainError:
@@ -40,7 +36,9 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Or
     async with db.transaction() as tx:
         conn = tx.conn
         order = await lock_order(conn, order_id)
-        ensure_transition(order["status"], Action.REQUEST_REFUND, parties(actor, order))
+        target = ensure_transition(order["status"], Action.REQUEST_REFUND, parties(actor, order))
+        if target is None:
+            raise ValueError("a refund request always leads to refunding")
         items = await conn.fetch(
             "SELECT id, paid_amount - refunded_amount AS left FROM order_items WHERE order_id = $1 ORDER BY id",
             order_id,
@@ -81,8 +79,9 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Or
                 detail="a refund of this order is already open",
             ) from None
         await conn.execute(
-            "UPDATE orders SET status_before_refund = status, status = 'refunding' WHERE id = $1",
+            "UPDATE orders SET status_before_refund = status, status = $2 WHERE id = $1",
             order_id,
+            target.value,
         )
         return await order_out(conn, order_id)
 
@@ -104,7 +103,7 @@ async def _lock_open_refund(
     return order, refund
 
 
-async def approve_refund(refund_id: int, actor: Actor) -> OrderOut:
+async def approve_refund(hooks: OrderHooks, refund_id: int, actor: Actor) -> OrderOut:
     async with db.transaction() as tx:
         conn = tx.conn
         order, refund = await _lock_open_refund(conn, refund_id, actor, Action.APPROVE_REFUND)
@@ -134,11 +133,11 @@ async def approve_refund(refund_id: int, actor: Actor) -> OrderOut:
         escrow = await ledger.account_id(conn, order["host_id"], Kind.ESCROW)
         await payments.refund_payment(conn, payment, refund["amount"], str(refund_id), escrow)
         if fully and order["status_before_refund"] == Status.PAID:
-            await _restock(
+            await restock(
                 conn, order["id"]
             )  # nothing was shipped: the goods are still on the shelf
-        for hook in ON_REFUNDED:
-            await hook(conn, updated, allocation)
+        for reaction in hooks.refunded:
+            await reaction(tx, updated, allocation)
         return await order_out(conn, order["id"])
 
 

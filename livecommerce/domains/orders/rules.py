@@ -79,8 +79,7 @@ def ensure_transition(status: str, action: Action, parties: set[Party]) -> Statu
     sources, target, allowed = TRANSITIONS[action]
     if not parties & allowed:
         raise DomainError(
-            ErrorCode.FORBIDDEN,
-            detail=f"you may not {action.value.replace('_', ' ')} this order",
+            ErrorCode.FORBIDDEN, detail=f"you may not {action.value.replace('_', ' ')} this order"
         )
     if Status(status) not in sources:
         raise DomainError(
@@ -90,6 +89,15 @@ def ensure_transition(status: str, action: Action, parties: set[Party]) -> Statu
             action=action.value,
         )
     return target
+
+
+def system_transition(status: str, action: Action) -> Status | None:
+    """The target state of the system's `action` from `status`, or None when the table does not
+    allow it from there: a job that finds its step no longer due (run twice, or late) does nothing."""
+    sources, target, allowed = TRANSITIONS[action]
+    if Party.SYSTEM not in allowed:
+        raise ValueError(f"the system may never {action.value}")
+    return target if Status(status) in sources else None
 
 
 def allocate(amount: int, weights: list[int]) -> list[int]:

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import msgspec
 from asyncpg import Connection, Record
 
 from livecommerce.domains.orders import idempotency
+from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.queries import order_out
 from livecommerce.domains.orders.rules import allocate
 from livecommerce.domains.orders.schemas import OrderOut, PlaceOrder
 from livecommerce.infra import db, queue
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
-
-# Other domains add to an order as it is placed (coupon pricing, the distributor chain snapshot):
-# each hook runs in the placing transaction and may return a discount per item (fen, by sku id).
-PlacementHook = Callable[[Connection, Record, list[Record]], Awaitable[None]]
-PLACEMENT_HOOKS: list[PlacementHook] = []
 
 
 async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
@@ -53,9 +48,10 @@ async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
 
 
 async def place_order(
-    settings: Settings, buyer_id: int, data: PlaceOrder, idempotency_key: str
+    settings: Settings, hooks: OrderHooks, buyer_id: int, data: PlaceOrder, idempotency_key: str
 ) -> tuple[int, bytes, bool]:
-    """Place an order; returns (status, JSON body, replayed). A retry with the same key replays the first answer."""
+    """Place an order; returns (status, JSON body, replayed). A retry with the same key replays
+    the first answer. `hooks.placed` run in the placing transaction (trace, coupon, chain)."""
     digest = idempotency.request_hash(data)
     async with db.transaction() as tx:
         conn = tx.conn
@@ -109,16 +105,19 @@ async def place_order(
             [q for _, q in taken],
             [r["price"] * q for r, q in taken],
         )
-        for hook in PLACEMENT_HOOKS:
-            await hook(conn, order, list(items))
+        for reaction in hooks.placed:
+            await reaction(tx, order, list(items))
         body = msgspec.json.encode(await order_out(conn, order["id"]))
         await idempotency.remember(conn, buyer_id, idempotency_key, 201, body)
-    await queue.enqueue(
-        "cancel_unpaid_order",
-        order["id"],
-        job_id=f"cancel-unpaid:{order['id']}",
-        defer_until=deadline,
-    )
+        order_id = order["id"]
+        tx.after_commit(
+            lambda: queue.enqueue(
+                "cancel_unpaid_order",
+                order_id,
+                job_id=f"cancel-unpaid:{order_id}",
+                defer_until=deadline,
+            )
+        )
     return 201, body, False
 
 

@@ -6,10 +6,14 @@ from typing import Any
 import httpx
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import Provide
 
-from livecommerce.domains.payments import services
+from livecommerce.domains.payments import services, topups
+from livecommerce.domains.payments.hooks import PaymentHooks
 from livecommerce.domains.payments.providers import sandbox
+from livecommerce.domains.payments.schemas import TopUp, TopUpOut
 from livecommerce.infra import db
+from livecommerce.infra.auth import Actor, authenticated, provide_actor
 from livecommerce.infra.errors import DomainError, ErrorCode
 
 
@@ -19,12 +23,27 @@ class PaymentCallbackController(Controller):
 
     @post("/callback", status_code=200, exclude_from_auth=True)
     async def callback(
-        self, request: Request[Any, Any, Any], provider: str = "sandbox"
+        self,
+        request: Request[Any, Any, Any],
+        payment_hooks: PaymentHooks,
+        provider: str = "sandbox",
     ) -> dict[str, str]:
         """Providers call this when a payment succeeds. Signed (HMAC); repeated deliveries change nothing."""
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
-        return {"result": await services.apply_callback(provider, headers, body)}
+        return {"result": await services.apply_callback(payment_hooks, provider, headers, body)}
+
+
+class TopUpController(Controller):
+    path = "/api/me/wallet"
+    tags = ["wallet"]
+    guards = [authenticated]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @post("/topup", status_code=201)
+    async def top_up(self, actor: Actor, data: TopUp) -> TopUpOut:
+        """Add money to the wallet through a gateway: pay at `payUrl`."""
+        return await topups.start_top_up(actor.id, data.amount, data.provider)
 
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -104,4 +123,4 @@ class SandboxGatewayController(Controller):
         )
 
 
-CONTROLLERS = [PaymentCallbackController, SandboxGatewayController]
+CONTROLLERS = [PaymentCallbackController, TopUpController, SandboxGatewayController]

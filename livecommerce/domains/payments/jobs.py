@@ -8,7 +8,7 @@ from livecommerce.domains.payments import services
 
 
 async def reconcile_payments(ctx: dict[str, Any]) -> int:
-    return await services.reconcile_pending()
+    return await services.reconcile_pending(ctx["wiring"].payments)
 
 
 FUNCTIONS: list[Any] = []

@@ -1,38 +1,29 @@
 """Payments: money in from a provider (or the wallet), applied exactly once, and refunds back the way it came.
 
 A callback is verified (HMAC), then applied under a row lock on the payment: the first
-delivery flips it to succeeded and runs the purpose's handler (an order, a top-up) in the
-same transaction; every later delivery finds it succeeded and changes nothing.
+delivery flips it to succeeded and runs the purpose's handler (`PaymentHooks`: an order, a
+top-up) in the same transaction; every later delivery finds it succeeded and changes nothing.
+
+Dependencies point down: payments knows the ledger and its providers, never orders or the
+wallet; they plug in through `PaymentHooks` (see livecommerce/wiring.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
 from asyncpg import Connection, Record
 
-from livecommerce.domains.payments.providers import CallbackEvent, provider
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
+from livecommerce.domains.payments.hooks import PaymentHooks
+from livecommerce.domains.payments.providers import CallbackEvent, provider
 from livecommerce.infra import db
+from livecommerce.infra.db import Tx
 from livecommerce.infra.errors import DomainError, ErrorCode
 
 log = structlog.get_logger("payments")
-
-SuccessHandler = Callable[[Connection, Record], Awaitable[None]]
-_on_success: dict[str, SuccessHandler] = {}
-
-
-def on_success(purpose: str) -> Callable[[SuccessHandler], SuccessHandler]:
-    """Register what a succeeded payment of `purpose` does (runs inside the confirming transaction)."""
-
-    def register(handler: SuccessHandler) -> SuccessHandler:
-        _on_success[purpose] = handler
-        return handler
-
-    return register
 
 
 async def create_payment(
@@ -59,8 +50,10 @@ def checkout_url(payment: Record | dict[str, Any]) -> str:
     return provider(payment["provider"]).checkout_url(payment["id"])
 
 
-async def succeed(conn: Connection, payment: Record, provider_ref: str) -> None:
-    """Mark a locked pending payment succeeded and run its purpose's handler, in the caller's transaction."""
+async def succeed(tx: Tx, hooks: PaymentHooks, payment: Record, provider_ref: str) -> None:
+    """Mark a locked pending payment succeeded and run its purpose's handler, in the caller's
+    transaction."""
+    conn = tx.conn
     updated = await conn.fetchrow(
         "UPDATE payments SET status = 'succeeded', provider_ref = $2, paid_at = now()"
         " WHERE id = $1 AND status IN ('pending', 'closed') RETURNING *",
@@ -69,7 +62,7 @@ async def succeed(conn: Connection, payment: Record, provider_ref: str) -> None:
     )
     if updated is None:
         return
-    await _on_success[updated["purpose"]](conn, updated)
+    await hooks.succeeded[updated["purpose"]](tx, updated)
 
 
 async def _audit(
@@ -98,25 +91,27 @@ async def _reject(provider_name: str, payment_id: int | None, error: DomainError
     return error
 
 
-async def apply_callback(provider_name: str, headers: dict[str, str], body: bytes) -> str:
+async def apply_callback(
+    hooks: PaymentHooks, provider_name: str, headers: dict[str, str], body: bytes
+) -> str:
     """Verify and apply a provider's callback. Returns `applied` or `duplicate`."""
     gateway = provider(provider_name)
     try:
         event = gateway.verify_callback(headers, body)
     except DomainError as error:
         raise await _reject(provider_name, None, error) from None
-    return await confirm(provider_name, event)
+    return await confirm(hooks, provider_name, event)
 
 
-async def confirm(provider_name: str, event: CallbackEvent) -> str:
+async def confirm(hooks: PaymentHooks, provider_name: str, event: CallbackEvent) -> str:
     async with db.transaction() as tx:
         conn = tx.conn
-        # Lock order: the order row before its payment row, as cancelling an order does.
-        order_id = await conn.fetchval(
-            "SELECT order_id FROM payments WHERE id = $1", event.payment_id
-        )
-        if order_id is not None:
-            await conn.execute("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id)
+        # Lock order: what the payment is for (an order's row) before the payment row, as
+        # cancelling an order does; the purpose says what that is.
+        unlocked = await conn.fetchrow("SELECT * FROM payments WHERE id = $1", event.payment_id)
+        lock_first = hooks.lock_first.get(unlocked["purpose"]) if unlocked else None
+        if unlocked is not None and lock_first is not None:
+            await lock_first(conn, unlocked)
         payment = await conn.fetchrow(
             "SELECT * FROM payments WHERE id = $1 AND provider = $2 FOR UPDATE",
             event.payment_id,
@@ -136,7 +131,7 @@ async def confirm(provider_name: str, event: CallbackEvent) -> str:
             await _audit(conn, provider_name, payment["id"], "duplicate")
             return "duplicate"
         else:
-            await succeed(conn, payment, event.provider_ref)
+            await succeed(tx, hooks, payment, event.provider_ref)
             await _audit(conn, provider_name, payment["id"], "applied")
             return "applied"
     raise await _reject(provider_name, event.payment_id, error)
@@ -173,8 +168,12 @@ async def refund_payment(
         await provider(payment["provider"]).refund(conn, payment["id"], amount, key)
 
 
-async def reconcile_pending(older_than_seconds: int = 120, limit: int = 500) -> int:
-    """Ask the providers about payments still pending: a callback that never arrived is applied now."""
+async def reconcile_pending(
+    hooks: PaymentHooks, older_than_seconds: int = 120, limit: int = 500
+) -> int:
+    """Ask the providers about payments still pending: a callback that never arrived is applied
+    now. Each payment on its own: one that can't be reconciled is logged and skipped, so it
+    never holds back the others."""
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT id, provider FROM payments WHERE status = 'pending' AND provider <> 'wallet'"
@@ -184,8 +183,16 @@ async def reconcile_pending(older_than_seconds: int = 120, limit: int = 500) -> 
         )
     applied = 0
     for row in rows:
-        async with db.connection() as conn:
-            event = await provider(row["provider"]).query(conn, row["id"])
-        if event is not None and await confirm(row["provider"], event) == "applied":
-            applied += 1
+        try:
+            async with db.connection() as conn:
+                event = await provider(row["provider"]).query(conn, row["id"])
+            if event is not None and await confirm(hooks, row["provider"], event) == "applied":
+                applied += 1
+        except Exception as exc:  # one bad row must not stop reconciliation for all the others
+            log.warning(
+                "payment_not_reconciled",
+                payment_id=row["id"],
+                provider=row["provider"],
+                error=f"{type(exc).__name__}: {exc}"[:300],
+            )
     return applied

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from piccolo.columns import BigInt, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, LazyTableReference, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Check, Unique
 from piccolo.table import Table
 
 from livecommerce.domains.accounts.tables import User
-from livecommerce.domains.orders.tables import Order
 
 
 class Payment(Table, tablename="payments"):
@@ -14,7 +13,14 @@ class Payment(Table, tablename="payments"):
 
     id = Serial(primary_key=True)
     user = ForeignKey(User, null=False, index=True, db_column_name="user_id")
-    order = ForeignKey(Order, null=True, default=None, index=True, db_column_name="order_id")
+    # Named lazily: payments sits below orders and never imports its tables.
+    order = ForeignKey(
+        LazyTableReference("Order", app_name="livecommerce"),
+        null=True,
+        default=None,
+        index=True,
+        db_column_name="order_id",
+    )
     purpose = Varchar(length=16)  # order | topup
     provider = Varchar(length=16)  # sandbox | wallet | ...
     amount = BigInt()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from asyncpg import Connection, Record
+from asyncpg import Record
 
 from livecommerce.domains.orders import services as orders
 from livecommerce.domains.promotions.rules import (
@@ -20,6 +20,7 @@ from livecommerce.domains.promotions.rules import (
     price_with_coupon,
     threshold_met,
 )
+from livecommerce.infra.db import Tx
 from livecommerce.infra.errors import DomainError, ErrorCode
 
 
@@ -37,8 +38,10 @@ def terms_of(coupon: Record) -> CouponTerms:
     )
 
 
-async def hold_coupon(conn: Connection, order: Record, items: list[Record]) -> None:
-    """PLACEMENT_HOOKS: check the buyer's coupon against the order, take the discount, hold the coupon."""
+async def hold_coupon(tx: Tx, order: Record, items: list[Record]) -> None:
+    """OrderHooks.placed: check the buyer's coupon against the order, take the discount, hold
+    the coupon."""
+    conn = tx.conn
     copy_id = order["coupon_id"]
     if copy_id is None:
         return
@@ -99,21 +102,23 @@ async def hold_coupon(conn: Connection, order: Record, items: list[Record]) -> N
     )
 
 
-async def consume_coupon(conn: Connection, order: Record) -> None:
-    """ON_PAID: the held coupon is spent for good by this order (and no other)."""
+async def consume_coupon(tx: Tx, order: Record) -> None:
+    """OrderHooks.paid: the held coupon is spent for good by this order (and no other)."""
     if order["coupon_id"] is not None:
-        await conn.execute(
-            "UPDATE user_coupons SET status = 'used', used_at = now() WHERE id = $1 AND order_id = $2 AND status = 'held'",
+        await tx.conn.execute(
+            "UPDATE user_coupons SET status = 'used', used_at = now()"
+            " WHERE id = $1 AND order_id = $2 AND status = 'held'",
             order["coupon_id"],
             order["id"],
         )
 
 
-async def release_coupon(conn: Connection, order: Record) -> None:
-    """ON_CANCELLED: the coupon is free again (still bound by its own validity)."""
+async def release_coupon(tx: Tx, order: Record) -> None:
+    """OrderHooks.cancelled: the coupon is free again (still bound by its own validity)."""
     if order["coupon_id"] is not None:
-        await conn.execute(
-            "UPDATE user_coupons SET status = 'available', order_id = NULL WHERE id = $1 AND order_id = $2 AND status = 'held'",
+        await tx.conn.execute(
+            "UPDATE user_coupons SET status = 'available', order_id = NULL"
+            " WHERE id = $1 AND order_id = $2 AND status = 'held'",
             order["coupon_id"],
             order["id"],
         )

@@ -139,9 +139,9 @@ async def create_coupon(host_id: int, room_id: int, data: CreateCoupon) -> Coupo
             data.live_only,
             data.drop,
         )
-    out = coupon_out(row)
-    if data.drop:
-        await _announce(out)
+        out = coupon_out(row)
+        if data.drop:
+            tx.after_commit(lambda: _announce(out))
     return out
 
 
@@ -154,10 +154,10 @@ async def drop_coupon(coupon_id: int, host_id: int) -> CouponOut:
             coupon_id,
             host_id,
         )
-    if row is None:
-        raise not_found(coupon_id)
-    out = coupon_out(row)
-    await _announce(out)
+        if row is None:
+            raise not_found(coupon_id)
+        out = coupon_out(row)
+        tx.after_commit(lambda: _announce(out))
     return out
 
 

@@ -26,6 +26,8 @@ from asyncpg import Connection, Record, UniqueViolationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from livecommerce.domains import ledger
+from livecommerce.domains.ledger import Kind
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import queries as rooms
 from livecommerce.domains.promotions import live_state
@@ -36,8 +38,6 @@ from livecommerce.domains.promotions.schemas import (
     RedPacketOut,
     SendRedPacket,
 )
-from livecommerce.domains import ledger
-from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db, queue
 from livecommerce.infra.errors import DomainError, ErrorCode
 
@@ -109,20 +109,24 @@ async def send_red_packet(
             "red_packet",
             [(wallet, -data.total_amount), (held, data.total_amount)],
         )
-    try:
-        await _load(redis, packet, free=list(enumerate(amounts)), winners=[])
-    except RedisError as exc:  # the first grab rebuilds it from PostgreSQL
-        log.warning("red_packet_not_loaded", red_packet_id=packet["id"], error=str(exc))
-    await room_events.publish(
-        room_id,
-        room_events.event("red_packet", action="sent", redPacket=packet_event_fields(packet)),
-    )
-    await queue.enqueue(
-        "refund_red_packet",
-        packet["id"],
-        job_id=f"red-packet-refund:{packet['id']}",
-        defer_until=packet["expires_at"],
-    )
+
+        async def announce() -> None:
+            try:
+                await _load(redis, packet, free=list(enumerate(amounts)), winners=[])
+            except RedisError as exc:  # the first grab rebuilds it from PostgreSQL
+                log.warning("red_packet_not_loaded", red_packet_id=packet["id"], error=str(exc))
+            sent = packet_event_fields(packet)
+            await room_events.publish(
+                room_id, room_events.event("red_packet", action="sent", redPacket=sent)
+            )
+            await queue.enqueue(
+                "refund_red_packet",
+                packet["id"],
+                job_id=f"red-packet-refund:{packet['id']}",
+                defer_until=packet["expires_at"],
+            )
+
+        tx.after_commit(announce)
     return packet_out(packet)
 
 
@@ -264,13 +268,11 @@ async def _finish(room_id: int, packet_id: int) -> None:
             " AND NOT EXISTS (SELECT 1 FROM red_packet_parts p WHERE p.packet_id = r.id AND p.user_id IS NULL) RETURNING *",
             packet_id,
         )
-    if packet is not None:
-        await room_events.publish(
-            room_id,
-            room_events.event(
+        if packet is not None:
+            finished = room_events.event(
                 "red_packet", action="finished", redPacket=packet_event_fields(packet)
-            ),
-        )
+            )
+            tx.after_commit(lambda: room_events.publish(room_id, finished))
 
 
 async def _release(redis: Redis, keys: list[str], user_id: int, part: str, push_back: bool) -> None:

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, get
 from litestar.di import Provide
 from litestar.params import Parameter
 
 from livecommerce.domains.wallet import services
-from livecommerce.domains.wallet.schemas import EntryPage, TopUp, TopUpOut, WalletOut
+from livecommerce.domains.wallet.schemas import EntryPage, WalletOut
 from livecommerce.infra.auth import Actor, authenticated, provide_actor
 
 
@@ -31,11 +31,6 @@ class WalletController(Controller):
     ) -> EntryPage:
         """The statement: every ledger entry on the user's accounts, newest first."""
         return await services.entries(actor.id, cursor, limit)
-
-    @post("/topup", status_code=201)
-    async def top_up(self, actor: Actor, data: TopUp) -> TopUpOut:
-        """Add money to the wallet through a gateway: pay at `payUrl`."""
-        return await services.start_top_up(actor.id, data.amount, data.provider)
 
 
 CONTROLLERS = [WalletController]

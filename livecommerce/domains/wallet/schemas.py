@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-import msgspec
-
-from livecommerce.infra.schema import In, Out
+from livecommerce.infra.schema import Out
 
 
 class WalletOut(Out):
@@ -29,14 +26,3 @@ class EntryOut(Out):
 class EntryPage(Out):
     items: list[EntryOut]
     next_cursor: int | None = None
-
-
-class TopUp(In):
-    amount: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
-    provider: str = "sandbox"
-
-
-class TopUpOut(Out):
-    payment_id: int
-    amount: int
-    pay_url: str

@@ -1,8 +1,6 @@
-"""What promotions plug into other domains. Imported once by the composition root (app.py)
-and by the worker's registry, for what it registers:
-
-- orders: the coupon is priced and held at placement, consumed when paid, released when cancelled;
-- live rooms: active coupons and red packets in the join snapshot, and the `grab` frame.
+"""What promotions plug into the live room (wired in livecommerce/wiring.py): active coupons
+and red packets in the join snapshot, and the `grab` frame. Its order reactions (the coupon
+priced and held at placement, consumed when paid, released when cancelled) are in checkout.py.
 """
 
 from __future__ import annotations
@@ -11,10 +9,7 @@ from typing import Any
 
 from asyncpg import Connection
 
-from livecommerce.domains.live.snapshot_parts import ROOM_ACTIONS, SNAPSHOT_PARTS
-from livecommerce.domains.orders import lifecycle
-from livecommerce.domains.orders.services import PLACEMENT_HOOKS
-from livecommerce.domains.promotions import checkout, live_state, red_packets
+from livecommerce.domains.promotions import live_state, red_packets
 from livecommerce.domains.promotions.coupons import coupon_event_fields
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -45,16 +40,3 @@ async def grab_action(room_id: int, actor: Actor, frame: dict[str, Any]) -> dict
         "amount": result.amount,
         "again": result.again,
     }
-
-
-def _register() -> None:
-    if checkout.hold_coupon in PLACEMENT_HOOKS:
-        return
-    PLACEMENT_HOOKS.append(checkout.hold_coupon)
-    lifecycle.ON_PAID.append(checkout.consume_coupon)
-    lifecycle.ON_CANCELLED.append(checkout.release_coupon)
-    SNAPSHOT_PARTS.append(room_promotions)
-    ROOM_ACTIONS["grab"] = grab_action
-
-
-_register()

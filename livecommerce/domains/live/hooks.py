@@ -1,0 +1,29 @@
+"""The room's port: what other domains add to a live room.
+
+- `snapshot_parts`: each `async part(conn, room_id, actor) -> dict` is merged into the join
+  snapshot (active coupons, red packets, ...); it runs on every join, so one cheap query.
+- `actions`: client frames a domain answers over the room's websocket, by frame type (e.g.
+  "grab"): `async action(room_id, actor, frame) -> dict`, sent back to that socket only as
+  `{"type": "<type>_result", ...}`; a DomainError becomes an `error` frame.
+
+Filled in `livecommerce/wiring.py`. Live imports none of the domains that plug in here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from asyncpg import Connection
+
+from livecommerce.infra.auth import Actor
+
+SnapshotPart = Callable[[Connection, int, Actor | None], Awaitable[dict[str, Any]]]
+RoomAction = Callable[[int, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomHooks:
+    snapshot_parts: tuple[SnapshotPart, ...] = ()
+    actions: Mapping[str, RoomAction] = field(default_factory=dict)

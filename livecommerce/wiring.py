@@ -1,0 +1,75 @@
+"""The one place that says who reacts to what, and in which order.
+
+Each source domain declares a port (`orders/hooks.py`, `payments/hooks.py`, `live/hooks.py`);
+this module fills them, and both the web app (`create_app`) and the worker (`on_startup`)
+call `wire()` and pass the result in explicitly. Nothing registers itself at import time, so
+a reader sees here, and only here, everything that happens when an order is paid.
+
+Dependencies point down: domains import the ports of the domains below them and never this
+module; only the composition roots (app.py, worker/settings.py) import it.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from livecommerce.domains.distribution import commissions
+from livecommerce.domains.live import commerce as room_commerce
+from livecommerce.domains.live.hooks import RoomHooks
+from livecommerce.domains.orders import lifecycle
+from livecommerce.domains.orders.hooks import OrderHooks
+from livecommerce.domains.payments import topups
+from livecommerce.domains.payments.hooks import PaymentHooks
+from livecommerce.domains.promotions import checkout as coupon_checkout
+from livecommerce.domains.promotions import room_parts as promotions_in_room
+from livecommerce.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    orders: OrderHooks
+    payments: PaymentHooks
+    room: RoomHooks
+
+
+def order_hooks() -> OrderHooks:
+    return OrderHooks(
+        # Where it was bought, what it costs with the buyer's coupon, who earns on it.
+        placed=(
+            room_commerce.trace_to_session,
+            coupon_checkout.hold_coupon,
+            commissions.snapshot_chain,
+        ),
+        # The coupon is spent, commissions are pending, the room hears of it (after COMMIT).
+        paid=(
+            coupon_checkout.consume_coupon,
+            commissions.create_pending,
+            room_commerce.announce_purchase,
+        ),
+        cancelled=(coupon_checkout.release_coupon,),
+        completed=(commissions.on_settlement,),
+        refunded=(commissions.reverse_for_refund,),
+    )
+
+
+def payment_hooks(orders: OrderHooks) -> PaymentHooks:
+    return PaymentHooks(
+        succeeded={
+            "order": functools.partial(lifecycle.order_payment_succeeded, orders),
+            "topup": topups.top_up_succeeded,
+        },
+        lock_first={"order": lifecycle.lock_for_payment},
+    )
+
+
+def room_hooks() -> RoomHooks:
+    return RoomHooks(
+        snapshot_parts=(promotions_in_room.room_promotions,),
+        actions={"grab": promotions_in_room.grab_action},
+    )
+
+
+def wire(settings: Settings) -> Wiring:
+    orders = order_hooks()
+    return Wiring(orders=orders, payments=payment_hooks(orders), room=room_hooks())
