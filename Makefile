@@ -25,8 +25,11 @@ test: $(STAMP)
 test-resilience: $(STAMP)
 	$(BIN)/python -m pytest tests/resilience
 
+# The gates a change passes before it is shared (also .ci/run and .pre-commit-config.yaml).
 lint: $(STAMP)
-	$(BIN)/ruff check livecommerce tests
+	$(BIN)/ruff check livecommerce tests bench migrations
+	$(BIN)/ruff format --check livecommerce tests bench migrations
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var

@@ -27,19 +27,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import glob
 import json
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -50,166 +45,36 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 os.environ.setdefault("PICCOLO_CONF", "livecommerce.piccolo_conf")
 
 import msgspec  # noqa: E402
-import psutil  # noqa: E402
 
-from bench.common import json_line, pin, print_table, raise_fd_limit  # noqa: E402
+from bench.common import (  # noqa: E402
+    Result,
+    headline,
+    json_line,
+    pin,
+    print_results,
+    raise_fd_limit,
+    rate_of,
+)
+from bench.harness import (  # noqa: E402
+    BIN,
+    CLIENT_CPU,
+    HOST,
+    CpuSampler,
+    Procs,
+    Stack,
+    checkpoint,
+    find_pgbench,
+    free_port,
+    on_db,
+    pg_pids,
+    pgbench_argv,
+    sql,
+)
+from bench.ledger_checks import check_ledger  # noqa: E402
 
-HOST = "127.0.0.1"
-SERVER_CPU, CLIENT_CPU = 0, 1
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 SQL_SCRIPT = Path(__file__).resolve().parent / "checkout.sql"
 STOCK = 1_000_000
 FUNDS = 1_000_000_000  # fen per buyer: never the limit
-
-
-# --- processes -------------------------------------------------------------------------
-
-
-def _die_with_parent() -> None:
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def _pinned(cpu: int) -> Any:
-    def preexec() -> None:
-        _die_with_parent()
-        if hasattr(os, "sched_setaffinity") and cpu < (os.cpu_count() or 1):
-            os.sched_setaffinity(0, {cpu})
-
-    return preexec
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-class Procs:
-    """Every child process we start, stopped in reverse order at the end (also on Ctrl-C or error)."""
-
-    def __init__(self) -> None:
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(
-        self,
-        argv: list[str],
-        *,
-        cpu: int,
-        env: dict[str, str] | None = None,
-        log: Path | None = None,
-    ) -> subprocess.Popen[bytes]:
-        out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(
-            argv,
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_pinned(cpu),
-        )
-        if log:
-            out.close()  # type: ignore[union-attr]
-        self.procs.append(proc)
-        return proc
-
-    def stop(
-        self, proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 15.0
-    ) -> None:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(sig)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-        if proc in self.procs:
-            self.procs.remove(proc)
-
-    def stop_all(self) -> None:
-        for proc in reversed(list(self.procs)):
-            self.stop(proc, signal.SIGTERM, 10)
-
-
-def _wait_http(
-    port: int, path: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60
-) -> None:
-    deadline = time.monotonic() + timeout
-    request = f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode()
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
-            )
-        with (
-            contextlib.suppress(OSError),
-            socket.create_connection((HOST, port), timeout=1) as sock,
-        ):
-            sock.sendall(request)
-            if sock.recv(64).startswith(b"HTTP/1.1 "):
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not answer within {timeout}s")
-
-
-def _cpu_of(pids: list[int]) -> dict[int, float]:
-    out: dict[int, float] = {}
-    for pid in pids:
-        with contextlib.suppress(psutil.Error):
-            t = psutil.Process(pid).cpu_times()
-            out[pid] = t.user + t.system
-    return out
-
-
-def _pg_pids(pg_pid: int) -> list[int]:
-    with contextlib.suppress(psutil.Error):
-        main = psutil.Process(pg_pid)
-        return [pg_pid, *(c.pid for c in main.children(recursive=True))]
-    return []
-
-
-class CpuSampler:
-    """CPU seconds used by a set of processes (PostgreSQL's backends come and go: sampled every 0.2 s)."""
-
-    def __init__(self, pids: Any) -> None:
-        self.pids = pids  # a callable returning the pids to watch
-        self.first: dict[int, float] = {}
-        self.last: dict[int, float] = {}
-        self.stop_event = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _sample(self) -> None:
-        for pid, used in _cpu_of(self.pids()).items():
-            self.first.setdefault(pid, 0.0)  # a process born after the start
-            self.last[pid] = used
-
-    def _loop(self) -> None:
-        while not self.stop_event.wait(0.2):
-            self._sample()
-
-    def __enter__(self) -> CpuSampler:
-        self.first = _cpu_of(self.pids())
-        self.last = dict(self.first)
-        self.t0 = time.monotonic()
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._sample()
-        self.stop_event.set()
-        self.thread.join()
-        self.wall = time.monotonic() - self.t0
-
-    @property
-    def percent(self) -> float:
-        return (
-            sum(v - self.first.get(pid, 0.0) for pid, v in self.last.items())
-            / max(self.wall, 1e-9)
-            * 100
-        )
 
 
 # --- setup -------------------------------------------------------------------------------
@@ -340,24 +205,6 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
 # --- database checks -----------------------------------------------------------------------
 
 
-async def _sql(url: str, *queries: str) -> list[list[Any]]:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        return [[tuple(r) for r in await conn.fetch(q)] for q in queries]
-    finally:
-        await conn.close()
-
-
-def sql(url: str, *queries: str) -> list[list[Any]]:
-    return asyncio.run(_sql(url, *queries))
-
-
-def checkpoint(url: str) -> None:
-    sql(url, "CHECKPOINT")
-
-
 def counts(url: str) -> dict[str, int]:
     ((row,),) = sql(url, "SELECT count(*) FILTER (WHERE status = 'paid'), count(*) FROM orders")
     return {"paid": int(row[0]), "orders": int(row[1])}
@@ -365,38 +212,31 @@ def counts(url: str) -> dict[str, int]:
 
 def invariants(url: str, initial_stock: int) -> dict[str, int]:
     """Counts of violations (all 0 when correct) and oversold units."""
-    stock_sum, oversold, unbalanced, drift = sql(
-        url,
-        f"SELECT count(*) FROM skus WHERE stock + sold <> {initial_stock}",
-        "SELECT COALESCE(SUM(GREATEST(i.units - s.sold, 0)), 0), count(*) FILTER (WHERE i.units <> s.sold)"
-        " FROM skus s JOIN (SELECT sku_id, SUM(quantity) AS units FROM order_items GROUP BY sku_id) i ON i.sku_id = s.id",
-        "SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0) t",
-        "SELECT count(*), COALESCE(SUM(ABS(a.balance - COALESCE(e.total, 0))), 0) FROM accounts a"
-        " LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM ledger_entries GROUP BY account_id) e ON e.account_id = a.id"
-        " WHERE NOT a.derived_balance AND a.balance <> COALESCE(e.total, 0)",
-    )
-    return {
-        "skus_stock_plus_sold_changed": int(stock_sum[0][0]),
-        "oversold_units": int(oversold[0][0]),
-        "skus_sold_ne_ordered": int(oversold[0][1]),
-        "unbalanced_ledger_txns": int(unbalanced[0][0]),
-        "balances_ne_entries": int(drift[0][0]),
-        "balance_drift_fen": int(drift[0][1]),
-    }
+
+    async def check(conn: Any) -> dict[str, int]:
+        stock_changed = await conn.fetchval(
+            "SELECT count(*) FROM skus WHERE stock + sold <> $1", initial_stock
+        )
+        oversold = await conn.fetchrow(
+            "SELECT COALESCE(SUM(GREATEST(i.units - s.sold, 0)), 0),"
+            " count(*) FILTER (WHERE i.units <> s.sold) FROM skus s"
+            " JOIN (SELECT sku_id, SUM(quantity) AS units FROM order_items GROUP BY sku_id) i"
+            " ON i.sku_id = s.id"
+        )
+        ledger = await check_ledger(conn)
+        return {
+            "skus_stock_plus_sold_changed": int(stock_changed),
+            "oversold_units": int(oversold[0]),
+            "skus_sold_ne_ordered": int(oversold[1]),
+            "unbalanced_ledger_txns": ledger.unbalanced_txns,
+            "balances_ne_entries": ledger.balances_ne_entries,
+            "balance_drift_fen": ledger.balance_drift,
+        }
+
+    return on_db(url, check)
 
 
 # --- scenarios -------------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    name: str
-    rate: float | None
-    p50: float | None = None
-    p99: float | None = None
-    errors: int = 0
-    notes: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)
 
 
 def run_loadgen(
@@ -421,18 +261,36 @@ def run_loadgen(
         "run": run,
         "cpu": CLIENT_CPU,
     }
-    cfg_path = tmp / f"loadgen-{run}.json"
-    cfg_path.write_text(json.dumps(cfg))
-    out = tmp / f"loadgen-{run}.out"
-    proc = procs.start(
-        [sys.executable, "-m", "bench.loadgen", str(cfg_path)], cpu=CLIENT_CPU, log=out
+    return procs.run_json("bench.loadgen", cfg, tmp, run, warmup + duration + 60)
+
+
+def py_spy(
+    procs: Procs, tmp: Path, args: argparse.Namespace, name: str, pid: int, seconds: float
+) -> subprocess.Popen[bytes] | None:
+    """py-spy recording the server into --profile (when asked and installed)."""
+    if not (args.profile and shutil.which("py-spy", path=str(BIN))):
+        return None
+    Path(args.profile).mkdir(parents=True, exist_ok=True)
+    speedscope = args.profile_format == "speedscope"
+    return procs.start(
+        [
+            str(BIN / "py-spy"),
+            "record",
+            "--nonblocking",
+            "-r",
+            "200",
+            "-d",
+            str(int(seconds)),
+            "-f",
+            "speedscope" if speedscope else "flamegraph",
+            "-o",
+            str(Path(args.profile) / f"{name}.{'json' if speedscope else 'svg'}"),
+            "--pid",
+            str(pid),
+        ],
+        cpu=CLIENT_CPU,
+        log=tmp / f"pyspy-{name}.log",
     )
-    code = proc.wait(warmup + duration + 60)
-    procs.procs.remove(proc)
-    text = out.read_text(errors="replace").strip()
-    if code != 0 or not text:
-        raise RuntimeError(f"loadgen failed ({code}):\n{text[-3000:]}")
-    return dict(json.loads(text.splitlines()[-1]))
 
 
 def http_scenario(
@@ -451,56 +309,30 @@ def http_scenario(
     warmup: float,
 ) -> Result:
     port = int(env["PORT"])
-    log = tmp / f"server-{name}.log"
-    server = procs.start(server_argv, cpu=SERVER_CPU, env=env, log=log)
-    spy: subprocess.Popen[bytes] | None = None
-    try:
-        _wait_http(port, health, server, log)
+    with procs.serving(name, server_argv, env, health, tmp / f"server-{name}.log") as server:
         checkpoint(db_url)
-        if args.profile and shutil.which("py-spy", path=str(BIN)):
-            Path(args.profile).mkdir(parents=True, exist_ok=True)
-            spy = procs.start(
-                [
-                    str(BIN / "py-spy"),
-                    "record",
-                    "--nonblocking",
-                    "-r",
-                    "200",
-                    "-d",
-                    str(int(warmup + duration)),
-                    "-f",
-                    "speedscope" if args.profile_format == "speedscope" else "flamegraph",
-                    "-o",
-                    str(
-                        Path(args.profile)
-                        / f"{name}.{'json' if args.profile_format == 'speedscope' else 'svg'}"
-                    ),
-                    "--pid",
-                    str(server.pid),
-                ],
-                cpu=CLIENT_CPU,
-                log=tmp / f"pyspy-{name}.log",
-            )
-        with CpuSampler(lambda: [server.pid]) as srv, CpuSampler(lambda: _pg_pids(pg_pid)) as pgs:
-            stats = run_loadgen(
-                procs,
-                tmp,
-                port,
-                fixture,
-                skus,
-                args,
-                duration,
-                warmup,
-                f"{name}-{secrets.token_hex(3)}",
-            )
-        if server.poll() is not None:
-            raise RuntimeError(f"{name} server died:\n{log.read_text(errors='replace')[-3000:]}")
-    finally:
-        if spy is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                spy.wait(30)
-            procs.stop(spy)
-        procs.stop(server)
+        spy = py_spy(procs, tmp, args, name, server.pid, warmup + duration)
+        try:
+            with (
+                CpuSampler(lambda: [server.pid]) as srv,
+                CpuSampler(lambda: pg_pids(pg_pid)) as pgs,
+            ):
+                stats = run_loadgen(
+                    procs,
+                    tmp,
+                    port,
+                    fixture,
+                    skus,
+                    args,
+                    duration,
+                    warmup,
+                    f"{name}-{secrets.token_hex(3)}",
+                )
+        finally:
+            if spy is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    spy.wait(30)
+                procs.stop(spy)
     srv_cpu, pg_cpu = srv.percent, pgs.percent
     cli_cpu = stats["cpu_s"] / stats["wall_s"] * 100
     stats.update(server_cpu_pct=srv_cpu, pg_cpu_pct=pg_cpu, client_cpu_pct=cli_cpu)
@@ -519,15 +351,6 @@ def http_scenario(
     )
 
 
-def find_pgbench(pg_bin: Path) -> str | None:
-    candidates = [
-        pg_bin / "pgbench",
-        *sorted(Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin/pgbench"))[::-1],
-    ]
-    found = next((str(c) for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
-    return found or shutil.which("pgbench")
-
-
 def pgbench_scenario(
     name: str,
     pgbench: str,
@@ -543,43 +366,21 @@ def pgbench_scenario(
 ) -> Result:
     prefix = tmp / f"pgbench-{name}"
     buyers = [b for b, _ in fixture.buyers]
-    argv = [
+    argv = pgbench_argv(
         pgbench,
-        "-h",
-        HOST,
-        "-p",
-        str(pg_port),
-        "-U",
-        "postgres",
-        "-n",
-        "-M",
-        "prepared",
-        "-c",
-        str(args.concurrency),
-        "-j",
-        "1",
-        "-T",
-        str(int(round(duration))),
-        "-f",
-        str(SQL_SCRIPT),
-        "-D",
-        f"sku_lo={sku_range[0]}",
-        "-D",
-        f"sku_hi={sku_range[1]}",
-        "-D",
-        f"buyer_lo={min(buyers)}",
-        "-D",
-        f"buyer_hi={max(buyers)}",
-        "-D",
-        f"digest={fixture.digest}",
-        "-D",
-        f"body={body}",
-        "--log",
-        f"--log-prefix={prefix}",
-        "livecommerce",
-    ]
+        pg_port,
+        args.concurrency,
+        SQL_SCRIPT,
+        *("-T", str(round(duration)), "--log", f"--log-prefix={prefix}"),
+        sku_lo=sku_range[0],
+        sku_hi=sku_range[1],
+        buyer_lo=min(buyers),
+        buyer_hi=max(buyers),
+        digest=fixture.digest,
+        body=body,
+    )
     out = tmp / f"{name}.out"
-    with CpuSampler(lambda: _pg_pids(pg_pid)) as pgs:
+    with CpuSampler(lambda: pg_pids(pg_pid)) as pgs:
         proc = procs.start(argv, cpu=CLIENT_CPU, log=out)
         with CpuSampler(lambda: [proc.pid]) as cli:
             code = proc.wait(duration + 120)
@@ -622,10 +423,6 @@ def pgbench_scenario(
 
 
 # --- main ------------------------------------------------------------------------------------------
-
-
-def _fmt(v: float | None, digits: int = 1) -> str:
-    return "n/a" if v is None or v != v else f"{v:,.{digits}f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -678,38 +475,16 @@ def main(argv: list[str] | None = None) -> int:
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     hot = not args.no_hot and args.hot_duration > 0
 
-    from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis
-    from livecommerce.settings import load_settings
-
     pin(CLIENT_CPU)  # this process (setup, orchestration) stays off the server's core
     raise_fd_limit()
-    tmp = Path(tempfile.mkdtemp(prefix="lc-bench-checkout-"))
-    procs = Procs()
-    servers: list[Any] = []
     results: list[Result] = []
     correct: bool | None = None
     checks: dict[str, Any] = {}
-    signal.signal(
-        signal.SIGINT, signal.default_int_handler
-    )  # also when started with SIGINT ignored (`cmd &`)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
+    with Stack("checkout", keep=args.keep) as stack:
+        procs, tmp = stack.procs, stack.tmp
         t_setup = time.monotonic()
-        pg = EmbeddedPostgres(tmp / "pg", durable=True)
-        servers.append(pg)
-        db_url = pg.start()
-        rd = EmbeddedRedis(tmp / "redis")
-        servers.append(rd)
-        redis_url = rd.start()
-        secret = secrets.token_hex(32)
-        settings = msgspec.structs.replace(
-            load_settings(
-                {"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")
-            ),
-            database_url=db_url,
-            redis_url=redis_url,
-            secret_key=secret,
-        )
+        settings = stack.start()
+        pg, db_url = stack.pg, stack.db_url
         fixture = asyncio.run(setup(settings, args.skus, args.buyers, args.hosts))
         from livecommerce.domains.orders import idempotency
         from livecommerce.domains.orders.schemas import PlaceOrder
@@ -723,20 +498,6 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-        base_env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT")
-        }
-        base_env.update(
-            DATABASE_URL=db_url,
-            REDIS_URL=redis_url,
-            SECRET_KEY=secret,
-            LOG_LEVEL="warning",
-            VAR_DIR=str(tmp / "var"),
-            PICCOLO_CONF="livecommerce.piccolo_conf",
-            PYTHONWARNINGS="ignore",
-        )
         ours_cmd = [str(BIN / "livecommerce"), "serve", "--workers", "1"]
         naive_cmd = [sys.executable, "-m", "bench.checkout_naive"]
         pay_200 = 0
@@ -745,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         def http(
             name: str, cmd: list[str], health: str, skus: list[int], duration: float, warmup: float
         ) -> Result:
-            env = {**base_env, "PORT": str(_free_port())}
+            env = stack.env(PORT=str(free_port()))
             if name.startswith("ours") and args.ours_pythonpath:
                 env["PYTHONPATH"] = os.pathsep.join(
                     filter(None, [args.ours_pythonpath, env.get("PYTHONPATH", "")])
@@ -862,48 +623,15 @@ def main(argv: list[str] | None = None) -> int:
                             body,
                         )
                     )
-    except KeyboardInterrupt:
-        print("interrupted: cleaning up", file=sys.stderr)
-        return_code = 130
-    else:
-        return_code = 0
-    finally:
-        procs.stop_all()
-        for server in reversed(servers):
-            with contextlib.suppress(Exception):
-                server.stop()
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    if return_code:
-        return return_code
+    if stack.interrupted:
+        return 130
 
-    by_name = {r.name: r for r in results}
-    print()
-    print_table(
-        ["scenario", "checkouts/s", "p50 ms", "p99 ms", "errors", "notes"],
-        [[r.name, _fmt(r.rate), _fmt(r.p50), _fmt(r.p99), r.errors, r.notes] for r in results],
-    )
+    print_results(results, "checkouts/s")
     if checks:
         print("checks:", json.dumps(checks, sort_keys=False))
 
-    def rate(name: str) -> float | None:
-        r = by_name.get(name)
-        return round(r.rate, 1) if r is not None and r.rate is not None else None
-
-    ours, naive, limit = rate("ours"), rate("naive"), rate("limit")
-    json_line(
-        {
-            "ours": ours,
-            "naive": naive,
-            "limit": limit,
-            "unit": "checkouts/s",
-            "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
-            "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
-            "correct": bool(correct),
-        }
-    )
+    ours, naive, limit = (rate_of(results, n) for n in ("ours", "naive", "limit"))
+    json_line(headline(ours, naive, limit, "checkouts/s", bool(correct)))
     return 0
 
 

@@ -17,14 +17,14 @@ sum-to-zero trigger checks each statement's own commit).
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Any
 
 import asyncpg
 import msgspec
 from litestar import Litestar, Request, Response, post
-from litestar.connection import ASGIConnection
-from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt import Token
+
+from bench.harness import naive_app, serve_naive
 
 
 def _order_json(order: asyncpg.Record, items: list[asyncpg.Record]) -> dict[str, Any]:
@@ -212,45 +212,9 @@ async def pay(
     return Response(msgspec.json.encode(out), status_code=200, media_type="application/json")
 
 
-async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> int:
-    return int(token.sub)
-
-
 def create_app() -> Litestar:
-    dsn = os.environ["DATABASE_URL"]
-    jwt = JWTAuth[int](retrieve_user_handler=_retrieve_user, token_secret=os.environ["SECRET_KEY"])
-
-    async def startup(app: Litestar) -> None:
-        app.state.pool = await asyncpg.create_pool(
-            dsn, min_size=2, max_size=int(os.environ.get("DB_POOL_MAX", "20"))
-        )
-
-    async def shutdown(app: Litestar) -> None:
-        await app.state.pool.close()
-
-    return Litestar(
-        route_handlers=[place, pay],
-        on_startup=[startup],
-        on_shutdown=[shutdown],
-        on_app_init=[jwt.on_app_init],
-        debug=False,
-    )
-
-
-def main() -> None:
-    import uvicorn
-
-    uvicorn.run(
-        "bench.checkout_naive:create_app",
-        factory=True,
-        host="127.0.0.1",
-        port=int(os.environ.get("PORT", "8001")),
-        workers=1,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-    )
+    return naive_app([place, pay])
 
 
 if __name__ == "__main__":
-    main()
+    serve_naive("bench.checkout_naive:create_app")

@@ -9,6 +9,7 @@ import os
 import resource
 import struct
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
@@ -68,6 +69,63 @@ def _fmt(value: Any) -> str:
 def json_line(payload: dict[str, Any]) -> None:
     """The machine-readable result: always the last line a bench prints."""
     print(json.dumps(payload, sort_keys=False), flush=True)
+
+
+def headline(
+    ours: float | None,
+    naive: float | None,
+    limit: float | None,
+    unit: str,
+    correct: bool,
+    **more: Any,
+) -> dict[str, Any]:
+    """The result every bench ends with (bench/report.py reads it): the three rates, the unit,
+    ours over each of the others, whether ours was correct, then anything of its own."""
+
+    def over(other: float | None) -> float | None:
+        return round(ours / other, 3) if ours is not None and other else None
+
+    return {
+        "ours": ours,
+        "naive": naive,
+        "limit": limit,
+        "unit": unit,
+        "ours_over_limit": over(limit),
+        "ours_over_naive": over(naive),
+        "correct": correct,
+        **more,
+    }
+
+
+@dataclass
+class Result:
+    """One scenario of a bench that measures a rate through a server (checkout, grab)."""
+
+    name: str
+    rate: float | None
+    p50: float | None = None
+    p99: float | None = None
+    errors: int = 0
+    notes: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def fmt(v: float | None, digits: int = 1) -> str:
+    return "n/a" if v is None or v != v else f"{v:,.{digits}f}"
+
+
+def print_results(results: Sequence[Result], rate_header: str) -> None:
+    print()
+    print_table(
+        ["scenario", rate_header, "p50 ms", "p99 ms", "errors", "notes"],
+        [[r.name, fmt(r.rate), fmt(r.p50), fmt(r.p99), r.errors, r.notes] for r in results],
+    )
+
+
+def rate_of(results: Sequence[Result], name: str) -> float | None:
+    """The rate of scenario `name`, to one decimal (None: not run or failed)."""
+    found = next((r for r in results if r.name == name), None)
+    return round(found.rate, 1) if found is not None and found.rate is not None else None
 
 
 class WsClient(asyncio.Protocol):

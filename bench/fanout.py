@@ -35,11 +35,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -47,17 +44,24 @@ import msgspec
 from bench.common import (
     WsClient,
     cpu_seconds,
+    headline,
     json_line,
     percentile,
-    pin,
     print_table,
     raise_fd_limit,
     rss_bytes,
     ws_connect,
 )
+from bench.harness import (
+    HOST,
+    SERVER_CPU,
+    ChildServer,
+    embedded_redis,
+    run_async,
+    self_serving_parser,
+    start_uvicorn,
+)
 
-HOST = "127.0.0.1"
-SERVER_CPU, CLIENT_CPU = 0, 1
 FRAME_LADDER = (5, 10, 20, 30, 40, 50, 60, 80, 100)  # frames per second per viewer
 EVENT_LADDER = (50, 200, 400, 800, 2000)  # priority events per second in the room (ours@tick)
 LATENCY_SAMPLE = 20  # every 20th viewer's frames are decoded for latency (see Viewers)
@@ -102,12 +106,11 @@ async def _produce(emit: Any, rate: float, seconds: float, pad: str, chat: bool)
 
 
 async def serve(kind: str, port: int, redis_url: str, frame_size: int) -> None:
-    import uvicorn
-
     pad = _pad_for(frame_size)
     conns: set[Any] = set()
     seq = 0
     hub = None
+    serving: set[asyncio.Task[None]] = set()  # uvicorn's task, kept referenced
     if kind == "limit":
         import websockets
         from websockets.asyncio.server import serve as ws_serve
@@ -171,21 +174,7 @@ async def serve(kind: str, port: int, redis_url: str, frame_size: int) -> None:
             if kind == "naive-default"
             else {"ws": "websockets-sansio", "ws_per_message_deflate": False}
         )
-        config = uvicorn.Config(
-            app,
-            host=HOST,
-            port=port,
-            log_level="warning",
-            loop="uvloop",
-            http="httptools",
-            backlog=4096,
-            lifespan="on",
-            **ws,
-        )
-        server = uvicorn.Server(config)
-        asyncio.create_task(server.serve())
-        while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-            await asyncio.sleep(0.02)
+        serving.add(await start_uvicorn(app, port, lifespan="on", **ws))
 
     print("ready", flush=True)
     reader = asyncio.StreamReader()
@@ -273,54 +262,6 @@ class Viewers:
                 client.transport.abort()
 
 
-class Server:
-    def __init__(self, kind: str, redis_url: str, frame_size: int) -> None:
-        from livecommerce.infra.embedded import free_port
-
-        self.kind, self.redis_url, self.frame_size = kind, redis_url, frame_size
-        self.port = free_port()
-
-    async def __aenter__(self) -> Server:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bench.fanout",
-            "--serve",
-            self.kind,
-            "--port",
-            str(self.port),
-            "--redis",
-            self.redis_url,
-            "--frame-size",
-            str(self.frame_size),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        pin(SERVER_CPU, self.proc.pid)
-        await self.expect("ready")
-        return self
-
-    async def expect(self, word: str) -> str:
-        assert self.proc.stdout is not None
-        async with asyncio.timeout(120):
-            while True:
-                line = (await self.proc.stdout.readline()).decode()
-                if not line:
-                    raise RuntimeError(f"{self.kind} server exited")
-                if line.startswith(word):
-                    return line
-
-    async def command(self, line: str, reply: str = "ok") -> str:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(line.encode() + b"\n")
-        return await self.expect(reply)
-
-    async def __aexit__(self, *exc: object) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            self.proc.kill()
-        await self.proc.wait()
-
-
 async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[str, Any]:
     """Connect N viewers, measure RSS, then climb the ladder; the best passing step is the result."""
     tick_mode = kind == "ours@tick"
@@ -337,7 +278,9 @@ async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[
         "lost": 0,
         "rss_kib": 0.0,
     }
-    async with Server("ours" if tick_mode else kind, redis_url, args.frame_size) as server:
+    serve_kind = "ours" if tick_mode else kind
+    frame_size = ("--frame-size", str(args.frame_size))
+    async with ChildServer("bench.fanout", serve_kind, redis_url, *frame_size) as server:
         await asyncio.sleep(0.5)
         before = rss_bytes(server.proc.pid)
         await viewers.connect(server.port, path, args.n, wait_snapshot=kind.startswith("ours"))
@@ -392,17 +335,8 @@ async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[
 
 
 async def drive(args: argparse.Namespace) -> None:
-    from livecommerce.infra.embedded import EmbeddedRedis
-
-    pin(CLIENT_CPU)
-    redis = EmbeddedRedis(Path(tempfile.mkdtemp(prefix="lc-bench-redis-")), durable=False)
-    redis_url = redis.start()
-    assert redis.proc is not None
-    pin(CLIENT_CPU, redis.proc.pid)
-    try:
+    with embedded_redis() as redis_url:
         results = {kind: await scenario(kind, args, redis_url) for kind in args.scenarios}
-    finally:
-        redis.stop()
     print(
         f"\n{args.n:,} viewers, one room, {args.frame_size}-byte frames, server pinned to core {SERVER_CPU}"
     )
@@ -441,43 +375,31 @@ async def drive(args: argparse.Namespace) -> None:
         results.get(k, {}).get("frames_s", 0.0) for k in ("ours", "naive", "limit")
     )
     json_line(
-        {
-            "ours": round(ours),
-            "naive": round(naive),
-            "limit": round(limit),
-            "unit": "frames/s",
-            "ours_over_limit": round(ours / limit, 3) if limit else None,
-            "ours_over_naive": round(ours / naive, 3) if naive else None,
-            "priority_events_s": {k: round(r["priority_s"]) for k, r in results.items()},
-            "cpu_us": {k: round(r["cpu_us"], 2) for k, r in results.items()},
-            "rss_kib": {k: round(r["rss_kib"], 2) for k, r in results.items()},
-            "correct": all(r["lost"] == 0 and r["frames_s"] > 0 for r in results.values()),
-        }
+        headline(
+            round(ours),
+            round(naive),
+            round(limit),
+            "frames/s",
+            all(r["lost"] == 0 and r["frames_s"] > 0 for r in results.values()),
+            priority_events_s={k: round(r["priority_s"]) for k, r in results.items()},
+            cpu_us={k: round(r["cpu_us"], 2) for k, r in results.items()},
+            rss_kib={k: round(r["rss_kib"], 2) for k, r in results.items()},
+        )
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = self_serving_parser(__doc__)
     parser.add_argument("--n", type=int, default=2000, help="viewer sockets in the room")
     parser.add_argument("--step", type=float, default=2.5, help="seconds per rate step")
     parser.add_argument("--frame-size", type=int, default=64, help="bytes per single-event frame")
     parser.add_argument("--scenarios", nargs="+", default=["limit", "naive", "ours", "ours@tick"])
-    parser.add_argument("--serve", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--redis", help=argparse.SUPPRESS)
     args = parser.parse_args()
     raise_fd_limit()
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover
-        uvloop = None
-    runner = uvloop.run if uvloop else asyncio.run
     if args.serve:
-        runner(serve(args.serve, args.port, args.redis, args.frame_size))
+        run_async(serve(args.serve, args.port, args.redis, args.frame_size))
     else:
-        runner(drive(args))
+        run_async(drive(args))
 
 
 if __name__ == "__main__":

@@ -33,16 +33,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
-import signal
 import sys
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -52,24 +49,29 @@ from typing import Any
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 os.environ.setdefault("PICCOLO_CONF", "livecommerce.piccolo_conf")
 
-import msgspec  # noqa: E402
-
-from bench.checkout import (  # noqa: E402
+from bench.common import (  # noqa: E402
+    Result,
+    headline,
+    json_line,
+    pin,
+    print_results,
+    raise_fd_limit,
+    rate_of,
+)
+from bench.harness import (  # noqa: E402
     BIN,
     CLIENT_CPU,
     HOST,
-    SERVER_CPU,
     CpuSampler,
     Procs,
-    Result,
-    _fmt,
-    _free_port,
-    _pg_pids,
-    _wait_http,
+    Stack,
     checkpoint,
+    free_port,
+    on_db,
+    pg_pids,
     sql,
 )
-from bench.common import json_line, pin, print_table, raise_fd_limit  # noqa: E402
+from bench.ledger_checks import check_ledger  # noqa: E402
 
 PACKET_TOTAL = 10_000  # fen per packet
 
@@ -88,10 +90,10 @@ class Fixture:
 
 async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fixture:
     """Migrate; a funded host with a room and 3 x P + 1 packets; U viewers with tokens."""
-    from livecommerce.domains.promotions import live_state, red_packets
-    from livecommerce.domains.promotions.schemas import SendRedPacket
     from livecommerce.domains import ledger
     from livecommerce.domains.ledger import Kind
+    from livecommerce.domains.promotions import live_state, red_packets
+    from livecommerce.domains.promotions.schemas import SendRedPacket
     from livecommerce.infra import db
     from livecommerce.infra import redis as redis_infra
     from livecommerce.infra.auth import build_jwt_auth, hash_password
@@ -191,12 +193,14 @@ def check_wins(
 ) -> dict[str, int]:
     """Over-grabs and lost wins, from the answers and PostgreSQL (all 0 when correct)."""
     ids = ",".join(str(p) for p in packets)
-    stored, per_packet, unbalanced = sql(
+    stored, per_packet = sql(
         db_url,
-        f"SELECT packet_id, user_id, amount FROM red_packet_parts WHERE packet_id IN ({ids}) AND user_id IS NOT NULL",
-        f"SELECT packet_id, count(*), SUM(amount) FROM red_packet_parts WHERE packet_id IN ({ids}) GROUP BY packet_id",
-        "SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0) t",
+        "SELECT packet_id, user_id, amount FROM red_packet_parts"
+        f" WHERE packet_id IN ({ids}) AND user_id IS NOT NULL",
+        "SELECT packet_id, count(*), SUM(amount) FROM red_packet_parts"
+        f" WHERE packet_id IN ({ids}) GROUP BY packet_id",
     )
+    ledger = on_db(db_url, check_ledger)
     in_pg = {(packet, user): amount for packet, user, amount in stored}
     told: dict[tuple[int, int], int] = {}
     duplicate_answers = 0
@@ -217,8 +221,18 @@ def check_wins(
         "packets_not_summing": sum(
             1 for _, count, total in per_packet if count != n_parts or total != PACKET_TOTAL
         ),
-        "unbalanced_ledger_txns": int(unbalanced[0][0]),
+        "unbalanced_ledger_txns": ledger.unbalanced_txns,
     }
+
+
+def wins_correct(result: Result, checked: dict[str, int]) -> bool:
+    """No errors, no over-grab, every win answered is in PostgreSQL, the ledger balances."""
+    broken = ("over_grabs", "wins_not_in_postgresql", "packets_not_summing")
+    return (
+        result.errors == 0
+        and all(checked[k] == 0 for k in (*broken, "unbalanced_ledger_txns"))
+        and checked["wins_answered"] == checked["wins_in_postgresql"]
+    )
 
 
 # --- scenarios -----------------------------------------------------------------------------------
@@ -251,18 +265,7 @@ def run_loadgen(
         method == "WS"
     ):  # "WS {room_id}": one socket per viewer; every socket joins before the clock starts
         cfg.update(ws_room=int(path), concurrency=args.ws_sockets, ws_rate=args.ws_rate)
-    cfg_path = tmp / f"loadgen-{run}.json"
-    cfg_path.write_text(json.dumps(cfg))
-    out = tmp / f"loadgen-{run}.out"
-    proc = procs.start(
-        [sys.executable, "-m", "bench.grab_loadgen", str(cfg_path)], cpu=CLIENT_CPU, log=out
-    )
-    code = proc.wait(args.warmup + args.duration + 120)
-    procs.procs.remove(proc)
-    text = out.read_text(errors="replace").strip()
-    if code != 0 or not text:
-        raise RuntimeError(f"loadgen failed ({code}):\n{text[-3000:]}")
-    return dict(json.loads(text.splitlines()[-1]))
+    return procs.run_json("bench.grab_loadgen", cfg, tmp, run, args.warmup + args.duration + 120)
 
 
 def http_scenario(
@@ -280,13 +283,10 @@ def http_scenario(
     db_url: str,
 ) -> Result:
     port = int(env["PORT"])
-    log = tmp / f"server-{name}.log"
     print(f"running {name} ({args.warmup:g}s warm-up + {args.duration:g}s)...", flush=True)
-    server = procs.start(argv, cpu=SERVER_CPU, env=env, log=log)
-    try:
-        _wait_http(port, health, server, log)
+    with procs.serving(name, argv, env, health, tmp / f"server-{name}.log") as server:
         checkpoint(db_url)
-        with CpuSampler(lambda: [server.pid]) as srv, CpuSampler(lambda: _pg_pids(pg_pid)) as pgs:
+        with CpuSampler(lambda: [server.pid]) as srv, CpuSampler(lambda: pg_pids(pg_pid)) as pgs:
             stats = run_loadgen(
                 procs,
                 tmp,
@@ -297,10 +297,6 @@ def http_scenario(
                 args,
                 f"{name}-{secrets.token_hex(3)}",
             )
-        if server.poll() is not None:
-            raise RuntimeError(f"{name} server died:\n{log.read_text(errors='replace')[-3000:]}")
-    finally:
-        procs.stop(server)
     cli_cpu = stats["cpu_s"] / stats["wall_s"] * 100
     p50s = stats.get("p50_ms_by_outcome", {})
     outcomes = ", ".join(
@@ -351,9 +347,7 @@ def redis_scenario(
     ]
     print(f"running limit-redis (redis-benchmark, {requests:,} script calls)...", flush=True)
     out = tmp / "redis-benchmark.out"
-    proc = procs.start(argv, cpu=CLIENT_CPU, log=out)
-    code = proc.wait(300)
-    procs.procs.remove(proc)
+    code = procs.run(argv, cpu=CLIENT_CPU, log=out, timeout=300)
     text = out.read_text(errors="replace")
     found = re.search(r'^"EVALSHA[^"]*","([\d.]+)"', text, re.MULTILINE)
     if code != 0 or found is None:
@@ -421,55 +415,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
 
-    from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis
-    from livecommerce.settings import load_settings
-
     pin(CLIENT_CPU)
     raise_fd_limit()
-    tmp = Path(tempfile.mkdtemp(prefix="lc-bench-grab-"))
-    procs = Procs()
-    servers: list[Any] = []
     results: list[Result] = []
     checks: dict[str, Any] = {}
     correct: bool | None = None
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
+    with Stack("grab", keep=args.keep) as stack:
+        procs, tmp = stack.procs, stack.tmp
         t_setup = time.monotonic()
-        pg = EmbeddedPostgres(tmp / "pg", durable=True)
-        servers.append(pg)
-        db_url = pg.start()
-        rd = EmbeddedRedis(tmp / "redis")
-        servers.append(rd)
-        redis_url = rd.start()
-        secret = secrets.token_hex(32)
-        settings = msgspec.structs.replace(
-            load_settings(
-                {"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")
-            ),
-            database_url=db_url,
-            redis_url=redis_url,
-            secret_key=secret,
-        )
+        settings = stack.start()
+        pg, db_url = stack.pg, stack.db_url
         fixture = asyncio.run(setup(settings, args.users, args.packets, args.parts))
         print(
             f"setup: {len(fixture.users)} viewers, {args.packets} packets x {args.parts} parts per scenario, "
             f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)",
             flush=True,
-        )
-        base_env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PORT")
-        }
-        base_env.update(
-            DATABASE_URL=db_url,
-            REDIS_URL=redis_url,
-            SECRET_KEY=secret,
-            LOG_LEVEL="warning",
-            VAR_DIR=str(tmp / "var"),
-            PICCOLO_CONF="livecommerce.piccolo_conf",
-            PYTHONWARNINGS="ignore",
         )
         ours_cmd = [str(BIN / "livecommerce"), "serve", "--workers", "1"]
         if args.profile:
@@ -497,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         def scenario(
             name: str, cmd: list[str], health: str, path: str, packets: list[int]
         ) -> Result:
-            env = {**base_env, "PORT": str(_free_port())}
+            env = stack.env(PORT=str(free_port()))
             cmd = [part.replace("{port}", env["PORT"]) for part in cmd]
             result = http_scenario(
                 name,
@@ -521,36 +481,12 @@ def main(argv: list[str] | None = None) -> int:
             r = scenario("ours", ours_cmd, "/healthz", grab_path, fixture.ours)
             checks["ours"] = check_wins(db_url, fixture.ours, r.raw["wins"], args.parts)
             c = checks["ours"]
-            correct = (
-                r.errors == 0
-                and all(
-                    c[k] == 0
-                    for k in (
-                        "over_grabs",
-                        "wins_not_in_postgresql",
-                        "packets_not_summing",
-                        "unbalanced_ledger_txns",
-                    )
-                )
-                and c["wins_answered"] == c["wins_in_postgresql"]
-            )
+            correct = wins_correct(r, c)
             r.notes = f"correct={str(correct).lower()}, over-grabs {c['over_grabs']}; " + r.notes
         if "websocket" in only:
             r = scenario("websocket", ours_cmd, "/healthz", f"WS {fixture.room_id}", fixture.ws)
             checks["websocket"] = c = check_wins(db_url, fixture.ws, r.raw["wins"], args.parts)
-            ws_correct = (
-                r.errors == 0
-                and all(
-                    c[k] == 0
-                    for k in (
-                        "over_grabs",
-                        "wins_not_in_postgresql",
-                        "packets_not_summing",
-                        "unbalanced_ledger_txns",
-                    )
-                )
-                and c["wins_answered"] == c["wins_in_postgresql"]
-            )
+            ws_correct = wins_correct(r, c)
             correct = ws_correct if correct is None else (correct and ws_correct)
             r.notes = (
                 f"correct={str(ws_correct).lower()}, over-grabs {c['over_grabs']}, {args.ws_sockets} sockets; "
@@ -567,54 +503,28 @@ def main(argv: list[str] | None = None) -> int:
         if "limit" in only:
             scenario("limit-http", ours_cmd, "/healthz", "GET /healthz", [])
             scenario("limit-bare", naive_cmd, "/trivial", "/trivial", [])
-            results.append(redis_scenario(procs, tmp, rd.port, fixture, args))
-    except KeyboardInterrupt:
-        print("interrupted: cleaning up", file=sys.stderr)
-        return_code = 130
-    else:
-        return_code = 0
-    finally:
-        procs.stop_all()
-        for server in reversed(servers):
-            with contextlib.suppress(Exception):
-                server.stop()
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    if return_code:
-        return return_code
+            results.append(redis_scenario(procs, tmp, stack.redis.port, fixture, args))
+    if stack.interrupted:
+        return 130
 
-    by_name = {r.name: r for r in results}
-    print()
-    print_table(
-        ["scenario", "grabs/s", "p50 ms", "p99 ms", "errors", "notes"],
-        [[r.name, _fmt(r.rate), _fmt(r.p50), _fmt(r.p99), r.errors, r.notes] for r in results],
-    )
+    print_results(results, "grabs/s")
     for name, found in checks.items():
         print(f"checks {name}:", json.dumps(found, sort_keys=False))
 
-    def rate(name: str) -> float | None:
-        r = by_name.get(name)
-        return round(r.rate, 1) if r is not None and r.rate is not None else None
-
-    ours, naive, limit = rate("ours"), rate("naive"), rate("limit-http")
+    ours, naive, limit = (rate_of(results, n) for n in ("ours", "naive", "limit-http"))
+    websocket = rate_of(results, "websocket")
     json_line(
-        {
-            "ours": ours,
-            "naive": naive,
-            "limit": limit,
-            "unit": "grabs/s",
-            "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
-            "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
-            "correct": bool(correct),
-            "limit_redis_script": rate("limit-redis"),
-            "naive_over_grabs": checks.get("naive", {}).get("over_grabs"),
-            "websocket": rate("websocket"),
-            "websocket_over_limit": round(rate("websocket") / limit, 3)
-            if rate("websocket") and limit
-            else None,
-        }
+        headline(
+            ours,
+            naive,
+            limit,
+            "grabs/s",
+            bool(correct),
+            limit_redis_script=rate_of(results, "limit-redis"),
+            naive_over_grabs=checks.get("naive", {}).get("over_grabs"),
+            websocket=websocket,
+            websocket_over_limit=round(websocket / limit, 3) if websocket and limit else None,
+        )
     )
     return 0
 

@@ -17,15 +17,15 @@ uvicorn can answer at all (the HTTP ceiling of the grab bench).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import asyncpg
 import msgspec
 from litestar import Litestar, Request, Response, post
-from litestar.connection import ASGIConnection
-from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt import Token
 from redis.asyncio import Redis
+
+from bench.harness import naive_app, serve_naive
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response[bytes]:
@@ -90,51 +90,9 @@ async def trivial() -> dict[str, bool]:
     return {"ok": True}
 
 
-async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> int:
-    return int(token.sub)
-
-
 def create_app() -> Litestar:
-    dsn = os.environ["DATABASE_URL"]
-    jwt = JWTAuth[int](
-        retrieve_user_handler=_retrieve_user,
-        token_secret=os.environ["SECRET_KEY"],
-        exclude=["/trivial"],
-    )
-
-    async def startup(app: Litestar) -> None:
-        app.state.pool = await asyncpg.create_pool(
-            dsn, min_size=2, max_size=int(os.environ.get("DB_POOL_MAX", "20"))
-        )
-        app.state.redis = Redis.from_url(os.environ["REDIS_URL"])
-
-    async def shutdown(app: Litestar) -> None:
-        await app.state.pool.close()
-        await app.state.redis.aclose()
-
-    return Litestar(
-        route_handlers=[grab, trivial],
-        on_startup=[startup],
-        on_shutdown=[shutdown],
-        on_app_init=[jwt.on_app_init],
-        debug=False,
-    )
-
-
-def main() -> None:
-    import uvicorn
-
-    uvicorn.run(
-        "bench.grab_naive:create_app",
-        factory=True,
-        host="127.0.0.1",
-        port=int(os.environ.get("PORT", "8001")),
-        workers=1,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-    )
+    return naive_app([grab, trivial], redis=True, public=["/trivial"])
 
 
 if __name__ == "__main__":
-    main()
+    serve_naive("bench.grab_naive:create_app")

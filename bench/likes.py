@@ -17,20 +17,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import re
 import shutil
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from bench.common import json_line, pin, print_table, raise_fd_limit, ws_connect
+from bench.common import headline, json_line, print_table, raise_fd_limit, ws_connect
+from bench.harness import (
+    CLIENT_CPU,
+    HOST,
+    SERVER_CPU,
+    ChildServer,
+    embedded_redis,
+    run_async,
+    self_serving_parser,
+    start_uvicorn,
+)
 
-HOST = "127.0.0.1"
-SERVER_CPU, CLIENT_CPU = 0, 1
 LIKE = b'{"type":"like","count":1}'
 
 
@@ -38,7 +42,6 @@ LIKE = b'{"type":"like","count":1}'
 
 
 async def serve(kind: str, port: int, redis_url: str) -> None:
-    import uvicorn
     from litestar import Litestar, WebSocket, websocket
     from redis.asyncio import Redis
 
@@ -74,22 +77,9 @@ async def serve(kind: str, port: int, redis_url: str) -> None:
         await app_inner(scope, receive, send)
 
     app_inner = Litestar(route_handlers=[handler])
-    config = uvicorn.Config(
-        as_user,
-        host=HOST,
-        port=port,
-        log_level="warning",
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
-        backlog=4096,
-        lifespan="off",
+    task = await start_uvicorn(
+        as_user, port, ws="websockets-sansio", ws_per_message_deflate=False, lifespan="off"
     )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.02)
     print("ready", flush=True)
     await task
 
@@ -105,66 +95,44 @@ async def commands(redis: Any) -> int:
 async def storm(kind: str, redis_url: str, n: int, likes: int) -> dict[str, Any]:
     from redis.asyncio import Redis
 
-    from livecommerce.infra.embedded import free_port
-
-    port = free_port()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.likes",
-        "--serve",
-        kind,
-        "--port",
-        str(port),
-        "--redis",
-        redis_url,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    pin(SERVER_CPU, proc.pid)
     redis = Redis.from_url(redis_url)
     try:
-        assert proc.stdout is not None
-        async with asyncio.timeout(60):
-            while not (await proc.stdout.readline()).startswith(b"ready"):
-                pass
-        await redis.flushdb()
-        clients = []
-        for start in range(0, n, 100):
-            clients += await asyncio.gather(
-                *(
-                    ws_connect(HOST, port, "/ws/rooms/1", lambda c, p: None)
-                    for _ in range(start, min(n, start + 100))
+        async with ChildServer("bench.likes", kind, redis_url) as server:
+            await redis.flushdb()
+            clients = []
+            for start in range(0, n, 100):
+                clients += await asyncio.gather(
+                    *(
+                        ws_connect(HOST, server.port, "/ws/rooms/1", lambda c, p: None)
+                        for _ in range(start, min(n, start + 100))
+                    )
                 )
-            )
-        await asyncio.sleep(0.5)
-        before = await commands(redis)
-        t0 = time.monotonic()
-        for _ in range(likes):
+            await asyncio.sleep(0.5)
+            before = await commands(redis)
+            t0 = time.monotonic()
+            for _ in range(likes):
+                for client in clients:
+                    client.send_frame(1, LIKE)
+                await asyncio.sleep(0)  # let the transports drain
+            total, counted = n * likes, 0
+            async with asyncio.timeout(300):
+                while counted < total:
+                    counted = int(await redis.hget("{room:1}:counters", "likes") or 0)
+                    await asyncio.sleep(0.02)
+            elapsed = time.monotonic() - t0
+            used = await commands(redis) - before
             for client in clients:
-                client.send_frame(1, LIKE)
-            await asyncio.sleep(0)  # let the transports drain
-        total, counted = n * likes, 0
-        async with asyncio.timeout(300):
-            while counted < total:
-                counted = int(await redis.hget("{room:1}:counters", "likes") or 0)
-                await asyncio.sleep(0.02)
-        elapsed = time.monotonic() - t0
-        used = await commands(redis) - before
-        for client in clients:
-            if client.transport:
-                client.transport.abort()
-        return {
-            "name": kind,
-            "likes_s": total / elapsed,
-            "commands_per_like": used / total,
-            "counted": counted,
-            "sent": total,
-        }
+                if client.transport:
+                    client.transport.abort()
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await proc.wait()
         await redis.aclose()
+    return {
+        "name": kind,
+        "likes_s": total / elapsed,
+        "commands_per_like": used / total,
+        "counted": counted,
+        "sent": total,
+    }
 
 
 def redis_incr_ceiling(port: int) -> float:
@@ -198,20 +166,11 @@ def redis_incr_ceiling(port: int) -> float:
 
 
 async def drive(args: argparse.Namespace) -> None:
-    from livecommerce.infra.embedded import EmbeddedRedis
-
-    pin(CLIENT_CPU)
-    redis = EmbeddedRedis(Path(tempfile.mkdtemp(prefix="lc-bench-redis-")), durable=False)
-    redis_url = redis.start()
-    assert redis.proc is not None
-    pin(CLIENT_CPU, redis.proc.pid)
-    try:
+    with embedded_redis() as redis_url:
         results = {
             kind: await storm(kind, redis_url, args.n, args.likes) for kind in ("naive", "ours")
         }
         limit = redis_incr_ceiling(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
-    finally:
-        redis.stop()
     print(
         f"\n{args.n:,} sockets x {args.likes:,} likes, one room, server pinned to core {SERVER_CPU}"
     )
@@ -228,36 +187,27 @@ async def drive(args: argparse.Namespace) -> None:
     print_table(["scenario", "likes/s counted", "Redis commands/like", "counted/sent"], rows)
     ours, naive = results["ours"]["likes_s"], results["naive"]["likes_s"]
     json_line(
-        {
-            "ours": round(ours),
-            "naive": round(naive),
-            "limit": round(limit),
-            "unit": "likes/s",
-            "ours_over_limit": round(ours / limit, 3) if limit else None,
-            "ours_over_naive": round(ours / naive, 3) if naive else None,
-            "commands_per_like": {k: round(r["commands_per_like"], 5) for k, r in results.items()},
-            "correct": all(r["counted"] == r["sent"] for r in results.values()),
-        }
+        headline(
+            round(ours),
+            round(naive),
+            round(limit),
+            "likes/s",
+            all(r["counted"] == r["sent"] for r in results.values()),
+            commands_per_like={k: round(r["commands_per_like"], 5) for k, r in results.items()},
+        )
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = self_serving_parser(__doc__)
     parser.add_argument("--n", type=int, default=200, help="liking sockets")
     parser.add_argument("--likes", type=int, default=500, help="like frames per socket")
-    parser.add_argument("--serve", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--redis", help=argparse.SUPPRESS)
     args = parser.parse_args()
     raise_fd_limit()
-    import uvloop
-
     if args.serve:
-        uvloop.run(serve(args.serve, args.port, args.redis))
+        run_async(serve(args.serve, args.port, args.redis))
     else:
-        uvloop.run(drive(args))
+        run_async(drive(args))
 
 
 if __name__ == "__main__":

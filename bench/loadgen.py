@@ -20,16 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 import random
-import resource
 import sys
 import time
 from collections import Counter
 from typing import Any
 
 import msgspec
+
+from bench.harness import loadgen_main
 
 _decode = msgspec.json.decode
 
@@ -247,21 +246,7 @@ async def run(cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    with open(argv[0]) as f:
-        cfg = json.load(f)
-    cpu = cfg.get("cpu")
-    if cpu is not None and hasattr(os, "sched_setaffinity") and cpu < (os.cpu_count() or 1):
-        os.sched_setaffinity(0, {cpu})
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    try:
-        import uvloop
-
-        result = uvloop.run(run(cfg))
-    except ImportError:
-        result = asyncio.run(run(cfg))
-    print(json.dumps(result), flush=True)
-    return 0
+    return loadgen_main(argv, run)
 
 
 if __name__ == "__main__":

@@ -27,13 +27,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import secrets
-import shutil
 import signal
-import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -42,12 +38,10 @@ from typing import Any
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 os.environ.setdefault("PICCOLO_CONF", "livecommerce.piccolo_conf")
 
-import msgspec  # noqa: E402
+from bench.common import headline, json_line, print_table  # noqa: E402
+from bench.harness import BIN, Procs, Stack, find_pgbench, pgbench_argv, tail  # noqa: E402
+from bench.ledger_checks import check_ledger, entries_of_kind  # noqa: E402
 
-from bench.checkout import Procs, find_pgbench  # noqa: E402
-from bench.common import json_line, print_table  # noqa: E402
-
-BIN = Path(sys.executable).parent
 SQL_SCRIPT = Path(__file__).resolve().parent / "settle.sql"
 SETS = ("ours", "naive", "limit")
 
@@ -205,9 +199,7 @@ async def run_ours(
         deadline = time.monotonic() + 60
         while not await redis.exists("arq:queue:health-check"):  # the worker is up and polling
             if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the worker did not start:\n{log.read_text(errors='replace')[-3000:]}"
-                )
+                raise RuntimeError(f"the worker did not start:\n{tail(log)}")
             await asyncio.sleep(0.05)
         t0 = time.perf_counter()
         job = await redis.enqueue_job(
@@ -219,7 +211,7 @@ async def run_ours(
             settings, fixture, "ours"
         ):  # a cron run may have taken a share: wait for it too
             if worker.poll() is not None:
-                raise RuntimeError(f"the worker died:\n{log.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(f"the worker died:\n{tail(log)}")
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - t0
     finally:
@@ -280,36 +272,18 @@ def run_limit(
     count = asyncio.run(make_due(settings, fixture, "limit"))
     transactions = count // chunk + 2  # the last ones find nothing left
     out = tmp / "pgbench.out"
-    argv = [
+    argv = pgbench_argv(
         pgbench,
-        "-h",
-        "127.0.0.1",
-        "-p",
-        str(pg.port),
-        "-U",
-        "postgres",
-        "-n",
-        "-M",
-        "prepared",
-        "-c",
-        "1",
-        "-j",
-        "1",
-        "-t",
-        str(transactions),
-        "-f",
-        str(SQL_SCRIPT),
-        "-D",
-        f"chunk={chunk}",
-        "-D",
-        f"clearing={fixture['clearing']}",
-        "livecommerce",
-    ]
+        pg.port,
+        1,
+        SQL_SCRIPT,
+        *("-t", str(transactions)),
+        chunk=chunk,
+        clearing=fixture["clearing"],
+    )
     t0 = time.perf_counter()
-    proc = procs.start(argv, cpu=1, log=out)
-    code = proc.wait(600)
+    code = procs.run(argv, cpu=1, log=out, timeout=600)
     elapsed = time.perf_counter() - t0
-    procs.procs.remove(proc)
     text = out.read_text(errors="replace")
     if code != 0:
         return (
@@ -328,33 +302,23 @@ async def checks(settings: Any) -> dict[str, int]:
 
     conn = await asyncpg.connect(settings.database_url)
     try:
+        ledger = await check_ledger(conn)
         return {
             "not_settled": int(
                 await conn.fetchval("SELECT count(*) FROM commissions WHERE status <> 'settled'")
             ),
             "wallets_ne_settled_net": int(
                 await conn.fetchval(
-                    "SELECT count(*) FROM accounts a FULL JOIN (SELECT distributor_id, SUM(amount - reversed_amount) AS net"
-                    " FROM commissions WHERE status = 'settled' GROUP BY distributor_id) c ON c.distributor_id = a.user_id"
-                    " WHERE (a.kind = 'wallet' OR a.kind IS NULL) AND COALESCE(a.balance, 0) <> COALESCE(c.net, 0)"
+                    "SELECT count(*) FROM accounts a FULL JOIN (SELECT distributor_id,"
+                    " SUM(amount - reversed_amount) AS net FROM commissions"
+                    " WHERE status = 'settled' GROUP BY distributor_id) c"
+                    " ON c.distributor_id = a.user_id WHERE (a.kind = 'wallet' OR a.kind IS NULL)"
+                    " AND COALESCE(a.balance, 0) <> COALESCE(c.net, 0)"
                 )
             ),
-            "clearing_balance": int(
-                await conn.fetchval(
-                    "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind = 'commission'"
-                )
-            ),
-            "unbalanced_ledger_txns": int(
-                await conn.fetchval(
-                    "SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0) t"
-                )
-            ),
-            "balances_ne_entries": int(
-                await conn.fetchval(
-                    "SELECT count(*) FROM accounts a WHERE NOT a.derived_balance AND a.balance <>"
-                    " (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries e WHERE e.account_id = a.id)"
-                )
-            ),
+            "clearing_balance": await entries_of_kind(conn, "commission"),
+            "unbalanced_ledger_txns": ledger.unbalanced_txns,
+            "balances_ne_entries": ledger.balances_ne_entries,
         }
     finally:
         await conn.close()
@@ -383,55 +347,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis
-    from livecommerce.settings import load_settings
-
-    tmp = Path(tempfile.mkdtemp(prefix="lc-bench-settle-"))
-    procs = Procs()
-    servers: list[Any] = []
     rates: dict[str, float | None] = {}
     notes: dict[str, str] = {}
     result_checks: dict[str, int] = {}
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
-        pg = EmbeddedPostgres(tmp / "pg", durable=True)
-        servers.append(pg)
-        db_url = pg.start()
-        rd = EmbeddedRedis(tmp / "redis")
-        servers.append(rd)
-        redis_url = rd.start()
-        secret = secrets.token_hex(32)
-        settings = msgspec.structs.replace(
-            load_settings(
-                {"LOG_LEVEL": "warning", "VAR_DIR": str(tmp / "var")}, dotenv=Path("/nonexistent")
-            ),
-            database_url=db_url,
-            redis_url=redis_url,
-            secret_key=secret,
-        )
+    with Stack("settle", keep=args.keep) as stack:
+        procs, tmp = stack.procs, stack.tmp
+        settings = stack.start()
         t_setup = time.monotonic()
         counts = {"ours": args.orders, "naive": args.naive_orders, "limit": args.orders}
         fixture = asyncio.run(setup(settings, counts, args.distributors))
         print(
-            f"setup: {args.distributors} distributors, orders ours/limit {args.orders:,} naive {args.naive_orders:,}"
-            f" (2 commissions each), {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)",
+            f"setup: {args.distributors} distributors, orders ours/limit {args.orders:,}"
+            f" naive {args.naive_orders:,} (2 commissions each),"
+            f" {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)",
             flush=True,
         )
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
-        }
-        env.update(
-            DATABASE_URL=db_url,
-            REDIS_URL=redis_url,
-            SECRET_KEY=secret,
-            LOG_LEVEL="warning",
-            VAR_DIR=str(tmp / "var"),
-            PICCOLO_CONF="livecommerce.piccolo_conf",
-            PYTHONWARNINGS="ignore",
-        )
+        env = stack.env()
         print("running ours (livecommerce worker, settle_due_commissions)...", flush=True)
         rates["ours"] = asyncio.run(run_ours(settings, fixture, procs, tmp, env, args.chunk))
         notes["ours"] = (
@@ -441,20 +372,12 @@ def main(argv: list[str] | None = None) -> int:
         rates["naive"] = asyncio.run(run_naive(settings, fixture))
         notes["naive"] = "1 DB transaction + ledger.post per commission"
         print("running limit (pgbench, the same work as 1 statement per chunk)...", flush=True)
-        rates["limit"], notes["limit"] = run_limit(settings, fixture, pg, procs, tmp, args.chunk)
+        rates["limit"], notes["limit"] = run_limit(
+            settings, fixture, stack.pg, procs, tmp, args.chunk
+        )
         result_checks = asyncio.run(checks(settings))
-    except KeyboardInterrupt:
-        print("interrupted: cleaning up", file=sys.stderr)
+    if stack.interrupted:
         return 130
-    finally:
-        procs.stop_all()
-        for server in reversed(servers):
-            with contextlib.suppress(Exception):
-                server.stop()
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     correct = bool(result_checks) and all(v == 0 for v in result_checks.values())
     print()
@@ -471,17 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("checks:", result_checks)
     ours, naive, limit = (round(rates[k], 1) if rates.get(k) else None for k in SETS)
-    json_line(
-        {
-            "ours": ours,
-            "naive": naive,
-            "limit": limit,
-            "unit": "commissions/s",
-            "ours_over_limit": round(ours / limit, 3) if ours and limit else None,
-            "ours_over_naive": round(ours / naive, 3) if ours and naive else None,
-            "correct": correct,
-        }
-    )
+    json_line(headline(ours, naive, limit, "commissions/s", correct))
     return 0
 
 

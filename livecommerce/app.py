@@ -24,6 +24,7 @@ from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from livecommerce.domains.promotions import live_state as promotion_state
 from livecommerce.domains.promotions.controllers import CONTROLLERS as PROMOTION_CONTROLLERS
+from livecommerce.domains.promotions.quote import CONTROLLERS as QUOTE_CONTROLLERS
 from livecommerce.domains.wallet.controllers import CONTROLLERS as WALLET_CONTROLLERS
 from livecommerce.infra import db, queue
 from livecommerce.infra import redis as redis_infra
@@ -69,9 +70,10 @@ def _hook_dependencies(wiring: Wiring) -> dict[str, Provide]:
     }
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -> Litestar:
+    """The app; `wiring` (who reacts to what) defaults to `wire(settings)`, the production one."""
     settings = settings or load_settings()
-    wiring = wire(settings)
+    wiring = wiring or wire(settings)
     jwt_auth = build_jwt_auth(settings)
     prometheus_config, prometheus_controller = prometheus()
     distribution_bindings.configure(settings.secret_key)
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
             *PROMOTION_CONTROLLERS,
+            *QUOTE_CONTROLLERS,
             *WALLET_CONTROLLERS,
             *DISTRIBUTION_CONTROLLERS,
             pages_router(),

@@ -22,7 +22,10 @@ os.environ.setdefault("PICCOLO_CONF", "livecommerce.piccolo_conf")
 
 @contextlib.contextmanager
 def resolved(settings: Settings) -> Iterator[Settings]:
-    """Settings whose DATABASE_URL / REDIS_URL point somewhere: embedded servers under VAR_DIR when unset."""
+    """Settings whose DATABASE_URL / REDIS_URL point somewhere.
+
+    Embedded servers under VAR_DIR stand in for whichever is unset.
+    """
     from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis
 
     started: list[EmbeddedPostgres | EmbeddedRedis] = []
@@ -100,7 +103,8 @@ async def _run_up(settings: Settings) -> None:
 
     server_task = asyncio.create_task(server.serve())
     worker_task = asyncio.create_task(worker.async_run())
-    while not server.started and not server_task.done():
+    # uvicorn.Server's `started` is a plain flag with no event to await.
+    while not server.started and not server_task.done():  # noqa: ASYNC110 - polls uvicorn's flag
         await asyncio.sleep(0.05)
     if server.started:
         base = f"http://{settings.host}:{settings.port}"
@@ -123,8 +127,10 @@ async def _run_up(settings: Settings) -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await server_task
     for task in done:
-        if task in (server_task, worker_task) and task.exception():
-            raise task.exception()  # type: ignore[misc]
+        if task in (server_task, worker_task):
+            failure = task.exception()
+            if failure is not None:
+                raise failure
 
 
 def _uvloop() -> None:
@@ -176,7 +182,7 @@ def cmd_worker(settings: Settings) -> int:
         print("worker needs DATABASE_URL and REDIS_URL", file=sys.stderr)
         return 2
     _uvloop()
-    run_worker(type("WorkerSettings", (), worker_options(settings)), ctx={"settings": settings})  # type: ignore[arg-type]
+    run_worker(type("WorkerSettings", (), worker_options(settings)), ctx={"settings": settings})
     return 0
 
 
@@ -187,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser(
         "up",
-        help="everything in one process: embedded PostgreSQL + Redis, migrations, demo data, web, worker",
+        help=(
+            "everything in one process: embedded PostgreSQL + Redis, migrations, demo data,"
+            " web, worker"
+        ),
     )
     up.add_argument("--port", type=int, default=None)
     serve = sub.add_parser("serve", help="the web app only (DATABASE_URL, REDIS_URL)")

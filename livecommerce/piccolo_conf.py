@@ -1,4 +1,5 @@
-"""Piccolo's engine. The DSN is filled in at start-up (embedded or DATABASE_URL), see infra/db.py."""
+"""Piccolo's engine. The DSN is filled in at start-up (embedded or DATABASE_URL), see
+infra/db.py."""
 
 import os
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from livecommerce.domains.accounts.tables import User
 from livecommerce.infra.auth import hash_password
 
-DEMO_USERS = (
+DEMO_USERS: tuple[tuple[str, str, str, list[str]], ...] = (
     # username, password, display name, roles
     ("admin", "admin-pass-123", "Operator", ["admin"]),
     ("demo-host", "host-pass-123", "小米直播间 Demo Host", ["host"]),
@@ -66,8 +68,11 @@ async def _seed_rooms(ids: dict[str, int]) -> None:
             )
         ]
         live = await conn.fetchval(
-            "INSERT INTO rooms (host_id, title, description, cover_url, pinned_product_id, slow_mode_seconds, created_at)"
-            " VALUES ($1, '龙井品鉴 Longjing tasting', 'Spring tea, live from the hills.', '', $2, 0, now()) RETURNING id",
+            "INSERT INTO rooms"
+            " (host_id, title, description, cover_url, pinned_product_id, slow_mode_seconds,"
+            " created_at)"
+            " VALUES ($1, '龙井品鉴 Longjing tasting', 'Spring tea, live from the hills.', '',"
+            " $2, 0, now()) RETURNING id",
             host_id,
             products[0] if products else None,
         )
@@ -81,18 +86,22 @@ async def _seed_rooms(ids: dict[str, int]) -> None:
             live,
         )
         upcoming = await conn.fetchval(
-            "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
-            " VALUES ($1, '紫砂壶专场 Yixing teapots', 'Meet the potter.', '', 0, now()) RETURNING id",
+            "INSERT INTO rooms"
+            " (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
+            " VALUES ($1, '紫砂壶专场 Yixing teapots', 'Meet the potter.', '', 0, now())"
+            " RETURNING id",
             host_id,
         )
         await conn.execute(
             "INSERT INTO live_sessions (room_id, title, status, scheduled_at, hls_url, created_at)"
-            " VALUES ($1, '紫砂壶专场 Yixing teapots', 'scheduled', now() + interval '1 day', '', now())",
+            " VALUES ($1, '紫砂壶专场 Yixing teapots', 'scheduled', now() + interval '1 day', '',"
+            " now())",
             upcoming,
         )
 
 
-SEED_HOOKS: list = [_seed_products, _seed_rooms]  # async callables taking {username: user_id}
+# Async callables taking {username: user_id}.
+SEED_HOOKS: list[Callable[[dict[str, int]], Awaitable[None]]] = [_seed_products, _seed_rooms]
 
 
 async def seed_demo() -> list[tuple[str, str, str]]:

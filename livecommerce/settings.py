@@ -90,11 +90,14 @@ def _parse(raw: str, field_type: msgspec.inspect.Type) -> object:
 def load_settings(
     environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None
 ) -> Settings:
-    """Build Settings from `environ` (default os.environ) over `.env`; raise SettingsError naming the variable."""
+    """Build Settings from `environ` (default os.environ) over `.env`; raise SettingsError naming
+    the variable."""
     source: dict[str, str] = {}
     source.update(_read_dotenv(dotenv if dotenv is not None else Path.cwd() / ".env"))
     source.update(os.environ if environ is None else environ)
     info = msgspec.inspect.type_info(Settings)
+    if not isinstance(info, msgspec.inspect.StructType):
+        raise TypeError(f"Settings must be a msgspec Struct, not {info!r}")
     values: dict[str, object] = {}
     for field in info.fields:
         env_name = field.name.upper()

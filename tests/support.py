@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ import httpx
 import uvicorn
 from litestar import Litestar
 
+from bench.ledger_checks import LedgerState, check_ledger
 from livecommerce.domains.accounts.tables import User
 from livecommerce.infra.embedded import free_port
 
@@ -198,3 +200,48 @@ async def live_room_with_product(
     assert shown.status_code == 200, shown.text
     await go_live(client, host, room["id"])
     return room, item
+
+
+# --- room sockets ----------------------------------------------------------------------------
+
+
+async def next_frame(
+    ws: Any,
+    kind: str | None = None,
+    within: float = 5.0,
+    where: Callable[[dict[str, Any]], Any] | None = None,
+) -> dict[str, Any]:
+    """The next frame the socket reads of type `kind` (any type: None) for which `where` holds,
+    reading past the others; TimeoutError after `within` seconds."""
+    async with asyncio.timeout(within):
+        while True:
+            frame: dict[str, Any] = json.loads(await ws.recv())
+            if (kind is None or frame["type"] == kind) and (where is None or where(frame)):
+                return frame
+
+
+async def frames(ws: Any, quiet: float = 5.0) -> AsyncIterator[dict[str, Any]]:
+    """Decoded frames until `quiet` seconds pass without one."""
+    while True:
+        try:
+            raw = await asyncio.wait_for(ws.recv(), quiet)
+        except TimeoutError:
+            return
+        yield json.loads(raw)
+
+
+async def events_for(ws: Any, quiet: float = 0.8) -> list[dict[str, Any]]:
+    """Every event of the frames read until `quiet` seconds pass without one."""
+    return [event async for frame in frames(ws, quiet) for event in frame.get("events", [])]
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+
+async def ledger_state() -> LedgerState:
+    """The ledger's laws checked now (bench/ledger_checks.py) on a connection of the pool;
+    `.problems` names what is broken."""
+    from livecommerce.infra import db
+
+    async with db.connection() as conn:
+        return await check_ledger(conn)

@@ -1,4 +1,5 @@
-"""Authentication: Litestar's JWT (Authorization header or HttpOnly cookie), Argon2 passwords, role guards.
+"""Authentication: Litestar's JWT (Authorization header or HttpOnly cookie), Argon2 passwords,
+role guards.
 
 The token carries the user's id and roles, so a request costs no database read.
 One Redis MGET per request answers two questions: was this token revoked (logout),
@@ -56,8 +57,9 @@ async def verify_password(password: str, password_hash: str) -> bool:
     return await asyncio.to_thread(_hasher.verify, password, password_hash)
 
 
-def _revoked_key(jti: str) -> str:
-    return f"auth:revoked:{jti}"
+def _revoked_key(token: Token) -> str:
+    # Ours is one string; the claim is typed `str | Sequence[str] | None`, keyed as it prints.
+    return f"auth:revoked:{token.jti or ''}"
 
 
 def _roles_key(user_id: int | str) -> str:
@@ -70,7 +72,7 @@ async def retrieve_actor(
     redis = connection.app.state.redis
     roles = frozenset(token.extras.get("roles", ()))
     try:
-        revoked, changed = await redis.mget(_revoked_key(token.jti or ""), _roles_key(token.sub))
+        revoked, changed = await redis.mget(_revoked_key(token), _roles_key(token.sub))
     except RedisError:
         # Availability over revocation: a Redis outage must not log everyone out.
         log.warning("auth_redis_unavailable")
@@ -86,7 +88,7 @@ async def retrieve_actor(
 
 async def revoke(redis: Any, token: Token) -> None:
     ttl = max(1, int(token.exp.timestamp() - time.time()))
-    await redis.set(_revoked_key(token.jti or ""), b"1", ex=ttl)
+    await redis.set(_revoked_key(token), b"1", ex=ttl)
 
 
 async def publish_roles(redis: Any, user_id: int, roles: list[str], ttl_seconds: int) -> None:
@@ -105,7 +107,8 @@ _VERIFIED_MAX = 50_000
 
 
 class OptionalJWTCookieMiddleware(JWTCookieAuthenticationMiddleware):
-    """Guests may read: no token (or a stale one) means an anonymous request; guards decide the rest."""
+    """Guests may read: no token (or a stale one) means an anonymous request; guards decide the
+    rest."""
 
     async def authenticate_token(
         self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]

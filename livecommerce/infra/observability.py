@@ -1,4 +1,5 @@
-"""Logs, request ids and metrics: structlog JSON lines carrying the request id, Prometheus at /metrics."""
+"""Logs, request ids and metrics: structlog JSON lines carrying the request id, Prometheus at
+/metrics."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def _json_renderer() -> structlog.processors.JSONRenderer:
 
 def structlog_plugin(settings: Settings) -> StructlogPlugin:
     level = getattr(logging, settings.log_level.upper())
-    processors = [
+    processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

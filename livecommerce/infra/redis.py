@@ -1,4 +1,5 @@
-"""Redis through redis-py asyncio: one client per process (arq's subclass, so it can enqueue jobs)."""
+"""Redis through redis-py asyncio: one client per process (arq's subclass, so it can enqueue
+jobs)."""
 
 from __future__ import annotations
 

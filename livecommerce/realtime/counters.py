@@ -98,7 +98,9 @@ RESTORE_LUA = """
 if redis.call('HGET', KEYS[1], 'epoch') then return 0 end
 for i = 2, #ARGV, 2 do
   local name, value = ARGV[i], tonumber(ARGV[i + 1])
-  if tonumber(redis.call('HGET', KEYS[1], name) or '0') < value then redis.call('HSET', KEYS[1], name, value) end
+  if tonumber(redis.call('HGET', KEYS[1], name) or '0') < value then
+    redis.call('HSET', KEYS[1], name, value)
+  end
 end
 redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
 return 1
@@ -110,7 +112,9 @@ RAISE_LUA = """
 if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
 for i = 2, #ARGV, 2 do
   local name, value = ARGV[i], tonumber(ARGV[i + 1])
-  if tonumber(redis.call('HGET', KEYS[1], name) or '0') < value then redis.call('HSET', KEYS[1], name, value) end
+  if tonumber(redis.call('HGET', KEYS[1], name) or '0') < value then
+    redis.call('HSET', KEYS[1], name, value)
+  end
 end
 return 1
 """
@@ -150,7 +154,8 @@ class Deltas:
 def tick_args(
     proc: str, local_count: int, ttl: float, deltas: Deltas, known: str = "", fresh: str = ""
 ) -> list[Any]:
-    """`known`: the epoch this process last read ('' if none); `fresh`: one to set if there is none yet."""
+    """`known`: the epoch this process last read ('' if none); `fresh`: one to set if there is
+    none yet."""
     return [
         proc,
         local_count,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -81,7 +81,7 @@ def room_socket(
     snapshot: SnapshotHook,
     authorize_chat: ChatHook | None = None,
     allowed_origins: Iterable[str] = (),
-    actions: dict[str, ActionHook] | None = None,
+    actions: Mapping[str, ActionHook] | None = None,
     hub: RoomHub | None = None,
     path: str = ROOM_PATH,
 ) -> WebsocketRouteHandler:
@@ -149,7 +149,8 @@ async def _welcome(conn: Socket, room: Room, snapshot: SnapshotHook) -> None:
 
 
 def _viewer_id(scope: Any, headers: dict[bytes, bytes], actor: Actor | None) -> str:
-    """Who counts once in unique viewers: the user, else the guest id the page keeps (query or cookie)."""
+    """Who counts once in unique viewers: the user, else the guest id the page keeps (query or
+    cookie)."""
     if actor is not None:
         return f"u:{actor.id}"
     guest = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("guest", [""])[0]
@@ -164,7 +165,7 @@ async def _serve(
     conn: Socket,
     hub: RoomHub,
     authorize: ChatHook,
-    answers: dict[str, ActionHook],
+    answers: Mapping[str, ActionHook],
 ) -> None:
     """Read the client's frames until it goes; every refusal is an error frame, not an exception."""
     cfg = hub.config
@@ -175,11 +176,11 @@ async def _serve(
             return
         if conn.closed:
             continue  # we are closing; wait for the transport to end
-        data: str | bytes | None = message.get("text")
+        data = message.get("text")
         if data is None:
             data = message.get("bytes")
-        if data is None:
-            continue
+        if not isinstance(data, (str, bytes)):
+            continue  # neither text nor bytes
         size = len(data) if isinstance(data, bytes) else len(data.encode())
         if size > cfg.max_frame_bytes:
             conn.close(1009, "frame too large")

@@ -17,7 +17,8 @@ class ErrorCode(StrEnum):
 
 
 class ChatRejected(Exception):
-    """Raised by an `authorize_chat` hook: the message is refused with this code, the socket stays."""
+    """Raised by an `authorize_chat` hook: the message is refused with this code, the socket
+    stays."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(detail or code)
@@ -26,7 +27,8 @@ class ChatRejected(Exception):
 
 
 class JoinRefused(Exception):
-    """Raised by a snapshot hook: the socket is closed with this code (e.g. 4003 for a banned viewer)."""
+    """Raised by a snapshot hook: the socket is closed with this code (e.g. 4003 for a banned
+    viewer)."""
 
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)

@@ -114,7 +114,8 @@ class RoomHub:
         return Socket(conn_id, room_id, actor, viewer_id, self.config, receive, send)
 
     async def join(self, sock: Socket) -> Room:
-        """Add a socket (still waiting for its snapshot) to its room; subscribe if the room is new here."""
+        """Add a socket (still waiting for its snapshot) to its room; subscribe if the room is new
+        here."""
         room = self.rooms.get(sock.room_id)
         if room is None:
             room = self.rooms[sock.room_id] = Room(sock.room_id)
@@ -352,5 +353,6 @@ class RoomHub:
 
 
 async def publish_events(redis: Redis, room_id: int, events: list[dict[str, Any]]) -> None:
-    """Publish events to a room from a process without a hub or without local viewers (e.g. a worker)."""
+    """Publish events to a room from a process without a hub or without local viewers (e.g. a
+    worker)."""
     await redis.publish(room_counters.channel(room_id), encoder.encode(Batch("", events)))

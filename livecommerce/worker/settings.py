@@ -1,4 +1,5 @@
-"""arq WorkerSettings: every job of every domain, and the cron sweepers that catch what was missed.
+"""arq WorkerSettings: every job of every domain, and the cron sweepers that catch what was
+missed.
 
 Jobs are at-least-once: each takes ids, re-reads state and lets the database decide.
 """
@@ -28,9 +29,10 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     ctx.update(job_context(settings))
     await db.start_pool(settings)
     providers.configure(settings.sandbox_gateway_secret)
-    queue.bind(ctx.get("redis"))
-    if room_events.redis() is None:  # in `up` the api's hub is bound already
-        room_events.bind(ctx.get("redis"))
+    redis = ctx.get("redis")  # arq's pool, always there under arq
+    queue.bind(redis)
+    if redis is not None and room_events.redis() is None:  # in `up` the api's hub is bound already
+        room_events.bind(redis)
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
@@ -41,7 +43,8 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for arq's Worker, shared by `livecommerce worker` and the in-process worker of `up`."""
+    """Keyword arguments for arq's Worker, shared by `livecommerce worker` and the in-process
+    worker of `up`."""
     return {
         "functions": FUNCTIONS,
         "cron_jobs": [cron(job, **schedule) for job, schedule in CRON_JOBS],

@@ -33,14 +33,12 @@ export function redPacketOf(raw) {
   };
 }
 
-// The discount a coupon gives on `amount` fen, as the server would: amount-off once the
-// threshold is met, or a percentage capped at maxDiscount; never more than the amount.
-export function discountFor(coupon, amount) {
-  if (amount < (coupon.minSpend || 0)) return 0;
-  let off = coupon.kind === "percent_off" ? Math.floor((amount * coupon.percentOffBp) / 10000) : coupon.amountOff;
-  if (coupon.maxDiscount) off = Math.min(off, coupon.maxDiscount);
-  return Math.max(0, Math.min(off, amount - 1));
-}
+// What these items cost, with the buyer's claimed copy `userCouponId` (or none), priced by the
+// server exactly as the order will be: { totalAmount, discountAmount, payAmount, userCouponId,
+// coupons: [{ userCouponId, couponId, title, discountAmount, applicable, reason }],
+// bestUserCouponId }. The page never works a discount out itself.
+export const quote = (items, userCouponId = null) =>
+  api("/api/checkout/quote", { method: "POST", body: { items, userCouponId: userCouponId ?? null } });
 
 export const claimCoupon = (couponId) => api(`/api/coupons/${couponId}/claim`, { method: "POST", body: {}, idempotencyKey: newKey() });
 export const myCoupons = (status) => api(`/api/me/coupons${status ? `?status=${status}` : ""}`);

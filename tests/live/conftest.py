@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import websockets
 
-from tests.support import LiveServer, TestUser
+from tests.support import LiveServer, TestUser, next_frame
+from tests.support import events_for as events_for  # re-exported: room tests import it from here
+
+next_of = next_frame  # the name some room tests import from here
 
 
 @pytest.fixture
@@ -30,34 +31,17 @@ async def joined(
     origin = "http://" + url.split("//", 1)[1].split("/", 1)[0]
     headers = user.headers if user else {}
     async with websockets.connect(url, origin=origin, additional_headers=headers, **kwargs) as ws:
-        snapshot = await next_of(ws, "snapshot")
+        snapshot = await next_frame(ws, "snapshot")
         yield ws, snapshot
-
-
-async def next_of(ws: Any, kind: str, within: float = 5.0) -> dict[str, Any]:
-    async with asyncio.timeout(within):
-        while True:
-            frame = json.loads(await ws.recv())
-            if frame["type"] == kind:
-                return frame
 
 
 async def event_of(ws: Any, kind: str, within: float = 5.0, **match: Any) -> dict[str, Any]:
     """The first event of `kind` (with these fields) in the tick frames."""
-    async with asyncio.timeout(within):
-        while True:
-            frame = json.loads(await ws.recv())
-            for event in frame.get("events", []):
-                if event["type"] == kind and all(event.get(k) == v for k, v in match.items()):
-                    return event
 
+    def wanted(event: dict[str, Any]) -> bool:
+        return event["type"] == kind and all(event.get(k) == v for k, v in match.items())
 
-async def events_for(ws: Any, quiet: float = 0.8) -> list[dict[str, Any]]:
-    """Every event until `quiet` seconds pass without a frame."""
-    seen: list[dict[str, Any]] = []
-    while True:
-        try:
-            frame = json.loads(await asyncio.wait_for(ws.recv(), quiet))
-        except TimeoutError:
-            return seen
-        seen += frame.get("events", [])
+    frame = await next_frame(
+        ws, within=within, where=lambda f: any(map(wanted, f.get("events", [])))
+    )
+    return next(event for event in frame["events"] if wanted(event))

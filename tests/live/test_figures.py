@@ -10,8 +10,8 @@ import random
 from redis.asyncio import Redis
 
 from livecommerce.domains.live import jobs
-from tests.live.conftest import joined, next_of
-from tests.support import create_room, go_live
+from tests.live.conftest import joined
+from tests.support import create_room, go_live, next_frame
 
 
 async def stats(client, host, room_id: int) -> dict:
@@ -44,7 +44,7 @@ async def test_likes_survive_redis_losing_the_counters_and_end_in_the_report(
             for n in numbers:  # within the like bucket's burst: none refused
                 await ws.send(json.dumps({"type": "like", "count": n}))
             await ws.send(json.dumps({"type": "ping"}))
-            await next_of(ws, "pong")
+            await next_frame(ws, "pong")
 
         await asyncio.gather(*(storm(ws, c) for ws, c in zip(sockets, counts, strict=True)))
         total = sum(map(sum, counts))

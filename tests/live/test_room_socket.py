@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 import websockets
 
-from tests.live.conftest import event_of, events_for, joined, next_of
-from tests.support import create_room, live_room_with_product, pay_through_sandbox, place_order
+from tests.live.conftest import event_of, joined
+from tests.support import (
+    create_room,
+    events_for,
+    live_room_with_product,
+    next_frame,
+    pay_through_sandbox,
+    place_order,
+)
 
 
 async def chat(ws, text: str) -> None:
@@ -55,10 +61,10 @@ async def test_a_guest_watches_but_cannot_write(client, user_factory, room_url) 
     room = await create_room(client, host)
     async with joined(room_url(room["id"])) as (ws, _):
         await chat(ws, "hello")
-        error = await next_of(ws, "error")
+        error = await next_frame(ws, "error")
         assert error["code"] == "login_required"
         await ws.send(json.dumps({"type": "like", "count": 3}))
-        assert (await next_of(ws, "error"))["code"] == "login_required"
+        assert (await next_frame(ws, "error"))["code"] == "login_required"
 
 
 async def test_a_foreign_origin_and_an_unknown_room_are_refused(
@@ -93,7 +99,7 @@ async def test_chat_from_a_bearer_token_or_a_cookie_reaches_everyone(
             additional_headers={"Cookie": f"lc_token={b.token}"},
         ) as on_b,
     ):
-        await next_of(on_b, "snapshot")
+        await next_frame(on_b, "snapshot")
         await chat(on_b, "hi from the cookie")
         seen = await event_of(on_a, "chat", text="hi from the cookie")
         assert (seen["userId"], seen["username"], seen["priority"]) == (b.id, "bob", False)
@@ -125,7 +131,7 @@ async def test_a_muted_user_cannot_chat_until_unmuted_and_others_can(
         assert muted.status_code == 200, muted.text
         await event_of(on_troll, "moderation", action="mute")
         await chat(on_troll, "spam")
-        assert (await next_of(on_troll, "error"))["code"] == "muted"
+        assert (await next_frame(on_troll, "error"))["code"] == "muted"
         await chat(on_fan, "nice tea")
         texts = [e.get("text") for e in await events_for(on_fan)]
         assert "nice tea" in texts and "spam" not in texts
@@ -189,7 +195,7 @@ async def test_slow_mode_lets_one_message_through_per_interval(
         await chat(ws, "first")
         await event_of(ws, "chat", text="first")
         await chat(ws, "second")
-        assert (await next_of(ws, "error"))["code"] == "slow_mode"
+        assert (await next_frame(ws, "error"))["code"] == "slow_mode"
 
 
 async def test_a_deleted_message_is_announced_by_its_id(client, user_factory, room_url) -> None:
@@ -223,11 +229,6 @@ async def test_pins_and_purchases_reach_the_room(client, user_factory, room_url)
         bought = await event_of(ws, "purchase")
         assert (bought["buyer"], bought["product"]) == ("B**", "Longjing")
 
-        async def counted() -> dict:
-            while True:
-                frame = json.loads(await ws.recv())
-                if frame.get("counters", {}).get("orders") == 1:
-                    return frame["counters"]
-
-        counters = await asyncio.wait_for(counted(), 5)
+        frame = await next_frame(ws, where=lambda f: f.get("counters", {}).get("orders") == 1)
+        counters = frame["counters"]
         assert counters["gmv"] == 2500

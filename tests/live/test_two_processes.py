@@ -14,7 +14,7 @@ import httpx
 
 from livecommerce.infra.embedded import free_port
 from tests.live.conftest import event_of, joined
-from tests.support import live_room_with_product, pay_through_sandbox, place_order
+from tests.support import live_room_with_product, next_frame, pay_through_sandbox, place_order
 
 
 @contextlib.asynccontextmanager
@@ -97,11 +97,12 @@ async def test_viewers_on_two_processes_see_each_others_chat_and_the_same_counte
             for ws, n in ((on_a, 7), (on_b, 5)):
                 await ws.send(json.dumps({"type": "like", "count": n}))
 
-            async def likes_reach(ws) -> None:
-                while json.loads(await ws.recv()).get("counters", {}).get("likes") != 12:
-                    pass
+            def twelve_likes(frame: dict) -> bool:
+                return frame.get("counters", {}).get("likes") == 12
 
-            await asyncio.wait_for(asyncio.gather(likes_reach(on_a), likes_reach(on_b)), 10)
+            await asyncio.gather(
+                *(next_frame(ws, within=10, where=twelve_likes) for ws in (on_a, on_b))
+            )
             async with httpx.AsyncClient(base_url=other) as http_b:
                 for http in (client, http_b):
                     stats = (

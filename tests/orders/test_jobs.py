@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from bench.ledger_checks import entries_of_kind
 from livecommerce.domains.orders import jobs
 from livecommerce.infra import db
 from livecommerce.worker.settings import job_context
@@ -85,9 +86,7 @@ async def test_receipt_is_confirmed_after_n_days_and_the_order_settles_once(
             )
             == 1
         )
-        revenue = await conn.fetchval(
-            "SELECT SUM(e.amount) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind = 'revenue'"
-        )
+        revenue = await entries_of_kind(conn, "revenue")
     assert revenue == fee
 
 

@@ -6,6 +6,7 @@ import time
 import httpx
 import msgspec
 
+from bench.ledger_checks import entries_by_kind
 from livecommerce.domains.payments.providers import CallbackEvent, sandbox
 from livecommerce.infra import db
 from tests.support import create_product, pay_through_sandbox, place_order, problem_code
@@ -19,14 +20,15 @@ async def _paid_order(client: httpx.AsyncClient, user_factory, price: int = 2500
     return host, buyer, order
 
 
+async def _start_payment(client: httpx.AsyncClient, buyer, order: dict) -> dict:
+    """A gateway payment of the order started (the callback not delivered yet)."""
+    response = await client.post(f"/api/orders/{order['id']}/pay", json={}, headers=buyer.headers)
+    return response.json()
+
+
 async def _balances() -> dict[str, int]:
     async with db.connection() as conn:
-        rows = await conn.fetch(
-            "SELECT a.kind, COALESCE(SUM(e.amount), 0) AS total FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id GROUP BY a.kind"
-        )
-    return {
-        row["kind"]: int(row["total"]) for row in rows if row["total"]
-    }  # accounts holding money
+        return await entries_by_kind(conn)  # the kinds of account holding money
 
 
 def _callback(payment_id: int, amount: int, ref: str = "sbx_x") -> tuple[bytes, dict[str, str]]:
@@ -51,9 +53,7 @@ async def test_a_callback_replayed_twenty_times_concurrently_pays_once(
     client: httpx.AsyncClient, user_factory
 ) -> None:
     _, buyer, order = await _paid_order(client, user_factory)
-    payment_id = (
-        await client.post(f"/api/orders/{order['id']}/pay", json={}, headers=buyer.headers)
-    ).json()["paymentId"]
+    payment_id = (await _start_payment(client, buyer, order))["paymentId"]
     body, headers = _callback(payment_id, 2500)
     responses = await asyncio.gather(
         *(client.post("/api/payments/callback", content=body, headers=headers) for _ in range(20))
@@ -69,9 +69,7 @@ async def test_a_forged_signature_or_an_altered_amount_is_rejected_and_logged(
     client: httpx.AsyncClient, user_factory
 ) -> None:
     _, buyer, order = await _paid_order(client, user_factory)
-    payment_id = (
-        await client.post(f"/api/orders/{order['id']}/pay", json={}, headers=buyer.headers)
-    ).json()["paymentId"]
+    payment_id = (await _start_payment(client, buyer, order))["paymentId"]
     body, headers = _callback(payment_id, 2500)
     forged = await client.post(
         "/api/payments/callback",
@@ -114,9 +112,7 @@ async def test_money_arriving_after_the_order_was_cancelled_goes_straight_back(
     client: httpx.AsyncClient, user_factory
 ) -> None:
     _, buyer, order = await _paid_order(client, user_factory)
-    started = (
-        await client.post(f"/api/orders/{order['id']}/pay", json={}, headers=buyer.headers)
-    ).json()
+    started = await _start_payment(client, buyer, order)
     assert (await client.post(f"/api/orders/{order['id']}/cancel", headers=buyer.headers)).json()[
         "status"
     ] == "cancelled"
@@ -171,8 +167,6 @@ async def test_an_unknown_payment_is_404_and_the_sandbox_page_renders(
     missing = await client.post("/api/payments/callback", content=body, headers=headers)
     assert (missing.status_code, problem_code(missing)) == (404, "payment_not_found")
     _, buyer, order = await _paid_order(client, user_factory)
-    started = (
-        await client.post(f"/api/orders/{order['id']}/pay", json={}, headers=buyer.headers)
-    ).json()
+    started = await _start_payment(client, buyer, order)
     page = await client.get(started["payUrl"])
     assert page.status_code == 200 and "¥25.00" in page.text

@@ -16,9 +16,9 @@ import httpx
 from litestar import Litestar
 from redis.asyncio import Redis
 
-from livecommerce.domains.promotions import live_state
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
+from livecommerce.domains.promotions import live_state
 from livecommerce.infra import db
 from tests.support import TestUser
 
@@ -97,18 +97,6 @@ async def join_room(
     """What the room's websocket records on a viewer's first join: `{room:ID}:joined` user -> epoch seconds."""
     user_id = user if isinstance(user, int) else user.id
     await redis.hsetnx(live_state.joined_key(room_id), str(user_id), str(time.time() - seconds_ago))
-
-
-async def ledger_is_balanced() -> bool:
-    async with db.connection() as conn:
-        unbalanced = await conn.fetchval(
-            "SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0) t"
-        )
-        drift = await conn.fetchval(
-            "SELECT count(*) FROM accounts a LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM ledger_entries"
-            " GROUP BY account_id) e ON e.account_id = a.id WHERE NOT a.derived_balance AND a.balance <> COALESCE(e.total, 0)"
-        )
-    return unbalanced == 0 and drift == 0
 
 
 async def storm(

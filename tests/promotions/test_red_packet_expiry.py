@@ -13,11 +13,10 @@ from tests.promotions.support import (
     balance,
     create_room,
     fund,
-    ledger_is_balanced,
     red_packet_escrow,
 )
 from tests.promotions.test_red_packets import grab, send
-from tests.support import problem_code
+from tests.support import ledger_state, problem_code
 
 
 async def expire(packet_id: int) -> None:
@@ -72,7 +71,7 @@ async def test_the_unclaimed_rest_is_refunded_once_with_the_job_run_twice_and_re
         client, await user_factory("late"), packet["id"]
     )  # Redis rebuilt from PostgreSQL says: expired
     assert (late.status_code, problem_code(late)) == (409, "red_packet_expired")
-    assert await ledger_is_balanced()
+    assert (await ledger_state()).problems == []
 
 
 async def test_grabs_racing_the_refund_never_pay_a_fen_twice(
@@ -95,7 +94,7 @@ async def test_grabs_racing_the_refund_never_pay_a_fen_twice(
     assert won == 0  # refused either by Redis's clock or by PostgreSQL's row lock
     assert await refund_rows(packet["id"]) == [50_000]
     assert await balance(host) == 50_000
-    assert await ledger_is_balanced()
+    assert (await ledger_state()).problems == []
 
 
 async def test_a_fully_grabbed_packet_refunds_nothing_and_stays_finished(

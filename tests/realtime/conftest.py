@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -25,7 +24,9 @@ from redis.asyncio import Redis
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.embedded import EmbeddedRedis
 from livecommerce.realtime import HubConfig, RoomHub, room_socket
-from tests.support import LiveServer
+from tests.support import LiveServer, next_frame
+
+first = next_frame  # the name some realtime tests import from here
 
 ORIGIN = "http://shop.example"
 
@@ -127,30 +128,12 @@ async def make_server(redis_url: str, redis: Redis) -> AsyncIterator[Callable[..
         await client.aclose()
 
 
-async def frames(ws: Any, quiet: float = 5.0) -> AsyncIterator[dict[str, Any]]:
-    """Decoded frames until `quiet` seconds pass without one."""
-    while True:
-        try:
-            raw = await asyncio.wait_for(ws.recv(), quiet)
-        except TimeoutError:
-            return
-        yield json.loads(raw)
-
-
-async def first(ws: Any, kind: str, within: float = 5.0) -> dict[str, Any]:
-    async with asyncio.timeout(within):
-        while True:
-            frame = json.loads(await ws.recv())
-            if frame["type"] == kind:
-                return frame
-
-
 @contextlib.asynccontextmanager
 async def viewer(url: str, **kwargs: Any) -> AsyncIterator[Any]:
     """A connected client that has read its snapshot."""
     kwargs.setdefault("origin", ORIGIN)
     async with websockets.connect(url, **kwargs) as ws:
-        await first(ws, "snapshot")
+        await next_frame(ws, "snapshot")
         yield ws
 
 

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from livecommerce.infra.embedded import EmbeddedRedis
 from livecommerce.realtime import RoomHub, room_socket
 from tests.realtime.conftest import FAST, ORIGIN, authorize, query_user, snapshot, viewer
-from tests.support import LiveServer
+from tests.support import LiveServer, next_frame
 
 
 async def _hub_server(redis_url: str) -> tuple[RoomHub, LiveServer, Redis]:
@@ -36,15 +36,16 @@ async def _hub_server(redis_url: str) -> tuple[RoomHub, LiveServer, Redis]:
 
 async def _hears(ws: Any, speaker: Any, text: str, within: float = 30.0) -> None:
     """Say `text` every half second until `ws` reads it (pub/sub drops what is sent while it is away)."""
+
+    def heard(frame: dict[str, Any]) -> bool:
+        return any(e.get("text") == text for e in frame.get("events", []))
+
     async with asyncio.timeout(within):
         while True:
             await speaker.send(json.dumps({"type": "chat", "text": text}))
             try:
-                async with asyncio.timeout(0.5):
-                    while True:
-                        frame = json.loads(await ws.recv())
-                        if any(e.get("text") == text for e in frame.get("events", [])):
-                            return
+                await next_frame(ws, within=0.5, where=heard)
+                return
             except TimeoutError:
                 continue
 

@@ -11,7 +11,8 @@ import msgspec
 import websockets
 
 from livecommerce.realtime import make_event
-from tests.realtime.conftest import FAST, ORIGIN, first, frames, viewer, wait_for
+from tests.realtime.conftest import FAST, ORIGIN, viewer, wait_for
+from tests.support import frames, next_frame
 
 
 async def test_two_hubs_deliver_each_others_events_exactly_once(make_server) -> None:
@@ -53,7 +54,7 @@ async def test_like_counters_are_exact_after_a_storm_from_many_sockets(make_serv
                 *(ws.send(json.dumps({"type": "like", "count": n})) for n in counts[i])
             )
             await ws.send(json.dumps({"type": "ping"}))
-            await first(ws, "pong")  # every like before it has been read by the server
+            await next_frame(ws, "pong")  # every like before it has been read by the server
 
     await asyncio.gather(*(liker(i) for i in range(50)))
     total = sum(map(sum, counts))
@@ -79,7 +80,7 @@ async def test_online_counts_sockets_on_every_process_and_peak_keeps_the_maximum
             return (await b.hub.counters(1))["online"] == 3
 
         await wait_for(three)
-        tick = await first(guest, "tick")
+        tick = await next_frame(guest, "tick")
         assert "counters" in tick
 
     async def none() -> bool:

@@ -6,7 +6,8 @@ import asyncio
 import json
 
 from livecommerce.realtime.lean import LeanEvent, LeanQueue
-from tests.realtime.conftest import first, viewer, wait_for
+from tests.realtime.conftest import viewer, wait_for
+from tests.support import next_frame
 
 
 async def test_lean_queue_hands_items_in_order_to_a_waiting_reader() -> None:
@@ -55,7 +56,7 @@ async def test_a_room_socket_is_slimmed_and_still_chats_and_closes(make_server) 
         for n in range(5):
             await speaker.send(json.dumps({"type": "chat", "text": f"line {n}"}))
         await speaker.send(json.dumps({"type": "ping"}))
-        await first(speaker, "pong")
+        await next_frame(speaker, "pong")
         seen: list[str] = []
         async with asyncio.timeout(5):
             while len(seen) < 5:

@@ -13,7 +13,8 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from livecommerce.realtime import make_event
-from tests.realtime.conftest import FAST, ORIGIN, first, frames, viewer, wait_for
+from tests.realtime.conftest import FAST, ORIGIN, viewer, wait_for
+from tests.support import events_for, frames, next_frame
 
 
 async def _closed_code(ws: websockets.ClientConnection, within: float = 5.0) -> int | None:
@@ -29,11 +30,11 @@ async def test_a_guest_may_watch_but_not_chat_or_like(make_server) -> None:
     a = await make_server()
     async with viewer(a.url()) as guest, viewer(a.url(user=1)) as other:
         await guest.send(json.dumps({"type": "chat", "text": "hi"}))
-        assert (await first(guest, "error"))["code"] == "login_required"
+        assert (await next_frame(guest, "error"))["code"] == "login_required"
         await guest.send(json.dumps({"type": "like", "count": 5}))
-        assert (await first(guest, "error"))["code"] == "login_required"
+        assert (await next_frame(guest, "error"))["code"] == "login_required"
         await a.hub.publish(1, make_event("pin", eid="after"))
-        events = [e async for f in frames(other, 1.0) for e in f.get("events", [])]
+        events = await events_for(other, 1.0)
         assert [e.get("eid") for e in events] == ["after"]  # the guest's line never went out
         assert (await a.hub.counters(1))["likes"] == 0
 

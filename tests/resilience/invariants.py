@@ -8,31 +8,6 @@ from collections.abc import Iterable
 from asyncpg import Connection
 
 
-async def ledger_problems(conn: Connection) -> list[str]:
-    """Double entry: every ledger transaction sums to zero, has entries, and all entries sum to zero."""
-    problems = [
-        f"ledger transaction {row['business_key']} sums to {row['total']}"
-        for row in await conn.fetch(
-            "SELECT t.business_key, COALESCE(SUM(e.amount), 0) AS total FROM ledger_transactions t"
-            " LEFT JOIN ledger_entries e ON e.txn_id = t.id GROUP BY t.id HAVING COALESCE(SUM(e.amount), 0) <> 0"
-            " OR count(e.id) = 0 ORDER BY t.id LIMIT 20"
-        )
-    ]
-    total = await conn.fetchval("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries")
-    if total != 0:
-        problems.append(f"all ledger entries sum to {total}, not 0")
-    tracked = await conn.fetch(
-        "SELECT a.id, a.balance, COALESCE(SUM(e.amount), 0) AS entries FROM accounts a"
-        " LEFT JOIN ledger_entries e ON e.account_id = a.id WHERE NOT a.derived_balance"
-        " GROUP BY a.id HAVING a.balance <> COALESCE(SUM(e.amount), 0)"
-    )
-    problems += [
-        f"account {r['id']} balance {r['balance']} but its entries sum to {r['entries']}"
-        for r in tracked
-    ]
-    return problems
-
-
 async def settlement_problems(
     conn: Connection, order_ids: Iterable[int]
 ) -> tuple[int, int, list[str]]:

@@ -12,11 +12,12 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from bench.ledger_checks import ledger_problems
 from livecommerce.domains.payments.providers import CallbackEvent, SandboxProvider
 from livecommerce.infra import db
 from livecommerce.settings import load_settings
 from tests.resilience.conftest import storm_client
-from tests.resilience.invariants import fmt, ledger_problems
+from tests.resilience.invariants import fmt
 from tests.resilience.rawhttp import RawPool
 from tests.support import create_product
 

@@ -18,9 +18,10 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench.ledger_checks import ledger_problems
 from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.resilience.conftest import storm_client
-from tests.resilience.invariants import fmt, ledger_problems, stock_problems
+from tests.resilience.invariants import fmt, stock_problems
 from tests.resilience.processes import ApiProcess, app_env, migrate, wait_until
 
 STOCK = 100_000

@@ -22,12 +22,13 @@ from typing import Any
 
 import httpx
 
+from bench.ledger_checks import ledger_problems
 from livecommerce.infra import db
 from livecommerce.infra.embedded import EmbeddedRedis
 from livecommerce.settings import Settings
 from tests.promotions.support import create_room, fund, go_live, make_users
 from tests.resilience.conftest import storm_client
-from tests.resilience.invariants import fmt, ledger_problems
+from tests.resilience.invariants import fmt
 from tests.resilience.processes import ApiProcess, app_env, wait_until
 from tests.support import TestUser
 

@@ -153,10 +153,7 @@ async def _join(
         origin=api.url,
         additional_headers=user.headers,
     )
-    async with asyncio.timeout(10):
-        while (frame := json.loads(await ws.recv()))["type"] != "snapshot":
-            pass
-    return ws, frame
+    return ws, await support.next_frame(ws, "snapshot", within=10)
 
 
 async def test_redis_restart_room_sockets_resume_ticks_chat_and_counters(

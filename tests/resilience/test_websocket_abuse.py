@@ -65,15 +65,7 @@ async def _joined(
         open_timeout=30,
         **kwargs,
     ) as ws:
-        yield ws, await _next(ws, "snapshot", within=30)
-
-
-async def _next(ws: Any, kind: str, within: float = 10.0) -> dict[str, Any]:
-    async with asyncio.timeout(within):
-        while True:
-            frame = json.loads(await ws.recv())
-            if frame["type"] == kind:
-                return frame
+        yield ws, await support.next_frame(ws, "snapshot", within=30)
 
 
 async def _closed_with(ws: Any, within: float = 10.0) -> int | None:
@@ -152,7 +144,7 @@ async def _refused_writes(
                 {"type": "like", "count": 5},
             ):
                 await ws.send(json.dumps(frame))
-                error = await _next(ws, "error")
+                error = await support.next_frame(ws, "error", within=10)
                 assert error["code"] == "login_required", (name, error)
                 refused += 1
     await observer.ticks_go_on()
@@ -196,10 +188,10 @@ async def _bad_frames(api: ApiProcess, room_id: int, token: str, observer: Obser
         codes = []
         for n, frame in enumerate(bad):
             await ws.send(frame)
-            codes.append((await _next(ws, "error"))["code"])
+            codes.append((await support.next_frame(ws, "error", within=10))["code"])
             if n == 2:  # still served between refusals
                 await ws.send(json.dumps({"type": "ping"}))
-                await _next(ws, "pong")
+                await support.next_frame(ws, "pong", within=10)
         assert codes == ["bad_frame"] * len(bad), codes
         await ws.send("not json at all")  # one refusal past max_strikes
         strikes = await _closed_with(ws)
@@ -442,7 +434,7 @@ async def _cycles(
                 ping_interval=None,
                 close_timeout=2,
             )
-            await _next(ws, "snapshot", within=60)
+            await support.next_frame(ws, "snapshot", within=60)
             if n % 2:
                 ws.transport.abort()  # gone without a close frame, like a phone losing its network
                 done["aborted"] += 1

@@ -26,16 +26,12 @@ from pathlib import Path
 import httpx
 from arq.connections import ArqRedis
 
+from bench.ledger_checks import ledger_problems
 from livecommerce.infra import db
 from livecommerce.settings import Settings
 from tests import support
 from tests.distribution import helpers as distribution
-from tests.resilience.invariants import (
-    commission_problems,
-    fmt,
-    ledger_problems,
-    settlement_problems,
-)
+from tests.resilience.invariants import commission_problems, fmt, settlement_problems
 from tests.resilience.processes import app_env, wait_until, worker
 from tests.support import create_product
 

@@ -12,18 +12,18 @@ Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
 DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
-class Register(In):
+class Register(In, frozen=True):
     username: Username
     password: Password
     display_name: DisplayName | None = None
 
 
-class Login(In):
+class Login(In, frozen=True):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 
 
-class ApplyForRole(In):
+class ApplyForRole(In, frozen=True):
     role: Literal["host", "distributor"]
     note: Annotated[str, msgspec.Meta(max_length=500)] = ""
 

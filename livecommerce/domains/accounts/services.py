@@ -78,7 +78,8 @@ def _application_out(row: dict[str, Any], token: str | None = None) -> RoleAppli
 async def grant_role(user_id: int, role: str) -> list[str]:
     """Add `role` to the user's roles (idempotent); returns the new roles."""
     rows = await User.raw(
-        "UPDATE users SET roles = CASE WHEN {} = ANY(roles) THEN roles ELSE array_append(roles, {}) END,"
+        "UPDATE users SET roles = CASE WHEN {} = ANY(roles) THEN roles"
+        " ELSE array_append(roles, {}) END,"
         " roles_changed_at = now() WHERE id = {} RETURNING roles",
         role,
         role,
@@ -92,7 +93,8 @@ async def grant_role(user_id: int, role: str) -> list[str]:
 async def apply_for_role(
     user_id: int, role: str, note: str, *, open_signup: bool
 ) -> tuple[RoleApplicationOut, list[str] | None]:
-    """Ask for a role. With open signup it is granted in the same transaction; else it waits for an admin."""
+    """Ask for a role. With open signup it is granted in the same transaction; else it waits for
+    an admin."""
     async with User._meta.db.transaction():
         user = await User.select(User.roles).where(User.id == user_id).first()
         if user is None:
@@ -103,7 +105,8 @@ async def apply_for_role(
         rows = await RoleApplication.raw(
             "INSERT INTO role_applications (user_id, role, status, note, created_at, decided_at)"
             " VALUES ({}, {}, {}, {}, now(), CASE WHEN {} = 'approved' THEN now() END)"
-            " ON CONFLICT (user_id, role) DO UPDATE SET status = EXCLUDED.status, note = EXCLUDED.note,"
+            " ON CONFLICT (user_id, role) DO UPDATE SET status = EXCLUDED.status,"
+            " note = EXCLUDED.note,"
             "  created_at = now(), decided_at = EXCLUDED.decided_at, decided_by_id = NULL"
             "  WHERE role_applications.status = 'rejected'"
             " RETURNING *",

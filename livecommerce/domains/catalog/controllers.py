@@ -60,7 +60,8 @@ class ProductController(Controller):
         dependencies={"actor": Provide(provide_actor)},
     )
     async def update(self, actor: Actor, product_id: int, data: UpdateProduct) -> ProductOut:
-        """Change a product (title, images, shelf) and its SKUs (price, stock; a SKU without id is added)."""
+        """Change a product (title, images, shelf) and its SKUs (price, stock; a SKU without id is
+        added)."""
         return await services.update_product(product_id, actor, data)
 
 

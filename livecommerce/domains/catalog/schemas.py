@@ -15,13 +15,13 @@ SkuName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Description = Annotated[str, msgspec.Meta(max_length=5000)]
 
 
-class SkuIn(In):
+class SkuIn(In, frozen=True):
     name: SkuName
     price: Fen
     stock: Stock
 
 
-class SkuPatch(In):
+class SkuPatch(In, frozen=True):
     """With `id`: change that SKU. Without: add a SKU (then name, price and stock are required)."""
 
     id: int | None = None
@@ -30,7 +30,7 @@ class SkuPatch(In):
     stock: Stock | None = None
 
 
-class CreateProduct(In):
+class CreateProduct(In, frozen=True):
     title: Title
     skus: Annotated[list[SkuIn], msgspec.Meta(min_length=1, max_length=50)]
     description: Description = ""
@@ -38,7 +38,7 @@ class CreateProduct(In):
     on_shelf: bool = True
 
 
-class UpdateProduct(In):
+class UpdateProduct(In, frozen=True):
     title: Title | None = None
     description: Description | None = None
     images: Annotated[list[ImageUrl], msgspec.Meta(max_length=10)] | None = None

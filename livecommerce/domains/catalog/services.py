@@ -30,7 +30,8 @@ async def _load(conn: Connection, rows: list[Any]) -> list[ProductOut]:
     ids = [row["id"] for row in rows]
     skus: dict[int, list[SkuOut]] = {i: [] for i in ids}
     for sku in await conn.fetch(
-        "SELECT id, product_id, name, price, stock, sold FROM skus WHERE product_id = ANY($1::int[]) ORDER BY id",
+        "SELECT id, product_id, name, price, stock, sold FROM skus"
+        " WHERE product_id = ANY($1::int[]) ORDER BY id",
         ids,
     ):
         skus[sku["product_id"]].append(
@@ -69,8 +70,10 @@ async def create_product(host_id: int, data: CreateProduct) -> ProductOut:
     async with db.transaction() as tx:
         conn = tx.conn
         row = await conn.fetchrow(
-            "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
-            f" VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING {_PRODUCT_COLUMNS.replace('p.', '')}",
+            "INSERT INTO products"
+            " (host_id, title, description, images, on_shelf, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, now(), now())"
+            f" RETURNING {_PRODUCT_COLUMNS.replace('p.', '')}",
             host_id,
             data.title,
             data.description,
@@ -104,7 +107,8 @@ async def list_products(
     cursor: int | None,
     limit: int,
 ) -> ProductPage:
-    conditions, args = ["($1::int IS NULL OR p.id < $1)"], [cursor]
+    conditions = ["($1::int IS NULL OR p.id < $1)"]
+    args: list[int | str | None] = [cursor]
     if host_id is not None:
         args.append(host_id)
         conditions.append(f"p.host_id = ${len(args)}")
@@ -118,7 +122,10 @@ async def list_products(
     elif not (include_off_shelf and actor is not None and actor.is_admin):
         conditions.append("p.on_shelf")
     args.append(limit + 1)
-    sql = f"SELECT {_PRODUCT_COLUMNS} FROM products p WHERE {' AND '.join(conditions)} ORDER BY p.id DESC LIMIT ${len(args)}"
+    sql = (
+        f"SELECT {_PRODUCT_COLUMNS} FROM products p WHERE {' AND '.join(conditions)}"
+        f" ORDER BY p.id DESC LIMIT ${len(args)}"
+    )
     async with db.connection() as conn:
         rows = await conn.fetch(sql, *args)
         items = await _load(conn, rows[:limit])
@@ -134,8 +141,10 @@ async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> 
         if owner is None or (owner != actor.id and not actor.is_admin):
             raise _not_found(product_id)
         await conn.execute(
-            "UPDATE products SET title = COALESCE($2, title), description = COALESCE($3, description),"
-            " images = COALESCE($4, images), on_shelf = COALESCE($5, on_shelf), updated_at = now() WHERE id = $1",
+            "UPDATE products SET title = COALESCE($2, title),"
+            " description = COALESCE($3, description),"
+            " images = COALESCE($4, images), on_shelf = COALESCE($5, on_shelf),"
+            " updated_at = now() WHERE id = $1",
             product_id,
             data.title,
             data.description,
@@ -150,7 +159,8 @@ async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> 
                         detail="a new SKU needs name, price and stock",
                     )
                 await conn.execute(
-                    "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, $2, $3, $4, 0)",
+                    "INSERT INTO skus (product_id, name, price, stock, sold)"
+                    " VALUES ($1, $2, $3, $4, 0)",
                     product_id,
                     patch.name,
                     patch.price,
@@ -158,7 +168,8 @@ async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> 
                 )
                 continue
             changed = await conn.execute(
-                "UPDATE skus SET name = COALESCE($3, name), price = COALESCE($4, price), stock = COALESCE($5, stock)"
+                "UPDATE skus SET name = COALESCE($3, name), price = COALESCE($4, price),"
+                " stock = COALESCE($5, stock)"
                 " WHERE id = $1 AND product_id = $2",
                 patch.id,
                 product_id,

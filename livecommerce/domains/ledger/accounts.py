@@ -124,7 +124,8 @@ async def negative_balances(
 ) -> dict[int, tuple[int, int]]:
     """{user_id: (account id, balance)} of the users whose `kind` account is below zero (debts)."""
     rows = await conn.fetch(
-        "SELECT id, user_id, balance FROM accounts WHERE kind = $2 AND user_id = ANY($1::int[]) AND balance < 0",
+        "SELECT id, user_id, balance FROM accounts"
+        " WHERE kind = $2 AND user_id = ANY($1::int[]) AND balance < 0",
         user_ids,
         kind.value,
     )

@@ -65,7 +65,8 @@ async def post(
                 )
         entries.append((txn_id, account, amount, balance_after))
     await conn.executemany(
-        "INSERT INTO ledger_entries (txn_id, account_id, amount, balance_after, created_at) VALUES ($1, $2, $3, $4, now())",
+        "INSERT INTO ledger_entries (txn_id, account_id, amount, balance_after, created_at)"
+        " VALUES ($1, $2, $3, $4, now())",
         entries,
     )
     return int(txn_id)
@@ -74,7 +75,8 @@ async def post(
 async def post_many(
     conn: Connection, kind: str, postings: list[tuple[str, list[tuple[int, int]]]]
 ) -> list[str]:
-    """Post many balanced transactions in four statements whatever their number (a batch job's chunk).
+    """Post many balanced transactions in four statements whatever their number
+    (a batch job's chunk).
 
     The same rules as `post`: each transaction sums to zero and is keyed (a key already posted is
     skipped; the posted keys are returned), tracked balances never go below zero unless allowed
@@ -88,7 +90,8 @@ async def post_many(
     if not merged:
         return []
     rows = await conn.fetch(
-        "INSERT INTO ledger_transactions (business_key, kind, created_at) SELECT k, $2, now() FROM unnest($1::text[]) k"
+        "INSERT INTO ledger_transactions (business_key, kind, created_at)"
+        " SELECT k, $2, now() FROM unnest($1::text[]) k"
         " ON CONFLICT (business_key) DO NOTHING RETURNING id, business_key",
         [key for key, _ in merged],
         kind,
@@ -104,15 +107,18 @@ async def post_many(
     tracked = [
         r["id"]
         for r in await conn.fetch(
-            "SELECT id FROM accounts WHERE id = ANY($1::int[]) AND NOT derived_balance ORDER BY id FOR UPDATE",
+            "SELECT id FROM accounts"
+            " WHERE id = ANY($1::int[]) AND NOT derived_balance ORDER BY id FOR UPDATE",
             sorted(totals),
         )
     ]
     final: dict[int, int] = {}
     if tracked:
         updated = await conn.fetch(
-            "UPDATE accounts a SET balance = a.balance + d.amount FROM unnest($1::int[], $2::bigint[]) AS d(id, amount)"
-            " WHERE a.id = d.id AND (a.allow_negative OR a.balance + d.amount >= 0) RETURNING a.id, a.balance",
+            "UPDATE accounts a SET balance = a.balance + d.amount"
+            " FROM unnest($1::int[], $2::bigint[]) AS d(id, amount)"
+            " WHERE a.id = d.id AND (a.allow_negative OR a.balance + d.amount >= 0)"
+            " RETURNING a.id, a.balance",
             tracked,
             [totals[a] for a in tracked],
         )
@@ -135,7 +141,8 @@ async def post_many(
             running[account] -= amount
     await conn.execute(
         "INSERT INTO ledger_entries (txn_id, account_id, amount, balance_after, created_at)"
-        " SELECT t, a, m, b, now() FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[]) AS e(t, a, m, b)",
+        " SELECT t, a, m, b, now()"
+        " FROM unnest($1::int[], $2::int[], $3::bigint[], $4::bigint[]) AS e(t, a, m, b)",
         [e[0] for e in entries],
         [e[1] for e in entries],
         [e[2] for e in entries],

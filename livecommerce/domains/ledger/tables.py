@@ -1,5 +1,8 @@
-"""The double-entry ledger. Entries are append-only (a trigger refuses UPDATE and DELETE)
-and the entries of one transaction sum to zero (a deferred constraint trigger checks it at commit)."""
+"""The double-entry ledger.
+
+Entries are append-only (a trigger refuses UPDATE and DELETE) and the entries of one
+transaction sum to zero (a deferred constraint trigger checks it at commit).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from livecommerce.domains.accounts.tables import User
 
 
 class Account(Table, tablename="accounts"):
-    """A balance: a user's wallet (available / held), a host's escrow and receivable, or a platform account."""
+    """A balance: a user's wallet (available / held), a host's escrow and receivable,
+    or a platform account."""
 
     id = Serial(primary_key=True)
     user = ForeignKey(User, null=True, default=None, index=True, db_column_name="user_id")

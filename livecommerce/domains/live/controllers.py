@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, get, patch, post, put
 from litestar.di import Provide
 from litestar.params import Parameter, QueryParameter
+from litestar.types import Guard
 
 from livecommerce.domains.live import moderation, rooms, sessions
 from livecommerce.domains.live.hooks import RoomHooks
@@ -31,7 +32,10 @@ from livecommerce.infra.auth import Actor, authenticated, provide_actor, require
 from livecommerce.realtime import counters as room_counters
 from livecommerce.realtime.endpoint import room_socket
 
-_host = {"guards": [requires("host")], "dependencies": {"actor": Provide(provide_actor)}}
+# Host-only endpoints share one guard list and one actor dependency (as explicit keyword
+# arguments, so the route decorators type-check).
+_HOST_GUARDS: list[Guard] = [requires("host")]
+_ACTOR_DEPENDENCY: dict[str, Provide] = {"actor": Provide(provide_actor)}
 
 
 def _redis(request: Request[Any, Any, Any]) -> Any:
@@ -58,7 +62,7 @@ class RoomController(Controller):
     path = "/api/rooms"
     tags = ["live"]
 
-    @post("/", status_code=201, **_host)
+    @post("/", status_code=201, guards=_HOST_GUARDS, dependencies=_ACTOR_DEPENDENCY)
     async def create(self, actor: Actor, data: CreateRoom) -> RoomOut:
         return await rooms.create_room(actor, data)
 
@@ -85,11 +89,16 @@ class RoomController(Controller):
     async def get_room(self, request: Request[Any, Any, Any], room_id: int) -> RoomDetail:
         return await rooms.get_room(room_id, (await _online(request, [room_id])).get(room_id, 0))
 
-    @patch("/{room_id:int}", **_host)
+    @patch("/{room_id:int}", guards=_HOST_GUARDS, dependencies=_ACTOR_DEPENDENCY)
     async def update(self, actor: Actor, room_id: int, data: UpdateRoom) -> RoomOut:
         return await rooms.update_room(room_id, actor, data)
 
-    @post("/{room_id:int}/sessions", status_code=201, **_host)
+    @post(
+        "/{room_id:int}/sessions",
+        status_code=201,
+        guards=_HOST_GUARDS,
+        dependencies=_ACTOR_DEPENDENCY,
+    )
     async def schedule(self, actor: Actor, room_id: int, data: ScheduleSession) -> SessionReport:
         """Announce an upcoming broadcast (the landing page counts down to it)."""
         return await sessions.schedule(room_id, actor, data)
@@ -101,13 +110,16 @@ class RoomController(Controller):
         """The room's broadcasts, newest first, with their reports."""
         async with db.connection() as conn:
             rows = await conn.fetch(
-                "SELECT * FROM live_sessions WHERE room_id = $1 ORDER BY coalesce(started_at, scheduled_at, created_at) DESC LIMIT $2",
+                "SELECT * FROM live_sessions WHERE room_id = $1"
+                " ORDER BY coalesce(started_at, scheduled_at, created_at) DESC LIMIT $2",
                 room_id,
                 limit,
             )
         return [sessions.report(r) for r in rows]
 
-    @post("/{room_id:int}/start", status_code=200, **_host)
+    @post(
+        "/{room_id:int}/start", status_code=200, guards=_HOST_GUARDS, dependencies=_ACTOR_DEPENDENCY
+    )
     async def start(
         self,
         request: Request[Any, Any, Any],
@@ -118,20 +130,24 @@ class RoomController(Controller):
         """Go live: the next scheduled session, or a new one."""
         return await sessions.start(_redis(request), room_id, actor, data or StartSession())
 
-    @post("/{room_id:int}/end", status_code=200, **_host)
+    @post(
+        "/{room_id:int}/end", status_code=200, guards=_HOST_GUARDS, dependencies=_ACTOR_DEPENDENCY
+    )
     async def end(
         self, request: Request[Any, Any, Any], actor: Actor, room_id: int
     ) -> SessionReport:
         """End the broadcast; the reply is the session report."""
         return await sessions.end(_redis(request), room_id, actor)
 
-    @put("/{room_id:int}/products", **_host)
+    @put("/{room_id:int}/products", guards=_HOST_GUARDS, dependencies=_ACTOR_DEPENDENCY)
     async def set_showcase(
         self, actor: Actor, room_id: int, data: SetShowcase
     ) -> list[ShowcaseProduct]:
         return await rooms.set_showcase(room_id, actor, data.product_ids)
 
-    @post("/{room_id:int}/pin", status_code=200, **_host)
+    @post(
+        "/{room_id:int}/pin", status_code=200, guards=_HOST_GUARDS, dependencies=_ACTOR_DEPENDENCY
+    )
     async def pin(self, actor: Actor, room_id: int, data: Pin) -> ShowcaseProduct | None:
         return await rooms.pin(room_id, actor, data.product_id)
 

@@ -38,7 +38,8 @@ def _current() -> RoomHub | Redis | None:
 
 
 def event(type_: str, **fields: Any) -> dict[str, Any]:
-    """An event for the room's tick frames (`pin`, `coupon`, `red_packet`, `purchase`, … are never sampled away)."""
+    """An event for the room's tick frames (`pin`, `coupon`, `red_packet`, `purchase`, … are
+    never sampled away)."""
     return make_event(type_, **fields)
 
 

@@ -55,9 +55,9 @@ def merged(live: dict[str, int], floor: dict[str, int]) -> dict[str, int]:
 async def restore(redis: Redis, room_id: int, floor: dict[str, int], orders: int, gmv: int) -> None:
     """Put the floor back where Redis is below it; orders and gmv are set to PostgreSQL's truth."""
     key = room_counters.keys(room_id)[0]
-    args: list[object] = []
+    args: list[str] = []
     for name, value in floor.items():
-        args += ["uvFloor" if name == "uniqueViewers" else name, value]
+        args += ["uvFloor" if name == "uniqueViewers" else name, str(value)]
     pipe = redis.pipeline(transaction=False)
     pipe.eval(RESTORE_LUA, 1, key, *args)
     pipe.hset(key, mapping={"orders": orders, "gmv": gmv})
@@ -68,8 +68,10 @@ async def save(conn: Connection, session_id: int, live: dict[str, int]) -> Recor
     """Raise the saved figures to what Redis shows (never lower them) and return the row."""
     orders, gmv = await paid_orders(conn, session_id)
     return await conn.fetchrow(
-        "UPDATE live_sessions SET peak_online = greatest(peak_online, $2), unique_viewers = greatest(unique_viewers, $3),"
-        " views = greatest(views, $4), likes = greatest(likes, $5), comments = greatest(comments, $6),"
+        "UPDATE live_sessions SET peak_online = greatest(peak_online, $2),"
+        " unique_viewers = greatest(unique_viewers, $3),"
+        " views = greatest(views, $4), likes = greatest(likes, $5),"
+        " comments = greatest(comments, $6),"
         " orders = $7, gmv = $8, figures_saved_at = now() WHERE id = $1 RETURNING *",
         session_id,
         live.get("peak", 0),

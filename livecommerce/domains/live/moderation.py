@@ -19,6 +19,7 @@ from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.realtime.errors import ChatRejected
 from livecommerce.realtime.errors import ErrorCode as WsCode
+from livecommerce.realtime.hub import RoomHub
 
 CACHE_SECONDS = 2.0  # the most a process may lag behind a moderation event it missed
 
@@ -84,9 +85,10 @@ async def authorize_chat(room_id: int, actor: Actor, text: str) -> bool:
         raise ChatRejected(WsCode.BANNED, "you are banned from this room")
     if found.penalty("mute", actor.id):
         raise ChatRejected(WsCode.MUTED, "you are muted in this room")
-    if found.slow_seconds and events.redis() is not None:
+    redis = events.redis() if found.slow_seconds else None
+    if redis is not None:
         try:
-            first = await events.redis().set(
+            first = await redis.set(
                 f"{{room:{room_id}}}:slow:{actor.id}", 1, nx=True, ex=found.slow_seconds
             )
         except (RedisError, OSError):
@@ -141,7 +143,8 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                     datetime.now(UTC) + timedelta(minutes=data.minutes) if data.minutes else None
                 )
                 await conn.execute(
-                    "INSERT INTO room_penalties (room_id, user_id, kind, until, reason, created_by_id, created_at)"
+                    "INSERT INTO room_penalties"
+                    " (room_id, user_id, kind, until, reason, created_by_id, created_at)"
                     " VALUES ($1, $2, $3, $4, $5, $6, now())",
                     room_id,
                     data.user_id,
@@ -153,7 +156,8 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                 out.until = until
             elif data.action in ("unmute", "unban"):
                 await conn.execute(
-                    "UPDATE room_penalties SET lifted_at = now() WHERE room_id = $1 AND user_id = $2 AND kind = $3 AND lifted_at IS NULL",
+                    "UPDATE room_penalties SET lifted_at = now()"
+                    " WHERE room_id = $1 AND user_id = $2 AND kind = $3 AND lifted_at IS NULL",
                     room_id,
                     data.user_id,
                     data.action.removeprefix("un"),
@@ -165,7 +169,8 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                         detail="the host moderates the room already",
                     )
                 await conn.execute(
-                    "INSERT INTO room_moderators (room_id, user_id, created_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
+                    "INSERT INTO room_moderators (room_id, user_id, created_at)"
+                    " VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
                     room_id,
                     data.user_id,
                 )
@@ -200,11 +205,12 @@ def _missing(name: str) -> DomainError:
     )
 
 
-def on_room_events(hub: object, room_id: int, batch: list[dict]) -> None:
-    """Every process sees every room event: drop the cached rules on moderation, close a banned user's sockets."""
+def on_room_events(hub: RoomHub, room_id: int, batch: list[dict[str, Any]]) -> None:
+    """Every process sees every room event: drop the cached rules on moderation, close a banned
+    user's sockets."""
     for event in batch:
         if event.get("type") != "moderation":
             continue
         forget(room_id)
         if event.get("action") == "ban" and event.get("userId") is not None:
-            hub.close_user(room_id, event["userId"], 4003, "banned")  # type: ignore[attr-defined]
+            hub.close_user(room_id, event["userId"], 4003, "banned")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -39,9 +40,12 @@ LEFT JOIN LATERAL ({_SESSION_OF_ROOM}) cur ON true
 
 
 def session_out(row: Any) -> SessionOut | None:
-    if row is None:
-        return None
-    get = row.get if isinstance(row, dict) else row.__getitem__
+    return None if row is None else session_of(row)
+
+
+def session_of(row: Any) -> SessionOut:
+    """A session row: a Record, or the dict `row_to_json` gives."""
+    get: Callable[[str], Any] = row.get if isinstance(row, dict) else row.__getitem__
     return SessionOut(
         id=get("id"),
         room_id=get("room_id"),
@@ -84,7 +88,8 @@ async def showcase(
     rows = await conn.fetch(
         "SELECT p.id, p.title, coalesce(p.images[1], '') AS image, p.on_shelf, rp.position,"
         " min(s.price) AS min_price, coalesce(sum(s.stock), 0)::int AS stock"
-        " FROM room_products rp JOIN products p ON p.id = rp.product_id JOIN skus s ON s.product_id = p.id"
+        " FROM room_products rp JOIN products p ON p.id = rp.product_id"
+        " JOIN skus s ON s.product_id = p.id"
         " WHERE rp.room_id = $1"
         + (" AND p.on_shelf" if for_viewers else "")
         + " GROUP BY p.id, rp.position ORDER BY rp.position",
@@ -97,7 +102,8 @@ async def create_room(host: Actor, data: CreateRoom) -> RoomOut:
     async with db.transaction() as tx:
         conn = tx.conn
         room_id = await conn.fetchval(
-            "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
+            "INSERT INTO rooms"
+            " (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
             " VALUES ($1, $2, $3, $4, 0, now()) RETURNING id",
             host.id,
             data.title,
@@ -143,7 +149,8 @@ async def list_rooms(
             _ROOM_SELECT
             + " WHERE "
             + " AND ".join(where)
-            + " ORDER BY (cur.status = 'live') DESC NULLS LAST, (cur.status = 'scheduled') DESC NULLS LAST,"
+            + " ORDER BY (cur.status = 'live') DESC NULLS LAST,"
+            " (cur.status = 'scheduled') DESC NULLS LAST,"
             " r.id DESC LIMIT $" + str(len(args)),
             *args,
         )

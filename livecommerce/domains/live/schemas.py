@@ -11,36 +11,36 @@ RoomTitle = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 Url = Annotated[str, msgspec.Meta(max_length=500, pattern=r"^(https?://|/static/)\S+$")]
 
 
-class CreateRoom(In):
+class CreateRoom(In, frozen=True):
     title: RoomTitle
     description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
     cover_url: Url | Literal[""] = ""
 
 
-class UpdateRoom(In):
+class UpdateRoom(In, frozen=True):
     title: RoomTitle | None = None
     description: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     cover_url: Url | Literal[""] | None = None
 
 
-class ScheduleSession(In):
+class ScheduleSession(In, frozen=True):
     title: RoomTitle
     scheduled_at: datetime
     hls_url: Url | Literal[""] = ""
 
 
-class StartSession(In):
+class StartSession(In, frozen=True):
     """Go live: the next scheduled session of the room, or a new one."""
 
     title: RoomTitle | None = None
     hls_url: Url | Literal[""] | None = None
 
 
-class SetShowcase(In):
+class SetShowcase(In, frozen=True):
     product_ids: Annotated[list[int], msgspec.Meta(max_length=200)]
 
 
-class Pin(In):
+class Pin(In, frozen=True):
     product_id: int | None  # null unpins
 
 
@@ -56,7 +56,7 @@ Action = Literal[
 ]
 
 
-class Moderate(In):
+class Moderate(In, frozen=True):
     action: Action
     user_id: int | None = None
     # mute/ban: minutes; absent means until lifted.

@@ -3,6 +3,8 @@ ending writes the session report to PostgreSQL from the counters and clears the 
 
 from __future__ import annotations
 
+import contextlib
+
 import msgspec
 from asyncpg import Connection, Record
 from asyncpg.exceptions import UniqueViolationError
@@ -10,7 +12,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from livecommerce.domains.live import events, figures, queries
-from livecommerce.domains.live.rooms import session_out
+from livecommerce.domains.live.rooms import session_of, session_out
 from livecommerce.domains.live.schemas import ScheduleSession, SessionReport, StartSession, StatsOut
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
@@ -24,8 +26,9 @@ def joined_key(room_id: int) -> str:
 
 
 def report(row: Record) -> SessionReport:
+    session = session_of(row)
     return SessionReport(
-        **{f: getattr(session_out(row), f) for f in session_out(row).__struct_fields__},
+        **{f: getattr(session, f) for f in session.__struct_fields__},
         peak_online=row["peak_online"],
         unique_viewers=row["unique_viewers"],
         views=row["views"],
@@ -61,15 +64,18 @@ async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> 
             if await queries.live_session(conn, room_id) is not None:
                 raise _already_live(room_id)
             row = await conn.fetchrow(
-                "UPDATE live_sessions SET status = 'live', started_at = now(), title = coalesce($2, title),"
+                "UPDATE live_sessions SET status = 'live', started_at = now(),"
+                " title = coalesce($2, title),"
                 " hls_url = coalesce($3, hls_url)"
-                " WHERE id = (SELECT id FROM live_sessions WHERE room_id = $1 AND status = 'scheduled'"
+                " WHERE id = (SELECT id FROM live_sessions"
+                " WHERE room_id = $1 AND status = 'scheduled'"
                 "             ORDER BY scheduled_at NULLS LAST, id LIMIT 1) RETURNING *",
                 room_id,
                 data.title,
                 data.hls_url,
             ) or await conn.fetchrow(
-                "INSERT INTO live_sessions (room_id, title, status, started_at, hls_url, created_at)"
+                "INSERT INTO live_sessions"
+                " (room_id, title, status, started_at, hls_url, created_at)"
                 " VALUES ($1, $2, 'live', now(), $3, now()) RETURNING *",
                 room_id,
                 data.title or room["title"],
@@ -133,7 +139,8 @@ async def _live_counters(redis: Redis, room_id: int) -> dict[str, int]:
 
 
 async def checkpoint(conn: Connection, redis: Redis, session: Record) -> dict[str, int]:
-    """Save a live session's counters as its floor, or restore Redis from the floor if it lost them."""
+    """Save a live session's counters as its floor, or restore Redis from the floor if it lost
+    them."""
     live = await _live_counters(redis, session["room_id"])
     saved = await figures.save(conn, session["id"], live)
     floor = figures.floor_of(saved)
@@ -141,10 +148,8 @@ async def checkpoint(conn: Connection, redis: Redis, session: Record) -> dict[st
     if live and (
         behind or live.get("orders") != saved["orders"] or live.get("gmv") != saved["gmv"]
     ):
-        try:
+        with contextlib.suppress(RedisError, OSError):
             await figures.restore(redis, session["room_id"], floor, saved["orders"], saved["gmv"])
-        except (RedisError, OSError):
-            pass
     return figures.merged(
         live or dict.fromkeys(room_counters.COUNTER_NAMES, 0),
         {**floor, "orders": saved["orders"], "gmv": saved["gmv"]},
@@ -163,7 +168,8 @@ async def checkpoint_all(redis: Redis) -> int:
 
 
 async def stats(redis: Redis, room_id: int, actor: Actor) -> StatsOut:
-    """The host's (or an admin's) view of the room's current session, restored from the floor if need be."""
+    """The host's (or an admin's) view of the room's current session, restored from the floor if
+    need be."""
     async with db.transaction() as tx:
         conn = tx.conn
         room = await queries.room(conn, room_id)
@@ -174,7 +180,8 @@ async def stats(redis: Redis, room_id: int, actor: Actor) -> StatsOut:
         ):
             raise queries.room_not_found(room_id)
         session = await queries.live_session(conn, room_id) or await conn.fetchrow(
-            "SELECT * FROM live_sessions WHERE room_id = $1 AND status = 'ended' ORDER BY ended_at DESC LIMIT 1",
+            "SELECT * FROM live_sessions WHERE room_id = $1 AND status = 'ended'"
+            " ORDER BY ended_at DESC LIMIT 1",
             room_id,
         )
         if session is None:

@@ -4,7 +4,8 @@ what other domains add (coupons, red packets), and what the viewer may do."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, cast
 
 import msgspec
 from redis.exceptions import RedisError
@@ -44,7 +45,11 @@ async def room_snapshot(hooks: RoomHooks, room_id: int, actor: Actor | None) -> 
         redis = events.redis()
         if redis is not None and detail.session is not None and detail.session.status == "live":
             try:
-                await redis.hsetnx(sessions.joined_key(room_id), str(actor.id), int(time.time()))
+                # redis-py types its commands for the sync and the async client at once.
+                joined = redis.hsetnx(
+                    sessions.joined_key(room_id), str(actor.id), str(int(time.time()))
+                )
+                await cast("Awaitable[bool]", joined)
             except (RedisError, OSError):
                 pass
     return payload

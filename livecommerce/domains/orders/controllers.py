@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
@@ -25,7 +25,19 @@ from livecommerce.infra import db
 from livecommerce.infra.auth import Actor, authenticated, provide_actor, requires
 from livecommerce.infra.errors import DomainError, ErrorCode
 
-StatusFilter = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
+# The `status` query filter: spelled out so it is a static type; checked against Status below.
+StatusFilter = Literal[
+    "pending_payment",
+    "paid",
+    "shipped",
+    "received",
+    "completed",
+    "cancelled",
+    "refunding",
+    "refunded",
+]
+if set(get_args(StatusFilter)) != {s.value for s in Status}:
+    raise RuntimeError("StatusFilter must list exactly the values of orders.rules.Status")
 
 
 def _done(out: OrderOut | None) -> OrderOut:
@@ -149,7 +161,7 @@ class MyOrdersController(Controller):
     ) -> OrderPage:
         async with db.connection() as conn:
             items, next_cursor = await page(
-                conn, column="buyer_id", user_id=actor.id, status=status, cursor=cursor, limit=limit
+                conn, side="buyer", user_id=actor.id, status=status, cursor=cursor, limit=limit
             )
         return OrderPage(items=items, next_cursor=next_cursor)
 
@@ -164,7 +176,7 @@ class MyOrdersController(Controller):
         """The orders of the host's products, to ship and to answer refunds."""
         async with db.connection() as conn:
             items, next_cursor = await page(
-                conn, column="host_id", user_id=actor.id, status=status, cursor=cursor, limit=limit
+                conn, side="host", user_id=actor.id, status=status, cursor=cursor, limit=limit
             )
         return OrderPage(items=items, next_cursor=next_cursor)
 

@@ -22,7 +22,8 @@ class StoredResponse(msgspec.Struct):
 
 
 def request_hash(payload: msgspec.Struct) -> str:
-    """Hash of the parsed body: the same request spelled with other spacing or key order is the same."""
+    """Hash of the parsed body: the same request spelled with other spacing or key order is the
+    same."""
     canonical = msgspec.json.encode(msgspec.to_builtins(payload), order="sorted")
     return hashlib.sha256(canonical).hexdigest()
 
@@ -39,7 +40,8 @@ async def claim(
     owned = await conn.fetchval(
         "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at, expires_at)"
         " VALUES ($1, $2, $3, now(), now() + make_interval(hours => $4))"
-        " ON CONFLICT (user_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_status = NULL,"
+        " ON CONFLICT (user_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,"
+        " response_status = NULL,"
         "   response_body = NULL, created_at = now(), expires_at = EXCLUDED.expires_at"
         "   WHERE idempotency_keys.expires_at < now()"
         " RETURNING id",
@@ -51,10 +53,13 @@ async def claim(
     if owned is not None:
         return None
     row = await conn.fetchrow(
-        "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        "SELECT request_hash, response_status, response_body FROM idempotency_keys"
+        " WHERE user_id = $1 AND key = $2",
         user_id,
         key,
     )
+    if row is None:
+        raise RuntimeError(f"idempotency key {key!r} of user {user_id} conflicted but is gone")
     if row["request_hash"] != digest:
         raise DomainError(
             ErrorCode.IDEMPOTENCY_KEY_REUSED,
@@ -70,7 +75,8 @@ async def claim(
 
 async def remember(conn: Connection, user_id: int, key: str, status: int, body: bytes) -> None:
     await conn.execute(
-        "UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2",
+        "UPDATE idempotency_keys SET response_status = $3, response_body = $4"
+        " WHERE user_id = $1 AND key = $2",
         user_id,
         key,
         status,

@@ -1,5 +1,8 @@
-"""Order lifecycle jobs. Each takes an id, re-reads the order under a lock and acts only if it
-is still due: run twice, or late, it does the same as once. Sweepers find what was missed."""
+"""Order lifecycle jobs.
+
+Each takes an id, re-reads the order under a lock and acts only if it is still due: run twice,
+or late, it does the same as once. Sweepers find what was missed.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +43,8 @@ async def _due(sql: str, *args: Any) -> list[int]:
 
 async def sweep_unpaid_orders(ctx: dict[str, Any]) -> int:
     ids = await _due(
-        "SELECT id FROM orders WHERE status = 'pending_payment' AND payment_deadline <= now() ORDER BY id LIMIT $1",
+        "SELECT id FROM orders"
+        " WHERE status = 'pending_payment' AND payment_deadline <= now() ORDER BY id LIMIT $1",
         SWEEP_BATCH,
     )
     return sum([await cancel_unpaid_order(ctx, order_id) for order_id in ids])
@@ -48,7 +52,9 @@ async def sweep_unpaid_orders(ctx: dict[str, Any]) -> int:
 
 async def sweep_shipped_orders(ctx: dict[str, Any]) -> int:
     ids = await _due(
-        "SELECT id FROM orders WHERE status = 'shipped' AND shipped_at + make_interval(days => $1) <= now() ORDER BY id LIMIT $2",
+        "SELECT id FROM orders"
+        " WHERE status = 'shipped' AND shipped_at + make_interval(days => $1) <= now()"
+        " ORDER BY id LIMIT $2",
         _settings(ctx).auto_confirm_days,
         SWEEP_BATCH,
     )
@@ -57,7 +63,8 @@ async def sweep_shipped_orders(ctx: dict[str, Any]) -> int:
 
 async def sweep_received_orders(ctx: dict[str, Any]) -> int:
     ids = await _due(
-        "SELECT id FROM orders WHERE status = 'received' AND after_sales_until <= now() ORDER BY id LIMIT $1",
+        "SELECT id FROM orders"
+        " WHERE status = 'received' AND after_sales_until <= now() ORDER BY id LIMIT $1",
         SWEEP_BATCH,
     )
     return sum([await complete_order(ctx, order_id) for order_id in ids])

@@ -158,7 +158,8 @@ async def order_payment_succeeded(hooks: OrderHooks, tx: Tx, payment: Record) ->
             target.value,
             payment["provider"],
         )
-    # The escrow row is every buyer's of this host: lock it last, so it is held for the shortest time.
+    # The escrow row is every buyer's of this host: lock it last, so it is held for the shortest
+    # time.
     await ledger.post(
         conn,
         f"payment:{payment['id']}",
@@ -234,7 +235,8 @@ async def ship(settings: Settings, order_id: int, actor: Actor, tracking_no: str
 
 
 async def confirm(settings: Settings, order_id: int, who: Who) -> OrderOut | None:
-    """Receipt confirmed (by the buyer, or by the system N days after shipping): the after-sales window opens."""
+    """Receipt confirmed (by the buyer, or by the system N days after shipping): the after-sales
+    window opens."""
     async with db.transaction() as tx:
         conn = tx.conn
         step = await begin(
@@ -267,7 +269,8 @@ async def confirm(settings: Settings, order_id: int, who: Who) -> OrderOut | Non
 async def complete(
     settings: Settings, hooks: OrderHooks, order_id: int, who: Who
 ) -> OrderOut | None:
-    """After-sales window closed with no open refund: settle the escrow to the host (minus fee and commissions)."""
+    """After-sales window closed with no open refund: settle the escrow to the host (minus fee and
+    commissions)."""
     async with db.transaction() as tx:
         conn = tx.conn
         step = await begin(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 from asyncpg import Connection, Record
 
@@ -106,16 +107,25 @@ async def visible_order(conn: Connection, order_id: int, actor: Actor) -> OrderO
     return order
 
 
+Side = Literal["buyer", "host"]
+
+# The column naming each side of an order: the SQL below takes its column from here only.
+_OWNER_COLUMN: dict[Side, str] = {"buyer": "buyer_id", "host": "host_id"}
+
+
 async def page(
     conn: Connection,
     *,
-    column: str,
+    side: Side,
     user_id: int,
     status: str | None,
     cursor: int | None,
     limit: int,
 ) -> tuple[list[OrderOut], int | None]:
-    assert column in ("buyer_id", "host_id")
+    """A page of the orders `user_id` bought (side "buyer") or sells (side "host")."""
+    column = _OWNER_COLUMN.get(side)
+    if column is None:
+        raise ValueError(f"no order page for side {side!r}")
     rows = await conn.fetch(
         f"SELECT * FROM orders WHERE {column} = $1 AND ($2::text IS NULL OR status = $2)"
         " AND ($3::int IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",

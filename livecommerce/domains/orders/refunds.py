@@ -1,4 +1,5 @@
-"""Refunds: the buyer asks, the host (or an admin) approves or rejects; money goes back the way it came.
+"""Refunds: the buyer asks, the host (or an admin) approves or rejects; money goes back the way
+it came.
 
 A refund is spread over the order's items (all of it on one item, or in proportion to
 what each item still holds), so commissions can be reversed pro rata per item.
@@ -40,7 +41,8 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Or
         if target is None:
             raise ValueError("a refund request always leads to refunding")
         items = await conn.fetch(
-            "SELECT id, paid_amount - refunded_amount AS left FROM order_items WHERE order_id = $1 ORDER BY id",
+            "SELECT id, paid_amount - refunded_amount AS left FROM order_items"
+            " WHERE order_id = $1 ORDER BY id",
             order_id,
         )
         refundable = order["pay_amount"] - order["refunded_amount"]
@@ -67,7 +69,8 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Or
             raise _too_large(amount, refundable)
         try:
             await conn.execute(
-                "INSERT INTO refunds (order_id, amount, reason, status, allocation, created_at) VALUES ($1, $2, $3, 'requested', $4, now())",
+                "INSERT INTO refunds (order_id, amount, reason, status, allocation, created_at)"
+                " VALUES ($1, $2, $3, 'requested', $4, now())",
                 order_id,
                 amount,
                 data.reason,
@@ -95,6 +98,8 @@ async def _lock_open_refund(
     order = await lock_order(conn, order_id)
     ensure_transition(order["status"], action, parties(actor, order))
     refund = await conn.fetchrow("SELECT * FROM refunds WHERE id = $1 FOR UPDATE", refund_id)
+    if refund is None:
+        raise DomainError(ErrorCode.NOT_FOUND, detail=f"no refund {refund_id}")
     if refund["status"] != "requested":
         raise DomainError(
             ErrorCode.ILLEGAL_TRANSITION,
@@ -113,7 +118,8 @@ async def approve_refund(hooks: OrderHooks, refund_id: int, actor: Actor) -> Ord
             list(allocation.items()),
         )
         await conn.execute(
-            "UPDATE refunds SET status = 'approved', decided_at = now(), decided_by_id = $2 WHERE id = $1",
+            "UPDATE refunds SET status = 'approved', decided_at = now(), decided_by_id = $2"
+            " WHERE id = $1",
             refund_id,
             actor.id,
         )
@@ -121,21 +127,24 @@ async def approve_refund(hooks: OrderHooks, refund_id: int, actor: Actor) -> Ord
         fully = refunded == order["pay_amount"]
         after = Status.REFUNDED if fully else Status(order["status_before_refund"])
         updated = await conn.fetchrow(
-            "UPDATE orders SET refunded_amount = $2, status = $3, status_before_refund = NULL WHERE id = $1 RETURNING *",
+            "UPDATE orders SET refunded_amount = $2, status = $3, status_before_refund = NULL"
+            " WHERE id = $1 RETURNING *",
             order["id"],
             refunded,
             after.value,
         )
         payment = await conn.fetchrow(
-            "SELECT * FROM payments WHERE order_id = $1 AND status = 'succeeded' ORDER BY paid_at DESC LIMIT 1 FOR UPDATE",
+            "SELECT * FROM payments WHERE order_id = $1 AND status = 'succeeded'"
+            " ORDER BY paid_at DESC LIMIT 1 FOR UPDATE",
             order["id"],
         )
+        if payment is None:
+            raise ValueError(f"order {order['id']} is being refunded but has no succeeded payment")
         escrow = await ledger.account_id(conn, order["host_id"], Kind.ESCROW)
         await payments.refund_payment(conn, payment, refund["amount"], str(refund_id), escrow)
         if fully and order["status_before_refund"] == Status.PAID:
-            await restock(
-                conn, order["id"]
-            )  # nothing was shipped: the goods are still on the shelf
+            # Nothing was shipped: the goods are still on the shelf.
+            await restock(conn, order["id"])
         for reaction in hooks.refunded:
             await reaction(tx, updated, allocation)
         return await order_out(conn, order["id"])
@@ -146,12 +155,14 @@ async def reject_refund(refund_id: int, actor: Actor) -> OrderOut:
         conn = tx.conn
         order, _ = await _lock_open_refund(conn, refund_id, actor, Action.REJECT_REFUND)
         await conn.execute(
-            "UPDATE refunds SET status = 'rejected', decided_at = now(), decided_by_id = $2 WHERE id = $1",
+            "UPDATE refunds SET status = 'rejected', decided_at = now(), decided_by_id = $2"
+            " WHERE id = $1",
             refund_id,
             actor.id,
         )
         await conn.execute(
-            "UPDATE orders SET status = status_before_refund, status_before_refund = NULL WHERE id = $1",
+            "UPDATE orders SET status = status_before_refund, status_before_refund = NULL"
+            " WHERE id = $1",
             order["id"],
         )
         return await order_out(conn, order["id"])

@@ -75,7 +75,8 @@ def parties_of(actor_id: int, *, is_admin: bool, buyer_id: int, host_id: int) ->
 
 
 def ensure_transition(status: str, action: Action, parties: set[Party]) -> Status | None:
-    """The target state of `action` from `status` by `parties`; raises 403 or 409 with a code otherwise."""
+    """The target state of `action` from `status` by `parties`; raises 403 or 409 with a code
+    otherwise."""
     sources, target, allowed = TRANSITIONS[action]
     if not parties & allowed:
         raise DomainError(
@@ -93,7 +94,8 @@ def ensure_transition(status: str, action: Action, parties: set[Party]) -> Statu
 
 def system_transition(status: str, action: Action) -> Status | None:
     """The target state of the system's `action` from `status`, or None when the table does not
-    allow it from there: a job that finds its step no longer due (run twice, or late) does nothing."""
+    allow it from there: a job that finds its step no longer due (run twice, or late) does
+    nothing."""
     sources, target, allowed = TRANSITIONS[action]
     if Party.SYSTEM not in allowed:
         raise ValueError(f"the system may never {action.value}")

@@ -8,18 +8,18 @@ import msgspec
 from livecommerce.infra.schema import In, Out
 
 
-class OrderLine(In):
+class OrderLine(In, frozen=True):
     sku_id: int
     quantity: Annotated[int, msgspec.Meta(ge=1, le=999)]
 
 
-class Address(In):
+class Address(In, frozen=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     phone: Annotated[str, msgspec.Meta(min_length=3, max_length=32)]
     line: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 
 
-class PlaceOrder(In):
+class PlaceOrder(In, frozen=True):
     items: Annotated[list[OrderLine], msgspec.Meta(min_length=1, max_length=50)]
     room_id: int | None = None
     session_id: int | None = None
@@ -28,16 +28,16 @@ class PlaceOrder(In):
     note: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
-class PayOrder(In):
+class PayOrder(In, frozen=True):
     method: Literal["gateway", "wallet"] = "gateway"
     provider: Literal["sandbox"] = "sandbox"
 
 
-class ShipOrder(In):
+class ShipOrder(In, frozen=True):
     tracking_no: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
-class RequestRefund(In):
+class RequestRefund(In, frozen=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
     # Omitted: everything not yet refunded.
     amount: Annotated[int, msgspec.Meta(ge=1)] | None = None
@@ -45,7 +45,7 @@ class RequestRefund(In):
     item_id: int | None = None
 
 
-class CancelOrder(In):
+class CancelOrder(In, frozen=True):
     reason: Annotated[str, msgspec.Meta(max_length=32)] = "buyer"
 
 

@@ -1,4 +1,5 @@
-"""Placing an order: stock taken atomically, prices snapshotted, the key remembered, in one transaction."""
+"""Placing an order: stock taken atomically, prices snapshotted, the key remembered, in one
+transaction."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from livecommerce.settings import Settings
 
 
 async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
-    """Decrement stock only if enough is left; the row lock orders concurrent buyers, the WHERE refuses the late ones."""
+    """Decrement stock only if enough is left; the row lock orders concurrent buyers, the WHERE
+    refuses the late ones."""
     row = await conn.fetchrow(
         "UPDATE skus s SET stock = s.stock - $2, sold = s.sold + $2 FROM products p"
         " WHERE s.id = $1 AND p.id = s.product_id AND p.on_shelf AND s.stock >= $2"
@@ -30,7 +32,8 @@ async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
     if row is not None:
         return row
     found = await conn.fetchrow(
-        "SELECT s.stock, p.on_shelf FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = $1",
+        "SELECT s.stock, p.on_shelf FROM skus s JOIN products p ON p.id = s.product_id"
+        " WHERE s.id = $1",
         sku_id,
     )
     if found is None or not found["on_shelf"]:
@@ -63,7 +66,8 @@ async def place_order(
         quantities: dict[int, int] = defaultdict(int)
         for line in data.items:
             quantities[line.sku_id] += line.quantity
-        # Ascending SKU ids: two orders for the same SKUs lock them in the same order, never deadlock.
+        # Ascending SKU ids: two orders for the same SKUs lock them in the same order, never
+        # deadlock.
         taken = [
             (await _take_stock(conn, sku_id, qty), qty)
             for sku_id, qty in sorted(quantities.items())
@@ -77,9 +81,11 @@ async def place_order(
         total = sum(row["price"] * qty for row, qty in taken)
         deadline = datetime.now(UTC) + timedelta(minutes=settings.payment_timeout_minutes)
         order = await conn.fetchrow(
-            "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount,"
+            "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount,"
+            " pay_amount, refunded_amount,"
             " room_id, session_id, coupon_id, address, note, payment_deadline, created_at)"
-            " VALUES ($1, $2, 'pending_payment', $3, 0, $3, 0, $4, $5, $6, $7, $8, $9, now()) RETURNING *",
+            " VALUES ($1, $2, 'pending_payment', $3, 0, $3, 0, $4, $5, $6, $7, $8, $9, now())"
+            " RETURNING *",
             buyer_id,
             hosts.pop(),
             total,
@@ -91,9 +97,12 @@ async def place_order(
             deadline,
         )
         items = await conn.fetch(
-            "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount, discount, paid_amount, refunded_amount)"
-            " SELECT $1, u.product_id, u.sku_id, u.title, u.sku_name, u.unit_price, u.quantity, u.amount, 0, u.amount, 0"
-            " FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::bigint[])"
+            "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price,"
+            " quantity, amount, discount, paid_amount, refunded_amount)"
+            " SELECT $1, u.product_id, u.sku_id, u.title, u.sku_name, u.unit_price, u.quantity,"
+            " u.amount, 0, u.amount, 0"
+            " FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::int[],"
+            " $8::bigint[])"
             "   AS u(product_id, sku_id, title, sku_name, unit_price, quantity, amount)"
             " RETURNING *",
             order["id"],

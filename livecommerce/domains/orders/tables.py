@@ -25,7 +25,8 @@ class Order(Table, tablename="orders"):
     room_id = Integer(null=True, default=None, index=True)
     session_id = Integer(null=True, default=None)
     coupon_id = Integer(null=True, default=None)
-    # Distribution: the distributor chain and rates at placement (filled by the distribution domain).
+    # Distribution: the distributor chain and rates at placement (filled by the distribution
+    # domain).
     attribution = JSONB(null=True, default=None)
     address = JSONB(null=True, default=None)
     note = Text(default="")
@@ -41,10 +42,12 @@ class Order(Table, tablename="orders"):
     created_at = Timestamptz(default=TimestamptzNow())
 
     status_known = Check(
-        "status IN ('pending_payment', 'paid', 'shipped', 'received', 'completed', 'cancelled', 'refunding', 'refunded')"
+        "status IN ('pending_payment', 'paid', 'shipped', 'received', 'completed', 'cancelled',"
+        " 'refunding', 'refunded')"
     )
     amounts_consistent = Check(
-        "pay_amount = total_amount - discount_amount AND pay_amount >= 0 AND refunded_amount >= 0 AND refunded_amount <= pay_amount"
+        "pay_amount = total_amount - discount_amount AND pay_amount >= 0 AND refunded_amount >= 0"
+        " AND refunded_amount <= pay_amount"
     )
 
 

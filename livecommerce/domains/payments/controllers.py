@@ -28,7 +28,8 @@ class PaymentCallbackController(Controller):
         payment_hooks: PaymentHooks,
         provider: str = "sandbox",
     ) -> dict[str, str]:
-        """Providers call this when a payment succeeds. Signed (HMAC); repeated deliveries change nothing."""
+        """Providers call this when a payment succeeds. Signed (HMAC); repeated deliveries change
+        nothing."""
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
         return {"result": await services.apply_callback(payment_hooks, provider, headers, body)}
@@ -46,9 +47,13 @@ class TopUpController(Controller):
         return await topups.start_top_up(actor.id, data.amount, data.provider)
 
 
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Sandbox gateway</title><style>body{{font:16px system-ui;max-width:28rem;margin:3rem auto;padding:0 1rem}}
-button{{font-size:1.1rem;padding:.6rem 1.4rem}}.amount{{font-size:2rem;margin:1rem 0}}</style></head><body>
+# A backslash ending a line joins it to the next (the page's long lines, split to fit).
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">\
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Sandbox gateway</title>\
+<style>body{{font:16px system-ui;max-width:28rem;margin:3rem auto;padding:0 1rem}}
+button{{font-size:1.1rem;padding:.6rem 1.4rem}}.amount{{font-size:2rem;margin:1rem 0}}\
+</style></head><body>
 <h1>Sandbox payment gateway</h1><p>Payment #{id} · status <strong id="status">{status}</strong></p>
 <p class="amount">¥{yuan}</p>
 <button id="pay" {disabled}>Pay ¥{yuan}</button><p id="result" role="status"></p>
@@ -57,7 +62,8 @@ document.getElementById('pay').addEventListener('click', async (e) => {{
   e.target.disabled = true;
   const r = await fetch('/sandbox/pay/{id}/complete', {{method: 'POST'}});
   const body = await r.json();
-  document.getElementById('result').textContent = r.ok ? 'Paid: ' + body.callback : (body.detail || 'Payment failed');
+  document.getElementById('result').textContent = \
+r.ok ? 'Paid: ' + body.callback : (body.detail || 'Payment failed');
   if (r.ok) document.getElementById('status').textContent = 'succeeded';
 }});
 </script></body></html>"""
@@ -92,7 +98,8 @@ class SandboxGatewayController(Controller):
     async def complete(
         self, request: Request[Any, Any, Any], payment_id: int
     ) -> Response[dict[str, Any]]:
-        """The buyer pays: the gateway books the charge, then delivers a signed callback to the shop."""
+        """The buyer pays: the gateway books the charge, then delivers a signed callback to the
+        shop."""
         gateway = sandbox()
         async with db.transaction() as tx:
             conn = tx.conn

@@ -112,7 +112,8 @@ class SandboxProvider:
 
     async def refund(self, conn: Connection, payment_id: int, amount: int, key: str) -> str:
         done = await conn.fetchval(
-            "UPDATE sandbox_charges SET refunded = refunded + $2 WHERE payment_id = $1 AND refunded + $2 <= amount RETURNING id",
+            "UPDATE sandbox_charges SET refunded = refunded + $2"
+            " WHERE payment_id = $1 AND refunded + $2 <= amount RETURNING id",
             payment_id,
             amount,
         )
@@ -121,7 +122,8 @@ class SandboxProvider:
         return f"sbx_refund_{key}_{secrets.token_hex(4)}"
 
     async def payout(self, conn: Connection, withdrawal_id: int, amount: int, key: str) -> str:
-        """Send money to a user (a withdrawal). The sandbox always succeeds; the same key, the same reference."""
+        """Send money to a user (a withdrawal). The sandbox always succeeds; the same key, the
+        same reference."""
         if amount <= 0:
             raise DomainError(ErrorCode.VALIDATION_ERROR, detail="a payout must be positive")
         return f"sbx_payout_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
@@ -145,5 +147,6 @@ def provider(name: str) -> PaymentProvider:
 
 def sandbox() -> SandboxProvider:
     found = provider("sandbox")
-    assert isinstance(found, SandboxProvider)
+    if not isinstance(found, SandboxProvider):
+        raise RuntimeError(f"the 'sandbox' provider is a {type(found).__name__}, not the sandbox")
     return found

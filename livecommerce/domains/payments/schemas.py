@@ -7,7 +7,7 @@ import msgspec
 from livecommerce.infra.schema import In, Out
 
 
-class TopUp(In):
+class TopUp(In, frozen=True):
     amount: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
     provider: str = "sandbox"
 

@@ -1,4 +1,5 @@
-"""Payments: money in from a provider (or the wallet), applied exactly once, and refunds back the way it came.
+"""Payments: money in from a provider (or the wallet), applied exactly once, and refunds back
+the way it came.
 
 A callback is verified (HMAC), then applied under a row lock on the payment: the first
 delivery flips it to succeeded and runs the purpose's handler (`PaymentHooks`: an order, a
@@ -36,7 +37,8 @@ async def create_payment(
     provider_name: str,
 ) -> Record:
     return await conn.fetchrow(
-        "INSERT INTO payments (user_id, order_id, purpose, provider, amount, status, refunded_amount, created_at)"
+        "INSERT INTO payments"
+        " (user_id, order_id, purpose, provider, amount, status, refunded_amount, created_at)"
         " VALUES ($1, $2, $3, $4, $5, 'pending', 0, now()) RETURNING *",
         user_id,
         order_id,
@@ -69,7 +71,8 @@ async def _audit(
     conn: Connection, provider_name: str, payment_id: int | None, outcome: str, detail: str = ""
 ) -> None:
     await conn.execute(
-        "INSERT INTO payment_events (provider, payment_id, outcome, detail, created_at) VALUES ($1, $2, $3, $4, now())",
+        "INSERT INTO payment_events (provider, payment_id, outcome, detail, created_at)"
+        " VALUES ($1, $2, $3, $4, now())",
         provider_name,
         payment_id,
         outcome,
@@ -125,7 +128,8 @@ async def confirm(hooks: PaymentHooks, provider_name: str, event: CallbackEvent)
         elif event.status != "succeeded" or event.amount != payment["amount"]:
             error = DomainError(
                 ErrorCode.AMOUNT_MISMATCH,
-                detail=f"callback says {event.amount} fen ({event.status}); payment {payment['id']} is {payment['amount']} fen",
+                detail=f"callback says {event.amount} fen ({event.status});"
+                f" payment {payment['id']} is {payment['amount']} fen",
             )
         elif payment["status"] == "succeeded":
             await _audit(conn, provider_name, payment["id"], "duplicate")
@@ -140,7 +144,8 @@ async def confirm(hooks: PaymentHooks, provider_name: str, event: CallbackEvent)
 async def refund_payment(
     conn: Connection, payment: Record, amount: int, key: str, debit_account: int
 ) -> None:
-    """Send `amount` of a succeeded payment back the way it came, debiting `debit_account` (e.g. a host's escrow).
+    """Send `amount` of a succeeded payment back the way it came, debiting `debit_account`
+    (e.g. a host's escrow).
 
     Keyed: the same `key` refunds once however often it is called.
     """
@@ -155,7 +160,8 @@ async def refund_payment(
     if txn is None:
         return  # this refund already happened
     moved = await conn.fetchval(
-        "UPDATE payments SET refunded_amount = refunded_amount + $2 WHERE id = $1 AND refunded_amount + $2 <= amount RETURNING id",
+        "UPDATE payments SET refunded_amount = refunded_amount + $2"
+        " WHERE id = $1 AND refunded_amount + $2 <= amount RETURNING id",
         payment["id"],
         amount,
     )

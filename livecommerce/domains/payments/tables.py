@@ -13,8 +13,9 @@ class Payment(Table, tablename="payments"):
 
     id = Serial(primary_key=True)
     user = ForeignKey(User, null=False, index=True, db_column_name="user_id")
-    # Named lazily: payments sits below orders and never imports its tables.
-    order = ForeignKey(
+    # Named lazily: payments sits below orders and never imports its tables (so it is typed as
+    # any Table here).
+    order: ForeignKey[Table] = ForeignKey(
         LazyTableReference("Order", app_name="livecommerce"),
         null=True,
         default=None,

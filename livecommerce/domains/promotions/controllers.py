@@ -31,8 +31,9 @@ class RoomPromotionController(Controller):
 
     @post("/coupons", guards=[requires("host")], dependencies=_actor, status_code=201)
     async def create_coupon(self, actor: Actor, room_id: int, data: CreateCoupon) -> CouponOut:
-        """Make a coupon for the room: amount off above a minimum spend (满减; minSpend 0: no threshold) or
-        percent off with a cap; validity; quota and per-user limits; scope; live-only. `drop: true` drops it now."""
+        """Make a coupon for the room: amount off above a minimum spend (满减; minSpend 0: no
+        threshold) or percent off with a cap; validity; quota and per-user limits; scope;
+        live-only. `drop: true` drops it now."""
         return await coupons.create_coupon(actor.id, room_id, data)
 
     @get("/coupons")
@@ -62,7 +63,8 @@ class CouponController(Controller):
     async def claim(
         self, request: Request[Any, Any, Any], actor: Actor, coupon_id: int
     ) -> UserCouponOut:
-        """Claim one copy: 409 coupon_sold_out, coupon_limit_reached, coupon_daily_limit_reached, room_not_live."""
+        """Claim one copy: 409 coupon_sold_out, coupon_limit_reached, coupon_daily_limit_reached,
+        room_not_live."""
         return await coupons.claim_coupon(
             request.app.state.redis, request.app.state.settings, coupon_id, actor.id
         )
@@ -82,7 +84,8 @@ class MyCouponController(Controller):
         cursor: int | None = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> UserCouponPage:
-        """My coupons, newest first (usable: available and still valid; expired: available but past validity)."""
+        """My coupons, newest first (usable: available and still valid; expired: available but
+        past validity)."""
         return await coupons.my_coupons(actor.id, status, cursor, limit)
 
 
@@ -94,12 +97,14 @@ class RedPacketController(Controller):
     tags = ["promotions"]
     guards = [authenticated]
 
-    # The storm's endpoint: no dependency injection and a pre-encoded body (measured in bench/grab.py).
+    # The storm's endpoint: no dependency injection and a pre-encoded body (measured in
+    # bench/grab.py).
     @post(
         "/grab", status_code=200, responses={200: ResponseSpec(GrabOut, description="won or empty")}
     )
     async def grab(self, request: Request[Any, Any, Any], packet_id: int) -> Response[bytes]:
-        """Grab a part: `won` (with the amount, already in your wallet) or `empty`; a repeat answers your part again."""
+        """Grab a part: `won` (with the amount, already in your wallet) or `empty`; a repeat
+        answers your part again."""
         result = await red_packets.grab(
             request.app.state.redis, packet_id, current_actor(request).id
         )

@@ -16,6 +16,7 @@ import structlog
 from asyncpg import Connection, Record
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from redis.typing import EncodableT
 
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import queries as rooms
@@ -116,9 +117,9 @@ async def create_coupon(host_id: int, room_id: int, data: CreateCoupon) -> Coupo
                     ErrorCode.NOT_FOUND, detail="productIds must all be your products"
                 )
         row = await conn.fetchrow(
-            "INSERT INTO coupons (room_id, host_id, title, kind, amount_off, percent_off_bp, max_discount, min_spend,"
-            " valid_from, valid_to, valid_minutes, quota, issued, per_user_limit, per_user_daily_limit, product_ids,"
-            " live_only, dropped_at, created_at)"
+            "INSERT INTO coupons (room_id, host_id, title, kind, amount_off, percent_off_bp,"
+            " max_discount, min_spend, valid_from, valid_to, valid_minutes, quota, issued,"
+            " per_user_limit, per_user_daily_limit, product_ids, live_only, dropped_at, created_at)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $15, $16,"
             " CASE WHEN $17 THEN now() END, now()) RETURNING *",
             room_id,
@@ -146,11 +147,13 @@ async def create_coupon(host_id: int, room_id: int, data: CreateCoupon) -> Coupo
 
 
 async def drop_coupon(coupon_id: int, host_id: int) -> CouponOut:
-    """Drop a coupon into its live room: from now on it can be claimed (dropping again re-announces it)."""
+    """Drop a coupon into its live room: from now on it can be claimed (dropping again
+    re-announces it)."""
     async with db.transaction() as tx:
         conn = tx.conn
         row = await conn.fetchrow(
-            "UPDATE coupons SET dropped_at = COALESCE(dropped_at, now()) WHERE id = $1 AND host_id = $2 RETURNING *",
+            "UPDATE coupons SET dropped_at = COALESCE(dropped_at, now())"
+            " WHERE id = $1 AND host_id = $2 RETURNING *",
             coupon_id,
             host_id,
         )
@@ -217,7 +220,8 @@ def _refusal(outcome: int, coupon_id: int) -> DomainError:
 
 
 async def _rebuild(redis: Redis, coupon: Record, day: date) -> None:
-    """Redis lost the coupon's state: load it from PostgreSQL's copies (unless another claim did)."""
+    """Redis lost the coupon's state: load it from PostgreSQL's copies (unless another claim
+    did)."""
     async with db.connection() as conn:
         issued = await conn.fetchval("SELECT issued FROM coupons WHERE id = $1", coupon["id"])
         counts = await conn.fetch(
@@ -226,7 +230,7 @@ async def _rebuild(redis: Redis, coupon: Record, day: date) -> None:
             coupon["id"],
             day,
         )
-    pairs: list[object] = []
+    pairs: list[EncodableT] = []
     for row in counts:
         pairs += [f"u:{row['user_id']}", row["total"]]
         if row["today"]:
@@ -238,7 +242,8 @@ async def _rebuild(redis: Redis, coupon: Record, day: date) -> None:
 
 
 async def _take_in_redis(redis: Redis, coupon: Record, user_id: int, day: date) -> bool:
-    """The fast gate. True: Redis took a copy for the user; False: Redis is unavailable (PostgreSQL alone decides)."""
+    """The fast gate. True: Redis took a copy for the user; False: Redis is unavailable
+    (PostgreSQL alone decides)."""
     key = live_state.coupon_key(coupon["room_id"], coupon["id"])
     args = [
         user_id,
@@ -264,7 +269,8 @@ async def _take_in_redis(redis: Redis, coupon: Record, user_id: int, day: date) 
 
 
 async def _record_claim(conn: Connection, coupon_id: int, user_id: int, day: date) -> Record:
-    """The truth: under the coupon's row lock, re-check quota and limits against the copies, then issue one."""
+    """The truth: under the coupon's row lock, re-check quota and limits against the copies, then
+    issue one."""
     coupon = await conn.fetchrow("SELECT * FROM coupons WHERE id = $1 FOR UPDATE", coupon_id)
     mine = await conn.fetchrow(
         "SELECT count(*) AS total, count(*) FILTER (WHERE claim_day = $3) AS today"
@@ -290,7 +296,8 @@ async def _record_claim(conn: Connection, coupon_id: int, user_id: int, day: dat
         "UPDATE coupons SET issued = issued + 1 WHERE id = $1 RETURNING issued", coupon_id
     )
     return await conn.fetchrow(
-        "INSERT INTO user_coupons (coupon_id, user_id, seq, user_seq, claim_day, valid_from, valid_until, status, claimed_at)"
+        "INSERT INTO user_coupons (coupon_id, user_id, seq, user_seq, claim_day, valid_from,"
+        " valid_until, status, claimed_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, 'available', $8) RETURNING *",
         coupon_id,
         user_id,
@@ -400,7 +407,8 @@ async def my_coupons(
     stored = {"usable": "available", "expired": "available"}.get(status or "", status)
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT u.* FROM user_coupons u WHERE u.user_id = $1 AND ($2::text IS NULL OR u.status = $2)"
+            "SELECT u.* FROM user_coupons u"
+            " WHERE u.user_id = $1 AND ($2::text IS NULL OR u.status = $2)"
             " AND ($3::text IS DISTINCT FROM 'usable' OR u.valid_until > now())"
             " AND ($3::text IS DISTINCT FROM 'expired' OR u.valid_until <= now())"
             " AND ($4::int IS NULL OR u.id < $4) ORDER BY u.id DESC LIMIT $5",

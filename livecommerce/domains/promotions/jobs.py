@@ -1,4 +1,5 @@
-"""Red packets' expiry refunds: a deferred job per packet, and a sweeper that catches what was missed.
+"""Red packets' expiry refunds: a deferred job per packet, and a sweeper that catches what
+was missed.
 
 Both may run twice, late, or after Redis lost everything: PostgreSQL decides (refund_expired
 locks the packet row and refunds only while `refunded_at` is null)."""

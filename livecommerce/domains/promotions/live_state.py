@@ -54,7 +54,8 @@ def room_tag(room_id: int) -> str:
 
 
 def joined_key(room_id: int) -> str:
-    """user id -> epoch seconds of the first join, kept by the room's websocket (the `live` domain)."""
+    """user id -> epoch seconds of the first join, kept by the room's websocket (the `live`
+    domain)."""
     return f"{room_tag(room_id)}:joined"
 
 

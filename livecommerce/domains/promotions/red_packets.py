@@ -25,6 +25,7 @@ import structlog
 from asyncpg import Connection, Record, UniqueViolationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from redis.typing import EncodableT
 
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
@@ -81,9 +82,11 @@ async def send_red_packet(
         await rooms.hosted_room(conn, room_id, host_id)
         session = await rooms.live_session(conn, room_id)
         packet = await conn.fetchrow(
-            "INSERT INTO red_packets (room_id, host_id, session_id, greeting, split, total_amount, count, claimed_count,"
-            " claimed_amount, status, require_presence, min_watch_seconds, expires_at, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 'active', $8, $9, now() + make_interval(mins => $10), now())"
+            "INSERT INTO red_packets (room_id, host_id, session_id, greeting, split, total_amount,"
+            " count, claimed_count, claimed_amount, status, require_presence, min_watch_seconds,"
+            " expires_at, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 'active', $8, $9,"
+            " now() + make_interval(mins => $10), now())"
             " RETURNING *",
             room_id,
             host_id,
@@ -97,7 +100,8 @@ async def send_red_packet(
             data.expires_in_minutes,
         )
         await conn.execute(
-            "INSERT INTO red_packet_parts (packet_id, idx, amount) SELECT $1, i - 1, a FROM unnest($2::bigint[]) WITH ORDINALITY AS u(a, i)",
+            "INSERT INTO red_packet_parts (packet_id, idx, amount)"
+            " SELECT $1, i - 1, a FROM unnest($2::bigint[]) WITH ORDINALITY AS u(a, i)",
             packet["id"],
             amounts,
         )
@@ -146,10 +150,11 @@ def packet_event_fields(packet: Record) -> dict[str, object]:
 async def _load(
     redis: Redis, packet: Record, free: list[tuple[int, int]], winners: list[tuple[int, int, int]]
 ) -> None:
-    """Put a packet's grab state in Redis (free parts, who won which), unless it is there already."""
+    """Put a packet's grab state in Redis (free parts, who won which), unless it is there
+    already."""
     expires = packet["expires_at"].timestamp()
     ttl = max(60, int(expires - time.time()) + 3600)
-    args: list[object] = [
+    args: list[EncodableT] = [
         expires,
         int(packet["require_presence"]),
         packet["min_watch_seconds"],
@@ -214,7 +219,8 @@ class PartTaken(Exception):
 
 
 async def _record_win(conn: Connection, packet_id: int, user_id: int, idx: int) -> Recorded:
-    """The truth: write the user on the part and credit the wallet, or find the part already the user's."""
+    """The truth: write the user on the part and credit the wallet, or find the part already the
+    user's."""
     packet = await conn.fetchrow(
         "SELECT id, status, expires_at <= now() AS past FROM red_packets WHERE id = $1 FOR SHARE",
         packet_id,
@@ -222,7 +228,8 @@ async def _record_win(conn: Connection, packet_id: int, user_id: int, idx: int) 
     if packet["status"] == "expired" or packet["past"]:
         raise _expired(packet_id)
     part = await conn.fetchrow(
-        "UPDATE red_packet_parts SET user_id = $3, grabbed_at = now() WHERE packet_id = $1 AND idx = $2 AND user_id IS NULL"
+        "UPDATE red_packet_parts SET user_id = $3, grabbed_at = now()"
+        " WHERE packet_id = $1 AND idx = $2 AND user_id IS NULL"
         " RETURNING amount",
         packet_id,
         idx,
@@ -259,13 +266,16 @@ async def _users_part(packet_id: int, user_id: int) -> int | None:
 
 
 async def _finish(room_id: int, packet_id: int) -> None:
-    """Redis handed out its last part: once PostgreSQL has no free part either, the packet is finished."""
+    """Redis handed out its last part: once PostgreSQL has no free part either, the packet is
+    finished."""
     async with db.transaction() as tx:
         conn = tx.conn
         packet = await conn.fetchrow(
-            "UPDATE red_packets r SET status = 'finished', claimed_count = r.count, claimed_amount = r.total_amount"
+            "UPDATE red_packets r SET status = 'finished', claimed_count = r.count,"
+            " claimed_amount = r.total_amount"
             " WHERE id = $1 AND status = 'active'"
-            " AND NOT EXISTS (SELECT 1 FROM red_packet_parts p WHERE p.packet_id = r.id AND p.user_id IS NULL) RETURNING *",
+            " AND NOT EXISTS (SELECT 1 FROM red_packet_parts p"
+            " WHERE p.packet_id = r.id AND p.user_id IS NULL) RETURNING *",
             packet_id,
         )
         if packet is not None:
@@ -305,7 +315,8 @@ def _ineligible(outcome: list[bytes], packet_id: int) -> DomainError:
 async def grab(
     redis: Redis, packet_id: int, user_id: int, *, room_id: int | None = None
 ) -> GrabOut:
-    """Grab a part. `won` is only ever answered after PostgreSQL committed the part and the credit."""
+    """Grab a part. `won` is only ever answered after PostgreSQL committed the part and the
+    credit."""
     packet_room = await _room_of(packet_id)
     if room_id is not None and room_id != packet_room:
         raise not_found(packet_id)
@@ -335,7 +346,8 @@ async def grab(
             await _release(redis, keys, user_id, part, push_back=False)
             continue
         except UniqueViolationError:
-            # Redis had forgotten this user's part (a rebuild raced a grab): the popped one is still free.
+            # Redis had forgotten this user's part (a rebuild raced a grab): the popped one is
+            # still free.
             await _release(redis, keys, user_id, part, push_back=kind == b"won")
             amount = await _users_part(packet_id, user_id)
             if amount is None:
@@ -359,7 +371,8 @@ async def grab(
 
 
 def packet_out(packet: Record, claims: list[RedPacketClaim] | None = None) -> RedPacketOut:
-    """The packet as a viewer sees it; counts come from the claims (the row's are written when it ends)."""
+    """The packet as a viewer sees it; counts come from the claims (the row's are written when it
+    ends)."""
     claims = claims or []
     status = packet["status"]
     if status == "active" and len(claims) == packet["count"]:
@@ -396,7 +409,8 @@ async def get_red_packet(packet_id: int) -> RedPacketOut:
         if packet is None:
             raise not_found(packet_id)
         rows = await conn.fetch(
-            "SELECT p.user_id, u.display_name, p.amount, p.grabbed_at FROM red_packet_parts p JOIN users u ON u.id = p.user_id"
+            "SELECT p.user_id, u.display_name, p.amount, p.grabbed_at"
+            " FROM red_packet_parts p JOIN users u ON u.id = p.user_id"
             " WHERE p.packet_id = $1 ORDER BY p.grabbed_at, p.idx",
             packet_id,
         )
@@ -429,13 +443,16 @@ async def refund_expired(packet_id: int) -> bool:
         if packet is None or packet["refunded_at"] is not None or not packet["due"]:
             return False
         claimed = await conn.fetchrow(
-            "SELECT count(*) AS n, COALESCE(SUM(amount), 0) AS fen FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL",
+            "SELECT count(*) AS n, COALESCE(SUM(amount), 0) AS fen FROM red_packet_parts"
+            " WHERE packet_id = $1 AND user_id IS NOT NULL",
             packet_id,
         )
         left = packet["total_amount"] - claimed["fen"]
         await conn.execute(
-            "UPDATE red_packets SET status = CASE WHEN $2 = count THEN 'finished' ELSE 'expired' END,"
-            " claimed_count = $2, claimed_amount = $3, refunded_amount = $4, refunded_at = now() WHERE id = $1",
+            "UPDATE red_packets"
+            " SET status = CASE WHEN $2 = count THEN 'finished' ELSE 'expired' END,"
+            " claimed_count = $2, claimed_amount = $3, refunded_amount = $4, refunded_at = now()"
+            " WHERE id = $1",
             packet_id,
             claimed["n"],
             claimed["fen"],
@@ -456,7 +473,8 @@ async def refund_expired(packet_id: int) -> bool:
 async def due_for_refund(limit: int = 500) -> list[int]:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT id FROM red_packets WHERE refunded_at IS NULL AND expires_at <= now() ORDER BY expires_at LIMIT $1",
+            "SELECT id FROM red_packets WHERE refunded_at IS NULL AND expires_at <= now()"
+            " ORDER BY expires_at LIMIT $1",
             limit,
         )
     return [row["id"] for row in rows]
@@ -464,8 +482,10 @@ async def due_for_refund(limit: int = 500) -> list[int]:
 
 async def active_in_room(conn: Connection, room_id: int) -> list[dict[str, object]]:
     rows = await conn.fetch(
-        "SELECT * FROM red_packets r WHERE room_id = $1 AND status = 'active' AND expires_at > now()"
-        " AND EXISTS (SELECT 1 FROM red_packet_parts p WHERE p.packet_id = r.id AND p.user_id IS NULL) ORDER BY id DESC LIMIT 20",
+        "SELECT * FROM red_packets r"
+        " WHERE room_id = $1 AND status = 'active' AND expires_at > now()"
+        " AND EXISTS (SELECT 1 FROM red_packet_parts p"
+        " WHERE p.packet_id = r.id AND p.user_id IS NULL) ORDER BY id DESC LIMIT 20",
         room_id,
     )
     return [packet_event_fields(row) for row in rows]

@@ -16,7 +16,8 @@ from livecommerce.infra.errors import DomainError, ErrorCode
 
 
 async def room_promotions(conn: Connection, room_id: int, actor: Actor | None) -> dict[str, Any]:
-    """The join snapshot's part: coupons that can still be claimed, red packets that can still be grabbed."""
+    """The join snapshot's part: coupons that can still be claimed, red packets that can still be
+    grabbed."""
     coupons = await conn.fetch(
         "SELECT * FROM coupons WHERE room_id = $1 AND dropped_at IS NOT NULL AND issued < quota"
         " AND (valid_to IS NULL OR valid_to > now()) ORDER BY id DESC LIMIT 20",
@@ -29,7 +30,8 @@ async def room_promotions(conn: Connection, room_id: int, actor: Actor | None) -
 
 
 async def grab_action(room_id: int, actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:
-    """`{"type": "grab", "redPacketId": N}` over the room's websocket: the same grab as over HTTP."""
+    """`{"type": "grab", "redPacketId": N}` over the room's websocket: the same grab as over
+    HTTP."""
     packet_id = frame.get("redPacketId")
     if not isinstance(packet_id, int) or isinstance(packet_id, bool):
         raise DomainError(ErrorCode.VALIDATION_ERROR, detail="redPacketId must be an integer")

@@ -75,7 +75,8 @@ def coupon_window(
     valid_minutes: int | None,
     claimed_at: datetime,
 ) -> tuple[datetime, datetime]:
-    """The validity of a copy claimed at `claimed_at`: the template's window, or N minutes from the claim."""
+    """The validity of a copy claimed at `claimed_at`: the template's window, or N minutes from
+    the claim."""
     if valid_minutes is not None:
         return claimed_at, claimed_at + timedelta(minutes=valid_minutes)
     if valid_to is None:
@@ -84,7 +85,8 @@ def coupon_window(
 
 
 def split_equal(total: int, count: int) -> list[int]:
-    """`count` parts of `total` fen as equal as whole fen allow (the first ones get the extra fen)."""
+    """`count` parts of `total` fen as equal as whole fen allow (the first ones get the extra
+    fen)."""
     _check_split(total, count)
     base, extra = divmod(total, count)
     return [base + 1 if i < extra else base for i in range(count)]
@@ -113,7 +115,8 @@ def _check_split(total: int, count: int) -> None:
 
 
 def best_luck(amounts_in_grab_order: list[int]) -> int | None:
-    """手气最佳: the position of the largest part grabbed (the earliest grab on a tie); None if none."""
+    """手气最佳: the position of the largest part grabbed (the earliest grab on a tie); None if
+    none."""
     if not amounts_in_grab_order:
         return None
     return max(range(len(amounts_in_grab_order)), key=lambda i: (amounts_in_grab_order[i], -i))

@@ -10,9 +10,10 @@ from livecommerce.infra.schema import In, Out
 Fen = Annotated[int, msgspec.Meta(ge=1, le=10**10)]
 
 
-class CreateCoupon(In):
+class CreateCoupon(In, frozen=True):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-    # amount_off: `amountOff` fen off once the eligible items reach `minSpend` (满减; minSpend 0: no threshold).
+    # amount_off: `amountOff` fen off once the eligible items reach `minSpend` (满减; minSpend 0:
+    # no threshold).
     # percent_off: `percentOffBp` basis points off (1500 = 15 % off), at most `maxDiscount` fen.
     kind: Literal["amount_off", "percent_off"]
     quota: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
@@ -74,7 +75,7 @@ class UserCouponPage(Out):
     next_cursor: int | None = None
 
 
-class SendRedPacket(In):
+class SendRedPacket(In, frozen=True):
     total_amount: Fen
     count: Annotated[int, msgspec.Meta(ge=1, le=10_000)]
     split: Literal["lucky", "equal"] = "lucky"

@@ -55,11 +55,13 @@ class Coupon(Table, tablename="coupons"):
     created_at = Timestamptz(default=TimestamptzNow())
 
     coupon_kind_known = Check(
-        "(kind = 'amount_off' AND amount_off > 0) OR (kind = 'percent_off' AND percent_off_bp BETWEEN 1 AND 9999)"
+        "(kind = 'amount_off' AND amount_off > 0)"
+        " OR (kind = 'percent_off' AND percent_off_bp BETWEEN 1 AND 9999)"
     )
     coupon_issued_within_quota = Check("issued >= 0 AND issued <= quota")
     coupon_limits_positive = Check(
-        "quota >= 1 AND per_user_limit >= 1 AND (per_user_daily_limit IS NULL OR per_user_daily_limit >= 1)"
+        "quota >= 1 AND per_user_limit >= 1"
+        " AND (per_user_daily_limit IS NULL OR per_user_daily_limit >= 1)"
     )
     coupon_validity_given = Check("valid_to IS NOT NULL OR valid_minutes IS NOT NULL")
 
@@ -83,7 +85,8 @@ class UserCoupon(Table, tablename="user_coupons"):
     user_coupon_seq_unique = Unique(["coupon_id", "seq"])
     user_coupon_user_seq_unique = Unique(["coupon_id", "user_id", "user_seq"])
     user_coupon_status_known = Check(
-        "(status = 'available' AND order_id IS NULL) OR (status IN ('held', 'used') AND order_id IS NOT NULL)"
+        "(status = 'available' AND order_id IS NULL)"
+        " OR (status IN ('held', 'used') AND order_id IS NOT NULL)"
     )
     user_coupon_seq_positive = Check("seq >= 1 AND user_seq >= 1")
 
@@ -96,7 +99,7 @@ class RedPacket(Table, tablename="red_packets"):
     greeting = Varchar(length=60, default="")
     split = Varchar(length=8)  # lucky | equal
     total_amount = BigInt()
-    count = Integer()
+    count = Integer()  # type: ignore[assignment]  # the SQL column; shadows Piccolo's Table.count()
     # Written when the packet finishes or is refunded (grabs don't touch this row, so they
     # commit side by side); the live figures are counted from the parts.
     claimed_count = Integer(default=0)
