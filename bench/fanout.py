@@ -1,4 +1,5 @@
-"""Fan-out of one live room to N viewers: our hub against Litestar channels and websockets.broadcast().
+"""Fan-out of one live room to N viewers: our hub against Litestar channels and
+websockets.broadcast().
 
     .venv/bin/python -m bench.fanout [--n 2000] [--step 2.5] [--frame-size 64]
 
@@ -206,7 +207,8 @@ class _Frame(msgspec.Struct):
 
 
 class Viewers:
-    """Counts every frame, event and priority event on every socket; decodes for latency on a sample.
+    """Counts every frame, event and priority event on every socket; decodes for latency on a
+    sample.
 
     Decoding every event of 2,000 sockets in Python made the viewers' core the limit (ours@tick
     at 400 events/s: server core 0.13, p99 1.9 s). Counting is a C-speed bytes.count() on the
@@ -263,7 +265,8 @@ class Viewers:
 
 
 async def scenario(kind: str, args: argparse.Namespace, redis_url: str) -> dict[str, Any]:
-    """Connect N viewers, measure RSS, then climb the ladder; the best passing step is the result."""
+    """Connect N viewers, measure RSS, then climb the ladder; the best passing step is the
+    result."""
     tick_mode = kind == "ours@tick"
     path = "/" if kind == "limit" else "/ws/room" if kind.startswith("naive") else "/ws/rooms/1"
     viewers = Viewers()
@@ -338,7 +341,8 @@ async def drive(args: argparse.Namespace) -> None:
     with embedded_redis() as redis_url:
         results = {kind: await scenario(kind, args, redis_url) for kind in args.scenarios}
     print(
-        f"\n{args.n:,} viewers, one room, {args.frame_size}-byte frames, server pinned to core {SERVER_CPU}"
+        f"\n{args.n:,} viewers, one room, {args.frame_size}-byte frames, "
+        f"server pinned to core {SERVER_CPU}"
     )
     # "server core" is the share of core 0 the server used at its best step: well below 1
     # while the next step failed means neighbours had the core, and frames/s understates.

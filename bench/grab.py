@@ -9,8 +9,8 @@ dir; one host, funded through the ledger, sends P red packets of N parts into on
 viewers with tokens grab them. Each request picks a random viewer and packet, so a storm is
 what it is in a live room: a few wins (each committed to PostgreSQL with its wallet credit
 before it is answered), then mostly "empty" and "again" (default 4 x 100 parts: 400 wins in
-10-40k grabs, like the tests' storm of 10,000 grabs on 100 parts). The API server runs alone on core 0
-(`livecommerce serve --workers 1`); the load generator (bench/grab_loadgen.py) on core 1.
+10-40k grabs, like the tests' storm of 10,000 grabs on 100 parts). The API server runs alone on
+core 0 (`livecommerce serve --workers 1`); the load generator (bench/grab_loadgen.py) on core 1.
 
 - ours:        POST /api/red-packets/{id}/grab: JWT auth, one Lua script, PostgreSQL for wins.
 - naive:       bench/grab_naive.py: check-then-write Redis round trips, no script, autocommit
@@ -19,7 +19,8 @@ before it is answered), then mostly "empty" and "again" (default 4 x 100 parts: 
                the same middleware (request id, metrics), without auth or I/O. The HTTP ceiling;
                the target is ours >= 0.6 x this.
 - limit-bare:  POST /trivial on a bare Litestar app (bench/grab_naive.py, no middleware): for scale.
-- limit-redis: redis-benchmark calling the same Lua script by SHA on a fresh packet: Redis's ceiling.
+- limit-redis: redis-benchmark calling the same Lua script by SHA on a fresh packet: Redis's
+               ceiling.
 - websocket:   the same grab as a `grab` frame on the room's websocket (`/ws/rooms/{id}`), same
                server: W sockets, each its own logged-in viewer with one grab in flight, paced
                under the per-socket token bucket (8/s each); answered by a `grab_result` frame.
@@ -106,19 +107,23 @@ async def setup(settings: Any, n_users: int, n_packets: int, n_parts: int) -> Fi
         async with db.transaction() as tx:
             conn = tx.conn
             host_id = await conn.fetchval(
-                "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                " VALUES ('bench_host', 'Bench Host', $1, ARRAY['host'], now(), now()) RETURNING id",
+                "INSERT INTO users (username, display_name, password_hash, roles, created_at, "
+                "roles_changed_at)"
+                " VALUES ('bench_host', 'Bench Host', $1, ARRAY['host'], now(), now())"
+                " RETURNING id",
                 password_hash,
             )
             room_id = await conn.fetchval(
-                "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
+                "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, "
+                "created_at)"
                 " VALUES ($1, 'Grab storm', '', '', 0, now()) RETURNING id",
                 host_id,
             )
             user_ids = [
                 r["id"]
                 for r in await conn.fetch(
-                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, "
+                    "roles_changed_at)"
                     " SELECT 'bench_viewer_' || g, 'Viewer ' || g, $1, '{}', now(), now()"
                     " FROM generate_series(1, $2) g ORDER BY g RETURNING id",
                     password_hash,
@@ -317,7 +322,8 @@ def http_scenario(
 def redis_scenario(
     procs: Procs, tmp: Path, redis_port: int, fixture: Fixture, args: argparse.Namespace
 ) -> Result:
-    """redis-benchmark calling the grab script by SHA: random viewers on one fresh packet, the same clients."""
+    """redis-benchmark calling the grab script by SHA: random viewers on one fresh packet, the
+    same clients."""
     tool = shutil.which("redis-benchmark")
     if tool is None:
         return Result("limit-redis", None, notes="redis-benchmark not found")
@@ -361,7 +367,7 @@ def redis_scenario(
     )
 
 
-# --- main ------------------------------------------------------------------------------------------
+# --- main ----------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -384,7 +390,9 @@ def main(argv: list[str] | None = None) -> int:
         "--packets",
         type=int,
         default=4,
-        help="red packets per grab scenario (4 x 100 parts: ~1-4 %% of the grabs win, as in a storm)",
+        help=(
+            "red packets per grab scenario (4 x 100 parts: ~1-4 %% of the grabs win, as in a storm)"
+        ),
     )
     parser.add_argument("--parts", type=int, default=100, help="parts per red packet")
     parser.add_argument(
@@ -427,8 +435,10 @@ def main(argv: list[str] | None = None) -> int:
         pg, db_url = stack.pg, stack.db_url
         fixture = asyncio.run(setup(settings, args.users, args.packets, args.parts))
         print(
-            f"setup: {len(fixture.users)} viewers, {args.packets} packets x {args.parts} parts per scenario, "
-            f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; PostgreSQL durable (fsync on)",
+            f"setup: {len(fixture.users)} viewers, {args.packets} packets x {args.parts} parts per "
+            "scenario, "
+            f"{args.concurrency} connections, {time.monotonic() - t_setup:.1f}s; "
+            "PostgreSQL durable (fsync on)",
             flush=True,
         )
         ours_cmd = [str(BIN / "livecommerce"), "serve", "--workers", "1"]
@@ -489,16 +499,16 @@ def main(argv: list[str] | None = None) -> int:
             ws_correct = wins_correct(r, c)
             correct = ws_correct if correct is None else (correct and ws_correct)
             r.notes = (
-                f"correct={str(ws_correct).lower()}, over-grabs {c['over_grabs']}, {args.ws_sockets} sockets; "
-                + r.notes
+                f"correct={str(ws_correct).lower()}, over-grabs {c['over_grabs']}, "
+                f"{args.ws_sockets} sockets; " + r.notes
             )
         if "naive" in only:
             r = scenario("naive", naive_cmd, "/trivial", grab_path, fixture.naive)
             checks["naive"] = check_wins(db_url, fixture.naive, r.raw["wins"], args.parts)
             c = checks["naive"]
             r.notes = (
-                f"over-grabs {c['over_grabs']}, wins not in PostgreSQL {c['wins_not_in_postgresql']}; "
-                + r.notes
+                f"over-grabs {c['over_grabs']}, wins not in PostgreSQL "
+                f"{c['wins_not_in_postgresql']}; " + r.notes
             )
         if "limit" in only:
             scenario("limit-http", ours_cmd, "/healthz", "GET /healthz", [])

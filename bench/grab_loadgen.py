@@ -1,9 +1,11 @@
-"""The grab bench's load generator: keep-alive HTTP/1.1 connections that each loop one grab after another.
+"""The grab bench's load generator: keep-alive HTTP/1.1 connections that each loop one grab
+after another.
 
     .venv/bin/python -m bench.grab_loadgen CONFIG.json   # prints one JSON object (the stats)
 
 CONFIG: {"host", "port", "concurrency", "warmup", "duration", "users": [[id, "jwt"], ...],
-"packets": [id, ...], "path": "/api/red-packets/{}/grab" (or a trivial endpoint), "method": "POST", "cpu": 1}.
+"packets": [id, ...], "path": "/api/red-packets/{}/grab" (or a trivial endpoint), "method": "POST",
+"cpu": 1}.
 Each request picks a random user and packet.
 
 With "ws_room": ID the grabs go over the room's websocket instead: `concurrency` sockets, each
@@ -58,7 +60,8 @@ async def _client(
     timeout = float(cfg.get("timeout", 30.0))
     loop = asyncio.get_running_loop()
     rng = random.Random(index * 7919 + 17)
-    # Requests are prebuilt per (user, packet) lazily: the client spends its time on the wire, not in f-strings.
+    # Requests are prebuilt per (user, packet) lazily: the client spends its time on the wire,
+    # not in f-strings.
     cache: dict[tuple[int, int], bytes] = {}
     conn: HttpConnection | None = None
     while time.perf_counter() < t_stop:
@@ -117,10 +120,7 @@ class _GrabSocket(WsClient):
         if (
             self.waiter is None
             or self.waiter.done()
-            or not (
-                payload.startswith(b'{"type":"grab_result"')
-                or payload.startswith(b'{"type":"error"')
-            )
+            or not payload.startswith((b'{"type":"grab_result"', b'{"type":"error"'))
         ):
             return  # the snapshot and the room's ticks
         self.waiter.set_result(_decode(payload))

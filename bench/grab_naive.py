@@ -58,7 +58,8 @@ async def grab(request: Request[int, Token, Any], packet_id: int) -> Response[by
     async with pool.acquire() as conn:  # autocommit: each statement on its own
         try:
             await conn.execute(
-                "UPDATE red_packet_parts SET user_id = $3, grabbed_at = now() WHERE packet_id = $1 AND idx = $2",
+                "UPDATE red_packet_parts SET user_id = $3, grabbed_at = now() WHERE packet_id = $1"
+                " AND idx = $2",
                 packet_id,
                 idx,
                 user_id,
@@ -70,7 +71,8 @@ async def grab(request: Request[int, Token, Any], packet_id: int) -> Response[by
         )
         if wallet is None:
             await conn.execute(
-                "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
+                "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, "
+                "created_at)"
                 " VALUES ($1, 'wallet', 0, false, false, now()) ON CONFLICT DO NOTHING",
                 user_id,
             )

@@ -1,6 +1,7 @@
-"""A minimal keep-alive HTTP/1.1 load generator for the checkout bench (place an order, then pay it).
+"""A minimal keep-alive HTTP/1.1 load generator for the checkout bench (place an order, then pay
+it).
 
-    .venv/bin/python -m bench.loadgen CONFIG.json      # prints one JSON object (the stats) on stdout
+    .venv/bin/python -m bench.loadgen CONFIG.json   # prints one JSON object (the stats) on stdout
 
 httpx costs ~100+ us of Python per request; on one core it would measure itself, not
 the server. This client is an asyncio Protocol on uvloop: it writes prebuilt request
@@ -151,7 +152,7 @@ async def _client(
         try:
             if conn is None or conn.closed:
                 _, conn = await loop.create_connection(HttpConnection, host, port)
-            buyer_id, token = buyers[rng.randrange(len(buyers))]
+            _buyer_id, token = buyers[rng.randrange(len(buyers))]
             sku = skus[rng.randrange(len(skus))]
             counter += 1
             began = time.perf_counter()

@@ -73,7 +73,8 @@ def run_once(name: str, timeout: float) -> dict[str, Any] | None:
     result = json.loads(lines[-1])
     result["seconds"] = time.monotonic() - started
     print(
-        f"  {name}: {result['ours']:,} {result['unit']} (naive {result['naive']:,}, limit {result['limit']:,}) "
+        f"  {name}: {result['ours']:,} {result['unit']} (naive {result['naive']:,}, "
+        f"limit {result['limit']:,}) "
         f"in {result['seconds']:.0f} s",
         file=sys.stderr,
     )
@@ -97,7 +98,8 @@ def machine() -> str:
             ).stdout.strip()
             versions.append(out.split(" sha=")[0])
     return (
-        f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} "
+        f"{cpu or platform.processor()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, "
+        f"{platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}"
         + (f"; {'; '.join(versions)}" if versions else "")
     )
@@ -123,18 +125,23 @@ def write(results: dict[str, list[dict[str, Any]]], rounds: int) -> str:
         correct = all(r.get("correct") for r in runs)
         rows.append(
             f"| {name} | {BENCHES[name][2]} | {ours:,.0f} | {naive:,.0f} | {limit:,.0f} | {unit} | "
-            f"{over_limit if over_limit is not None else '-'} | {over_naive if over_naive is not None else '-'} | "
+            f"{over_limit if over_limit is not None else '-'} | "
+            f"{over_naive if over_naive is not None else '-'} | "
             f"{'yes' if correct else '**no**'} ({len(runs)}/{rounds} runs) |"
         )
     body = "\n".join(
         [
             "# Benchmark report",
             "",
-            f"Measured {dt.date.today().isoformat()} by `make bench` on: {machine()}.",
+            f"Measured {dt.datetime.now().astimezone().date().isoformat()} by `make bench` on: "
+            f"{machine()}.",
             "",
-            f"Each bench ran {rounds} times, round-robin with the others; figures are medians. Within a run",
-            "ours, the naive baseline and the physical limit are measured one after the other on the same",
-            "machine, the server under test pinned to one core and the load generators to the other, over",
+            f"Each bench ran {rounds} times, round-robin with the others; figures are medians. "
+            "Within a run",
+            "ours, the naive baseline and the physical limit are measured one after the other on "
+            "the same",
+            "machine, the server under test pinned to one core and the load generators to the "
+            "other, over",
             "loopback. Ratios are medians of each run's own ratio.",
             "",
             "| bench | what | ours | naive | limit | unit | ours/limit | ours/naive | correct |",
@@ -166,19 +173,22 @@ def extras(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     tick, naive = fan("priority_events_s", "ours@tick"), fan("priority_events_s", "naive")
     if tick is not None:
         lines.append(
-            f"- fanout at the production tick (200 ms, chat mixed in and sampled): {tick:,.0f} priority events/s "
+            "- fanout at the production tick (200 ms, chat mixed in and sampled): "
+            f"{tick:,.0f} priority events/s "
             "delivered to every viewer"
             + (f", {tick / naive:,.1f}x naive's {naive:,.0f}" if naive else "")
             + "."
         )
     if (rss := fan("rss_kib", "ours")) is not None:
         lines.append(
-            f"- fanout: {rss:.1f} KiB RSS per idle connection (ours), against {fan('rss_kib', 'limit') or 0:.1f} for "
+            f"- fanout: {rss:.1f} KiB RSS per idle connection (ours), "
+            f"against {fan('rss_kib', 'limit') or 0:.1f} for "
             f"the websockets server and {fan('rss_kib', 'naive') or 0:.1f} for the ChannelsPlugin."
         )
     if (cpu := fan("cpu_us", "ours")) is not None:
         lines.append(
-            f"- fanout: {cpu:.1f} us of server CPU per frame delivered (ours), {fan('cpu_us', 'limit') or 0:.1f} "
+            f"- fanout: {cpu:.1f} us of server CPU per frame delivered (ours), "
+            f"{fan('cpu_us', 'limit') or 0:.1f} "
             "for `websockets.broadcast()`."
         )
     likes = results.get("likes") or []
@@ -187,7 +197,8 @@ def extras(results: dict[str, list[dict[str, Any]]]) -> list[str]:
         ours = median([c.get("ours") for c in per_like])
         naive = median([c.get("naive") for c in per_like])
         lines.append(
-            f"- likes: {ours:.5f} Redis commands per like (ours) against {naive:.5f} (naive: one INCRBY per like)."
+            f"- likes: {ours:.5f} Redis commands per like (ours) against {naive:.5f} (naive: "
+            "one INCRBY per like)."
         )
     grab = results.get("grab") or []
     if (ws := _median_of(grab, "websocket")) is not None:
@@ -202,7 +213,8 @@ def extras(results: dict[str, list[dict[str, Any]]]) -> list[str]:
         )
     if (script := _median_of(grab, "limit_redis_script")) is not None:
         lines.append(
-            f"- grab: Redis runs the grab script {script:,.0f} times/s (redis-benchmark, one Redis)."
+            f"- grab: Redis runs the grab script {script:,.0f} times/s (redis-benchmark, "
+            "one Redis)."
         )
     return ["## Other figures", "", *lines, ""] if lines else []
 
@@ -228,16 +240,19 @@ def capacity(results: dict[str, list[dict[str, Any]]]) -> list[str]:
         "## Capacity this implies",
         "",
         f"- One api process (one core) delivers {frames:,.0f} frames/s: at {ticks} ticks/s that is "
-        f"**{per_core:,.0f} viewers per core** when every tick carries a frame (64-byte frames; a busy tick's frame "
+        f"**{per_core:,.0f} viewers per core** when every tick carries a frame (64-byte frames; "
+        "a busy tick's frame "
         "is larger, so count on fewer when chat is heavy).",
-        f"- **A million concurrent viewers**: {processes:,} api processes at full load, {2 * processes:,} at 50 % "
+        f"- **A million concurrent viewers**: {processes:,} api processes at full load, "
+        f"{2 * processes:,} at 50 % "
         f"(the headroom we would run with), e.g. {-(-2 * processes // 16):,} machines of 16 cores.",
     ]
     if (
         rss := median([(r.get("rss_kib") or {}).get("ours") for r in results.get("fanout") or []])
     ) is not None:
         lines.append(
-            f"- Memory: {rss:.1f} KiB per idle connection, {rss * target / 2**20:,.1f} GiB for a million sockets."
+            f"- Memory: {rss:.1f} KiB per idle connection, {rss * target / 2**20:,.1f} GiB for a "
+            "million sockets."
         )
     if redis_ops:
         # Worst case: the million in ONE room, every process holding it and publishing every tick.
@@ -245,10 +260,14 @@ def capacity(results: dict[str, list[dict[str, Any]]]) -> list[str]:
         deliveries = processes * processes * ticks
         nodes = -(-(commands + deliveries) // int(redis_ops))
         lines.append(
-            f"- Redis, worst case (the million in one room, on all {processes:,} processes, each publishing every tick): "
-            f"{commands:,} commands/s + {deliveries:,} pub/sub deliveries/s against {redis_ops:,.0f} ops/s measured for one "
-            f"Redis here: **{nodes} Redis node{'s' if nodes > 1 else ''}** for that room; rooms shard by id across nodes "
-            "(`{room:ID}` hash tags), so many rooms add nodes, not load on one. Likes add one counters call per process "
+            f"- Redis, worst case (the million in one room, on all {processes:,} processes, "
+            "each publishing every tick): "
+            f"{commands:,} commands/s + {deliveries:,} pub/sub deliveries/s against "
+            f"{redis_ops:,.0f} ops/s measured for one "
+            f"Redis here: **{nodes} Redis node{'s' if nodes > 1 else ''}** for that room; "
+            "rooms shard by id across nodes "
+            "(`{room:ID}` hash tags), so many rooms add nodes, not load on one. "
+            "Likes add one counters call per process "
             "per tick, whatever the number of likes."
         )
     return [*lines, ""]

@@ -2,7 +2,8 @@
 ours against a naive baseline and the physical limit, measured in the same run.
 
     .venv/bin/python -m bench.settle [--orders 100000] [--naive-orders 2500] [--distributors 5000]
-                                     [--chunk 1000] [--keep]          (or SETTLE_ORDERS=20000 for a quick run)
+                                     [--chunk 1000] [--keep]
+    (or SETTLE_ORDERS=20000 for a quick run)
 
 Loopback only. A durable embedded PostgreSQL (fsync on) and an embedded Redis in a temp dir.
 Setup (bulk SQL, not timed): one host, N distributors in a tree, and three sets of paid,
@@ -60,37 +61,45 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
             host, buyer = [
                 r["id"]
                 for r in await conn.fetch(
-                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                    " VALUES ('bench_host', 'Host', 'x', ARRAY['host'], now(), now()), ('bench_buyer', '王小明', 'x', '{}', now(), now())"
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, "
+                    "roles_changed_at)"
+                    " VALUES ('bench_host', 'Host', 'x', ARRAY['host'], now(), now()), "
+                    "('bench_buyer', '王小明', 'x', '{}', now(), now())"
                     " RETURNING id"
                 )
             ]
             dists = [
                 r["id"]
                 for r in await conn.fetch(
-                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                    " SELECT 'bench_d' || g, 'D' || g, 'x', ARRAY['distributor'], now(), now() FROM generate_series(1, $1) g"
+                    "INSERT INTO users (username, display_name, password_hash, roles, created_at, "
+                    "roles_changed_at)"
+                    " SELECT 'bench_d' || g, 'D' || g, 'x', ARRAY['distributor'], now(), now()"
+                    " FROM generate_series(1, $1) g"
                     " ORDER BY g RETURNING id",
                     n_distributors,
                 )
             ]
             await conn.execute(
                 "INSERT INTO distributors (user_id, code, parent_id, created_at)"
-                " SELECT u, 'B' || lpad(to_hex(u), 7, '0'), CASE WHEN i > 1 THEN ($1::int[])[i / 2] END, now()"
+                " SELECT u, 'B' || lpad(to_hex(u), 7, '0'),"
+                " CASE WHEN i > 1 THEN ($1::int[])[i / 2] END, now()"
                 " FROM unnest($1::int[]) WITH ORDINALITY AS t(u, i)",
                 dists,
             )
-            # established distributors: wallets exist (the limit's SQL expects them; ours creates missing ones)
+            # established distributors: wallets exist (the limit's SQL expects them; ours creates
+            # missing ones)
             await ledger.account_ids(conn, dists, Kind.WALLET)
             clearing = await ledger.account_id(conn, None, Kind.COMMISSION)
             gateway = await ledger.account_id(conn, None, Kind.GATEWAY)
             product = await conn.fetchval(
-                "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
+                "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, "
+                "updated_at)"
                 " VALUES ($1, 'Bench tea', '', '{}', true, now(), now()) RETURNING id",
                 host,
             )
             sku = await conn.fetchval(
-                "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 'one', 9990, 0, 0) RETURNING id",
+                "INSERT INTO skus (product_id, name, price, stock, sold)"
+                " VALUES ($1, 'one', 9990, 0, 0) RETURNING id",
                 product,
             )
         ranges: dict[str, tuple[int, int]] = {}
@@ -98,9 +107,11 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
             async with db.transaction() as tx:
                 conn = tx.conn
                 await conn.execute(
-                    "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount,"
+                    "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, "
+                    "pay_amount, refunded_amount,"
                     " payment_deadline, paid_at, completed_at, created_at)"
-                    " SELECT $1, $2, 'completed', 9990, 0, 9990, 0, now(), now(), now(), now() FROM generate_series(1, $3)",
+                    " SELECT $1, $2, 'completed', 9990, 0, 9990, 0, now(), now(), now(), now()"
+                    " FROM generate_series(1, $3)",
                     buyer,
                     host,
                     counts[name],
@@ -108,23 +119,30 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
                 hi = int(await conn.fetchval("SELECT max(id) FROM orders"))
                 lo = hi - counts[name] + 1
                 await conn.execute(
-                    "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount, discount,"
+                    "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, "
+                    "unit_price, quantity, amount, discount,"
                     " paid_amount, refunded_amount)"
-                    " SELECT o.id, $1, $2, 'Bench tea', 'one', 9990, 1, 9990, o.id % 500, 9990 - o.id % 500, 0"
+                    " SELECT o.id, $1, $2, 'Bench tea', 'one', 9990, 1, 9990, o.id % 500, "
+                    "9990 - o.id % 500, 0"
                     " FROM orders o WHERE o.id BETWEEN $3 AND $4",
                     product,
                     sku,
                     lo,
                     hi,
                 )
-                # level 1: a distributor picked by the order; level 2: their parent (the root has none)
+                # level 1: a distributor picked by the order; level 2: their parent (the root has
+                # none)
                 await conn.execute(
-                    "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, base_amount, rate_bp,"
+                    "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, "
+                    "buyer_id, base_amount, rate_bp,"
                     " amount, reversed_amount, status, reversal_reason, created_at)"
-                    " SELECT i.order_id, i.id, l.level, l.dist, $1, i.paid_amount, l.rate, i.paid_amount * l.rate / 10000, 0,"
+                    " SELECT i.order_id, i.id, l.level, l.dist, $1, i.paid_amount, l.rate, "
+                    "i.paid_amount * l.rate / 10000, 0,"
                     "  'pending', '', now()"
-                    " FROM order_items i JOIN distributors d ON d.user_id = ($2::int[])[1 + (i.order_id * 7919) % cardinality($2::int[])]"
-                    " CROSS JOIN LATERAL (VALUES (1, d.user_id, 1000), (2, d.parent_id, 500)) AS l(level, dist, rate)"
+                    " FROM order_items i JOIN distributors d"
+                    " ON d.user_id = ($2::int[])[1 + (i.order_id * 7919) % cardinality($2::int[])]"
+                    " CROSS JOIN LATERAL (VALUES (1, d.user_id, 1000), (2, d.parent_id, 500))"
+                    " AS l(level, dist, rate)"
                     " WHERE i.order_id BETWEEN $3 AND $4 AND l.dist IS NOT NULL",
                     buyer,
                     dists,
@@ -138,7 +156,8 @@ async def setup(settings: Any, counts: dict[str, int], n_distributors: int) -> d
 
 
 async def make_due(settings: Any, fixture: dict[str, Any], name: str) -> int:
-    """What completing the set's orders does for commissions: due, and their total into the clearing account."""
+    """What completing the set's orders does for commissions: due, and their total into the
+    clearing account."""
     from livecommerce.domains import ledger
     from livecommerce.infra import db
 
@@ -148,7 +167,8 @@ async def make_due(settings: Any, fixture: dict[str, Any], name: str) -> int:
         async with db.transaction() as tx:
             conn = tx.conn
             rows = await conn.fetch(
-                "UPDATE commissions SET status = 'due', due_at = now() WHERE order_id BETWEEN $1 AND $2 AND status = 'pending'"
+                "UPDATE commissions SET status = 'due', due_at = now() WHERE order_id BETWEEN $1"
+                " AND $2 AND status = 'pending'"
                 " RETURNING amount - reversed_amount AS net",
                 lo,
                 hi,
@@ -176,7 +196,8 @@ async def due_left(settings: Any, fixture: dict[str, Any], name: str) -> int:
     try:
         return int(
             await conn.fetchval(
-                "SELECT count(*) FROM commissions WHERE status = 'due' AND order_id BETWEEN $1 AND $2",
+                "SELECT count(*) FROM commissions WHERE status = 'due' AND order_id BETWEEN $1"
+                " AND $2",
                 lo,
                 hi,
             )
@@ -235,7 +256,8 @@ async def run_naive(settings: Any, fixture: dict[str, Any]) -> float:
             ids = [
                 r["id"]
                 for r in await conn.fetch(
-                    "SELECT id FROM commissions WHERE status = 'due' AND order_id BETWEEN $1 AND $2 ORDER BY id",
+                    "SELECT id FROM commissions WHERE status = 'due' AND order_id BETWEEN $1 AND $2"
+                    " ORDER BY id",
                     lo,
                     hi,
                 )
@@ -244,7 +266,8 @@ async def run_naive(settings: Any, fixture: dict[str, Any]) -> float:
             async with db.transaction() as tx:
                 conn = tx.conn
                 row = await conn.fetchrow(
-                    "UPDATE commissions SET status = 'settled', settled_at = now() WHERE id = $1 AND status = 'due'"
+                    "UPDATE commissions SET status = 'settled', settled_at = now() WHERE id = $1"
+                    " AND status = 'due'"
                     " RETURNING distributor_id, amount - reversed_amount AS net",
                     commission_id,
                 )

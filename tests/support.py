@@ -43,7 +43,8 @@ class LiveServer:
                 ws="websockets-sansio",
                 ws_per_message_deflate=False,
                 backlog=4096,
-                # Clients reuse idle connections; a short keep-alive races them under load (ReadError).
+                # Clients reuse idle connections; a short keep-alive races them under load
+                # (ReadError).
                 timeout_keep_alive=60,
             )
         )
@@ -162,7 +163,8 @@ async def place_order(
 async def pay_through_sandbox(
     client: httpx.AsyncClient, buyer: TestUser, order_id: int
 ) -> dict[str, Any]:
-    """Start a gateway payment and complete it on the sandbox page (which delivers the signed callback)."""
+    """Start a gateway payment and complete it on the sandbox page (which delivers the signed
+    callback)."""
     started = await client.post(
         f"/api/orders/{order_id}/pay", json={"method": "gateway"}, headers=buyer.headers
     )

@@ -1,4 +1,5 @@
-"""`livecommerce up` as a user runs it: a subprocess, embedded servers, Ctrl-C, nothing left behind."""
+"""`livecommerce up` as a user runs it: a subprocess, embedded servers, Ctrl-C, nothing left
+behind."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def _wait_ready(proc: subprocess.Popen[str], url: str, timeout: float = 90) -> N
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(
-                f"up exited early with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}"
+                f"up exited early with {proc.returncode}: "
+                f"{proc.stdout.read() if proc.stdout else ''}"
             )
         try:
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
@@ -61,7 +63,7 @@ def _interrupt_and_check_nothing_is_left(proc: subprocess.Popen[str]) -> str:
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, output
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, f"left behind: {[p.pid for p in alive]}"
     return output
 

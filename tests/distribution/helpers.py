@@ -86,10 +86,12 @@ async def close_window(order_id: int) -> None:
 
 
 async def ledger_checks() -> tuple[int, int]:
-    """(ledger transactions that don't sum to zero, tracked balances that differ from their entries)."""
+    """(ledger transactions that don't sum to zero, tracked balances that differ from their
+    entries)."""
     async with db.connection() as conn:
         unbalanced = await conn.fetchval(
-            "SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING SUM(amount) <> 0) t"
+            "SELECT count(*) FROM (SELECT txn_id FROM ledger_entries GROUP BY txn_id HAVING "
+            "SUM(amount) <> 0) t"
         )
         drift = await conn.fetchval(
             "SELECT count(*) FROM accounts a WHERE NOT a.derived_balance AND a.balance <>"
@@ -104,7 +106,8 @@ async def commissions_of(order_id: int) -> list[tuple[int, int, int, int, str]]:
     """(distributor, level, amount, reversed, status) per commission, by item then level."""
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT distributor_id, level, amount, reversed_amount, status FROM commissions WHERE order_id = $1"
+            "SELECT distributor_id, level, amount, reversed_amount, status FROM commissions WHERE "
+            "order_id = $1"
             " ORDER BY order_item_id, level",
             order_id,
         )

@@ -37,7 +37,9 @@ async def _history(buyer_id: int) -> list[tuple[int, str]]:
 async def test_first_touch_keeps_the_first_distributor(
     client: httpx.AsyncClient, user_factory
 ) -> None:
-    _, first, second, (code1, code2) = await _setup(client, user_factory, bindingMode="first_touch")
+    _, first, _second, (code1, code2) = await _setup(
+        client, user_factory, bindingMode="first_touch"
+    )
     buyer = await user_factory("buyer")
     response = await visit(client, code1, buyer)
     assert response.headers["location"].startswith("/products/")
@@ -71,7 +73,7 @@ async def test_last_touch_moves_to_the_latest_and_keeps_the_history(
 async def test_an_expired_binding_gives_way_and_permanent_ones_do_not_expire(
     client: httpx.AsyncClient, user_factory
 ) -> None:
-    _, first, second, (code1, code2) = await _setup(
+    _, _first, second, (code1, code2) = await _setup(
         client, user_factory, bindingMode="first_touch", bindingExpiryDays=7
     )
     buyer = await user_factory("buyer")
@@ -81,12 +83,14 @@ async def test_an_expired_binding_gives_way_and_permanent_ones_do_not_expire(
             "SELECT expires_at - created_at FROM referral_bindings WHERE buyer_id = $1", buyer.id
         )
         assert expires.days == 7
-        # eight days later (the history is append-only: the test moves time back with the trigger off)
+        # eight days later (the history is append-only: the test moves time back with the trigger
+        # off)
         await conn.execute(
             "ALTER TABLE referral_bindings DISABLE TRIGGER referral_bindings_append_only"
         )
         await conn.execute(
-            "UPDATE referral_bindings SET created_at = created_at - interval '8 days', expires_at = expires_at - interval '8 days'"
+            "UPDATE referral_bindings SET created_at = created_at - interval '8 days', expires_at "
+            "= expires_at - interval '8 days'"
         )
         await conn.execute(
             "ALTER TABLE referral_bindings ENABLE TRIGGER referral_bindings_append_only"

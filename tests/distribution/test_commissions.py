@@ -53,7 +53,8 @@ async def _wallet(user_id: int) -> int:
     async with db.connection() as conn:
         return int(
             await conn.fetchval(
-                "SELECT COALESCE(MAX(balance), 0) FROM accounts WHERE user_id = $1 AND kind = 'wallet'",
+                "SELECT COALESCE(MAX(balance), 0) FROM accounts WHERE user_id = $1 AND kind = "
+                "'wallet'",
                 user_id,
             )
         )

@@ -65,7 +65,7 @@ async def test_loops_are_refused_also_when_two_moves_race(
     ]
 
 
-async def test_with_approval_the_distributor_waits_for_an_admin_and_their_parent_comes_from_the_binding(
+async def test_with_approval_a_distributor_waits_for_an_admin_and_gets_the_parent_from_the_binding(
     client: httpx.AsyncClient,
     user_factory,
 ) -> None:
@@ -126,7 +126,8 @@ async def test_settings_are_validated_stored_and_audited(
     assert (too_high.status_code, problem_code(too_high)) == (422, "commission_rates_too_high")
     mismatch = await client.put("/api/admin/settings", json={"levels": 3}, headers=admin.headers)
     assert (mismatch.status_code, problem_code(mismatch)) == (422, "invalid_settings")
-    # Commissions come out of the host's share: a cap past (100% - platform fee) could never be paid.
+    # Commissions come out of the host's share: a cap past (100% - platform fee) could never be
+    # paid.
     past_fee = await client.put(
         "/api/admin/settings", json={"rateCapBp": 9600}, headers=admin.headers
     )

@@ -37,23 +37,28 @@ async def _make_due_commissions() -> None:
         users = [
             r["id"]
             for r in await conn.fetch(
-                "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-                " SELECT 'u' || g, 'U' || g, 'x', ARRAY['distributor'], now(), now() FROM generate_series(1, $1) g RETURNING id",
+                "INSERT INTO users (username, display_name, password_hash, roles, created_at, "
+                "roles_changed_at)"
+                " SELECT 'u' || g, 'U' || g, 'x', ARRAY['distributor'], now(), now() FROM "
+                "generate_series(1, $1) g RETURNING id",
                 DISTRIBUTORS + 2,
             )
         ]
         host, buyer, dists = users[0], users[1], users[2:]
         product = await conn.fetchval(
-            "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
+            "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, "
+            "updated_at)"
             " VALUES ($1, 'T', '', '{}', true, now(), now()) RETURNING id",
             host,
         )
         sku = await conn.fetchval(
-            "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 's', 1000, 0, 0) RETURNING id",
+            "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 's', 1000, 0, 0) "
+            "RETURNING id",
             product,
         )
         await conn.execute(
-            "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount, payment_deadline, created_at)"
+            "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, "
+            "pay_amount, refunded_amount, payment_deadline, created_at)"
             " SELECT $1, $2, 'completed', $3, 0, $3, 0, now(), now() FROM generate_series(1, $4)",
             buyer,
             host,
@@ -61,16 +66,20 @@ async def _make_due_commissions() -> None:
             ORDERS,
         )
         await conn.execute(
-            "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount, discount, paid_amount, refunded_amount)"
-            " SELECT o.id, $1, $2, 'T', 's', 1000, 1, 1000, 0, 1000, 0 FROM orders o, generate_series(1, $3)",
+            "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, "
+            "quantity, amount, discount, paid_amount, refunded_amount)"
+            " SELECT o.id, $1, $2, 'T', 's', 1000, 1, 1000, 0, 1000, 0 FROM orders o, "
+            "generate_series(1, $3)",
             product,
             sku,
             ITEMS_PER_ORDER,
         )
         await conn.execute(
-            "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, base_amount, rate_bp, amount,"
+            "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, "
+            "base_amount, rate_bp, amount,"
             " reversed_amount, status, reversal_reason, created_at, due_at)"
-            " SELECT i.order_id, i.id, l, ($1::int[])[1 + (i.id * 7 + l) % cardinality($1::int[])], $2, 1000, 100 * l + i.id % 7,"
+            " SELECT i.order_id, i.id, l, ($1::int[])[1 + (i.id * 7 + l) % "
+            "cardinality($1::int[])], $2, 1000, 100 * l + i.id % 7,"
             "  (1000 * (100 * l + i.id % 7)) / 10000, (i.id % 3) * l, 'due', '', now(), now()"
             " FROM order_items i, generate_series(1, 2) l",
             dists,
@@ -79,15 +88,19 @@ async def _make_due_commissions() -> None:
         # what the completions credited to the clearing account (both derived platform accounts)
         total = await conn.fetchval("SELECT SUM(amount - reversed_amount) FROM commissions")
         txn = await conn.fetchval(
-            "INSERT INTO ledger_transactions (business_key, kind, created_at) VALUES ('test:completions', 'settlement', now()) RETURNING id"
+            "INSERT INTO ledger_transactions (business_key, kind, created_at) VALUES "
+            "('test:completions', 'settlement', now()) RETURNING id"
         )
         await conn.execute(
-            "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
-            " VALUES (NULL, 'commission', 0, true, true, now()), (NULL, 'gateway', 0, true, true, now())"
+            "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, "
+            "created_at)"
+            " VALUES (NULL, 'commission', 0, true, true, now()), (NULL, 'gateway', 0, true, true, "
+            "now())"
             " ON CONFLICT (user_id, kind) DO NOTHING"
         )
         await conn.execute(
-            "INSERT INTO ledger_entries (txn_id, account_id, amount, created_at) SELECT $1, id, CASE kind WHEN 'gateway' THEN -$2::bigint ELSE $2::bigint END, now()"
+            "INSERT INTO ledger_entries (txn_id, account_id, amount, created_at) SELECT $1, id, "
+            "CASE kind WHEN 'gateway' THEN -$2::bigint ELSE $2::bigint END, now()"
             " FROM accounts WHERE user_id IS NULL AND kind IN ('gateway', 'commission')",
             txn,
             total,
@@ -123,7 +136,8 @@ async def test_a_settle_job_killed_midway_then_restarted_settles_each_commission
     total = ORDERS * ITEMS_PER_ORDER * 2
     worker = _start(migrated, 20)
     try:
-        while await _settled() < total // 10 and worker.poll() is None:
+        # A deliberate poll: the worker is another process, nothing here to wait on.
+        while await _settled() < total // 10 and worker.poll() is None:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         worker.send_signal(signal.SIGKILL)
         await asyncio.to_thread(worker.wait, 30)
@@ -144,7 +158,8 @@ async def test_a_settle_job_killed_midway_then_restarted_settles_each_commission
         owed = {
             r["distributor_id"]: r["net"]
             for r in await conn.fetch(
-                "SELECT distributor_id, SUM(amount - reversed_amount)::bigint AS net FROM commissions GROUP BY distributor_id"
+                "SELECT distributor_id, SUM(amount - reversed_amount)::bigint AS net FROM "
+                "commissions GROUP BY distributor_id"
             )
         }
         paid = {
@@ -152,7 +167,8 @@ async def test_a_settle_job_killed_midway_then_restarted_settles_each_commission
             for r in await conn.fetch("SELECT user_id, balance FROM accounts WHERE kind = 'wallet'")
         }
         clearing = await conn.fetchval(
-            "SELECT SUM(e.amount) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind = 'commission'"
+            "SELECT SUM(e.amount) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id "
+            "WHERE a.kind = 'commission'"
         )
     assert paid == owed  # each commission paid once: not twice, not lost
     assert clearing == 0

@@ -7,8 +7,8 @@ import asyncio
 
 import httpx
 
-from livecommerce.domains.distribution import commissions, settlement
 from livecommerce.domains import ledger
+from livecommerce.domains.distribution import commissions, settlement
 from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 from tests.distribution.helpers import become, configure, ledger_checks
@@ -102,7 +102,8 @@ async def test_approval_pays_out_minus_the_fee_and_rejection_releases(
     assert [w["status"] for w in history] == ["rejected", "paid"]
     async with db.connection() as conn:
         revenue = await conn.fetchval(
-            "SELECT SUM(e.amount) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE a.kind = 'revenue'"
+            "SELECT SUM(e.amount) FROM ledger_entries e JOIN accounts a ON a.id = e.account_id "
+            "WHERE a.kind = 'revenue'"
         )
     assert revenue == 50
     assert await ledger_checks() == (0, 0)
@@ -111,28 +112,33 @@ async def test_approval_pays_out_minus_the_fee_and_rejection_releases(
 async def _settled_commission(
     host_id: int, buyer_id: int, distributor_id: int, amount: int, status: str = "settled"
 ) -> dict:
-    """A settled (or due) commission of `amount` on a 10x order item, as if the order had completed (and been settled)."""
+    """A settled (or due) commission of `amount` on a 10x order item, as if the order had completed
+    (and been settled)."""
     async with db.transaction() as tx:
         conn = tx.conn
         product = await conn.fetchval(
-            "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, updated_at)"
+            "INSERT INTO products (host_id, title, description, images, on_shelf, created_at, "
+            "updated_at)"
             " VALUES ($1, 'T', '', '{}', true, now(), now()) RETURNING id",
             host_id,
         )
         sku = await conn.fetchval(
-            "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 's', $2, 1, 0) RETURNING id",
+            "INSERT INTO skus (product_id, name, price, stock, sold) VALUES ($1, 's', $2, 1, 0) "
+            "RETURNING id",
             product,
             amount * 10,
         )
         order = await conn.fetchrow(
-            "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, pay_amount, refunded_amount, payment_deadline, created_at)"
+            "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount, "
+            "pay_amount, refunded_amount, payment_deadline, created_at)"
             " VALUES ($1, $2, 'completed', $3, 0, $3, 0, now(), now()) RETURNING *",
             buyer_id,
             host_id,
             amount * 10,
         )
         item = await conn.fetchval(
-            "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, quantity, amount, discount, paid_amount, refunded_amount)"
+            "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price, "
+            "quantity, amount, discount, paid_amount, refunded_amount)"
             " VALUES ($1, $2, $3, 'T', 's', $4, 1, $4, 0, $4, 0) RETURNING id",
             order["id"],
             product,
@@ -140,7 +146,9 @@ async def _settled_commission(
             amount * 10,
         )
         await conn.execute(
-            "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, base_amount, rate_bp, amount, reversed_amount, status, reversal_reason, created_at, settled_at)"
+            "INSERT INTO commissions (order_id, order_item_id, level, distributor_id, buyer_id, "
+            "base_amount, rate_bp, amount, reversed_amount, status, reversal_reason, created_at, "
+            "settled_at)"
             " VALUES ($1, $2, 1, $3, $4, $5, 1000, $6, 0, $7, '', now(), now())",
             order["id"],
             item,
@@ -167,7 +175,8 @@ async def _fund_in(conn, user_id: int, amount: int) -> None:
 
 
 async def _refund_all(order: dict, item: int, amount: int) -> None:
-    """An after-sales refund of a completed order (e.g. decided by an operator) reaching the hook."""
+    """An after-sales refund of a completed order (e.g. decided by an operator) reaching the
+    hook."""
     async with db.transaction() as tx:
         conn = tx.conn
         await conn.execute(

@@ -19,7 +19,7 @@ async def _pin(client, host, room_id: int, product_id: int) -> None:
     assert response.status_code == 200, response.text
 
 
-async def test_viewer_chats_likes_and_buys_the_pinned_product_in_the_room_while_the_host_console_sees_it(
+async def test_viewer_chats_likes_and_buys_the_pinned_product_while_the_host_console_sees_it(
     pages, client, user_factory
 ):
     host = await user_factory("tea_host", ["host"])

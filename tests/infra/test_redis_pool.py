@@ -13,7 +13,8 @@ from livecommerce.infra.redis import WaitingPool
 async def _burst(pool: ConnectionPool, n: int) -> list[object]:
     client = Redis(connection_pool=pool)
     try:
-        # BLPOP on an empty list holds its connection for 50 ms: n of them at once need n connections.
+        # BLPOP on an empty list holds its connection for 50 ms: n of them at once need n
+        # connections.
         return await asyncio.gather(
             *(client.blpop([f"pool-test-{i}"], timeout=0.05) for i in range(n)),
             return_exceptions=True,

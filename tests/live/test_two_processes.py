@@ -19,7 +19,8 @@ from tests.support import live_room_with_product, next_frame, pay_through_sandbo
 
 @contextlib.asynccontextmanager
 async def second_api(settings) -> AsyncIterator[str]:
-    """`uvicorn --factory livecommerce.app:create_app_from_env` in its own process, as in production."""
+    """`uvicorn --factory livecommerce.app:create_app_from_env` in its own process, as in
+    production."""
     port = free_port()
     env = {
         **os.environ,

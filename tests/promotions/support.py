@@ -29,7 +29,8 @@ async def create_room(host: TestUser, title: str = "Tea tasting") -> int:
     async with db.connection() as conn:
         return int(
             await conn.fetchval(
-                "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, created_at)"
+                "INSERT INTO rooms (host_id, title, description, cover_url, slow_mode_seconds, "
+                "created_at)"
                 " VALUES ($1, $2, '', '', 0, now()) RETURNING id",
                 host.id,
                 title,
@@ -41,8 +42,10 @@ async def go_live(room_id: int) -> int:
     async with db.connection() as conn:
         return int(
             await conn.fetchval(
-                "INSERT INTO live_sessions (room_id, title, status, started_at, hls_url, peak_online, unique_viewers, views,"
-                " likes, comments, orders, gmv, created_at) VALUES ($1, 'On air', 'live', now(), '', 0, 0, 0, 0, 0, 0, 0, now())"
+                "INSERT INTO live_sessions (room_id, title, status, started_at, hls_url, "
+                "peak_online, unique_viewers, views,"
+                " likes, comments, orders, gmv, created_at) VALUES ($1, 'On air', 'live', now(), "
+                "'', 0, 0, 0, 0, 0, 0, 0, now())"
                 " RETURNING id",
                 room_id,
             )
@@ -52,7 +55,8 @@ async def go_live(room_id: int) -> int:
 async def end_live(room_id: int) -> None:
     async with db.connection() as conn:
         await conn.execute(
-            "UPDATE live_sessions SET status = 'ended', ended_at = now() WHERE room_id = $1 AND status = 'live'",
+            "UPDATE live_sessions SET status = 'ended', ended_at = now() WHERE room_id = $1 AND "
+            "status = 'live'",
             room_id,
         )
 
@@ -94,7 +98,8 @@ async def red_packet_escrow() -> int:
 async def join_room(
     redis: Redis, room_id: int, user: TestUser | int, seconds_ago: float = 0
 ) -> None:
-    """What the room's websocket records on a viewer's first join: `{room:ID}:joined` user -> epoch seconds."""
+    """What the room's websocket records on a viewer's first join: `{room:ID}:joined` user -> epoch
+    seconds."""
     user_id = user if isinstance(user, int) else user.id
     await redis.hsetnx(live_state.joined_key(room_id), str(user_id), str(time.time() - seconds_ago))
 
@@ -102,7 +107,8 @@ async def join_room(
 async def storm(
     base_url: str, calls: list[Callable[[httpx.AsyncClient], Awaitable[T]]], concurrency: int = 64
 ) -> list[T]:
-    """Run every call at once (asyncio.gather) through real HTTP clients, `concurrency` connections in all.
+    """Run every call at once (asyncio.gather) through real HTTP clients, `concurrency` connections
+    in all.
 
     The connections are spread over several small clients: httpx's pool scans all of its
     connections for every request, so one big pool costs the test more than the server."""
@@ -130,14 +136,17 @@ async def storm(
 
 
 async def make_users(app: Litestar, prefix: str, count: int) -> list[TestUser]:
-    """`count` viewers in one INSERT, each with a token (make_user one by one costs seconds for thousands)."""
+    """`count` viewers in one INSERT, each with a token (make_user one by one costs seconds for
+    thousands)."""
     from tests.support import make_user
 
     first = await make_user(app, f"{prefix}0")  # also makes the session's shared password hash
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at)"
-            " SELECT $1 || g, $1 || g, (SELECT password_hash FROM users WHERE id = $3), '{}', now(), now()"
+            "INSERT INTO users (username, display_name, password_hash, roles, created_at, "
+            "roles_changed_at)"
+            " SELECT $1 || g, $1 || g, (SELECT password_hash FROM users WHERE id = $3), '{}', "
+            "now(), now()"
             " FROM generate_series(1, $2 - 1) g ORDER BY g RETURNING id, username",
             prefix,
             count,

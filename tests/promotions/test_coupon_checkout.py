@@ -127,7 +127,8 @@ async def test_one_coupon_on_two_concurrent_orders_goes_to_one(
         async with db.connection() as conn:
             assert (
                 await conn.fetchval(
-                    "SELECT count(*) FROM orders WHERE coupon_id = $1 AND status = 'pending_payment'",
+                    "SELECT count(*) FROM orders WHERE coupon_id = $1 AND status = "
+                    "'pending_payment'",
                     copy["id"],
                 )
                 == 1
@@ -144,7 +145,8 @@ async def test_one_coupon_on_two_concurrent_orders_goes_to_one(
 async def test_a_coupon_pays_for_one_order_even_when_two_orders_are_paid_at_once(
     client: httpx.AsyncClient, user_factory
 ) -> None:
-    """The hold makes the second order impossible; the consume hook only ever marks the holder's coupon."""
+    """The hold makes the second order impossible; the consume hook only ever marks the holder's
+    coupon."""
     _, buyer, products, copy = await setup_shop(client, user_factory, minSpend=0)
     order = (await order_with(client, buyer, lines((products[0], 1)), copy["id"])).json()
     plain = (await place_order(client, buyer, products[1]["skus"][0]["id"])).json()
@@ -166,7 +168,7 @@ async def test_a_coupon_pays_for_one_order_even_when_two_orders_are_paid_at_once
 async def test_checkout_checks_owner_validity_threshold_and_host(
     client: httpx.AsyncClient, user_factory
 ) -> None:
-    host, buyer, products, copy = await setup_shop(client, user_factory)
+    _host, buyer, products, copy = await setup_shop(client, user_factory)
     stranger = await user_factory("stranger")
     other_host = await user_factory("otherhost", ["host"])
     foreign = await create_product(client, other_host, price=20_000)
@@ -185,7 +187,8 @@ async def test_checkout_checks_owner_validity_threshold_and_host(
     assert (expired.status_code, problem_code(expired)) == (409, "coupon_expired")
     async with db.connection() as conn:
         await conn.execute(
-            "UPDATE user_coupons SET valid_from = now() + interval '1 hour', valid_until = now() + interval '2 hours' WHERE id = $1",
+            "UPDATE user_coupons SET valid_from = now() + interval '1 hour', valid_until = now() + "
+            "interval '2 hours' WHERE id = $1",
             copy["id"],
         )
     early = await order_with(client, buyer, lines((products[0], 2)), copy["id"])

@@ -45,7 +45,8 @@ async def issued(coupon_id: int) -> tuple[int, int, int]:
     """(coupons.issued, copies, distinct users) from PostgreSQL."""
     async with db.connection() as conn:
         row = await conn.fetchrow(
-            "SELECT (SELECT issued FROM coupons WHERE id = $1) AS issued, count(*) AS copies, count(DISTINCT user_id) AS users"
+            "SELECT (SELECT issued FROM coupons WHERE id = $1) AS issued, count(*) AS copies, "
+            "count(DISTINCT user_id) AS users"
             " FROM user_coupons WHERE coupon_id = $1",
             coupon_id,
         )
@@ -100,7 +101,8 @@ async def test_postgresql_keeps_the_quota_when_redis_is_flushed_during_the_storm
     async with db.connection() as conn:
         assert (
             await conn.fetchval(
-                "SELECT max(n) FROM (SELECT count(*) AS n FROM user_coupons WHERE coupon_id = $1 GROUP BY user_id) t",
+                "SELECT max(n) FROM (SELECT count(*) AS n FROM user_coupons WHERE coupon_id = $1 "
+                "GROUP BY user_id) t",
                 coupon["id"],
             )
             <= 2
@@ -128,7 +130,8 @@ async def test_per_user_and_per_day_limits(client: httpx.AsyncClient, user_facto
 
 
 async def drop_redis_gate() -> None:
-    """Drop the Redis gate so it is rebuilt from PostgreSQL (after a test edits PostgreSQL behind its back)."""
+    """Drop the Redis gate so it is rebuilt from PostgreSQL (after a test edits PostgreSQL behind
+    its back)."""
     from redis.asyncio import Redis
 
     from livecommerce.domains.promotions import live_state

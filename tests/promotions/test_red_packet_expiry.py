@@ -30,7 +30,8 @@ async def expire(packet_id: int) -> None:
 async def refund_rows(packet_id: int) -> list[int]:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT e.amount FROM ledger_transactions t JOIN ledger_entries e ON e.txn_id = t.id JOIN accounts a ON a.id = e.account_id"
+            "SELECT e.amount FROM ledger_transactions t JOIN ledger_entries e ON e.txn_id = t.id "
+            "JOIN accounts a ON a.id = e.account_id"
             " WHERE t.business_key = $1 AND a.kind = 'wallet'",
             f"red_packet:{packet_id}:refund",
         )
@@ -82,7 +83,8 @@ async def test_grabs_racing_the_refund_never_pay_a_fen_twice(
     room_id = await create_room(host)
     packet = (await send(client, host, room_id, totalAmount=50_000, count=40)).json()
     viewers = [await user_factory(f"v{i}") for i in range(40)]
-    # the packet expires in PostgreSQL while Redis still holds parts: the commit refuses the late grabs
+    # the packet expires in PostgreSQL while Redis still holds parts: the commit refuses the late
+    # grabs
     await expire(packet["id"])
     results = await asyncio.gather(
         jobs.refund_red_packet({}, packet["id"]), *(grab(client, v, packet["id"]) for v in viewers)

@@ -1,4 +1,5 @@
-"""Red packets: sending through the ledger, a grab storm, eligibility, Redis lost, a failed commit."""
+"""Red packets: sending through the ledger, a grab storm, eligibility, Redis lost, a failed
+commit."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ async def parts(packet_id: int) -> list[Any]:
     async with db.connection() as conn:
         return list(
             await conn.fetch(
-                "SELECT idx, amount, user_id FROM red_packet_parts WHERE packet_id = $1 ORDER BY idx",
+                "SELECT idx, amount, user_id FROM red_packet_parts WHERE packet_id = $1 ORDER BY "
+                "idx",
                 packet_id,
             )
         )
@@ -205,8 +207,10 @@ async def test_a_part_whose_commit_fails_goes_back_to_be_grabbed(
     ):  # PostgreSQL refuses this one user's win (a failure inside the commit)
         await conn.execute(
             "CREATE FUNCTION refuse_unlucky() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-            f" IF NEW.user_id = {unlucky.id} THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$;"
-            " CREATE TRIGGER refuse_unlucky BEFORE UPDATE ON red_packet_parts FOR EACH ROW EXECUTE FUNCTION refuse_unlucky();"
+            f" IF NEW.user_id = {unlucky.id} THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; "
+            "END $$;"
+            " CREATE TRIGGER refuse_unlucky BEFORE UPDATE ON red_packet_parts FOR EACH ROW EXECUTE "
+            "FUNCTION refuse_unlucky();"
         )
     try:
         failed = await grab(client, unlucky, packet["id"])
@@ -247,9 +251,13 @@ async def test_the_websocket_grab_action_and_the_join_snapshot(
     assert [c["amountOff"] for c in snapshot["coupons"]] == [500]
     assert [(p["id"], p["count"]) for p in snapshot["redPackets"]] == [(packet["id"], 1)]
     with pytest.raises(DomainError) as wrong_room:
-        await room_parts.grab_action(other_room, actor, {"type": "grab", "redPacketId": packet["id"]})
+        await room_parts.grab_action(
+            other_room, actor, {"type": "grab", "redPacketId": packet["id"]}
+        )
     assert wrong_room.value.status == 404
-    result = await room_parts.grab_action(room_id, actor, {"type": "grab", "redPacketId": packet["id"]})
+    result = await room_parts.grab_action(
+        room_id, actor, {"type": "grab", "redPacketId": packet["id"]}
+    )
     assert result == {"redPacketId": packet["id"], "outcome": "won", "amount": 100, "again": False}
     async with db.connection() as conn:
         assert (await room_parts.room_promotions(conn, room_id, actor))["redPackets"] == []

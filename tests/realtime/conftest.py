@@ -1,4 +1,5 @@
-"""Realtime tests need only Redis: an embedded one per module, and minimal apps holding the room route.
+"""Realtime tests need only Redis: an embedded one per module, and minimal apps holding the room
+route.
 
 Auth is trivial here (`?user=ID` becomes an Actor); the real app maps its JWT to the same
 `scope["user"]`. A wrapping middleware stands in for app.py's request-id middleware, so the
@@ -101,7 +102,8 @@ class HubServer:
 
 @pytest.fixture
 async def make_server(redis_url: str, redis: Redis) -> AsyncIterator[Callable[..., Any]]:
-    """Start a hub + uvicorn server (each its own Redis client, like separate api processes), on an empty Redis."""
+    """Start a hub + uvicorn server (each its own Redis client, like separate api processes), on an
+    empty Redis."""
     started: list[tuple[HubServer, Redis]] = []
 
     async def factory(config: HubConfig = FAST) -> HubServer:

@@ -35,7 +35,8 @@ async def _hub_server(redis_url: str) -> tuple[RoomHub, LiveServer, Redis]:
 
 
 async def _hears(ws: Any, speaker: Any, text: str, within: float = 30.0) -> None:
-    """Say `text` every half second until `ws` reads it (pub/sub drops what is sent while it is away)."""
+    """Say `text` every half second until `ws` reads it (pub/sub drops what is sent while it is
+    away)."""
 
     def heard(frame: dict[str, Any]) -> bool:
         return any(e.get("text") == text for e in frame.get("events", []))

@@ -1,5 +1,5 @@
-"""Faults and abuse: each test prints one figure line, collected here and shown at the end of the run
-(also under -q), e.g. `16 kills: 1,000/1,000 settled, 0 duplicate`."""
+"""Faults and abuse: each test prints one figure line, collected here and shown at the end of the
+run (also under -q), e.g. `16 kills: 1,000/1,000 settled, 0 duplicate`."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ async def api_process(migrated: Settings, tmp_path: Path) -> AsyncIterator[ApiPr
 
 
 def storm_client(base_url: str, connections: int = 200) -> httpx.AsyncClient:
-    """Keep-alive shorter than uvicorn's 5 s, so a pooled connection is never reused just as the server closes it."""
+    """Keep-alive shorter than uvicorn's 5 s, so a pooled connection is never reused just as the
+    server closes it."""
     limits = httpx.Limits(
         max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2
     )

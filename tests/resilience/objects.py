@@ -13,7 +13,8 @@ from tests.support import TestUser, create_product, create_room, pay_through_san
 async def owned_objects(
     client: httpx.AsyncClient, owner: TestUser, shop: TestUser
 ) -> dict[str, int]:
-    """`owner` (a host) lists a product, buys one of `shop`'s, pays, asks for a refund and applies for a role.
+    """`owner` (a host) lists a product, buys one of `shop`'s, pays, asks for a refund and applies
+    for a role.
 
     Returns {object kind: id}. A new kind (a room, a coupon) is one more entry here."""
     made: dict[str, Any] = {}

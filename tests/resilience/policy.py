@@ -56,7 +56,8 @@ ANY_USER: dict[tuple[str, str], str] = {
 }
 
 # Path parameters that name an object with an owner: the matrix makes one owned by the victim.
-# Parameter -> object kind; tests/resilience/test_authorization_matrix.py `victim_objects` builds each kind.
+# Parameter -> object kind; tests/resilience/test_authorization_matrix.py `victim_objects` builds
+# each kind.
 OBJECT_PARAMS: dict[str, str] = {
     "order_id": "order",
     "product_id": "product",
@@ -121,7 +122,8 @@ def routes_of(app: Litestar, openapi: dict) -> tuple[list[Route], list[str]]:
             route = Route(key[0], path, handlers[key])
             if route.public and key not in PUBLIC:
                 problems.append(
-                    f"{route.method} {path}: no guard, and not declared public in tests/resilience/policy.py PUBLIC"
+                    f"{route.method} {path}: no guard, and not declared public in "
+                    "tests/resilience/policy.py PUBLIC"
                 )
             if not route.public and key in PUBLIC:
                 problems.append(
@@ -130,7 +132,8 @@ def routes_of(app: Litestar, openapi: dict) -> tuple[list[Route], list[str]]:
             unknown = [p for p in route.object_params if p not in OBJECT_PARAMS]
             if unknown and not route.public:
                 problems.append(
-                    f"{route.method} {path}: path parameter(s) {unknown} unknown to policy.OBJECT_PARAMS (add the kind and its factory)"
+                    f"{route.method} {path}: path parameter(s) {unknown} unknown to "
+                    "policy.OBJECT_PARAMS (add the kind and its factory)"
                 )
             routes.append(route)
     return routes, problems

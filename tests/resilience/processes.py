@@ -1,5 +1,5 @@
-"""Real processes to kill and restart: `livecommerce serve` and `livecommerce worker` as subprocesses,
-pointed at whichever PostgreSQL and Redis a test gives them."""
+"""Real processes to kill and restart: `livecommerce serve` and `livecommerce worker` as
+subprocesses, pointed at whichever PostgreSQL and Redis a test gives them."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def app_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
 
 
 class Child:
-    """One `livecommerce <command>` child process, its output in a log file (shown when a test fails)."""
+    """One `livecommerce <command>` child process, its output in a log file (shown when a test
+    fails)."""
 
     def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
         self.command = command
@@ -127,7 +128,8 @@ def migrate(env: dict[str, str], log: Path) -> None:
 async def wait_until(
     probe: Callable[[], Awaitable[bool]], timeout: float, every: float = 0.2
 ) -> float:
-    """Poll `probe` until it is true; returns the seconds it took (raises TimeoutError past `timeout`)."""
+    """Poll `probe` until it is true; returns the seconds it took (raises TimeoutError past
+    `timeout`)."""
     started = time.monotonic()
     while True:
         with contextlib.suppress(Exception):

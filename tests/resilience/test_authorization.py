@@ -53,7 +53,8 @@ async def _call(
     headers = {"Idempotency-Key": uuid.uuid4().hex, **(actor.headers if actor else {})}
     json_body = request_body(document, operation) if body is ... else body
     kwargs: dict[str, Any] = {"json": json_body} if json_body is not None else {}
-    # Login, sign-up and role grants set the token cookie: the jar must not make "anonymous" someone.
+    # Login, sign-up and role grants set the token cookie: the jar must not make "anonymous"
+    # someone.
     client.cookies.clear()
     return await client.request(route.method, path, params=params, headers=headers, **kwargs)
 
@@ -97,11 +98,13 @@ async def test_the_authorization_matrix_from_the_openapi_routes_has_no_unexpecte
         statuses[response.status_code] += 1
         if response.status_code not in REFUSED:
             offending.append(
-                f"{route.method} {route.path} as {label} ({reason}): {response.status_code} {response.text[:160]}"
+                f"{route.method} {route.path} as {label} ({reason}): {response.status_code} "
+                f"{response.text[:160]}"
             )
     unexpected_2xx = sum(n for status, n in statuses.items() if 200 <= status < 300)
     figure(
-        f"{len(routes)} operations from /schema/openapi.json, {fmt(len(cases))} refused-access calls "
+        f"{len(routes)} operations from /schema/openapi.json, {fmt(len(cases))} refused-access "
+        "calls "
         f"(anonymous, viewer on host/admin routes, host on admin routes, on the victim's objects): "
         f"{unexpected_2xx} unexpected 2xx, {len(offending)} not refused with 401/403/404"
     )
@@ -143,9 +146,11 @@ async def _snapshot(victim_id: int) -> dict[str, Any]:
                 ),
             ],
             "sentinels": await conn.fetchval(
-                "SELECT (SELECT count(*) FROM accounts WHERE balance = $1 OR allow_negative AND user_id IS NOT NULL)"
+                "SELECT (SELECT count(*) FROM accounts WHERE balance = $1 OR allow_negative AND "
+                "user_id IS NOT NULL)"
                 " + (SELECT count(*) FROM ledger_entries WHERE abs(amount) = $1)"
-                " + (SELECT count(*) FROM skus WHERE sold = $1 OR id = $1) + (SELECT count(*) FROM orders WHERE id = $1)",
+                " + (SELECT count(*) FROM skus WHERE sold = $1 OR id = $1) + (SELECT count(*) FROM "
+                "orders WHERE id = $1)",
                 SENTINEL,
             ),
             "completed": await conn.fetchval(

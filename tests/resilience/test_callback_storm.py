@@ -129,8 +129,10 @@ async def test_callbacks_replayed_twenty_times_pay_once_and_altered_ones_are_ref
         )
         problems = await ledger_problems(conn)
     figure(
-        f"{fmt(PAYMENTS)} payments x {REPLAYS} replays ({fmt(PAYMENTS * REPLAYS)} callbacks) + {fmt(len(forged))} altered on {ALTERED}: "
-        f"{fmt(applied_once)} paid once, {fmt(payment_txns)} payment postings, {fmt(refused)}/{fmt(len(forged))} altered refused, "
+        f"{fmt(PAYMENTS)} payments x {REPLAYS} replays ({fmt(PAYMENTS * REPLAYS)} callbacks) + "
+        f"{fmt(len(forged))} altered on {ALTERED}: "
+        f"{fmt(applied_once)} paid once, {fmt(payment_txns)} payment postings, "
+        f"{fmt(refused)}/{fmt(len(forged))} altered refused, "
         f"{sum(n for s, n in statuses.items() if s >= 500)} 5xx ({took:.0f}s)"
     )
     assert not [s for s in statuses if s >= 500], statuses

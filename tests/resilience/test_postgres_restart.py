@@ -184,8 +184,10 @@ async def test_postgres_restarted_mid_checkout_keeps_every_acknowledged_order_wh
 
     failed = {k: v for k, v in ledger.statuses.items() if k.split()[1] not in ("201", "200")}
     figure(
-        f"PostgreSQL crash + restart under {SHOPPERS} shoppers: {fmt(len(ledger.placed))} acknowledged orders present and whole, "
-        f"{fmt(len(ledger.paid))} acknowledged payments in the ledger once, {len(problems)} problems; "
+        f"PostgreSQL crash + restart under {SHOPPERS} shoppers: {fmt(len(ledger.placed))} "
+        "acknowledged orders present and whole, "
+        f"{fmt(len(ledger.paid))} acknowledged payments in the ledger once, {len(problems)} "
+        "problems; "
         f"failed attempts during the outages (retried): {failed or 0}; api not restarted"
     )
     assert (after.status_code, paid_after.status_code) == (201, 200), api.tail()
@@ -204,7 +206,8 @@ async def _whole(conn: asyncpg.Connection, ledger: Ledger, sku_id: int) -> list[
     rows = {
         r["id"]: r
         for r in await conn.fetch(
-            "SELECT o.id, o.status, o.total_amount, count(i.id) AS items, COALESCE(SUM(i.quantity), 0) AS units"
+            "SELECT o.id, o.status, o.total_amount, count(i.id) AS items, "
+            "COALESCE(SUM(i.quantity), 0) AS units"
             " FROM orders o LEFT JOIN order_items i ON i.order_id = o.id GROUP BY o.id"
         )
     }
@@ -229,7 +232,8 @@ async def _whole(conn: asyncpg.Connection, ledger: Ledger, sku_id: int) -> list[
         problems.append(f"stock {stock} + sold {sold} != {STOCK}")
     problems += await stock_problems(conn)
     payments = await conn.fetch(
-        "SELECT o.id, o.status, (SELECT count(*) FROM ledger_transactions t JOIN payments p ON t.business_key = 'payment:' || p.id"
+        "SELECT o.id, o.status, (SELECT count(*) FROM ledger_transactions t JOIN payments p ON "
+        "t.business_key = 'payment:' || p.id"
         " WHERE p.order_id = o.id) AS postings FROM orders o"
     )
     problems += [

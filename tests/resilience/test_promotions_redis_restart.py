@@ -82,7 +82,8 @@ async def _shopper(
     packet = f"/api/red-packets/{packet_id}/grab"
     claimed = await _until_final(client, log, "claim", coupon, user, {201, 409})
     grabbed = await _until_final(client, log, "grab", packet, user, {200, 409})
-    # Once more each: a repeat grants nothing new (a second copy would be 201, a second part a new amount).
+    # Once more each: a repeat grants nothing new (a second copy would be 201, a second part a new
+    # amount).
     again_claim = await _until_final(client, log, "claim", coupon, user, {201, 409})
     again_grab = await _until_final(client, log, "grab", packet, user, {200, 409})
     return {
@@ -167,7 +168,8 @@ async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
 
     async with db.connection() as conn:
         issued, copies, holders = await conn.fetchrow(
-            "SELECT (SELECT issued FROM coupons WHERE id = $1), count(*), count(DISTINCT user_id) FROM user_coupons WHERE coupon_id = $1",
+            "SELECT (SELECT issued FROM coupons WHERE id = $1), count(*), count(DISTINCT user_id) "
+            "FROM user_coupons WHERE coupon_id = $1",
             coupon_id,
         )
         coupon_holders = {
@@ -179,7 +181,8 @@ async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
         parts = {
             r["user_id"]: r["amount"]
             for r in await conn.fetch(
-                "SELECT user_id, amount FROM red_packet_parts WHERE packet_id = $1 AND user_id IS NOT NULL",
+                "SELECT user_id, amount FROM red_packet_parts WHERE packet_id = $1 AND user_id IS "
+                "NOT NULL",
                 packet_id,
             )
         }
@@ -190,7 +193,8 @@ async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
         wallets = {
             r["user_id"]: r["balance"]
             for r in await conn.fetch(
-                "SELECT user_id, balance FROM accounts WHERE kind = 'wallet' AND user_id = ANY($1::int[])",
+                "SELECT user_id, balance FROM accounts WHERE kind = 'wallet' AND user_id = "
+                "ANY($1::int[])",
                 [u.id for u in users],
             )
         }
@@ -221,9 +225,12 @@ async def test_claim_and_grab_storms_across_a_redis_restart_never_grant_twice(
         and (r["grab_again"]["amount"] != won.get(r["user"]) or not r["grab_again"]["again"])
     ]
     figure(
-        f"Redis SIGKILL + restart ({OUTAGE:.0f}s away) at {at_kill[0]} coupons / {at_kill[1]} parts, {fmt(SHOPPERS)} shoppers, "
-        f"{fmt(len(log.answers))} requests: coupons {copies}/{QUOTA} issued to {holders} users (0 twice: {copies == holders}), "
-        f"parts {grabbed}/{PARTS} summing {fmt(sum(parts.values()))}/{fmt(TOTAL)} fen, every win in PostgreSQL: "
+        f"Redis SIGKILL + restart ({OUTAGE:.0f}s away) at {at_kill[0]} coupons / {at_kill[1]} "
+        f"parts, {fmt(SHOPPERS)} shoppers, "
+        f"{fmt(len(log.answers))} requests: coupons {copies}/{QUOTA} issued to {holders} users (0 "
+        f"twice: {copies == holders}), "
+        f"parts {grabbed}/{PARTS} summing {fmt(sum(parts.values()))}/{fmt(TOTAL)} fen, every win "
+        "in PostgreSQL: "
         f"{won == parts}; {outage_503} 503 during the outage, {len(stray)} other 5xx/dropped"
     )
     assert not stray, f"{stray[:20]}\n{statuses}\n{api.tail()}"

@@ -31,7 +31,8 @@ from tests.resilience.processes import ApiProcess, app_env, wait_until
 async def _checkout(
     client: httpx.AsyncClient, buyer: support.TestUser, sku_id: int
 ) -> tuple[int, int, str]:
-    """Place an order and pay it through the sandbox gateway: (place status, pay status, order status)."""
+    """Place an order and pay it through the sandbox gateway: (place status, pay status, order
+    status)."""
     placed = await client.post(
         "/api/orders",
         json={"items": [{"skuId": sku_id, "quantity": 1}]},
@@ -105,8 +106,10 @@ async def test_redis_killed_and_restarted_the_api_recovers_without_a_restart(
     total = sum(statuses.values())
     server_errors = sum(n for status, n in statuses.items() if status >= 500 or status == 0)
     figure(
-        f"Redis SIGKILL + restart under {len(buyers)} shoppers: /readyz 503 while away, 200 again {back_in:.1f}s after restart "
-        f"(api not restarted); {fmt(total)} requests ({fmt(during)} during the outage), {server_errors} 5xx/dropped; "
+        f"Redis SIGKILL + restart under {len(buyers)} shoppers: /readyz 503 while away, 200 again "
+        f"{back_in:.1f}s after restart "
+        f"(api not restarted); {fmt(total)} requests ({fmt(during)} during the outage), "
+        f"{server_errors} 5xx/dropped; "
         f"checkout after: {after}"
     )
     assert after == (201, 200, "paid"), api.tail()
@@ -122,7 +125,8 @@ MONOTONIC = ("likes", "views", "peak", "uniqueViewers", "comments")
 
 
 class Watcher:
-    """Reads one socket's frames in the background: chat lines seen, the counters as shown, drops."""
+    """Reads one socket's frames in the background: chat lines seen, the counters as shown,
+    drops."""
 
     def __init__(self, ws: Any, counters: dict[str, int]) -> None:
         self.ws = ws
@@ -222,8 +226,10 @@ async def test_redis_restart_room_sockets_resume_ticks_chat_and_counters(
             api.stop()
         redis.stop()
     figure(
-        f"Redis SIGKILL + restart under a live room on 2 api processes: chat crossed again {back_in:.1f}s after "
-        f"/readyz; likes shown {before['likes']} -> {after['likes']} (+5 after), went back: {listener.went_back}"
+        "Redis SIGKILL + restart under a live room on 2 api processes: chat crossed again "
+        f"{back_in:.1f}s after "
+        f"/readyz; likes shown {before['likes']} -> {after['likes']} (+5 after), went back: "
+        f"{listener.went_back}"
     )
     assert listener.ticks > ticks_at_restart, apis[1].tail()
     assert listener.went_back == [], apis[1].tail()

@@ -28,7 +28,9 @@ SHORT = {
     "Undocumented Content-Type": "undocumented content-type",
     "API accepts requests without authentication": "public route documented as authenticated",
     "API accepts invalid authentication": "public route documented as authenticated (bad token)",
-    "Unexpected response to a request without authentication": "public route documented as authenticated (other)",
+    "Unexpected response to a request without authentication": (
+        "public route documented as authenticated (other)"
+    ),
     "Schema-valid request rejected": "unknown body fields refused (schema allows them)",
     "Schema-violating request accepted": "invalid data accepted",
     "Missing Content-Type header": "204 documented with a JSON body",
@@ -47,7 +49,8 @@ def _failures(exc: BaseException) -> list[Failure]:
 def fuzz(
     base_url: str, headers: dict[str, str]
 ) -> tuple[int, int, Counter[int], dict[str, list[str]]]:
-    """Run every operation; returns (operations, cases, statuses, {check title: [operation: reproduction]})."""
+    """Run every operation; returns (operations, cases, statuses, {check title: [operation:
+    reproduction]})."""
     schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
     statuses: Counter[int] = Counter()
     found: dict[str, list[str]] = defaultdict(list)
@@ -80,7 +83,9 @@ def fuzz(
                         if title not in seen:  # noqa: B023 - run() is called within this iteration  # one example per check and operation is enough to act on
                             seen.add(title)  # noqa: B023
                             found[title].append(
-                                f"{operation.label} [{mode.value}]: {failure.message[:300]}\n    {case.as_curl_command(headers)}"
+                                # B023 as above (and @given refuses default arguments)
+                                f"{operation.label} [{mode.value}]: {failure.message[:300]}\n    "  # noqa: B023
+                                f"{case.as_curl_command(headers)}"
                             )
 
             run()
@@ -110,8 +115,11 @@ async def test_schemathesis_finds_no_server_error(live, user_factory, figure) ->
     if os.environ.get("RESILIENCE_FUZZ_REPORT"):
         await asyncio.to_thread(Path(os.environ["RESILIENCE_FUZZ_REPORT"]).write_text, report)
     figure(
-        f"{operations} operations x 2 modes x 2 identities, {fmt(cases)} cases: {server_errors} server errors "
-        f"(documentation gaps, not failing: {', '.join(f'{k} {v}' for k, v in sorted(other.items())) or 'none'})"
+        f"{operations} operations x 2 modes x 2 identities, {fmt(cases)} cases: {server_errors} "
+        "server errors "
+        "(documentation gaps, not failing: "
+        f"{', '.join(f'{k} {v}' for k, v in sorted(other.items())) or 'none'})"
     )
-    # The other checks report where the OpenAPI document is silent or wrong (see README.md); a 5xx is a bug.
+    # The other checks report where the OpenAPI document is silent or wrong (see README.md); a 5xx
+    # is a bug.
     assert server_errors == 0 and "Server error" not in found, report

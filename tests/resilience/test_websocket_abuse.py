@@ -1,15 +1,16 @@
-"""The room websocket of a real `livecommerce serve` (2 processes) under abuse: each hostile client is
-refused or contained as designed (livecommerce/realtime/, DESIGN.md §5) and the room goes on.
+"""The room websocket of a real `livecommerce serve` (2 processes) under abuse: each hostile client
+is refused or contained as designed (livecommerce/realtime/, DESIGN.md §5) and the room goes on.
 
 One test, the scenarios in turn against one api process, while an observer in the room checks that
 ticks keep coming:
 
-- writes without a valid login (no token, an expired one, a forged one): `login_required` error frames;
+- writes without a valid login (no token, an expired one, a forged one): `login_required` error
+  frames;
 - a foreign Origin: the handshake is refused (403);
-- a 1 MiB frame: closed with 1009; binary garbage, malformed JSON, an unknown `type`, invalid fields:
-  `bad_frame` error frames, then closed with 1008 past `max_strikes` refusals in a row;
-- 1,000 chat frames (and 1,000 like frames) a second from one socket: the token bucket lets its burst
-  through, then `rate_limited`, then 1008;
+- a 1 MiB frame: closed with 1009; binary garbage, malformed JSON, an unknown `type`, invalid
+  fields: `bad_frame` error frames, then closed with 1008 past `max_strikes` refusals in a row;
+- 1,000 chat frames (and 1,000 like frames) a second from one socket: the token bucket lets its
+  burst through, then `rate_limited`, then 1008;
 - a banned viewer: closed with 4003, and refused with 4003 when joining again;
 - a stalled reader (never reads, keeps pinging) among 500 viewers: dropped as a slow consumer while
   every other viewer gets every tick (no gap in its `seq`);
@@ -78,7 +79,8 @@ async def _closed_with(ws: Any, within: float = 10.0) -> int | None:
 
 
 class Observer:
-    """A logged-in viewer reading every frame: its ticks prove the room goes on; its chat shows what got through."""
+    """A logged-in viewer reading every frame: its ticks prove the room goes on; its chat shows what
+    got through."""
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
@@ -228,7 +230,8 @@ async def _flood(
                 )
                 await ws.send(json.dumps(frame))
                 sent += 1
-                # about 1,000 a second, whatever the machine: pace by the clock, not by a fixed sleep
+                # about 1,000 a second, whatever the machine: pace by the clock, not by a fixed
+                # sleep
                 ahead = started + (n + 1) / FLOOD - time.monotonic()
                 if ahead > 0:
                     await asyncio.sleep(ahead)
@@ -256,7 +259,8 @@ async def _floods(
     observer.liking = True
     await observer.ticks_go_on()
     got_through = [c for c in observer.chats if c["text"].startswith("flood ")]
-    # The buckets: a burst, then the rate, for the second or so the flood lasted; then max_strikes refusals close it.
+    # The buckets: a burst, then the rate, for the second or so the flood lasted; then max_strikes
+    # refusals close it.
     assert (chat_code, like_code) == (1008, 1008), (chat_code, like_code)
     assert chat_limited == CONFIG.max_strikes + 1 and like_limited == CONFIG.max_strikes + 1, (
         chat_limited,
@@ -268,8 +272,10 @@ async def _floods(
         and CONFIG.like_burst <= counted // 50 <= CONFIG.like_burst + 3 * CONFIG.like_rate
     ), counted
     return (
-        f"chat flood {fmt(FLOOD)}/s: {len(got_through)} shown, then {chat_limited} rate_limited and {chat_code}; "
-        f"like flood: {counted // 50} frames counted (x50), then {like_limited} rate_limited and {like_code}"
+        f"chat flood {fmt(FLOOD)}/s: {len(got_through)} shown, then {chat_limited} rate_limited "
+        f"and {chat_code}; "
+        f"like flood: {counted // 50} frames counted (x50), then {like_limited} rate_limited and "
+        f"{like_code}"
     )
 
 
@@ -358,8 +364,9 @@ async def _stalled_reader(
         )
         await wait_until(lambda: _true(all(v.seqs for v in viewers)), timeout=30)
 
-        # The stalled reader: a tiny receive buffer, reading paused once one frame waits (max_queue=1),
-        # and pings (a heartbeat, so the idle timeout is not what catches it) whose pongs pile up.
+        # The stalled reader: a tiny receive buffer, reading paused once one frame waits
+        # (max_queue=1), and pings (a heartbeat, so the idle timeout is not what catches it) whose
+        # pongs pile up.
         raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         raw.setblocking(False)
@@ -398,8 +405,10 @@ async def _stalled_reader(
         except TimeoutError:
             online = await _counter(client, host, room_id, "online")
             raise AssertionError(
-                f"online {online}, not {VIEWERS + 1}, after {pings:,} pings in {time.monotonic() - started:.0f}s; the stalled "
-                f"socket closed under the flood: {dropped}; viewers closed: {sum(1 for v in viewers if v.closed)}\n"
+                f"online {online}, not {VIEWERS + 1}, after {pings:,} pings in "
+                f"{time.monotonic() - started:.0f}s; the stalled "
+                f"socket closed under the flood: {dropped}; viewers closed: "
+                f"{sum(1 for v in viewers if v.closed)}\n"
                 f"{api.tail()}"
             ) from None
         dropped_after = time.monotonic() - started
@@ -453,7 +462,8 @@ async def _cycles(
 
     await wait_until(no_hub_state, timeout=30)
     return (
-        f"{fmt(CYCLES)} connect/disconnect cycles ({fmt(done['aborted'])} aborted): online 0 after {waited:.1f}s, "
+        f"{fmt(CYCLES)} connect/disconnect cycles ({fmt(done['aborted'])} aborted): online 0 after "
+        f"{waited:.1f}s, "
         f"presence and pub/sub gone"
     )
 
@@ -474,7 +484,8 @@ async def _killed_api(
     sockets = []
     try:
         for _ in range(20):
-            sockets.append(
+            # one by one: if a connect fails, `finally` still aborts the sockets opened so far
+            sockets.append(  # noqa: PERF401
                 await websockets.connect(
                     _ws_url(doomed, room_id), origin=doomed.url, proxy=None, ping_interval=None
                 )
@@ -489,7 +500,10 @@ async def _killed_api(
         doomed.stop()
         for ws in sockets:
             ws.transport.abort()
-    return f"api SIGKILLed with 20 viewers: online 0 after {gone:.0f}s (presence ttl {CONFIG.presence_ttl:.0f}s)"
+    return (
+        f"api SIGKILLed with 20 viewers: online 0 after {gone:.0f}s "
+        f"(presence ttl {CONFIG.presence_ttl:.0f}s)"
+    )
 
 
 async def _counter(
@@ -503,7 +517,8 @@ async def _counter(
 async def _settled_counter(
     client: httpx.AsyncClient, host: support.TestUser, room_id: int, name: str
 ) -> int:
-    """The counter once it stops moving (likes are summed per tick per process, then added in Redis)."""
+    """The counter once it stops moving (likes are summed per tick per process, then added in
+    Redis)."""
     last = await _counter(client, host, room_id, name)
     for _ in range(30):
         await asyncio.sleep(0.5)

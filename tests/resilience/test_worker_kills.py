@@ -61,7 +61,8 @@ async def _top_up(client: httpx.AsyncClient, buyer: support.TestUser, amount: in
 async def _received_orders(
     client: httpx.AsyncClient, host: support.TestUser, buyers: list[support.TestUser], sku_id: int
 ) -> list[int]:
-    """Orders placed, paid from the wallet, shipped and confirmed through the API: each enqueued its `complete_order` job."""
+    """Orders placed, paid from the wallet, shipped and confirmed through the API: each enqueued its
+    `complete_order` job."""
     gate = asyncio.Semaphore(40)
 
     async def one(buyer: support.TestUser) -> int:
@@ -124,7 +125,8 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
     # The after-sales window closes now: make the orders and their deferred jobs due.
     async with db.connection() as conn:
         await conn.execute(
-            "UPDATE orders SET after_sales_until = now() - interval '1 second' WHERE id = ANY($1::int[])",
+            "UPDATE orders SET after_sales_until = now() - interval '1 second' WHERE id = "
+            "ANY($1::int[])",
             order_ids,
         )
     redis = app.state.redis
@@ -154,25 +156,29 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
                 break
             on_settlement = n % 2 == 1
             if on_settlement:
-                # Enough due for the settle job to be mid-way a while after its first commit (on a loaded
-                # machine completions may be slow to provide it; the worker's settle cron may take it first).
+                # Enough due for the settle job to be mid-way a while after its first commit (on a
+                # loaded machine completions may be slow to provide it; the worker's settle cron may
+                # take it first).
                 with contextlib.suppress(TimeoutError):
                     await wait_until(lambda: _due_at_least(BACKLOG), timeout=60, every=0.05)
                 on_settlement = await _due() > 0
             if on_settlement:
-                # Kill mid-commission-settlement: once the settle job has committed a chunk, soon after.
+                # Kill mid-commission-settlement: once the settle job has committed a chunk, soon
+                # after.
                 settled_before = await _settled()
                 await _enqueue_settle(redis, f"kill{n}", now_ms)
                 await wait_until(lambda b=settled_before: _settled_past(b), timeout=60, every=0.01)
                 await asyncio.sleep(rng.uniform(0, 0.05))
                 settle_rounds += 1
             else:
-                # Kill mid-completion: once this worker has completed an order, after a random moment more.
+                # Kill mid-completion: once this worker has completed an order, after a random
+                # moment more.
                 await wait_until(lambda b=before: _progressed(order_ids, b), timeout=60, every=0.02)
                 await asyncio.sleep(rng.uniform(0, 0.4))
-            # 8 SIGKILLs in 16, four of each kind of round. A SIGKILLed job keeps its arq in-progress key for
-            # job_timeout + 10 s and arq skips it; with arq's default queue_read_limit (100) five such kills of
-            # 20 jobs in flight hid every new job for 5 minutes. worker_options reads 1,000 ids a poll.
+            # 8 SIGKILLs in 16, four of each kind of round. A SIGKILLed job keeps its arq
+            # in-progress key for job_timeout + 10 s and arq skips it; with arq's default
+            # queue_read_limit (100) five such kills of 20 jobs in flight hid every new job for 5
+            # minutes. worker_options reads 1,000 ids a poll.
             sig = signal.SIGKILL if n % 2 == 0 else signal.SIGTERM
             completed_at_kill, due_at_kill = await _completed(order_ids), await _due()
             child.signal(sig)
@@ -180,8 +186,9 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
             kills.append((sig.name, completed_at_kill, due_at_kill if on_settlement else 0))
         if not child.running:
             child.start()
-        # What SIGKILL left in flight is settled by the sweeper within a minute (or arq after its timeout).
-        # A bound, not a speed claim: past arq's own retry (job_timeout + 10 s) even on a loaded machine.
+        # What SIGKILL left in flight is settled by the sweeper within a minute (or arq after its
+        # timeout). A bound, not a speed claim: past arq's own retry (job_timeout + 10 s) even on a
+        # loaded machine.
         waited = await wait_until(lambda: _all_done(order_ids), timeout=420, every=0.5)
         await _enqueue_settle(redis, "tail", now_ms)  # or the worker's cron, within 30 s
         await wait_until(lambda: _settled_past(written - 1), timeout=120, every=0.2)
@@ -192,14 +199,16 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
         settled, duplicates, problems = await settlement_problems(conn, order_ids)
         problems += await ledger_problems(conn)
         commissions_settled = await conn.fetchval(
-            "SELECT count(*) FROM commissions WHERE status = 'settled' AND order_id = ANY($1::int[])",
+            "SELECT count(*) FROM commissions WHERE status = 'settled' AND order_id = "
+            "ANY($1::int[])",
             order_ids,
         )
         problems += await commission_problems(conn, order_ids, levels=len(RATES))
         wallets = {
             r["user_id"]: r["balance"]
             for r in await conn.fetch(
-                "SELECT user_id, balance FROM accounts WHERE kind = 'wallet' AND user_id = ANY($1::int[])",
+                "SELECT user_id, balance FROM accounts WHERE kind = 'wallet' AND user_id = "
+                "ANY($1::int[])",
                 [root.id, leaf.id],
             )
         }
@@ -217,10 +226,13 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
     )  # the settle job had committed and had more to do
     sigkills = sum(1 for name, _, _ in kills if name == "SIGKILL")
     figure(
-        f"{len(kills)} kills ({sigkills} SIGKILL, {len(kills) - sigkills} SIGTERM; {mid} mid-completion, "
-        f"{mid_settle} mid-commission-settlement): {fmt(settled)}/{fmt(ORDERS)} orders settled, {duplicates} duplicate; "
+        f"{len(kills)} kills ({sigkills} SIGKILL, {len(kills) - sigkills} SIGTERM; {mid} "
+        "mid-completion, "
+        f"{mid_settle} mid-commission-settlement): {fmt(settled)}/{fmt(ORDERS)} orders settled, "
+        f"{duplicates} duplicate; "
         f"{fmt(commissions_settled)}/{fmt(written)} commissions settled once, wallets exact: "
-        f"{wallets == {leaf.id: ORDERS * leaf_share, root.id: ORDERS * root_share}}; ledger sum 0: {not problems}; "
+        f"{wallets == {leaf.id: ORDERS * leaf_share, root.id: ORDERS * root_share}}; ledger sum 0: "
+        f"{not problems}; "
         f"tail settled in {waited:.0f}s after the last completion kill (seed {seed})"
     )
     assert len(kills) >= 10 and mid >= 10, f"only {mid} kills landed mid-completion: {kills}"
@@ -235,8 +247,8 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
 
 
 async def _enqueue_settle(redis: ArqRedis, name: str, ahead_of_ms: int) -> None:
-    """The settle batch job with small chunks, under a fresh id (a killed one keeps its id in flight),
-    scored just ahead of the completions: arq runs a queue in score order, so behind 1,000
+    """The settle batch job with small chunks, under a fresh id (a killed one keeps its id in
+    flight), scored just ahead of the completions: arq runs a queue in score order, so behind 1,000
     `complete_order` jobs it would start only once they were nearly all done."""
     ahead = datetime.fromtimestamp((ahead_of_ms - 1_000) / 1_000, UTC)
     assert (

@@ -44,7 +44,8 @@ class LedgerMachine(RuleBasedStateMachine):
         return self.loop.run_until_complete(coro)
 
     def attempt(self, coro: Any) -> Any:
-        """Refusals (illegal transition, short balance) are legitimate outcomes; anything else fails the test."""
+        """Refusals (illegal transition, short balance) are legitimate outcomes; anything else fails
+        the test."""
         try:
             return self.run(coro)
         except DomainError:
@@ -58,7 +59,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
                 ids = [
                     await conn.fetchval(
-                        "INSERT INTO users (username, display_name, password_hash, roles, created_at, roles_changed_at) VALUES ($1, $1, 'x', $2, now(), now()) RETURNING id",
+                        "INSERT INTO users (username, display_name, password_hash, roles, "
+                        "created_at, roles_changed_at) VALUES ($1, $1, 'x', $2, now(), now()) "
+                        "RETURNING id",
                         name,
                         roles,
                     )

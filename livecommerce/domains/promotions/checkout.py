@@ -28,6 +28,13 @@ def _refused(code: ErrorCode, detail: str, coupon_id: int) -> DomainError:
     return DomainError(code, detail=detail, couponId=coupon_id)
 
 
+def lines_in_scope(product_ids: list[int] | None, items: list[tuple[int, int]]) -> list[Line]:
+    """The order's lines as a coupon sees them: (product id, amount) each, eligible when the
+    coupon covers every product (no scope) or this one. Placing and quoting share it."""
+    scope = set(product_ids or [])
+    return [Line(amount=amount, eligible=not scope or pid in scope) for pid, amount in items]
+
+
 def terms_of(coupon: Record) -> CouponTerms:
     return CouponTerms(
         kind=coupon["kind"],
@@ -75,11 +82,7 @@ async def hold_coupon(tx: Tx, order: Record, items: list[Record]) -> None:
         raise _refused(
             ErrorCode.COUPON_NOT_APPLICABLE, "this coupon is for another host's products", copy_id
         )
-    scope = set(coupon["product_ids"] or [])
-    lines = [
-        Line(amount=item["amount"], eligible=not scope or item["product_id"] in scope)
-        for item in items
-    ]
+    lines = lines_in_scope(coupon["product_ids"], [(i["product_id"], i["amount"]) for i in items])
     terms = terms_of(coupon)
     if not any(line.eligible for line in lines):
         raise _refused(

@@ -45,7 +45,7 @@ def script(redis: Redis, name: str) -> AsyncScript:
     cache: dict[str, AsyncScript] | None = getattr(redis, "_promotion_scripts", None)
     if cache is None:
         cache = {n: load_script(redis, LUA_DIR / f"{n}.lua") for n in SCRIPT_NAMES}
-        redis._promotion_scripts = cache  # type: ignore[attr-defined]
+        redis._promotion_scripts = cache  # type: ignore[attr-defined]  # cache kept on the client
     return cache[name]
 
 

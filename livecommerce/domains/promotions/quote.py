@@ -18,9 +18,9 @@ from asyncpg import Connection, Record
 from litestar import Controller, post
 from litestar.di import Provide
 
-from livecommerce.domains.promotions.checkout import terms_of
+from livecommerce.domains.promotions.checkout import lines_in_scope, terms_of
 from livecommerce.domains.promotions.quote_schemas import QuotedCoupon, QuoteOut, QuoteRequest
-from livecommerce.domains.promotions.rules import Line, price_with_coupon, threshold_met
+from livecommerce.domains.promotions.rules import price_with_coupon, threshold_met
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor, authenticated, provide_actor
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -77,8 +77,7 @@ def _priced_copy(copy: Record, items: list[_Item], now: datetime) -> QuotedCoupo
 
     if now < copy["valid_from"]:
         return refused(ErrorCode.COUPON_NOT_YET_VALID)
-    scope = set(copy["product_ids"] or [])
-    lines = [Line(amount=i.amount, eligible=not scope or i.product_id in scope) for i in items]
+    lines = lines_in_scope(copy["product_ids"], [(i.product_id, i.amount) for i in items])
     if not any(line.eligible for line in lines):
         return refused(ErrorCode.COUPON_NOT_APPLICABLE)
     terms = terms_of(copy)

@@ -79,11 +79,12 @@ export class BuySheet {
     let listed = ""; // what the coupon options show now (rebuilt only when it changes)
     let chosen = false; // the buyer picked a coupon (or none) themselves: stop picking the best
     let quoting = false; // the shown total is not the current selection's yet
+    let priced = ""; // the selection the last quote was asked for
     let placing = false;
     let asked = 0; // the latest quote asked for: older answers are dropped
 
     const buttons = () => {
-      payGateway.disabled = payWallet.disabled = placing || quoting;
+      payGateway.disabled = payWallet.disabled = placing;
     };
     const selection = () => {
       const sku = product.skus.find((s) => String(s.id) === form.elements.sku.value) || firstInStock;
@@ -98,7 +99,7 @@ export class BuySheet {
       if (signature !== listed) {
         const current = couponSelect.value;
         couponSelect.replaceChildren(h("option", { value: "" }, t("buy.noCoupon")),
-          list.map((c) => h("option", { value: String(c.userCouponId) }, optionText(c))));
+          ...list.map((c) => h("option", { value: String(c.userCouponId) }, optionText(c))));
         couponSelect.value = list.some((c) => String(c.userCouponId) === current) ? current : "";
         listed = signature;
       }
@@ -119,11 +120,11 @@ export class BuySheet {
     const settle = () => {
       quoting = false;
       total.removeAttribute("aria-busy");
-      buttons();
     };
     const ask = async (notice = "", retried = false) => {
       const mine = ++asked;
       const s = selection();
+      priced = JSON.stringify([s.items, s.userCouponId]);
       let q;
       try {
         q = await quote(s.items, s.userCouponId);
@@ -133,6 +134,7 @@ export class BuySheet {
           couponSelect.value = "";
           return ask(errorText(err), true);
         }
+        totalValue.textContent = "—"; // unknown until the items can be priced again
         note(errorText(err));
         settle();
         return;
@@ -148,9 +150,11 @@ export class BuySheet {
       settle();
     };
     const requote = (delay = QUOTE_DEBOUNCE_MS) => {
+      const s = selection();
+      // A blur's `change` after the `input` already priced: nothing new to ask.
+      if (!quoting && JSON.stringify([s.items, s.userCouponId]) === priced) return;
       quoting = true;
       total.setAttribute("aria-busy", "true");
-      buttons();
       clearTimeout(this.quoteTimer);
       this.quoteTimer = setTimeout(() => ask(), delay);
     };
@@ -161,8 +165,18 @@ export class BuySheet {
     form.addEventListener("change", () => requote());
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (quoting) return; // Enter in the quantity field before its total is shown
+      if (placing) return;
       const method = (event.submitter && event.submitter.value) || "gateway";
+      error.textContent = "";
+      placing = true;
+      buttons();
+      payArea.replaceChildren(h("p", { class: "muted" }, t("buy.placing")));
+      if (quoting) {
+        // Paying before the change's total is shown (a tap right after typing): price it first,
+        // so what is ordered is what the sheet shows (with the best coupon, if it picks one).
+        this.stopQuoting();
+        await ask();
+      }
       const s = selection();
       const body = { items: s.items };
       if (this.roomId) body.roomId = this.roomId; // outside a room (the product page) there is none
@@ -172,10 +186,6 @@ export class BuySheet {
         key = newKey();
         keyBody = signature;
       }
-      error.textContent = "";
-      placing = true;
-      buttons();
-      payArea.replaceChildren(h("p", { class: "muted" }, t("buy.placing")));
       try {
         const order = await api("/api/orders", { method: "POST", body, idempotencyKey: key });
         const payment = await api(`/api/orders/${order.id}/pay`, { method: "POST", body: { method } });
