@@ -103,6 +103,11 @@ def load_settings(
         env_name = field.name.upper()
         if env_name in source:
             values[field.name] = _parse(source[env_name], field.type)
+    if values.get("env") == "prod":
+        # In production a new host or distributor waits for an operator unless the operator
+        # says otherwise (`make up`'s demo keeps the open default).
+        values.setdefault("host_signup", "approval")
+        values.setdefault("distributor_signup", "approval")
     try:
         settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:

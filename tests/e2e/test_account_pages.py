@@ -53,3 +53,15 @@ async def test_the_language_defaults_to_the_browsers(pages):
     await expect(page.locator("#form-title")).to_have_text("登录", timeout=WAIT)
     page = await pages.open("/login", locale="en-GB")
     await expect(page.locator("#form-title")).to_have_text("Log in", timeout=WAIT)
+
+
+async def test_login_never_sends_the_visitor_to_another_site(pages, user_factory):
+    await user_factory("careful")
+    for target in ("/%5Cevil.example/phish", "//evil.example/", "https://evil.example/"):
+        page = await pages.open(f"/login?next={target}")
+        await page.get_by_label("Username").fill("careful")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_label("Password").press("Enter")
+        # The login answers, then the page goes home, on this site, not to evil.example.
+        await page.wait_for_url(f"{pages.base_url}/", timeout=WAIT)
+        assert page.url == f"{pages.base_url}/"

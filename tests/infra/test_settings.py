@@ -67,3 +67,12 @@ def test_the_cli_stops_at_start_up_naming_the_bad_setting(tmp_path: Path) -> Non
     )
     assert done.returncode == 2
     assert "PORT" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_in_production_new_hosts_and_distributors_wait_for_an_operator_by_default() -> None:
+    secret = {"ENV": "prod", "SECRET_KEY": "x" * 40}
+    prod = load_settings(secret, dotenv=NO_DOTENV)
+    assert (prod.host_signup, prod.distributor_signup) == ("approval", "approval")
+    chosen = load_settings({**secret, "HOST_SIGNUP": "open"}, dotenv=NO_DOTENV)
+    assert (chosen.host_signup, chosen.distributor_signup) == ("open", "approval")
+    assert load_settings({}, dotenv=NO_DOTENV).host_signup == "open"  # make up's demo

@@ -178,9 +178,9 @@ class ProductCommissionController(Controller):
 
     @get("/")
     async def get_rates(
-        self, request: Request[Any, Any, Any], product_id: int
+        self, request: Request[Any, Any, Any], maybe_actor: Actor | None, product_id: int
     ) -> CommissionRatesOut:
-        return await products.get_rates(_env(request), product_id)
+        return await products.get_rates(_env(request), product_id, maybe_actor)
 
     @put("/", guards=[requires("host")], dependencies={"actor": Provide(provide_actor)})
     async def set_rates(

@@ -51,10 +51,18 @@ async def set_rates(
     )
 
 
-async def get_rates(env: Settings, product_id: int) -> CommissionRatesOut:
+async def get_rates(env: Settings, product_id: int, actor: Actor | None) -> CommissionRatesOut:
+    """A product's rates, for whoever may see the product: an off-shelf product is its host's
+    (and the operators') only, here as on GET /api/products/{id}."""
     async with db.connection() as conn:
         found = await overrides(conn, [product_id])
-        if product_id not in found:
+        visible = await conn.fetchval(
+            "SELECT on_shelf OR host_id = $2 OR $3 FROM products WHERE id = $1",
+            product_id,
+            actor.id if actor else None,
+            bool(actor and actor.is_admin),
+        )
+        if product_id not in found or not visible:
             raise DomainError(ErrorCode.NOT_FOUND, detail=f"no product {product_id}")
         settings = await config.load(conn, env)
     rates = found[product_id]

@@ -8,9 +8,16 @@ import { forget } from "../session.js";
 let registering = false;
 const form = $("#auth-form");
 
+// Only a path of this site: the browser's own URL parser decides (it reads "/\\evil.example"
+// as another host, which a prefix check would let through).
 function next() {
   const target = new URLSearchParams(location.search).get("next") || "/";
-  return target.startsWith("/") && !target.startsWith("//") ? target : "/";
+  try {
+    const url = new URL(target, location.origin);
+    return url.origin === location.origin ? url.pathname + url.search + url.hash : "/";
+  } catch {
+    return "/";
+  }
 }
 
 function setMode(register) {
