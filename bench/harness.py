@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import psutil
 
 from bench.common import pin, raise_fd_limit
-from livecommerce.infra.embedded import free_port
+from livecommerce.infra.embedded import free_port, stop_process
 
 HOST = "127.0.0.1"
 SERVER_CPU, CLIENT_CPU = 0, 1  # the server under test alone on core 0; clients on core 1
@@ -135,14 +135,7 @@ class Procs:
     def stop(
         self, proc: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 15.0
     ) -> None:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(sig)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+        stop_process(proc, sig, timeout)
         if proc in self.procs:
             self.procs.remove(proc)
 

@@ -54,7 +54,8 @@ def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float, log
     raise EmbeddedServerError(f"server did not listen on port {port} within {timeout}s")
 
 
-def _stop(proc: subprocess.Popen[bytes] | None, sig: int, timeout: float = 20.0) -> None:
+def stop_process(proc: subprocess.Popen[bytes] | None, sig: int, timeout: float = 20.0) -> None:
+    """Signal a child, wait for it, kill it if it will not go (used by the benches too)."""
     if proc is None or proc.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):
@@ -218,7 +219,7 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         # SIGINT is PostgreSQL's "fast" shutdown: it ends sessions and checkpoints.
-        _stop(self.proc, signal.SIGINT)
+        stop_process(self.proc, signal.SIGINT)
         self.proc = None
 
 
@@ -278,5 +279,5 @@ class EmbeddedRedis:
         return self.url()
 
     def stop(self) -> None:
-        _stop(self.proc, signal.SIGTERM)
+        stop_process(self.proc, signal.SIGTERM)
         self.proc = None
