@@ -22,6 +22,7 @@ from livecommerce.domains.live.controllers import room_ws
 from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
+from livecommerce.domains.payments.controllers import SANDBOX_CONTROLLERS
 from livecommerce.domains.promotions import live_state as promotion_state
 from livecommerce.domains.promotions.controllers import CONTROLLERS as PROMOTION_CONTROLLERS
 from livecommerce.domains.promotions.quote import CONTROLLERS as QUOTE_CONTROLLERS
@@ -32,6 +33,7 @@ from livecommerce.infra.auth import build_jwt_auth, provide_optional_actor
 from livecommerce.infra.errors import EXCEPTION_HANDLERS
 from livecommerce.infra.health import healthz, readyz
 from livecommerce.infra.observability import prometheus, request_id_middleware, structlog_plugin
+from livecommerce.infra.security import add_security_headers, cross_site_guard
 from livecommerce.pages import pages_router
 from livecommerce.realtime import HubConfig, RoomHub
 from livecommerce.settings import PROJECT_ROOT, Settings, load_settings
@@ -81,7 +83,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     async def startup(app: Litestar) -> None:
         await db.start_pool(settings)
         app.state.redis = redis_infra.connect(settings.redis_url or "")
-        providers.configure(settings.sandbox_gateway_secret)
+        providers.configure(settings)
         queue.bind(app.state.redis)
         app.state.hub = RoomHub(app.state.redis, HubConfig())
         app.state.hub.listeners.append(room_moderation.on_room_events)
@@ -109,6 +111,9 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             room_ws(wiring.room, settings.allowed_origins),
             *ORDER_CONTROLLERS,
             *PAYMENT_CONTROLLERS,
+            # The sandbox gateway mints money for whoever reaches it: dev/test or an explicit
+            # SANDBOX_GATEWAY=1 only (DESIGN §10); elsewhere its routes are 404.
+            *(SANDBOX_CONTROLLERS if settings.sandbox_enabled else []),
             *PROMOTION_CONTROLLERS,
             *QUOTE_CONTROLLERS,
             *WALLET_CONTROLLERS,
@@ -125,8 +130,10 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         on_startup=[startup],
         on_shutdown=[shutdown],
         on_app_init=[jwt_auth.on_app_init],
+        before_send=[add_security_headers],
         middleware=[
             request_id_middleware,
+            cross_site_guard(settings),
             prometheus_config.middleware,
             distribution_bindings.referral_middleware,
         ],

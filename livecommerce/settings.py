@@ -16,6 +16,7 @@ import msgspec
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-change-me-0123456789abcdef"
+DEV_SANDBOX_SECRET = "sandbox-gateway-secret"
 
 Positive = Annotated[int, msgspec.Meta(ge=1)]
 BasisPoints = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
@@ -54,8 +55,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     after_sales_days: Positive = 7
     platform_fee_bp: BasisPoints = 500
     idempotency_ttl_hours: Annotated[int, msgspec.Meta(ge=24)] = 24
-    # Shared secret of the sandbox payment gateway (HMAC-SHA256 of callbacks).
-    sandbox_gateway_secret: Annotated[str, msgspec.Meta(min_length=16)] = "sandbox-gateway-secret"
+    # The sandbox payment gateway (its pay pages and the `sandbox` provider for new payments)
+    # lets anyone who can reach it mint money: unset, it is on when ENV is dev or test only.
+    sandbox_gateway: bool | None = None
+    # Shared secret of the sandbox payment gateway (HMAC-SHA256 of callbacks). The default is
+    # refused when ENV=prod and the sandbox is on.
+    sandbox_gateway_secret: Annotated[str, msgspec.Meta(min_length=16)] = DEV_SANDBOX_SECRET
     public_url: str = ""
     # The zone whose calendar days per-day limits count in (coupons claimed per user per day).
     business_timezone: str = "Asia/Shanghai"
@@ -63,6 +68,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        """SANDBOX_GATEWAY when set, else whether this is a dev or test environment."""
+        if self.sandbox_gateway is None:
+            return self.env in ("dev", "test")
+        return self.sandbox_gateway
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
@@ -120,8 +132,22 @@ def load_settings(
                 f"{field_name.upper()}: {reason} (got {values.get(field_name)!r})"
             ) from None
         raise SettingsError(message) from None
-    if settings.env == "prod" and settings.secret_key == DEV_SECRET:
+    if settings.env == "prod":
+        _refuse_default_secrets(settings)
+    return settings
+
+
+def _refuse_default_secrets(settings: Settings) -> None:
+    """In production no secret in use may be one printed in this file: whoever reads the source
+    could sign tokens or payment callbacks with it."""
+    if settings.secret_key == DEV_SECRET:
         raise SettingsError(
             "SECRET_KEY: must be set to a private value of 32+ characters when ENV=prod"
         )
-    return settings
+    # Switched off, the sandbox verifies nothing (its provider takes no callbacks and gets a
+    # random key), so only an enabled one needs a secret of its own.
+    if settings.sandbox_enabled and settings.sandbox_gateway_secret == DEV_SANDBOX_SECRET:
+        raise SettingsError(
+            "SANDBOX_GATEWAY_SECRET: must be set to a private value of 16+ characters when"
+            " ENV=prod and SANDBOX_GATEWAY is on"
+        )

@@ -160,16 +160,25 @@ async def place_order(
     )
 
 
+async def complete_on_sandbox(
+    client: httpx.AsyncClient, payer: TestUser | dict[str, str], pay_url: str
+) -> httpx.Response:
+    """Press "pay" on the sandbox gateway's page at `pay_url`, as its page does: the payer logged
+    in (a TestUser or its headers) and a JSON body. Answers {"paymentId", "result"}."""
+    headers = payer.headers if isinstance(payer, TestUser) else payer
+    return await client.post(pay_url + "/complete", json={}, headers=headers)
+
+
 async def pay_through_sandbox(
     client: httpx.AsyncClient, buyer: TestUser, order_id: int
 ) -> dict[str, Any]:
-    """Start a gateway payment and complete it on the sandbox page (which delivers the signed
-    callback)."""
+    """Start a gateway payment and complete it on the sandbox page (the gateway books the charge
+    and the shop confirms it)."""
     started = await client.post(
         f"/api/orders/{order_id}/pay", json={"method": "gateway"}, headers=buyer.headers
     )
     assert started.status_code == 200, started.text
-    done = await client.post(started.json()["payUrl"] + "/complete")
+    done = await complete_on_sandbox(client, buyer, started.json()["payUrl"])
     assert done.status_code == 200, done.text
     return {"payment": started.json(), "gateway": done.json()}
 

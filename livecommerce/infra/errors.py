@@ -19,6 +19,7 @@ from asyncpg.exceptions import (
     InterfaceError,
     InternalClientError,
     PostgresConnectionError,
+    TransactionRollbackError,
     UntranslatableCharacterError,
 )
 from litestar import MediaType, Request, Response
@@ -52,6 +53,9 @@ class ErrorCode(StrEnum):
     ALREADY_HAS_ROLE = "already_has_role"
     APPLICATION_PENDING = "application_pending"
     INTERNAL_ERROR = "internal_error"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    LOGIN_THROTTLED = "login_throttled"
     # commerce
     OUT_OF_STOCK = "out_of_stock"
     PRODUCT_UNAVAILABLE = "product_unavailable"
@@ -65,6 +69,8 @@ class ErrorCode(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"
     PAYMENT_NOT_FOUND = "payment_not_found"
     REFUND_TOO_LARGE = "refund_too_large"
+    PROVIDER_UNAVAILABLE = "provider_unavailable"
+    PROVIDER_REF_REUSED = "provider_ref_reused"
     # live rooms
     SESSION_ALREADY_LIVE = "session_already_live"
     ROOM_NOT_LIVE = "room_not_live"
@@ -104,9 +110,12 @@ STATUS: dict[ErrorCode, int] = {
         400,
     ),
     **dict.fromkeys([E.AMOUNT_MISMATCH, E.PRODUCT_NOT_YOURS, E.ROOM_MISMATCH], 400),
+    E.PROVIDER_UNAVAILABLE: 400,
+    E.PROVIDER_REF_REUSED: 409,
     E.NOT_AUTHENTICATED: 401,
     E.INVALID_CREDENTIALS: 401,
     E.FORBIDDEN: 403,
+    E.ORIGIN_NOT_ALLOWED: 403,
     E.RED_PACKET_NOT_ELIGIBLE: 403,
     E.NOT_FOUND: 404,
     E.PAYMENT_NOT_FOUND: 404,
@@ -143,6 +152,7 @@ STATUS: dict[ErrorCode, int] = {
         409,
     ),
     E.BODY_TOO_LARGE: 413,
+    E.UNSUPPORTED_MEDIA_TYPE: 415,
     **dict.fromkeys(
         [
             E.IDEMPOTENCY_KEY_REUSED,
@@ -154,6 +164,7 @@ STATUS: dict[ErrorCode, int] = {
         422,
     ),
     E.RATE_LIMITED: 429,
+    E.LOGIN_THROTTLED: 429,
     E.INTERNAL_ERROR: 500,
     E.SERVICE_UNAVAILABLE: 503,
     E.BUSY: 503,
@@ -169,6 +180,7 @@ _TITLES = {
     405: "Method Not Allowed",
     409: "Conflict",
     413: "Content Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -188,7 +200,8 @@ class DomainError(Exception):
         self.extra = extra
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+def problem_body(status: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """RFC 9457 problem details; `code` is the stable part a client reads."""
     body: dict[str, Any] = {
         "type": f"/problems/{code}",
         "title": _TITLES.get(status, "Error"),
@@ -197,7 +210,13 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[
         "detail": detail,
     }
     body.update(extra)
-    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+    return body
+
+
+def problem(status: int, code: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    return Response(
+        problem_body(status, code, detail, **extra), status_code=status, media_type=PROBLEM_JSON
+    )
 
 
 def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
@@ -222,7 +241,10 @@ def _detail_of(exc: ValidationException) -> str:
 
 
 def domain_error_handler(_: Request, exc: DomainError) -> Response:
-    return problem(exc.status, exc.code.value, exc.detail, **exc.extra)
+    response = problem(exc.status, exc.code.value, exc.detail, **exc.extra)
+    if "retryAfter" in exc.extra:
+        response.headers["Retry-After"] = str(exc.extra["retryAfter"])
+    return response
 
 
 def validation_error_handler(_: Request, exc: ValidationException) -> Response:
@@ -261,11 +283,40 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.error("unhandled_error", path=request.url.path, method=request.method, exc_info=exc)
+    # The request id finds the log line; nothing of the error itself reaches the client.
+    request_id = structlog.contextvars.get_contextvars().get("request_id", "")
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,
         ErrorCode.INTERNAL_ERROR.value,
         "an unexpected error occurred; it has been logged",
+        requestId=request_id,
     )
+
+
+def undecodable_body_handler(request: Request, exc: Exception) -> Response:
+    # msgspec decodes a request body in C and raises these for the bytes themselves: JSON nested
+    # past its depth limit (a 3 KB body of brackets) or strings that are not UTF-8. The client's
+    # input, so a 400; anywhere else they are our bug and stay a 500.
+    if not _raised_decoding_the_body(exc):
+        return internal_error_handler(request, exc)
+    reason = (
+        "the JSON is nested too deeply"
+        if isinstance(exc, RecursionError)
+        else "the body is not valid UTF-8"
+    )
+    return problem(400, ErrorCode.VALIDATION_ERROR.value, reason)
+
+
+def _raised_decoding_the_body(exc: BaseException) -> bool:
+    traceback = exc.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback is not None and traceback.tb_frame.f_code.co_name in _BODY_DECODERS
+
+
+# The functions at the bottom of the stack when Litestar decodes a body (or our code decodes a
+# callback's or a frame's bytes): litestar/serialization/msgspec_hooks.py.
+_BODY_DECODERS = frozenset({"decode_json", "decode_msgpack", "decode_media_type"})
 
 
 def data_error_handler(request: Request, exc: DataError) -> Response:
@@ -310,7 +361,20 @@ def unavailable_handler(request: Request, exc: Exception) -> Response:
     return response
 
 
+def rolled_back_handler(request: Request, exc: Exception) -> Response:
+    # A deadlock or serialization failure PostgreSQL broke by rolling this transaction back:
+    # nothing was written, and a retry normally succeeds. The lock order (catalog/locks.py)
+    # leaves no known cycle, so this is logged as the bug it would be, but answered as `busy`.
+    log.error("transaction_rolled_back", path=request.url.path, exc_info=exc)
+    response = problem(
+        STATUS[ErrorCode.BUSY], ErrorCode.BUSY.value, "busy; nothing was changed, retry"
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 EXCEPTION_HANDLERS = {
+    TransactionRollbackError: rolled_back_handler,
     DataError: data_error_handler,
     PostgresConnectionError: unavailable_handler,
     CannotConnectNowError: unavailable_handler,
@@ -322,6 +386,8 @@ EXCEPTION_HANDLERS = {
     # Redis restarting or unreachable: a grab needs its Lua gate (found by killing Redis mid-storm).
     RedisConnectionError: unavailable_handler,
     RedisTimeoutError: unavailable_handler,
+    RecursionError: undecodable_body_handler,
+    UnicodeDecodeError: undecodable_body_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     NotAuthorizedException: http_error_handler,
@@ -331,4 +397,11 @@ EXCEPTION_HANDLERS = {
     Exception: internal_error_handler,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "DomainError", "ErrorCode", "MediaType", "problem"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "DomainError",
+    "ErrorCode",
+    "MediaType",
+    "problem",
+    "problem_body",
+]

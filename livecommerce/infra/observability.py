@@ -12,10 +12,25 @@ from litestar.logging.config import StructLoggingConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import Counter
 
 from livecommerce.settings import Settings
 
 REQUEST_ID_HEADER = b"x-request-id"
+
+# The payment reconciler (payments/services.py `reconcile_pending`): lost callbacks it applied, and
+# the payments it could not reconcile and skipped, by reason (an error code or an exception's
+# class: a small fixed set). A skipped payment stays pending and is asked about again next run,
+# so a rising skip count is a payment stuck for good: alert on it.
+RECONCILED = Counter(
+    "livecommerce_reconciled",
+    "Pending payments the reconciler found paid at the provider and applied",
+)
+RECONCILE_SKIPPED = Counter(
+    "livecommerce_reconcile_skipped",
+    "Pending payments the reconciler could not reconcile and skipped, by reason",
+    ["reason"],
+)
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:

@@ -28,7 +28,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or load_settings()
     ctx.update(job_context(settings))
     await db.start_pool(settings)
-    providers.configure(settings.sandbox_gateway_secret)
+    providers.configure(settings)
     redis = ctx.get("redis")  # arq's pool, always there under arq
     queue.bind(redis)
     if redis is not None and room_events.redis() is None:  # in `up` the api's hub is bound already

@@ -12,7 +12,8 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 class Pages:
     """New browser contexts (one per person) logged in with the user's token as the page's cookie;
-    every uncaught page error is collected, and the `pages` fixture fails the test on any."""
+    every uncaught page error and CSP violation is collected, and the `pages` fixture fails the
+    test on any."""
 
     def __init__(self, browser: Any, base_url: str) -> None:
         self.browser = browser
@@ -34,6 +35,15 @@ class Pages:
             )
         page = await context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{path}: {exc}"))
+        # A page our own Content-Security-Policy breaks (an inline script or style) fails too.
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"{path}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         await page.goto(path)
         return page
 

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 
 from livecommerce.domains.promotions.tables import RedPacket
 from tests.e2e.support import screenshot
-from tests.support import create_room, live_room_with_product
+from tests.support import complete_on_sandbox, create_room, live_room_with_product
 
 WAIT = 15_000
 
@@ -27,7 +27,7 @@ async def _top_up(client, user, fen: int) -> None:
     """Money into the wallet the way a person adds it: a top-up paid on the sandbox gateway."""
     started = await client.post("/api/me/wallet/topup", json={"amount": fen}, headers=user.headers)
     assert started.status_code == 201, started.text
-    done = await client.post(started.json()["payUrl"] + "/complete")
+    done = await complete_on_sandbox(client, user, started.json()["payUrl"])
     assert done.status_code == 200, done.text
     wallet = await client.get("/api/me/wallet", headers=user.headers)
     assert wallet.status_code == 200 and wallet.json()["available"] >= fen, wallet.text

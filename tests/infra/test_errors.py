@@ -16,7 +16,7 @@ async def test_ids_and_cursors_past_the_column_range_are_a_400_not_a_500(
         await client.get("/api/products/-11850823739"),
         await client.get("/api/products", params={"cursor": "-2820766514942184367972465770496"}),
         await client.get("/api/orders/53951926351789373023284363264", headers=buyer.headers),
-        await client.get("/sandbox/pay/4652307149"),
+        await client.get("/sandbox/pay/4652307149", headers=buyer.headers),
     ]
     assert [(r.status_code, problem_code(r)) for r in responses] == [
         (400, "validation_error")
@@ -103,3 +103,32 @@ def test_every_error_code_answers_with_exactly_one_status() -> None:
     assert set(STATUS) == set(ErrorCode)
     assert all(400 <= status <= 599 for status in STATUS.values())
     assert DomainError(ErrorCode.NOT_A_DISTRIBUTOR).status == STATUS[ErrorCode.NOT_A_DISTRIBUTOR]
+
+
+def test_a_transaction_postgresql_rolled_back_is_busy_to_retry_and_a_500_hides_its_detail() -> None:
+    from asyncpg.exceptions import DeadlockDetectedError, SerializationError
+    from litestar import Litestar, get
+    from litestar.testing import TestClient
+
+    from livecommerce.infra.errors import EXCEPTION_HANDLERS
+
+    raised = {
+        "deadlock": DeadlockDetectedError("deadlock detected"),
+        "serialization": SerializationError("could not serialize access"),
+        "bug": KeyError("secret_column"),
+    }
+
+    @get("/{name:str}")
+    async def fail(name: str) -> None:
+        raise raised[name]
+
+    with TestClient(Litestar([fail], exception_handlers=EXCEPTION_HANDLERS)) as http:  # type: ignore[arg-type]
+        answers = {name: http.get(f"/{name}") for name in raised}
+    assert {name: (r.status_code, r.json()["code"]) for name, r in answers.items()} == {
+        "deadlock": (503, "busy"),
+        "serialization": (503, "busy"),
+        "bug": (500, "internal_error"),
+    }
+    assert answers["deadlock"].headers["retry-after"] == "1"
+    assert "secret_column" not in answers["bug"].text
+    assert "requestId" in answers["bug"].json()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from livecommerce.settings import DEV_SECRET, SettingsError, load_settings
+from livecommerce.settings import DEV_SANDBOX_SECRET, DEV_SECRET, SettingsError, load_settings
 
 NO_DOTENV = Path("/nonexistent/.env")
 
@@ -42,6 +42,17 @@ def test_values_are_converted_from_strings() -> None:
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"ENV": "prod"}, "SECRET_KEY"),
         ({"ENV": "prod", "SECRET_KEY": DEV_SECRET}, "SECRET_KEY"),
+        ({"ENV": "prod", "SECRET_KEY": "x" * 40, "SANDBOX_GATEWAY": "1"}, "SANDBOX_GATEWAY_SECRET"),
+        (
+            {
+                "ENV": "prod",
+                "SECRET_KEY": "x" * 40,
+                "SANDBOX_GATEWAY": "true",
+                "SANDBOX_GATEWAY_SECRET": DEV_SANDBOX_SECRET,
+            },
+            "SANDBOX_GATEWAY_SECRET",
+        ),
+        ({"SANDBOX_GATEWAY": "maybe"}, "SANDBOX_GATEWAY"),
     ],
 )
 def test_a_wrong_setting_is_refused_by_name(environ: dict[str, str], named: str) -> None:
@@ -76,3 +87,28 @@ def test_in_production_new_hosts_and_distributors_wait_for_an_operator_by_defaul
     chosen = load_settings({**secret, "HOST_SIGNUP": "open"}, dotenv=NO_DOTENV)
     assert (chosen.host_signup, chosen.distributor_signup) == ("open", "approval")
     assert load_settings({}, dotenv=NO_DOTENV).host_signup == "open"  # make up's demo
+
+
+@pytest.mark.parametrize(
+    ("environ", "enabled"),
+    [
+        ({}, True),  # make up's demo
+        ({"ENV": "test"}, True),
+        ({"ENV": "dev", "SANDBOX_GATEWAY": "0"}, False),
+        ({"ENV": "prod", "SECRET_KEY": "x" * 40}, False),
+        ({"ENV": "prod", "SECRET_KEY": "x" * 40, "SANDBOX_GATEWAY": ""}, False),
+        (
+            {
+                "ENV": "prod",
+                "SECRET_KEY": "x" * 40,
+                "SANDBOX_GATEWAY": "1",
+                "SANDBOX_GATEWAY_SECRET": "y" * 24,
+            },
+            True,
+        ),
+    ],
+)
+def test_the_sandbox_gateway_is_on_in_dev_and_test_and_in_production_only_when_asked(
+    environ: dict[str, str], enabled: bool
+) -> None:
+    assert load_settings(environ, dotenv=NO_DOTENV).sandbox_enabled is enabled

@@ -9,7 +9,13 @@ import msgspec
 from bench.ledger_checks import entries_by_kind
 from livecommerce.domains.payments.providers import CallbackEvent, sandbox
 from livecommerce.infra import db
-from tests.support import create_product, pay_through_sandbox, place_order, problem_code
+from tests.support import (
+    complete_on_sandbox,
+    create_product,
+    pay_through_sandbox,
+    place_order,
+    problem_code,
+)
 
 
 async def _paid_order(client: httpx.AsyncClient, user_factory, price: int = 2500):
@@ -43,7 +49,7 @@ async def test_paying_through_the_gateway_moves_the_money_into_escrow_once(
 ) -> None:
     _, buyer, order = await _paid_order(client, user_factory)
     paid = await pay_through_sandbox(client, buyer, order["id"])
-    assert paid["gateway"]["callback"] == "applied"
+    assert paid["gateway"]["result"] == "applied"
     after = (await client.get(f"/api/orders/{order['id']}", headers=buyer.headers)).json()
     assert after["status"] == "paid" and after["paymentMethod"] == "sandbox"
     assert await _balances() == {"gateway": -2500, "escrow": 2500}
@@ -116,8 +122,8 @@ async def test_money_arriving_after_the_order_was_cancelled_goes_straight_back(
     assert (await client.post(f"/api/orders/{order['id']}/cancel", headers=buyer.headers)).json()[
         "status"
     ] == "cancelled"
-    done = await client.post(started["payUrl"] + "/complete")
-    assert done.json()["callback"] == "applied"
+    done = await complete_on_sandbox(client, buyer, started["payUrl"])
+    assert done.json()["result"] == "applied"
     assert (await client.get(f"/api/orders/{order['id']}", headers=buyer.headers)).json()[
         "status"
     ] == "cancelled"
@@ -137,7 +143,9 @@ async def test_wallet_top_up_then_pay_from_the_wallet(
     top_up = (
         await client.post("/api/me/wallet/topup", json={"amount": 3000}, headers=buyer.headers)
     ).json()
-    assert (await client.post(top_up["payUrl"] + "/complete")).json()["callback"] == "applied"
+    assert (await complete_on_sandbox(client, buyer, top_up["payUrl"])).json()[
+        "result"
+    ] == "applied"
     assert (await client.get("/api/me/wallet", headers=buyer.headers)).json()["available"] == 3000
     paid = await client.post(
         f"/api/orders/{order['id']}/pay", json={"method": "wallet"}, headers=buyer.headers
@@ -168,5 +176,5 @@ async def test_an_unknown_payment_is_404_and_the_sandbox_page_renders(
     assert (missing.status_code, problem_code(missing)) == (404, "payment_not_found")
     _, buyer, order = await _paid_order(client, user_factory)
     started = await _start_payment(client, buyer, order)
-    page = await client.get(started["payUrl"])
+    page = await client.get(started["payUrl"], headers=buyer.headers)
     assert page.status_code == 200 and "¥25.00" in page.text

@@ -27,14 +27,6 @@ PUBLIC: dict[tuple[str, str], str] = {
         "POST",
         "/api/payments/callback",
     ): "payment providers; authenticated by the HMAC signature instead",
-    (
-        "GET",
-        "/sandbox/pay/{payment_id}",
-    ): "the sandbox gateway's hosted page (stands in for the provider)",
-    (
-        "POST",
-        "/sandbox/pay/{payment_id}/complete",
-    ): "the sandbox gateway's pay button (stands in for the provider)",
     ("GET", "/api/rooms"): "the landing page: live and upcoming rooms",
     ("GET", "/api/rooms/{room_id}"): "a room's public page (what the join snapshot shows anyway)",
     ("GET", "/api/rooms/{room_id}/sessions"): "a room's past broadcasts and their public figures",

@@ -23,6 +23,7 @@ from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.resilience.conftest import storm_client
 from tests.resilience.invariants import fmt, stock_problems
 from tests.resilience.processes import ApiProcess, app_env, migrate, wait_until
+from tests.support import complete_on_sandbox
 
 STOCK = 100_000
 PRICE = 990
@@ -136,9 +137,8 @@ async def test_postgres_restarted_mid_checkout_keeps_every_acknowledged_order_wh
                     "/api/me/wallet/topup", json={"amount": 10_000_000}, headers=headers
                 )
                 assert top_up.status_code == 201, top_up.text
-                assert (await client.post(top_up.json()["payUrl"] + "/complete")).json()[
-                    "callback"
-                ] == "applied"
+                paid = await complete_on_sandbox(client, headers, top_up.json()["payUrl"])
+                assert paid.json()["result"] == "applied", paid.text
 
             shoppers = [
                 asyncio.create_task(_shopper(client, h, sku_id, ledger, stop)) for h in buyers

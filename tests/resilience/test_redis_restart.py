@@ -44,7 +44,7 @@ async def _checkout(
     started = await client.post(f"/api/orders/{order_id}/pay", json={}, headers=buyer.headers)
     if started.status_code != 200:
         return 201, started.status_code, ""
-    done = await client.post(started.json()["payUrl"] + "/complete")
+    done = await support.complete_on_sandbox(client, buyer, started.json()["payUrl"])
     status = (
         (await client.get(f"/api/orders/{order_id}", headers=buyer.headers))
         .json()

@@ -53,9 +53,8 @@ async def _top_up(client: httpx.AsyncClient, buyer: support.TestUser, amount: in
         "/api/me/wallet/topup", json={"amount": amount}, headers=buyer.headers
     )
     assert started.status_code == 201, started.text
-    assert (await client.post(started.json()["payUrl"] + "/complete")).json()[
-        "callback"
-    ] == "applied"
+    paid = await support.complete_on_sandbox(client, buyer, started.json()["payUrl"])
+    assert paid.json()["result"] == "applied", paid.text
 
 
 async def _received_orders(

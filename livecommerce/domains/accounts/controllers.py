@@ -8,7 +8,7 @@ from litestar.datastructures import Cookie
 from litestar.di import Provide
 from litestar.security.jwt import JWTCookieAuth
 
-from livecommerce.domains.accounts import services
+from livecommerce.domains.accounts import services, throttle
 from livecommerce.domains.accounts.schemas import (
     ApplyForRole,
     AuthOut,
@@ -61,7 +61,11 @@ class AuthController(Controller):
 
     @post("/login", status_code=200)
     async def login(self, request: Request[Any, Any, Any], data: Login) -> Response[AuthOut]:
+        """Failed attempts are throttled per account and per address (429 with Retry-After)."""
+        redis, address = request.app.state.redis, request.client.host if request.client else ""
+        await throttle.attempt(redis, data.username, address)
         user = await services.authenticate(data.username, data.password)
+        await throttle.succeeded(redis, data.username, address)
         token, cookie = issue_token(request, user)
         return Response(AuthOut(user=user, token=token), cookies=[cookie])
 

@@ -1,4 +1,8 @@
-"""Catalog: a host's products and their SKUs. Viewers see only what is on shelf."""
+"""Catalog: a host's products and their SKUs. Viewers see only what is on shelf.
+
+A change locks rows in the order written in `catalog/locks.py`: the product row, then its SKUs by
+id.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ from typing import Any
 
 from asyncpg import Connection
 
+from livecommerce.domains.catalog.locks import lock_product, retried_once
 from livecommerce.domains.catalog.schemas import (
     CreateProduct,
     ProductOut,
     ProductPage,
     SkuOut,
+    SkuPatch,
     UpdateProduct,
 )
 from livecommerce.infra import db
@@ -133,11 +139,25 @@ async def list_products(
 
 
 async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> ProductOut:
+    """Change a product and its SKUs, in the lock order of `catalog.locks` (the product row, then
+    its SKUs by id), so an edit never deadlocks the orders selling the product."""
+    return await retried_once(
+        lambda: _update_product(product_id, actor, data), what=f"editing product {product_id}"
+    )
+
+
+def _sku_patches_in_lock_order(data: UpdateProduct) -> list[SkuPatch]:
+    """Existing SKUs by ascending id (as orders lock them; stable, so a repeated id keeps its
+    order), then the new ones, whose INSERT locks no SKU."""
+    patches = data.skus or []
+    changes = sorted((p for p in patches if p.id is not None), key=lambda p: p.id or 0)
+    return changes + [p for p in patches if p.id is None]
+
+
+async def _update_product(product_id: int, actor: Actor, data: UpdateProduct) -> ProductOut:
     async with db.transaction() as tx:
         conn = tx.conn
-        owner = await conn.fetchval(
-            "SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id
-        )
+        owner = await lock_product(conn, product_id)
         if owner is None or (owner != actor.id and not actor.is_admin):
             raise _not_found(product_id)
         await conn.execute(
@@ -151,7 +171,7 @@ async def update_product(product_id: int, actor: Actor, data: UpdateProduct) -> 
             data.images,
             data.on_shelf,
         )
-        for patch in data.skus or []:
+        for patch in _sku_patches_in_lock_order(data):
             if patch.id is None:
                 if patch.name is None or patch.price is None or patch.stock is None:
                     raise DomainError(

@@ -38,6 +38,8 @@ from livecommerce.infra.auth import Actor, authenticated, provide_actor, publish
 from livecommerce.settings import Settings
 
 Limit = Annotated[int, Parameter(ge=1, le=100)]
+# Link codes are 8 characters today; a longer one is no link, and is not looked up.
+LinkCode = Annotated[str, Parameter(max_length=32)]
 WithdrawalStatus = Literal["pending", "paid", "rejected"]
 
 
@@ -140,7 +142,7 @@ class ShortLinkController(Controller):
 
     @get("/{code:str}", status_code=302)
     async def visit(
-        self, request: Request[Any, Any, Any], maybe_actor: Actor | None, code: str
+        self, request: Request[Any, Any, Any], maybe_actor: Actor | None, code: LinkCode
     ) -> Redirect:
         """Record the click, bind the visitor (logged in) or set a referral cookie, redirect."""
         target, cookie, max_age = await links.visit(
@@ -164,7 +166,7 @@ class ShortLinkController(Controller):
         return Redirect(path=target, status_code=302, cookies=cookies)
 
     @get("/{code:str}/qr.svg", media_type="image/svg+xml", cache_control=None)
-    async def qr(self, request: Request[Any, Any, Any], code: str) -> Response[bytes]:
+    async def qr(self, request: Request[Any, Any, Any], code: LinkCode) -> Response[bytes]:
         return Response(
             await links.qr_svg(_env(request), code),
             media_type="image/svg+xml",

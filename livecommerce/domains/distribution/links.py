@@ -48,6 +48,10 @@ async def create_link(env: Settings, actor: Actor, data: CreateShareLink) -> Sha
             "SELECT on_shelf FROM products WHERE id = $1", data.product_id
         ):
             raise DomainError(ErrorCode.NOT_FOUND, detail=f"no product {data.product_id} on shelf")
+        if data.room_id is not None and not await conn.fetchval(
+            "SELECT 1 FROM rooms WHERE id = $1", data.room_id
+        ):
+            raise DomainError(ErrorCode.NOT_FOUND, detail=f"no room {data.room_id}")
         target = "product" if data.product_id is not None else "room"
 
         async def insert(code: str) -> Record:

@@ -7,6 +7,7 @@ from typing import Any
 
 from asyncpg import Connection
 
+from livecommerce.domains.catalog.locks import lock_product
 from livecommerce.domains.distribution import config
 from livecommerce.domains.distribution.rules import ensure_within_cap, rates_for
 from livecommerce.domains.distribution.schemas import CommissionRatesOut
@@ -33,9 +34,9 @@ async def set_rates(
 ) -> CommissionRatesOut:
     async with db.transaction() as tx:
         conn = tx.conn
-        owner = await conn.fetchval(
-            "SELECT host_id FROM products WHERE id = $1 FOR UPDATE", product_id
-        )
+        # The product row in the catalog's lock order (catalog/locks.py): FOR UPDATE here made
+        # every order of the product wait on its items' foreign key check.
+        owner = await lock_product(conn, product_id)
         if owner is None or (owner != actor.id and not actor.is_admin):
             raise DomainError(ErrorCode.NOT_FOUND, detail=f"no product {product_id}")
         settings = await config.load(conn, env)

@@ -60,7 +60,9 @@ class OrderController(Controller):
         actor: Actor,
         order_hooks: OrderHooks,
         data: PlaceOrder,
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
+        ] = None,
     ) -> Response[bytes]:
         """Place an order. Send an `Idempotency-Key`: a retry with the same key and body replays
         the first response; the same key with another body is 422."""

@@ -3,7 +3,8 @@ transaction that locks the order row, takes its target state from the transition
 person and for the system alike), moves money through the ledger and runs the other domains'
 reactions (`OrderHooks`) in the same transaction; jobs and room events wait for COMMIT.
 
-Lock order everywhere: the order row, then its payment rows, then ledger accounts by id.
+Lock order everywhere: the order row, then its payment rows, then (restocking) SKU rows by
+ascending id (catalog/locks.py), then ledger accounts by id.
 """
 
 from __future__ import annotations
@@ -176,7 +177,15 @@ async def order_payment_succeeded(hooks: OrderHooks, tx: Tx, payment: Record) ->
 
 
 async def restock(conn: Connection, order_id: int) -> None:
-    """Put an order's units back on the shelf (cancelled unpaid, or refunded before shipping)."""
+    """Put an order's units back on the shelf (cancelled unpaid, or refunded before shipping).
+
+    The SKU rows are locked by ascending id first (catalog/locks.py), as placing an order takes
+    them: an UPDATE ... FROM would lock them in whatever order its join yields."""
+    await conn.execute(
+        "SELECT s.id FROM skus s JOIN order_items i ON i.sku_id = s.id WHERE i.order_id = $1"
+        " ORDER BY s.id FOR NO KEY UPDATE OF s",
+        order_id,
+    )
     await conn.execute(
         "UPDATE skus s SET stock = s.stock + i.quantity, sold = s.sold - i.quantity"
         " FROM order_items i WHERE i.order_id = $1 AND s.id = i.sku_id",
@@ -195,6 +204,11 @@ async def cancel(hooks: OrderHooks, order_id: int, who: Who, reason: str) -> Ord
         if step is None:
             return None
         _, target = step
+        # The lock order: the order's payment rows, then its SKUs.
+        await conn.execute(
+            "UPDATE payments SET status = 'closed' WHERE order_id = $1 AND status = 'pending'",
+            order_id,
+        )
         await restock(conn, order_id)
         cancelled = await conn.fetchrow(
             "UPDATE orders SET status = $3, cancelled_at = now(), cancel_reason = $2"
@@ -202,10 +216,6 @@ async def cancel(hooks: OrderHooks, order_id: int, who: Who, reason: str) -> Ord
             order_id,
             reason,
             target.value,
-        )
-        await conn.execute(
-            "UPDATE payments SET status = 'closed' WHERE order_id = $1 AND status = 'pending'",
-            order_id,
         )
         for reaction in hooks.cancelled:
             await reaction(tx, cancelled)

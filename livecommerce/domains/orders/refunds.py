@@ -140,11 +140,12 @@ async def approve_refund(hooks: OrderHooks, refund_id: int, actor: Actor) -> Ord
         )
         if payment is None:
             raise ValueError(f"order {order['id']} is being refunded but has no succeeded payment")
+        if fully and order["status_before_refund"] == Status.PAID:
+            # Nothing was shipped: the goods are still on the shelf. SKU rows before the ledger's
+            # accounts (the lock order, catalog/locks.py): the host's escrow is held shortest.
+            await restock(conn, order["id"])
         escrow = await ledger.account_id(conn, order["host_id"], Kind.ESCROW)
         await payments.refund_payment(conn, payment, refund["amount"], str(refund_id), escrow)
-        if fully and order["status_before_refund"] == Status.PAID:
-            # Nothing was shipped: the goods are still on the shelf.
-            await restock(conn, order["id"])
         for reaction in hooks.refunded:
             await reaction(tx, updated, allocation)
         return await order_out(conn, order["id"])

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 from asyncpg import Connection, Record
 
+from livecommerce.domains.catalog.locks import retried_once
 from livecommerce.domains.orders import idempotency
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.queries import order_out
@@ -21,7 +22,8 @@ from livecommerce.settings import Settings
 
 async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
     """Decrement stock only if enough is left; the row lock orders concurrent buyers, the WHERE
-    refuses the late ones."""
+    refuses the late ones. The products row is read, not locked (UPDATE ... FROM locks only
+    the SKU)."""
     row = await conn.fetchrow(
         "UPDATE skus s SET stock = s.stock - $2, sold = s.sold + $2 FROM products p"
         " WHERE s.id = $1 AND p.id = s.product_id AND p.on_shelf AND s.stock >= $2"
@@ -56,6 +58,20 @@ async def place_order(
     """Place an order; returns (status, JSON body, replayed). A retry with the same key replays
     the first answer. `hooks.placed` run in the placing transaction (trace, coupon, chain)."""
     digest = idempotency.request_hash(data)
+    return await retried_once(
+        lambda: _place_order(settings, hooks, buyer_id, data, idempotency_key, digest),
+        what="placing an order",
+    )
+
+
+async def _place_order(
+    settings: Settings,
+    hooks: OrderHooks,
+    buyer_id: int,
+    data: PlaceOrder,
+    idempotency_key: str,
+    digest: str,
+) -> tuple[int, bytes, bool]:
     async with db.transaction() as tx:
         conn = tx.conn
         stored = await idempotency.claim(
@@ -66,8 +82,9 @@ async def place_order(
         quantities: dict[int, int] = defaultdict(int)
         for line in data.items:
             quantities[line.sku_id] += line.quantity
-        # Ascending SKU ids: two orders for the same SKUs lock them in the same order, never
-        # deadlock.
+        # The lock order of catalog/locks.py: SKUs by ascending id, as a host's edit takes them
+        # (after its product row). The product is only ever KEY SHARE-locked here (by the foreign
+        # key checks of the items), which no edit's lock conflicts with.
         taken = [
             (await _take_stock(conn, sku_id, qty), qty)
             for sku_id, qty in sorted(quantities.items())

@@ -1,20 +1,23 @@
 from __future__ import annotations
 
+import functools
 import html
-from typing import Any
+from string import Template
+from typing import Annotated, Any
+from urllib.parse import quote
 
-import httpx
-import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import Parameter
 
 from livecommerce.domains.payments import services, topups
 from livecommerce.domains.payments.hooks import PaymentHooks
-from livecommerce.domains.payments.providers import sandbox
-from livecommerce.domains.payments.schemas import TopUp, TopUpOut
+from livecommerce.domains.payments.schemas import SandboxPaid, TopUp, TopUpOut
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor, authenticated, provide_actor
 from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.settings import PROJECT_ROOT
 
 
 class PaymentCallbackController(Controller):
@@ -26,7 +29,7 @@ class PaymentCallbackController(Controller):
         self,
         request: Request[Any, Any, Any],
         payment_hooks: PaymentHooks,
-        provider: str = "sandbox",
+        provider: Annotated[str, Parameter(max_length=16)] = "sandbox",
     ) -> dict[str, str]:
         """Providers call this when a payment succeeds. Signed (HMAC); repeated deliveries change
         nothing."""
@@ -47,87 +50,88 @@ class TopUpController(Controller):
         return await topups.start_top_up(actor.id, data.amount, data.provider)
 
 
-# A backslash ending a line joins it to the next (the page's long lines, split to fit).
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">\
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Sandbox gateway</title>\
-<style>body{{font:16px system-ui;max-width:28rem;margin:3rem auto;padding:0 1rem}}
-button{{font-size:1.1rem;padding:.6rem 1.4rem}}.amount{{font-size:2rem;margin:1rem 0}}\
-</style></head><body>
-<h1>Sandbox payment gateway</h1><p>Payment #{id} · status <strong id="status">{status}</strong></p>
-<p class="amount">¥{yuan}</p>
-<button id="pay" {disabled}>Pay ¥{yuan}</button><p id="result" role="status"></p>
-<script>
-document.getElementById('pay').addEventListener('click', async (e) => {{
-  e.target.disabled = true;
-  const r = await fetch('/sandbox/pay/{id}/complete', {{method: 'POST'}});
-  const body = await r.json();
-  document.getElementById('result').textContent = \
-r.ok ? 'Paid: ' + body.callback : (body.detail || 'Payment failed');
-  if (r.ok) document.getElementById('status').textContent = 'succeeded';
-}});
-</script></body></html>"""
+SANDBOX_PAGE = PROJECT_ROOT / "static" / "pages" / "sandbox-pay.html"
+
+
+@functools.cache
+def _page_template() -> Template:
+    return Template(SANDBOX_PAGE.read_text(encoding="utf-8"))
+
+
+def _page(
+    *, state: str, payment_id: int = 0, status: str = "", amount: int = 0, next_path: str = ""
+) -> str:
+    """The page in one of its states: `pay` (the payment's own payer) or `login`."""
+    paying = state == "pay"
+    return _page_template().substitute(
+        state=state,
+        payment_id=payment_id,
+        status=html.escape(status),
+        yuan=f"{amount / 100:.2f}",
+        disabled="" if status == "pending" else "disabled",
+        checkout_hidden="" if paying else "hidden",
+        login_hidden="hidden" if paying else "",
+        login_url=html.escape("/login?next=" + quote(next_path, safe="/")),
+    )
+
+
+def _login_first(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[str]:
+    # A browser gets a page that sends it to log in and back here; the status stays a 401.
+    return Response(
+        _page(state="login", next_path=request.url.path),
+        status_code=401,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 class SandboxGatewayController(Controller):
-    """The sandbox gateway's hosted pages: what a buyer sees at the provider."""
+    """The sandbox gateway's hosted pages: what a buyer sees at the provider.
+
+    Registered only where the sandbox is on (`Settings.sandbox_enabled`: dev and test, or
+    SANDBOX_GATEWAY=1), and only for the payment's own payer: paying here books money."""
 
     path = "/sandbox/pay"
     tags = ["sandbox gateway"]
     include_in_schema = True
+    guards = [authenticated]
+    dependencies = {"actor": Provide(provide_actor)}
 
-    @get("/{payment_id:int}", media_type=MediaType.HTML, exclude_from_auth=True)
-    async def page(self, payment_id: int) -> str:
+    @get(
+        "/{payment_id:int}",
+        media_type=MediaType.HTML,
+        exception_handlers={NotAuthorizedException: _login_first},
+    )
+    async def page(self, actor: Actor, payment_id: int) -> Response[str]:
         async with db.connection() as conn:
             payment = await conn.fetchrow(
-                "SELECT id, amount, status FROM payments WHERE id = $1 AND provider = 'sandbox'",
+                "SELECT id, amount, status FROM payments"
+                " WHERE id = $1 AND provider = 'sandbox' AND user_id = $2",
                 payment_id,
+                actor.id,
             )
-        if payment is None:
+        if payment is None:  # someone else's payment does not exist for you
             raise DomainError(
                 ErrorCode.PAYMENT_NOT_FOUND, detail=f"no sandbox payment {payment_id}"
             )
-        return _PAGE.format(
-            id=payment["id"],
-            status=html.escape(payment["status"]),
-            yuan=f"{payment['amount'] / 100:.2f}",
-            disabled="disabled" if payment["status"] != "pending" else "",
+        body = _page(
+            state="pay",
+            payment_id=payment["id"],
+            status=payment["status"],
+            amount=payment["amount"],
         )
+        return Response(body, media_type=MediaType.HTML, headers={"Cache-Control": "no-store"})
 
-    @post("/{payment_id:int}/complete", status_code=200, exclude_from_auth=True)
+    @post("/{payment_id:int}/complete", status_code=200)
     async def complete(
-        self, request: Request[Any, Any, Any], payment_id: int
-    ) -> Response[dict[str, Any]]:
-        """The buyer pays: the gateway books the charge, then delivers a signed callback to the
-        shop."""
-        gateway = sandbox()
-        async with db.transaction() as tx:
-            conn = tx.conn
-            payment = await conn.fetchrow(
-                "SELECT id, amount FROM payments WHERE id = $1 AND provider = 'sandbox'", payment_id
-            )
-            if payment is None:
-                raise DomainError(
-                    ErrorCode.PAYMENT_NOT_FOUND,
-                    detail=f"no sandbox payment {payment_id}",
-                )
-            event = await gateway.charge(conn, payment_id, payment["amount"])
-        body = msgspec.json.encode(event)
-        url = str(request.base_url).rstrip("/") + "/api/payments/callback?provider=sandbox"
-        async with httpx.AsyncClient(timeout=10) as client:
-            delivered = await client.post(
-                url,
-                content=body,
-                headers={"content-type": "application/json", gateway.header: gateway.sign(body)},
-            )
-        result = (
-            delivered.json().get("result")
-            if delivered.status_code == 200
-            else delivered.json().get("code")
-        )
-        return Response(
-            {"paymentId": payment_id, "callback": result, "callbackStatus": delivered.status_code}
-        )
+        self, actor: Actor, payment_hooks: PaymentHooks, payment_id: int
+    ) -> SandboxPaid:
+        """The payer pays: the gateway books the charge and the shop confirms it in-process,
+        through the path a signed callback takes (no request back to this server). Idempotent."""
+        result = await services.complete_in_sandbox(payment_hooks, payment_id, actor.id)
+        return SandboxPaid(payment_id=payment_id, result=result)
 
 
-CONTROLLERS = [PaymentCallbackController, TopUpController, SandboxGatewayController]
+CONTROLLERS = [PaymentCallbackController, TopUpController]
+# Mounted by create_app only when the sandbox is on.
+SANDBOX_CONTROLLERS = [SandboxGatewayController]

@@ -9,22 +9,25 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Protocol
+from typing import Annotated, Protocol
 
 import msgspec
 from asyncpg import Connection
 
 from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.settings import Settings
 
 # A signed callback older (or newer) than this is refused: a captured one can't be replayed later.
 SIGNATURE_TOLERANCE_SECONDS = 600
 
 
 class CallbackEvent(msgspec.Struct, rename="camel"):
-    payment_id: int
-    provider_ref: str
+    # Bounded by the columns they are written to (payments.id, payments.provider_ref): a value
+    # that can't be stored is a refused callback, not a database error.
+    payment_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+    provider_ref: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     amount: int
-    status: str
+    status: Annotated[str, msgspec.Meta(max_length=32)]
 
 
 class PaymentProvider(Protocol):
@@ -130,10 +133,21 @@ class SandboxProvider:
 
 
 _providers: dict[str, PaymentProvider] = {}
+# The providers that take money in: new payments and their callbacks. A provider registered but
+# not here (the sandbox in production) still serves what exists: refunds, queries, payouts.
+_taking_payments: set[str] = set()
 
 
-def configure(sandbox_secret: str) -> None:
-    _providers["sandbox"] = SandboxProvider(sandbox_secret)
+def configure(settings: Settings) -> None:
+    """Register the providers of this process (the api's startup and the worker's)."""
+    enabled = settings.sandbox_enabled
+    # Switched off, the sandbox signs and verifies with a key nobody knows: no default secret is
+    # ever in use.
+    secret = settings.sandbox_gateway_secret if enabled else secrets.token_hex(32)
+    _providers["sandbox"] = SandboxProvider(secret)
+    _taking_payments.discard("sandbox")
+    if enabled:
+        _taking_payments.add("sandbox")
 
 
 def provider(name: str) -> PaymentProvider:
@@ -143,6 +157,17 @@ def provider(name: str) -> PaymentProvider:
         raise DomainError(
             ErrorCode.VALIDATION_ERROR, detail=f"unknown payment provider {name!r}"
         ) from None
+
+
+def taking_payments(name: str) -> PaymentProvider:
+    """The provider, if it takes new payments and callbacks here (else a 400 with a code)."""
+    found = provider(name)
+    if name not in _taking_payments:
+        raise DomainError(
+            ErrorCode.PROVIDER_UNAVAILABLE,
+            detail=f"payment provider {name!r} is not available here",
+        )
+    return found
 
 
 def sandbox() -> SandboxProvider:

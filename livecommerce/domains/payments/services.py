@@ -14,15 +14,21 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from asyncpg import Connection, Record
+from asyncpg import Connection, Record, UniqueViolationError
 
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
 from livecommerce.domains.payments.hooks import PaymentHooks
-from livecommerce.domains.payments.providers import CallbackEvent, provider
+from livecommerce.domains.payments.providers import (
+    CallbackEvent,
+    provider,
+    sandbox,
+    taking_payments,
+)
 from livecommerce.infra import db
 from livecommerce.infra.db import Tx
 from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.infra.observability import RECONCILE_SKIPPED, RECONCILED
 
 log = structlog.get_logger("payments")
 
@@ -36,6 +42,8 @@ async def create_payment(
     order_id: int | None,
     provider_name: str,
 ) -> Record:
+    if provider_name != "wallet":
+        taking_payments(provider_name)  # a switched-off gateway (the sandbox in prod) takes none
     return await conn.fetchrow(
         "INSERT INTO payments"
         " (user_id, order_id, purpose, provider, amount, status, refunded_amount, created_at)"
@@ -49,7 +57,7 @@ async def create_payment(
 
 
 def checkout_url(payment: Record | dict[str, Any]) -> str:
-    return provider(payment["provider"]).checkout_url(payment["id"])
+    return taking_payments(payment["provider"]).checkout_url(payment["id"])
 
 
 async def succeed(tx: Tx, hooks: PaymentHooks, payment: Record, provider_ref: str) -> None:
@@ -98,7 +106,7 @@ async def apply_callback(
     hooks: PaymentHooks, provider_name: str, headers: dict[str, str], body: bytes
 ) -> str:
     """Verify and apply a provider's callback. Returns `applied` or `duplicate`."""
-    gateway = provider(provider_name)
+    gateway = taking_payments(provider_name)
     try:
         event = gateway.verify_callback(headers, body)
     except DomainError as error:
@@ -107,6 +115,23 @@ async def apply_callback(
 
 
 async def confirm(hooks: PaymentHooks, provider_name: str, event: CallbackEvent) -> str:
+    """Apply a verified event of the provider (a callback, a query's answer, the sandbox's own
+    charge): `applied` the first time, `duplicate` after. All or nothing: a refusal writes only
+    its audit row."""
+    try:
+        return await _confirm(hooks, provider_name, event)
+    except UniqueViolationError as exc:
+        if "provider_ref_once" not in (exc.constraint_name or ""):
+            raise
+        # The provider's reference is another payment's: its transaction rolled back whole.
+        error = DomainError(
+            ErrorCode.PROVIDER_REF_REUSED,
+            detail=f"{provider_name} reference {event.provider_ref!r} belongs to another payment",
+        )
+    raise await _reject(provider_name, event.payment_id, error)
+
+
+async def _confirm(hooks: PaymentHooks, provider_name: str, event: CallbackEvent) -> str:
     async with db.transaction() as tx:
         conn = tx.conn
         # Lock order: what the payment is for (an order's row) before the payment row, as
@@ -139,6 +164,29 @@ async def confirm(hooks: PaymentHooks, provider_name: str, event: CallbackEvent)
             await _audit(conn, provider_name, payment["id"], "applied")
             return "applied"
     raise await _reject(provider_name, event.payment_id, error)
+
+
+async def complete_in_sandbox(hooks: PaymentHooks, payment_id: int, payer_id: int) -> str:
+    """The payer presses "pay" on the sandbox gateway's page: the gateway books the charge, then
+    the shop confirms it in-process through `confirm`, the path every callback takes. Repeating
+    it charges once and answers `duplicate`; if confirming fails after the charge is booked, the
+    reconciler finds the charge by `query` and applies it."""
+    taking_payments("sandbox")
+    gateway = sandbox()
+    async with db.transaction() as tx:
+        conn = tx.conn
+        payment = await conn.fetchrow(
+            "SELECT id, amount FROM payments WHERE id = $1 AND provider = 'sandbox'"
+            " AND user_id = $2",
+            payment_id,
+            payer_id,
+        )
+        if payment is None:  # someone else's payment does not exist for you
+            raise DomainError(
+                ErrorCode.PAYMENT_NOT_FOUND, detail=f"no sandbox payment {payment_id}"
+            )
+        event = await gateway.charge(conn, payment_id, payment["amount"])
+    return await confirm(hooks, "sandbox", event)
 
 
 async def refund_payment(
@@ -178,8 +226,9 @@ async def reconcile_pending(
     hooks: PaymentHooks, older_than_seconds: int = 120, limit: int = 500
 ) -> int:
     """Ask the providers about payments still pending: a callback that never arrived is applied
-    now. Each payment on its own: one that can't be reconciled is logged and skipped, so it
-    never holds back the others."""
+    now. Each payment on its own: one that can't be reconciled is logged, counted
+    (`livecommerce_reconcile_skipped_total{reason}`) and skipped, so it never holds back the
+    others; each one applied counts in `livecommerce_reconciled_total`."""
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT id, provider FROM payments WHERE status = 'pending' AND provider <> 'wallet'"
@@ -194,11 +243,15 @@ async def reconcile_pending(
                 event = await provider(row["provider"]).query(conn, row["id"])
             if event is not None and await confirm(hooks, row["provider"], event) == "applied":
                 applied += 1
+                RECONCILED.inc()
         except Exception as exc:  # one bad row must not stop reconciliation for all the others
+            reason = exc.code.value if isinstance(exc, DomainError) else type(exc).__name__
+            RECONCILE_SKIPPED.labels(reason=reason).inc()
             log.warning(
                 "payment_not_reconciled",
                 payment_id=row["id"],
                 provider=row["provider"],
+                reason=reason,
                 error=f"{type(exc).__name__}: {exc}"[:300],
             )
     return applied

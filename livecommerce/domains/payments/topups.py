@@ -10,7 +10,7 @@ from asyncpg import Record
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
 from livecommerce.domains.payments import services as payments
-from livecommerce.domains.payments.providers import provider
+from livecommerce.domains.payments.providers import taking_payments
 from livecommerce.domains.payments.schemas import TopUpOut
 from livecommerce.infra import db
 from livecommerce.infra.db import Tx
@@ -18,8 +18,8 @@ from livecommerce.infra.db import Tx
 
 async def start_top_up(user_id: int, amount: int, provider_name: str) -> TopUpOut:
     # Validate before writing: a pending payment of an unknown provider would be a row the
-    # reconciler can never ask about.
-    provider(provider_name)
+    # reconciler can never ask about, and one of a switched-off gateway could never be paid.
+    taking_payments(provider_name)
     async with db.transaction() as tx:
         payment = await payments.create_payment(
             tx.conn,
