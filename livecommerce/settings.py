@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -50,9 +51,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host_signup: Literal["open", "approval"] = "open"
     distributor_signup: Literal["open", "approval"] = "open"
     # Commerce periods and fees.
-    payment_timeout_minutes: Positive = 15
-    auto_confirm_days: Positive = 10
-    after_sales_days: Positive = 7
+    # Fractions are for tests that walk an order's whole life: ENV=test accepts any positive
+    # value, elsewhere at least a minute to pay and a day for the others.
+    payment_timeout_minutes: Annotated[float, msgspec.Meta(gt=0)] = 15
+    auto_confirm_days: Annotated[float, msgspec.Meta(gt=0)] = 10
+    after_sales_days: Annotated[float, msgspec.Meta(gt=0)] = 7
     platform_fee_bp: BasisPoints = 500
     idempotency_ttl_hours: Annotated[int, msgspec.Meta(ge=24)] = 24
     # The sandbox payment gateway (its pay pages and the `sandbox` provider for new payments)
@@ -64,6 +67,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = ""
     # The zone whose calendar days per-day limits count in (coupons claimed per user per day).
     business_timezone: str = "Asia/Shanghai"
+
+    @property
+    def payment_timeout(self) -> timedelta:
+        return timedelta(minutes=self.payment_timeout_minutes)
+
+    @property
+    def auto_confirm_after(self) -> timedelta:
+        """From shipping to receipt confirmed by itself."""
+        return timedelta(days=self.auto_confirm_days)
+
+    @property
+    def after_sales_window(self) -> timedelta:
+        """From receipt to completion, while the buyer may still ask for a refund."""
+        return timedelta(days=self.after_sales_days)
 
     @property
     def base_url(self) -> str:
@@ -134,7 +151,17 @@ def load_settings(
         raise SettingsError(message) from None
     if settings.env == "prod":
         _refuse_default_secrets(settings)
+    if settings.env != "test":
+        _refuse_test_windows(settings)
     return settings
+
+
+def _refuse_test_windows(settings: Settings) -> None:
+    for name in ("payment_timeout_minutes", "auto_confirm_days", "after_sales_days"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(
+                f"{name.upper()}: at least 1 outside ENV=test (got {getattr(settings, name)})"
+            )
 
 
 def _refuse_default_secrets(settings: Settings) -> None:

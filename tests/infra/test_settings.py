@@ -112,3 +112,14 @@ def test_the_sandbox_gateway_is_on_in_dev_and_test_and_in_production_only_when_a
     environ: dict[str, str], enabled: bool
 ) -> None:
     assert load_settings(environ, dotenv=NO_DOTENV).sandbox_enabled is enabled
+
+
+def test_order_windows_may_be_seconds_in_test_and_not_below_a_day_elsewhere() -> None:
+    short = {"AFTER_SALES_DAYS": "0.0001", "AUTO_CONFIRM_DAYS": "0.0001"}
+    in_test = load_settings({"ENV": "test", **short}, dotenv=Path("/nonexistent"))
+    assert in_test.after_sales_window.total_seconds() == pytest.approx(8.64)
+    assert in_test.auto_confirm_after.total_seconds() == pytest.approx(8.64)
+    with pytest.raises(SettingsError, match="AFTER_SALES_DAYS"):
+        load_settings({"ENV": "dev", "AFTER_SALES_DAYS": "0.5"}, dotenv=Path("/nonexistent"))
+    with pytest.raises(SettingsError, match="PAYMENT_TIMEOUT_MINUTES"):
+        load_settings({"ENV": "dev", "PAYMENT_TIMEOUT_MINUTES": "0"}, dotenv=Path("/nonexistent"))

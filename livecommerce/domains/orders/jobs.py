@@ -53,9 +53,9 @@ async def sweep_unpaid_orders(ctx: dict[str, Any]) -> int:
 async def sweep_shipped_orders(ctx: dict[str, Any]) -> int:
     ids = await _due(
         "SELECT id FROM orders"
-        " WHERE status = 'shipped' AND shipped_at + make_interval(days => $1) <= now()"
+        " WHERE status = 'shipped' AND shipped_at + $1::interval <= now()"
         " ORDER BY id LIMIT $2",
-        _settings(ctx).auto_confirm_days,
+        _settings(ctx).auto_confirm_after,
         SWEEP_BATCH,
     )
     return sum([await auto_confirm_order(ctx, order_id) for order_id in ids])

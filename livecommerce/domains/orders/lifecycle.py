@@ -9,8 +9,6 @@ ascending id (catalog/locks.py), then ledger accounts by id.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from asyncpg import Connection, Record
 
 from livecommerce.domains import ledger
@@ -235,7 +233,7 @@ async def ship(settings: Settings, order_id: int, actor: Actor, tracking_no: str
             tracking_no,
             step[1].value,
         )
-        due = shipped["shipped_at"] + timedelta(days=settings.auto_confirm_days)
+        due = shipped["shipped_at"] + settings.auto_confirm_after
         tx.after_commit(
             lambda: queue.enqueue(
                 "auto_confirm_order", order_id, job_id=f"auto-confirm:{order_id}", defer_until=due
@@ -254,17 +252,17 @@ async def confirm(settings: Settings, order_id: int, who: Who) -> OrderOut | Non
             order_id,
             Action.CONFIRM,
             who,
-            due_sql="shipped_at + make_interval(days => $2) <= now()",
-            due_args=(settings.auto_confirm_days,),
+            due_sql="shipped_at + $2::interval <= now()",
+            due_args=(settings.auto_confirm_after,),
         )
         if step is None:
             return None
         received = await conn.fetchrow(
             "UPDATE orders SET status = $3, received_at = now(),"
-            " after_sales_until = now() + make_interval(days => $2) WHERE id = $1"
+            " after_sales_until = now() + $2::interval WHERE id = $1"
             " RETURNING after_sales_until",
             order_id,
-            settings.after_sales_days,
+            settings.after_sales_window,
             step[1].value,
         )
         until = received["after_sales_until"]

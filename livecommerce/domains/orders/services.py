@@ -4,7 +4,7 @@ transaction."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import msgspec
 from asyncpg import Connection, Record
@@ -96,7 +96,7 @@ async def _place_order(
                 detail="an order holds the products of one host; place one order per host",
             )
         total = sum(row["price"] * qty for row, qty in taken)
-        deadline = datetime.now(UTC) + timedelta(minutes=settings.payment_timeout_minutes)
+        deadline = datetime.now(UTC) + settings.payment_timeout
         order = await conn.fetchrow(
             "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount,"
             " pay_amount, refunded_amount,"
