@@ -218,3 +218,37 @@ async def test_a_full_refund_reverses_every_commission_and_the_host_keeps_the_re
         (root.id, 2, 149, 149, "reversed"),
     ]
     assert await ledger_checks() == (0, 0)
+
+
+async def test_a_distributor_lists_the_commissions_of_one_order(
+    client: httpx.AsyncClient, user_factory
+) -> None:
+    host = await user_factory("host", ["host"])
+    buyer = await user_factory("buyer")
+    ((leaf, _),) = await chain(client, user_factory, ["leaf"])
+    product, sku = await _product(client, host, "Tea", 10_000)
+    await visit(client, (await share(client, leaf, product))["code"], buyer)
+    orders = []
+    for key in ("a", "b"):
+        placed = await client.post(
+            "/api/orders",
+            json={"items": [{"skuId": sku, "quantity": 1}]},
+            headers={**buyer.headers, "Idempotency-Key": key},
+        )
+        orders.append(placed.json()["id"])
+        await pay_through_sandbox(client, buyer, orders[-1])
+    listed = {
+        order_id: (
+            await client.get(
+                "/api/distributors/me/commissions",
+                params={"orderId": order_id},
+                headers=leaf.headers,
+            )
+        ).json()["items"]
+        for order_id in orders
+    }
+    assert {order_id: [c["orderId"] for c in items] for order_id, items in listed.items()} == {
+        order_id: [order_id] for order_id in orders
+    }
+    everything = await client.get("/api/distributors/me/commissions", headers=leaf.headers)
+    assert len(everything.json()["items"]) == 2

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import Cookie
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.response import Redirect
 
 from livecommerce.domains.distribution import (
@@ -17,7 +18,7 @@ from livecommerce.domains.distribution import (
     queries,
     withdrawals,
 )
-from livecommerce.domains.distribution.rules import DistributionConfig
+from livecommerce.domains.distribution.rules import DistributionConfig, DistributionConfigChange
 from livecommerce.domains.distribution.schemas import (
     BecomeDistributor,
     CommissionPage,
@@ -88,10 +89,12 @@ class DistributorController(Controller):
         self,
         actor: Actor,
         status: Literal["pending", "due", "settled", "reversed"] | None = None,
+        order_id: Annotated[int | None, QueryParameter(name="orderId", ge=1)] = None,
         cursor: int | None = None,
         limit: Limit = 20,
     ) -> CommissionPage:
-        return await queries.commissions(actor.id, status, cursor, limit)
+        """Your commissions, newest first; `orderId` narrows them to one order's."""
+        return await queries.commissions(actor.id, status, cursor, limit, order_id=order_id)
 
     @post("/me/withdrawals", status_code=201, guards=[requires("distributor")])
     async def withdraw(
@@ -205,10 +208,11 @@ class AdminDistributionController(Controller):
 
     @put("/settings")
     async def put_settings(
-        self, request: Request[Any, Any, Any], actor: Actor, data: dict[str, Any]
+        self, request: Request[Any, Any, Any], actor: Actor, data: DistributionConfigChange
     ) -> DistributionConfig:
-        """Change some settings (the rest keep their value); validated whole, then audited."""
-        return await config.update(_env(request), actor.id, data)
+        """Change some settings (the fields left out keep their value); validated whole, then
+        audited."""
+        return await config.update(_env(request), actor.id, msgspec.to_builtins(data))
 
     @get("/settings/audit")
     async def audit(self, limit: Limit = 50) -> list[config.AuditOut]:

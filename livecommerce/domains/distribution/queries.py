@@ -98,19 +98,20 @@ async def team(user_id: int, level: int | None, cursor: int | None, limit: int) 
 
 
 async def commissions(
-    user_id: int, status: str | None, cursor: int | None, limit: int
+    user_id: int, status: str | None, cursor: int | None, limit: int, *, order_id: int | None = None
 ) -> CommissionPage:
     async with db.connection() as conn:
         rows = await conn.fetch(
             "SELECT c.*, i.title, u.display_name FROM commissions c"
             " JOIN order_items i ON i.id = c.order_item_id JOIN users u ON u.id = c.buyer_id"
             " WHERE c.distributor_id = $1 AND ($2::text IS NULL OR c.status = $2)"
-            " AND ($3::int IS NULL OR c.id < $3)"
+            " AND ($3::int IS NULL OR c.id < $3) AND ($5::int IS NULL OR c.order_id = $5)"
             " ORDER BY c.id DESC LIMIT $4",
             user_id,
             status,
             cursor,
             limit + 1,
+            order_id,
         )
     items = [
         CommissionOut(

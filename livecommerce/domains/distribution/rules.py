@@ -4,7 +4,7 @@ buyer binds to, clawback splits. No I/O; tested with hypothesis."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
@@ -35,6 +35,32 @@ class DistributionConfig(
     clawback_policy: ClawbackPolicy = "carry_debt"
     withdrawal_min: Annotated[int, msgspec.Meta(ge=1)] = 100  # fen
     withdrawal_fee_bp: Annotated[int, msgspec.Meta(ge=0, lt=BP)] = 0
+
+
+def _change_of(config: type[msgspec.Struct], name: str) -> type[msgspec.Struct]:
+    """`config`'s fields, each absent unless given: a change names only what it changes, and
+    null stays a value (`bindingExpiryDays: null` is "permanent"). Derived, so the two can't
+    drift apart."""
+    fields = [
+        (field.name, field.type | msgspec.UnsetType, msgspec.UNSET)
+        for field in msgspec.structs.fields(config)
+    ]
+    return msgspec.defstruct(
+        name,
+        fields,
+        rename="camel",
+        forbid_unknown_fields=True,
+        frozen=True,
+        kw_only=True,
+        module=__name__,
+    )
+
+
+if TYPE_CHECKING:
+    DistributionConfigChange = DistributionConfig
+else:
+    # The body of PUT /api/admin/settings, typed in the OpenAPI document.
+    DistributionConfigChange = _change_of(DistributionConfig, "DistributionConfigChange")
 
 
 def validate(config: DistributionConfig, *, platform_fee_bp: int = 0) -> DistributionConfig:
