@@ -33,7 +33,7 @@ class DistributionConfig(
     binding_expiry_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = 30  # null: permanent
     self_purchase_commission: bool = False
     clawback_policy: ClawbackPolicy = "carry_debt"
-    withdrawal_min: Annotated[int, msgspec.Meta(ge=1)] = 100  # fen
+    withdrawal_min: Annotated[int, msgspec.Meta(ge=1, le=100_000_000)] = 100  # fen, at most ¥1M
     withdrawal_fee_bp: Annotated[int, msgspec.Meta(ge=0, lt=BP)] = 0
 
 
