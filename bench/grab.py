@@ -23,7 +23,8 @@ core 0 (`livecommerce serve --workers 1`); the load generator (bench/grab_loadge
                ceiling.
 - websocket:   the same grab as a `grab` frame on the room's websocket (`/ws/rooms/{id}`), same
                server: W sockets, each its own logged-in viewer with one grab in flight, paced
-               under the per-socket token bucket (8/s each); answered by a `grab_result` frame.
+               under the viewer's token bucket (8/s each; the server's buckets and its cap of 5
+               sockets are per viewer, so --users >= --ws-sockets); answered by `grab_result`.
                Checked against PostgreSQL like ours.
 
 After ours: every win answered is a part in PostgreSQL with that viewer and amount, no packet has
@@ -405,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         "--ws-rate",
         type=float,
         default=8.0,
-        help="grabs/s per socket, under the server's per-socket bucket (10/s, burst 20)",
+        help="grabs/s per socket, under the server's per-viewer bucket (10/s, burst 20)",
     )
     parser.add_argument(
         "--only",
@@ -422,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
+    if "websocket" in only and args.ws_sockets > args.users:  # they would share buckets
+        parser.error("--ws-sockets needs as many --users: the server limits grabs per viewer")
 
     pin(CLIENT_CPU)
     raise_fd_limit()

@@ -11,7 +11,7 @@ Each request picks a random user and packet.
 With "ws_room": ID the grabs go over the room's websocket instead: `concurrency` sockets, each
 logged in as its own viewer (a socket is one person), each with one `grab` frame in flight,
 answered by a `grab_result` (or an `error`) frame. A socket is paced to `ws_rate` grabs/s,
-under the per-connection token bucket the server applies to grabs, so what is measured is the
+under the per-viewer token bucket the server applies to grabs, so what is measured is the
 server's grab path, not its flood refusal. A grab counts in the window if it is answered
 200 within [warmup, warmup + duration]; every first win (outcome won, not again) is listed
 as [user, packet, amount] so the bench can check each one against PostgreSQL.

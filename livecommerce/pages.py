@@ -7,11 +7,13 @@ calls it makes with the viewer's cookie, so the routes here skip authentication.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from litestar import Router, get
+from litestar import Request, Router, get
 from litestar.response import File
 
-from livecommerce.settings import PROJECT_ROOT
+from livecommerce.realtime import guests
+from livecommerce.settings import PROJECT_ROOT, Settings
 
 PAGES_DIR = PROJECT_ROOT / "static" / "pages"
 
@@ -30,6 +32,19 @@ PAGES: dict[str, str] = {
 }
 
 
+def _guest_cookie(request: Request[Any, Any, Any]) -> str | None:
+    """A guest's first page gives it a signed id, so its first room socket already counts as
+    one viewer (not as its address, then again as its id on the next visit)."""
+    if request.cookies.get("lc_token"):
+        return None
+    settings: Settings = request.app.state.settings
+    signer = guests.GuestIds(settings.secret_key)
+    if signer.valid(request.cookies.get(guests.COOKIE, "")):
+        return None
+    _, value = guests.set_cookie(signer.issue(), settings.cookie_secure)
+    return value.decode()
+
+
 def _page(route: str, filename: str):
     path = Path(PAGES_DIR / filename)
 
@@ -42,12 +57,13 @@ def _page(route: str, filename: str):
         cache_control=None,
         sync_to_thread=False,
     )
-    def page() -> File:
+    def page(request: Request[Any, Any, Any]) -> File:
+        headers = {"Cache-Control": "no-cache"}
+        cookie = _guest_cookie(request)
+        if cookie is not None:
+            headers["Set-Cookie"] = cookie
         return File(
-            path,
-            media_type="text/html",
-            content_disposition_type="inline",
-            headers={"Cache-Control": "no-cache"},
+            path, media_type="text/html", content_disposition_type="inline", headers=headers
         )
 
     return page

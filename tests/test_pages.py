@@ -83,3 +83,20 @@ def test_pages_load_nothing_from_another_host():
 def test_a_page_path_is_in_no_api_namespace():
     assert all(not p.startswith(("/api", "/ws", "/static", "/s/")) for p in PAGES)
     assert Path(PAGES_DIR / "room.html").is_file()
+
+
+async def test_a_guest_gets_a_signed_guest_id_with_its_first_page_and_keeps_it(
+    client, user_factory, settings
+) -> None:
+    from livecommerce.realtime.guests import COOKIE, GuestIds
+
+    first = await client.get("/")
+    issued = first.cookies.get(COOKIE)
+    assert issued and GuestIds(settings.secret_key).valid(issued)
+    again = await client.get("/login", cookies={COOKIE: issued})
+    assert COOKIE not in again.cookies  # a valid id is kept, not replaced
+    forged = await client.get("/", cookies={COOKIE: "made-up"})
+    assert GuestIds(settings.secret_key).valid(forged.cookies.get(COOKIE, ""))
+    member = await user_factory("member")
+    logged_in = await client.get("/", cookies={"lc_token": member.token})
+    assert COOKIE not in logged_in.cookies

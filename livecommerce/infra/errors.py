@@ -99,6 +99,13 @@ class ErrorCode(StrEnum):
     RED_PACKET_EXPIRED = "red_packet_expired"
     RED_PACKET_NOT_ELIGIBLE = "red_packet_not_eligible"
     BUSY = "busy"
+    BANNED = "banned"  # banned from the room whose coupon or red packet it is
+    # catalog: products, SKUs and uploaded images
+    SKU_HAS_ORDERS = "sku_has_orders"
+    IMAGE_TOO_LARGE = "image_too_large"
+    IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"
+    NOT_AN_IMAGE = "not_an_image"
+    UPLOAD_QUOTA_EXCEEDED = "upload_quota_exceeded"
 
 
 # Each code answers with one HTTP status, wherever it is raised: a client reads the code, and
@@ -117,6 +124,7 @@ STATUS: dict[ErrorCode, int] = {
     E.FORBIDDEN: 403,
     E.ORIGIN_NOT_ALLOWED: 403,
     E.RED_PACKET_NOT_ELIGIBLE: 403,
+    E.BANNED: 403,
     E.NOT_FOUND: 404,
     E.PAYMENT_NOT_FOUND: 404,
     E.METHOD_NOT_ALLOWED: 405,
@@ -152,6 +160,11 @@ STATUS: dict[ErrorCode, int] = {
         409,
     ),
     E.BODY_TOO_LARGE: 413,
+    E.IMAGE_TOO_LARGE: 413,
+    E.IMAGE_TOO_MANY_PIXELS: 422,
+    E.NOT_AN_IMAGE: 422,
+    E.UPLOAD_QUOTA_EXCEEDED: 403,
+    E.SKU_HAS_ORDERS: 409,
     E.UNSUPPORTED_MEDIA_TYPE: 415,
     **dict.fromkeys(
         [

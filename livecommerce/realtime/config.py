@@ -17,10 +17,18 @@ class HubConfig(msgspec.Struct, frozen=True, kw_only=True):
     # Incoming frames larger than this close the socket with 1009.
     max_frame_bytes: int = 4096
     # Token buckets: (tokens per second, burst). Likes are counted per frame; a frame carries 1..50.
+    # One pair per viewer (user, or signed guest id) per room per process, shared by its sockets.
     chat_rate: float = 1.0
     chat_burst: float = 5.0
     like_rate: float = 10.0
     like_burst: float = 20.0
+    # Sockets one viewer (a user, a signed guest id) may hold in one room on one api process; the
+    # next handshake is closed with 4029 `too_many_sockets` (the open ones keep working).
+    max_sockets_per_viewer: int = 5
+    # Fresh guest ids handed out per client address on one process: a burst, then this many per
+    # second (realtime/guests.py: minting ids would otherwise mint unique viewers).
+    guest_ids_burst: float = 30.0
+    guest_ids_rate: float = 0.2
     # Refusals in a row before a flooding socket is closed with 1008.
     max_strikes: int = 5
     # A socket whose unsent bytes exceed this is a slow consumer: dropped with 1013.

@@ -12,13 +12,10 @@ per socket through the ASGI send (correct, slower).
 
 from __future__ import annotations
 
-import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import msgspec
 import structlog
@@ -28,6 +25,7 @@ from litestar.types import Empty
 from litestar.utils.scope.state import ScopeState
 
 from livecommerce.infra.auth import Actor
+from livecommerce.realtime import guests
 from livecommerce.realtime.errors import ChatRejected, ErrorCode, JoinRefused
 from livecommerce.realtime.hub import Room, RoomHub
 from livecommerce.realtime.sockets import Socket
@@ -46,7 +44,6 @@ from livecommerce.realtime.wire import (
 log = structlog.get_logger("realtime.endpoint")
 
 ROOM_PATH = "/ws/rooms/{room_id:int}"
-_GUEST_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 SnapshotHook = Callable[[int, "Actor | None"], Awaitable[dict[str, Any]]]
 # Return True when the author speaks for the room (host, moderator): the line is never sampled.
@@ -84,26 +81,45 @@ def room_socket(
     actions: Mapping[str, ActionHook] | None = None,
     hub: RoomHub | None = None,
     path: str = ROOM_PATH,
+    guest_secret: str | bytes | None = None,
 ) -> WebsocketRouteHandler:
-    """The route handler to register. `hub` defaults to `app.state.hub` at connection time."""
+    """The route handler to register. `hub` defaults to `app.state.hub` at connection time; guest
+    ids are signed with `guest_secret`, else the app's `state.settings.secret_key`."""
     allowed = tuple(allowed_origins)
     authorize = authorize_chat or _ordinary
     answers = actions if actions is not None else {}
+    signers: dict[int, guests.GuestIds] = {}  # per app (one, but tests may mount it twice)
+
+    def signer(app: Any) -> guests.GuestIds:
+        found = signers.get(id(app))
+        if found is None:
+            secret = guest_secret or getattr(getattr(app.state, "settings", None), "secret_key", "")
+            found = signers[id(app)] = guests.GuestIds(secret)
+        return found
 
     async def room_ws(socket: WebSocket, room_id: int) -> None:
         # This frame stays suspended for the socket's life: what it holds, every viewer pays
         # for (helpers keep the headers and the snapshot payload out of it).
         user = socket.scope.get("user")
         actor = user if isinstance(user, Actor) else None
-        viewer_id = _handshake(socket.scope, actor, allowed)
-        if viewer_id is None:
+        room_hub: RoomHub = hub or socket.app.state.hub
+        entry = _handshake(socket.scope, actor, allowed, signer(socket.app), room_hub)
+        if entry is None:
             await socket.close(code=1008, reason="origin not allowed")  # before accept: HTTP 403
             return
-        room_hub: RoomHub = hub or socket.app.state.hub
-        await socket.accept()
+        viewer_id, issued = entry
+        del entry
+        secure = socket.scope.get("scheme") == "wss"
+        await socket.accept(headers=[guests.set_cookie(issued, secure)] if issued else None)
         conn = room_hub.new_socket(room_id, actor, viewer_id, socket.receive, socket.send)
         try:
-            await _welcome(conn, await room_hub.join(conn), snapshot)
+            try:
+                room = await room_hub.join(conn)
+            except JoinRefused as exc:  # too many sockets of this viewer: closed, then drained
+                conn.close(exc.code, exc.reason)
+            else:
+                await _welcome(conn, room, snapshot, issued)
+            del issued
             await _serve(socket, conn, room_hub, authorize, answers)
         finally:
             room_hub.leave(conn)
@@ -112,8 +128,15 @@ def room_socket(
     return websocket(path, name="room_socket", opt={"exclude_from_auth": False})(room_ws)
 
 
-def _handshake(scope: Any, actor: Actor | None, allowed: tuple[str, ...]) -> str | None:
-    """The viewer id, or None if the Origin is refused; then the scope's headers are released.
+def _handshake(
+    scope: Any,
+    actor: Actor | None,
+    allowed: tuple[str, ...],
+    signer: guests.GuestIds,
+    hub: RoomHub,
+) -> tuple[str, str | None] | None:
+    """(viewer id, a guest id issued now or None), or None if the Origin is refused; then the
+    scope's headers are released.
 
     Nothing reads them after the handshake (auth ran before us), and uvicorn's list of byte
     pairs (~0.9 KiB for the bench's headers, more for a browser's) and Litestar's parsed copy
@@ -125,14 +148,14 @@ def _handshake(scope: Any, actor: Actor | None, allowed: tuple[str, ...]) -> str
         origin and origin.decode("latin-1"), host and host.decode("latin-1"), allowed
     ):
         return None
-    viewer_id = _viewer_id(scope, headers, actor)
+    viewer = _viewer(scope, headers, actor, signer, hub)
     scope["headers"] = []
     state = ScopeState.from_scope(scope)  # what the auth middleware parsed, cached in the scope
     state.headers = state.cookies = Empty
-    return viewer_id
+    return viewer
 
 
-async def _welcome(conn: Socket, room: Room, snapshot: SnapshotHook) -> None:
+async def _welcome(conn: Socket, room: Room, snapshot: SnapshotHook, issued: str | None) -> None:
     """The snapshot, then the ticks that arrived meanwhile; a refusal closes the socket."""
     try:
         payload = await snapshot(conn.room_id, conn.actor)
@@ -142,22 +165,29 @@ async def _welcome(conn: Socket, room: Room, snapshot: SnapshotHook) -> None:
         log.exception("snapshot_failed", room_id=conn.room_id)
         conn.close(1011, "snapshot failed")
     else:
-        conn.send_now(
-            encoder.encode(Snapshot(seq=room.seq, payload=payload, counters=room.counters))
-        )
+        first = Snapshot(seq=room.seq, payload=payload, counters=room.counters, guest_id=issued)
+        conn.send_now(encoder.encode(first))
         conn.go_live()
 
 
-def _viewer_id(scope: Any, headers: dict[bytes, bytes], actor: Actor | None) -> str:
-    """Who counts once in unique viewers: the user, else the guest id the page keeps (query or
-    cookie)."""
+def _viewer(
+    scope: Any,
+    headers: dict[bytes, bytes],
+    actor: Actor | None,
+    signer: guests.GuestIds,
+    hub: RoomHub,
+) -> tuple[str, str | None]:
+    """Who counts once in unique viewers and whose limits a socket shares: the user, else the
+    guest id the server signed (query or cookie), else the client's address; a guest without a
+    valid id is issued one for next time (guests.py), within its address's budget."""
     if actor is not None:
-        return f"u:{actor.id}"
-    guest = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("guest", [""])[0]
-    if not guest and b"cookie" in headers:
-        cookie = SimpleCookie(headers[b"cookie"].decode("latin-1"))
-        guest = cookie["lc_guest"].value if "lc_guest" in cookie else ""
-    return f"g:{guest}" if _GUEST_ID.match(guest) else f"g:{uuid.uuid4().hex}"
+        return f"u:{actor.id}", None
+    for guest in guests.presented(scope.get("query_string", b""), headers.get(b"cookie")):
+        if signer.valid(guest):
+            return guests.viewer_id(guest), None
+    address = guests.client_address(scope)
+    fresh = signer.issue() if hub.guest_budget.take(address, time.monotonic()) else None
+    return guests.ADDRESS_PREFIX + address, fresh
 
 
 async def _serve(
@@ -192,20 +222,25 @@ async def _serve(
         except msgspec.DecodeError as exc:  # ValidationError is a subclass
             _refuse(conn, ErrorCode.BAD_FRAME, str(exc)[:200], cfg.max_strikes)
             continue
+        except RecursionError:  # deep nesting (even in an ignored field): malformed, not a crash
+            _refuse(conn, ErrorCode.BAD_FRAME, "frame nested too deeply", cfg.max_strikes)
+            continue
         if isinstance(frame, Ping):
             conn.send_now(PONG)
             continue
         if conn.actor is None:
             _refuse(conn, ErrorCode.LOGIN_REQUIRED, "log in to chat and like", cfg.max_strikes)
             continue
+        # The buckets are the viewer's, shared by its sockets in this room (hub.py).
+        limits = conn.limits
         if isinstance(frame, Like):
-            if not conn.like_bucket.take(now):
+            if not limits.like.take(now):
                 _refuse(conn, ErrorCode.RATE_LIMITED, "too many likes", cfg.max_strikes)
                 continue
             conn.strikes = 0
             hub.submit_likes(conn, frame.count)
         elif isinstance(frame, Chat):
-            if not conn.chat_bucket.take(now):
+            if not limits.chat.take(now):
                 _refuse(conn, ErrorCode.RATE_LIMITED, "too many messages", cfg.max_strikes)
                 continue
             try:
@@ -216,7 +251,7 @@ async def _serve(
             conn.strikes = 0
             hub.submit_chat(conn, frame.text, priority=bool(priority))
         elif isinstance(frame, Grab):
-            if not conn.like_bucket.take(now):
+            if not limits.like.take(now):
                 _refuse(conn, ErrorCode.RATE_LIMITED, "too many requests", cfg.max_strikes)
                 continue
             await _answer(conn, answers.get("grab"), "grab", msgspec.to_builtins(frame))

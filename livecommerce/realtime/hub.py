@@ -10,6 +10,7 @@ with processes and ticks, never with viewers.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import os
@@ -26,6 +27,9 @@ from redis.exceptions import RedisError
 from livecommerce.realtime import counters as room_counters
 from livecommerce.realtime.bus import EventBus
 from livecommerce.realtime.config import HubConfig
+from livecommerce.realtime.errors import JoinRefused
+from livecommerce.realtime.guests import IssueBudget, capped
+from livecommerce.realtime.limits import TokenBucket, ViewerLimits
 from livecommerce.realtime.sampling import sample_events
 from livecommerce.realtime.sockets import OutFrame, Socket
 from livecommerce.realtime.wire import Batch, Tick, batch_decoder, encoder, is_priority, make_event
@@ -88,6 +92,12 @@ class RoomHub:
         # its own and other processes' (e.g. the rooms domain drops cached rules on a mute).
         self.listeners: list[Callable[[RoomHub, int, list[dict[str, Any]]], None]] = []
         self._rng = random.Random()
+        # Per viewer per room, shared by its sockets here; one left without sockets is kept until
+        # its buckets would be full again, so closing every socket and reopening refills nothing.
+        self._viewers: dict[tuple[int, str], ViewerLimits] = {}
+        self._idle: collections.deque[tuple[float, tuple[int, str]]] = collections.deque()
+        cfg = self.config
+        self.guest_budget = IssueBudget(cfg.guest_ids_rate, cfg.guest_ids_burst)
 
     async def start(self) -> None:
         pass  # the bus connects on the first subscription
@@ -102,6 +112,8 @@ class RoomHub:
             *(r.task for r in self.rooms.values() if r.task), return_exceptions=True
         )
         self.rooms.clear()
+        self._viewers.clear()
+        self._idle.clear()
         await self._bus.close()
 
     # --- sockets ---------------------------------------------------------------------------
@@ -111,19 +123,54 @@ class RoomHub:
     ) -> Socket:
         """A socket for an accepted connection; `receive`/`send` are its ASGI callables."""
         conn_id = f"{self.process_id}:{next(self._conn_ids)}"
-        return Socket(conn_id, room_id, actor, viewer_id, self.config, receive, send)
+        limits = self._limits(room_id, viewer_id, time.monotonic())
+        return Socket(conn_id, room_id, actor, viewer_id, limits, self.config, receive, send)
+
+    def _limits(self, room_id: int, viewer_id: str, now: float) -> ViewerLimits:
+        self._sweep_viewers(now)
+        key = (room_id, viewer_id)
+        limits = self._viewers.get(key)
+        if limits is None:
+            cfg = self.config
+            limits = self._viewers[key] = ViewerLimits(
+                TokenBucket(cfg.chat_rate, cfg.chat_burst, now),
+                TokenBucket(cfg.like_rate, cfg.like_burst, now),
+                now,
+            )
+            self._idle.append((now + self._refill_seconds(), key))  # dropped if it never joins
+        return limits
+
+    def _refill_seconds(self) -> float:
+        cfg = self.config
+        return max(cfg.chat_burst / cfg.chat_rate, cfg.like_burst / cfg.like_rate)
+
+    def _sweep_viewers(self, now: float) -> None:
+        """Forget viewers without sockets whose buckets are full again (amortized O(1))."""
+        idle, refill = self._idle, self._refill_seconds()
+        while idle and idle[0][0] <= now:
+            _, key = idle.popleft()
+            limits = self._viewers.get(key)
+            if limits is not None and limits.sockets == 0 and limits.left_at + refill <= now:
+                del self._viewers[key]
 
     async def join(self, sock: Socket) -> Room:
         """Add a socket (still waiting for its snapshot) to its room; subscribe if the room is new
-        here."""
+        here. JoinRefused (4029) if its viewer holds `max_sockets_per_viewer` sockets already."""
+        limits = sock.limits
+        if capped(sock.viewer_id) and limits.sockets >= self.config.max_sockets_per_viewer:
+            raise JoinRefused(4029, "too_many_sockets")
         room = self.rooms.get(sock.room_id)
         if room is None:
             room = self.rooms[sock.room_id] = Room(sock.room_id)
             room.ready = asyncio.ensure_future(self._bus.subscribe(room.id))
             room.task = asyncio.create_task(self._run(room), name=f"room-{room.id}")
         room.sockets[sock.id] = sock
-        room.deltas.views += 1
-        room.deltas.viewers.append(sock.viewer_id)
+        if limits.sockets == 0:
+            # A view is a viewer arriving: a second tab (or sixty sockets from one address) is not.
+            room.deltas.views += 1
+            room.deltas.viewers.append(sock.viewer_id)
+        limits.sockets += 1
+        sock.counted = True
         room.deltas.high = max(room.deltas.high, len(room.sockets))
         sock.on_drop = self._forget
         if room.ready is None:
@@ -136,6 +183,14 @@ class RoomHub:
         self._forget(sock)
 
     def _forget(self, sock: Socket) -> None:
+        if sock.counted:
+            sock.counted = False
+            limits = sock.limits
+            limits.sockets -= 1
+            if limits.sockets == 0:
+                now = limits.left_at = time.monotonic()
+                self._idle.append((now + self._refill_seconds(), (sock.room_id, sock.viewer_id)))
+                self._sweep_viewers(now)
         room = self.rooms.get(sock.room_id)
         if room is not None:
             room.sockets.pop(sock.id, None)

@@ -1,4 +1,5 @@
-"""Per-connection abuse limits: a token bucket, pure so it is tested as arithmetic."""
+"""Per-viewer abuse limits: a token bucket, pure so it is tested as arithmetic, and the buckets a
+viewer's sockets share."""
 
 from __future__ import annotations
 
@@ -20,3 +21,16 @@ class TokenBucket:
             self.tokens -= cost
             return True
         return False
+
+
+class ViewerLimits:
+    """What one viewer's sockets in one room share in this process: the chat and like buckets and
+    how many sockets it has open. A second socket (or a thirtieth) adds no allowance."""
+
+    __slots__ = ("chat", "left_at", "like", "sockets")
+
+    def __init__(self, chat: TokenBucket, like: TokenBucket, now: float) -> None:
+        self.chat = chat
+        self.like = like
+        self.sockets = 0
+        self.left_at = now  # when the count last fell to 0

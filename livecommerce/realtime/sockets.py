@@ -38,7 +38,7 @@ from litestar.types import Receive, Send
 
 from livecommerce.realtime.config import HubConfig
 from livecommerce.realtime.lean import slim_connection
-from livecommerce.realtime.limits import TokenBucket
+from livecommerce.realtime.limits import ViewerLimits
 
 log = structlog.get_logger("realtime.sockets")
 
@@ -247,13 +247,13 @@ class Socket:
         "_wakeup",
         "_writer",
         "actor",
-        "chat_bucket",
         "closed",
         "config",
+        "counted",
         "fallback_reason",
         "id",
         "last_seen",
-        "like_bucket",
+        "limits",
         "on_drop",
         "pending",
         "room_id",
@@ -267,6 +267,7 @@ class Socket:
         room_id: int,
         actor: Any,
         viewer_id: str,
+        limits: ViewerLimits,
         config: HubConfig,
         receive: Receive,
         send: Send,
@@ -281,8 +282,9 @@ class Socket:
         # Frames that arrive before the snapshot is sent wait here, so none falls in the gap.
         self.pending: list[OutFrame] | None = []
         self.last_seen = now
-        self.chat_bucket = TokenBucket(config.chat_rate, config.chat_burst, now)
-        self.like_bucket = TokenBucket(config.like_rate, config.like_burst, now)
+        # The buckets of this viewer in this room, shared with its other sockets (the hub's).
+        self.limits = limits
+        self.counted = False  # in `limits.sockets`: set by the hub's join, cleared when it leaves
         self.strikes = 0
         self.on_drop: Any = None  # set by the hub: removes the socket from its room
         proto, reason = choose_path(receive, send)

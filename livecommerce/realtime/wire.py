@@ -62,10 +62,13 @@ client_decoder = msgspec.json.Decoder(ClientFrame)
 # --- server -> client ---------------------------------------------------------------------
 
 
-class Snapshot(_Frame, tag="snapshot"):
+class Snapshot(_Frame, tag="snapshot", omit_defaults=True):
     seq: int
     payload: dict[str, Any]
     counters: dict[str, int]
+    # A guest id the server has just issued (realtime/guests.py): the page sends it back as
+    # `?guest=`. Absent for users and for guests that came with a valid one.
+    guest_id: str | None = None
 
 
 class Tick(_Frame, tag="tick"):

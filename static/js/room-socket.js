@@ -6,13 +6,25 @@
 const PING_MS = 20_000; // the server closes sockets silent for 60 s
 const FINAL = { 4003: "banned", 4404: "not_found" };
 
+// A guest is who the server says: it signs an id at the first handshake (cookie lc_guest and
+// `guestId` in the snapshot); we keep it and send it back, as the cookie may be blocked. An id
+// the server did not sign counts for nothing, so none is made up here.
+const GUEST_KEY = "lc.guest";
+
 function guestId() {
-  let id = localStorage.getItem("lc.guest");
-  if (!id) {
-    id = (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}${Math.random()}`).replace(/[^A-Za-z0-9]/g, "").slice(0, 32);
-    localStorage.setItem("lc.guest", id);
+  try {
+    return localStorage.getItem(GUEST_KEY) || "";
+  } catch {
+    return "";
   }
-  return id;
+}
+
+function keepGuestId(id) {
+  try {
+    if (typeof id === "string" && id) localStorage.setItem(GUEST_KEY, id);
+  } catch {
+    // storage refused (private mode): the cookie alone carries it
+  }
 }
 
 export class RoomSocket {
@@ -33,7 +45,9 @@ export class RoomSocket {
 
   url() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    return `${scheme}://${location.host}/ws/rooms/${this.roomId}?guest=${guestId()}`;
+    const guest = guestId();
+    const query = guest ? `?guest=${encodeURIComponent(guest)}` : "";
+    return `${scheme}://${location.host}/ws/rooms/${this.roomId}${query}`;
   }
 
   connect() {
@@ -65,6 +79,7 @@ export class RoomSocket {
   receive(frame) {
     switch (frame.type) {
       case "snapshot":
+        if (frame.guestId) keepGuestId(frame.guestId);
         this.seq = frame.seq;
         this.attempt = 0;
         clearInterval(this.pinger);

@@ -164,3 +164,38 @@ async def test_a_silent_socket_stops_counting_online_after_the_idle_timeout(make
         assert a.hub.local_count(1) == 1
         pinger.cancel()
         silent.transport.abort()
+
+
+async def test_a_frame_nested_two_thousand_deep_is_a_bad_frame_and_the_socket_stays(
+    make_server,
+) -> None:
+    a = await make_server()
+    deep = [
+        '{"type":"chat","text":"x","z":' + "[" * 2000 + "]" * 2000 + "}",  # in an ignored field
+        '{"type":"like","count":1,"z":' + '{"a":[' * 500 + "1" + "]}" * 500 + "}",
+        '{"z":' + "[" * 2000 + "]" * 2000 + ',"type":"ping"}',
+    ]
+    assert all(len(frame) <= FAST.max_frame_bytes for frame in deep)
+    async with viewer(a.url(user=1)) as ws:
+        for frame in deep:
+            await ws.send(frame)
+            error = await next_frame(ws, "error")
+            assert error["code"] == "bad_frame", error
+            await ws.send(json.dumps({"type": "ping"}))
+            await next_frame(ws, "pong")  # still served
+        # Each one was a strike: a client that keeps sending them is closed like any other.
+        for _ in range(FAST.max_strikes + 1):
+            await ws.send(deep[0])
+        assert await _closed_code(ws) == 1008
+
+
+async def test_fresh_guest_ids_per_address_stop_at_the_budget(make_server) -> None:
+    config = msgspec.structs.replace(FAST, guest_ids_burst=3, guest_ids_rate=0.001)
+    a = await make_server(config)
+    issued = []
+    for _ in range(5):
+        async with websockets.connect(a.url(), origin=ORIGIN) as ws:
+            issued.append((await next_frame(ws, "snapshot")).get("guestId"))
+    assert all(issued[:3]) and issued[3:] == [None, None]  # still served, counted as the address
+    async with websockets.connect(a.url(guest=issued[0]), origin=ORIGIN) as ws:
+        assert "guestId" not in await next_frame(ws, "snapshot")  # a valid one needs nothing new

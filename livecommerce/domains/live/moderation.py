@@ -76,6 +76,14 @@ async def rules(room_id: int) -> RoomRules:
     return found
 
 
+async def ensure_not_banned(room_id: int, user_id: int) -> None:
+    """A banned user takes nothing of the room's (coupons, red packets): 403 `banned`. From this
+    process's cached rules, at most CACHE_SECONDS behind a ban it did not hear of, so the
+    transaction that writes checks PostgreSQL again (queries.banned)."""
+    if (await rules(room_id)).penalty("ban", user_id):
+        raise queries.banned_from(room_id)
+
+
 async def authorize_chat(room_id: int, actor: Actor, text: str) -> bool:
     """The websocket's chat hook: True for the room's own voices (never sampled), or refused."""
     found = await rules(room_id)

@@ -49,3 +49,19 @@ async def speaks_for_room(conn: Connection, room_id: int, user_id: int) -> bool:
             user_id,
         )
     )
+
+
+def banned_from(room_id: int) -> DomainError:
+    return DomainError(ErrorCode.BANNED, detail="you are banned from this room", roomId=room_id)
+
+
+async def banned(conn: Connection, room_id: int, user_id: int) -> bool:
+    """A ban on the user in the room is in force now (PostgreSQL's word, no cache)."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM room_penalties WHERE room_id = $1 AND user_id = $2"
+            " AND kind = 'ban' AND lifted_at IS NULL AND (until IS NULL OR until > now()))",
+            room_id,
+            user_id,
+        )
+    )

@@ -332,15 +332,18 @@ def _check_claimable(coupon: Record | None, coupon_id: int, on_air: bool) -> Rec
 async def claim_coupon(
     redis: Redis, settings: Settings, coupon_id: int, user_id: int
 ) -> UserCouponOut:
-    """Claim one copy of a dropped coupon: never more than the quota, nor than the user's limits."""
+    """Claim one copy of a dropped coupon: never more than the quota, nor than the user's limits;
+    nothing for a user banned from the coupon's room (403 banned)."""
     async with db.connection() as conn:
         coupon = await conn.fetchrow("SELECT * FROM coupons WHERE id = $1", coupon_id)
-        on_air = (
-            coupon is not None
-            and coupon["live_only"]
-            and await rooms.live_session(conn, coupon["room_id"]) is not None
+        if coupon is None or coupon["dropped_at"] is None:
+            raise not_found(coupon_id)  # a draft is the host's business only
+        if await rooms.banned(conn, coupon["room_id"], user_id):
+            raise rooms.banned_from(coupon["room_id"])
+        on_air = bool(coupon["live_only"]) and (
+            await rooms.live_session(conn, coupon["room_id"]) is not None
         )
-    coupon = _check_claimable(coupon, coupon_id, bool(on_air))
+    coupon = _check_claimable(coupon, coupon_id, on_air)
     day = business_day(settings)
     taken = await _take_in_redis(redis, coupon, user_id, day)
     try:

@@ -30,6 +30,7 @@ from redis.typing import EncodableT
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
 from livecommerce.domains.live import events as room_events
+from livecommerce.domains.live import moderation
 from livecommerce.domains.live import queries as rooms
 from livecommerce.domains.promotions import live_state
 from livecommerce.domains.promotions.rules import best_luck, split_equal, split_lucky
@@ -220,11 +221,14 @@ class PartTaken(Exception):
 
 async def _record_win(conn: Connection, packet_id: int, user_id: int, idx: int) -> Recorded:
     """The truth: write the user on the part and credit the wallet, or find the part already the
-    user's."""
+    user's. A user banned from the room gets nothing, whatever a cache said."""
     packet = await conn.fetchrow(
-        "SELECT id, status, expires_at <= now() AS past FROM red_packets WHERE id = $1 FOR SHARE",
+        "SELECT id, room_id, status, expires_at <= now() AS past FROM red_packets"
+        " WHERE id = $1 FOR SHARE",
         packet_id,
     )
+    if await rooms.banned(conn, packet["room_id"], user_id):
+        raise rooms.banned_from(packet["room_id"])
     if packet["status"] == "expired" or packet["past"]:
         raise _expired(packet_id)
     part = await conn.fetchrow(
@@ -320,6 +324,7 @@ async def grab(
     packet_room = await _room_of(packet_id)
     if room_id is not None and room_id != packet_room:
         raise not_found(packet_id)
+    await moderation.ensure_not_banned(packet_room, user_id)  # cached: turns a storm away cheaply
     keys = live_state.packet_keys(packet_room, packet_id)
     grab_script = live_state.script(redis, "red_packet_grab")
     for _ in range(GRAB_ATTEMPTS):
@@ -353,8 +358,11 @@ async def grab(
             if amount is None:
                 continue
             return GrabOut(red_packet_id=packet_id, outcome="won", amount=amount, again=True)
-        except DomainError:
-            await _release(redis, keys, user_id, part, push_back=False)
+        except DomainError as exc:
+            if exc.code is not ErrorCode.BANNED:
+                await _release(redis, keys, user_id, part, push_back=False)
+            elif kind == b"won":  # banned meanwhile: the part is still free in PostgreSQL
+                await _release(redis, keys, user_id, part, push_back=True)
             raise
         except BaseException:
             await _release(redis, keys, user_id, part, push_back=kind == b"won")
