@@ -32,6 +32,10 @@ import msgspec
 from bench.harness import loadgen_main
 
 _decode = msgspec.json.decode
+# Every order ships somewhere (orders/addressing.py): one address typed inline, as a buyer would.
+ADDRESS = msgspec.json.encode(
+    {"name": "Li Lei", "phone": "13800138000", "line": "广东省 深圳市 南山区 科技园路 1 号"}
+)
 
 
 class HttpConnection(asyncio.Protocol):
@@ -156,7 +160,7 @@ async def _client(
             sku = skus[rng.randrange(len(skus))]
             counter += 1
             began = time.perf_counter()
-            body = b'{"items":[{"skuId":%d,"quantity":1}]}' % sku
+            body = b'{"items":[{"skuId":%d,"quantity":1}],"address":%s}' % (sku, ADDRESS)
             status, resp = await conn.request(
                 _request(host, port, "/api/orders", token, body, f"{run}-{index}-{counter}"),
                 timeout,

@@ -13,6 +13,7 @@ from litestar.static_files import create_static_files_router
 
 from livecommerce.domains.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
 from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
+from livecommerce.domains.catalog.media_routes import media_handlers
 from livecommerce.domains.distribution import bindings as distribution_bindings
 from livecommerce.domains.distribution.controllers import CONTROLLERS as DISTRIBUTION_CONTROLLERS
 from livecommerce.domains.live import events as room_events
@@ -23,6 +24,7 @@ from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROL
 from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from livecommerce.domains.payments.controllers import SANDBOX_CONTROLLERS
+from livecommerce.domains.payouts.controllers import CONTROLLERS as PAYOUT_CONTROLLERS
 from livecommerce.domains.promotions import live_state as promotion_state
 from livecommerce.domains.promotions.controllers import CONTROLLERS as PROMOTION_CONTROLLERS
 from livecommerce.domains.promotions.quote import CONTROLLERS as QUOTE_CONTROLLERS
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             prometheus_controller,
             *ACCOUNT_CONTROLLERS,
             *CATALOG_CONTROLLERS,
+            *media_handlers(settings),
             *LIVE_CONTROLLERS,
             room_ws(wiring.room, settings.allowed_origins),
             *ORDER_CONTROLLERS,
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             *QUOTE_CONTROLLERS,
             *WALLET_CONTROLLERS,
             *DISTRIBUTION_CONTROLLERS,
+            *PAYOUT_CONTROLLERS,
             pages_router(),
             create_static_files_router(
                 path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False

@@ -25,7 +25,13 @@ PAGES: dict[str, str] = {
     "/products/{product_id:int}": "product.html",  # where a product share link lands
     "/host": "host.html",
     "/host/rooms/{room_id:int}": "host-room.html",
+    "/host/sessions/{session_id:int}/report": "session-report.html",  # after a broadcast ends
+    "/host/products": "host-products.html",
+    "/host/orders": "host-orders.html",  # the order desk
+    "/host/payouts": "host-payouts.html",
     "/me/orders": "orders.html",
+    "/me/orders/{order_id:int}": "order.html",  # one order: timeline, after-sales
+    "/me/addresses": "addresses.html",
     "/me/coupons": "coupons.html",
     "/me/wallet": "wallet.html",
     "/distributor": "distributor.html",

@@ -57,6 +57,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auto_confirm_days: Annotated[float, msgspec.Meta(gt=0)] = 10
     after_sales_days: Annotated[float, msgspec.Meta(gt=0)] = 7
     platform_fee_bp: BasisPoints = 500
+    # Host payouts (domains/payouts): the least a host may withdraw (fen, at most ¥1M) and the
+    # fee taken from each withdrawal (basis points, platform revenue).
+    host_payout_min: Annotated[int, msgspec.Meta(ge=1, le=100_000_000)] = 100
+    host_payout_fee_bp: Annotated[int, msgspec.Meta(ge=0, lt=10_000)] = 0
     idempotency_ttl_hours: Annotated[int, msgspec.Meta(ge=24)] = 24
     # The sandbox payment gateway (its pay pages and the `sandbox` provider for new payments)
     # lets anyone who can reach it mint money: unset, it is on when ENV is dev or test only.
@@ -67,6 +71,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = ""
     # The zone whose calendar days per-day limits count in (coupons claimed per user per day).
     business_timezone: str = "Asia/Shanghai"
+    # Uploaded images (livecommerce/infra/media.py): an obstore URL (`s3://bucket/prefix` with
+    # the usual AWS_* variables, `gs://…`, `file:///…`); empty: a folder under VAR_DIR/media.
+    media_store_url: str = ""
+    # Set: GET /media/{key} redirects there (a public bucket or a CDN of ours); else we proxy.
+    media_public_url: str = ""
+    media_max_upload_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1_048_576)] = 5_242_880
+    # Width × height an upload may declare; larger is refused before it is decoded (bombs).
+    media_max_pixels: Annotated[int, msgspec.Meta(ge=10_000, le=200_000_000)] = 50_000_000
+    media_uploads_per_hour: Positive = 120  # per user, attempts included
+    media_quota_bytes: Positive = 524_288_000  # stored per user (500 MiB)
 
     @property
     def payment_timeout(self) -> timedelta:

@@ -142,6 +142,26 @@ async def create_product(
     return response.json()
 
 
+# Where test orders ship when a test does not say (every order needs an address).
+ADDRESS: dict[str, str] = {
+    "name": "Li Lei",
+    "phone": "13800138000",
+    "province": "广东省",
+    "city": "深圳市",
+    "district": "南山区",
+    "detail": "科技园路 1 号",
+}
+
+
+async def add_address(client: httpx.AsyncClient, user: TestUser, **fields: Any) -> dict[str, Any]:
+    """An entry of `user`'s address book (ADDRESS, with `fields` changed)."""
+    response = await client.post(
+        "/api/me/addresses", json={**ADDRESS, **fields}, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 async def place_order(
     client: httpx.AsyncClient,
     buyer: TestUser,
@@ -150,8 +170,14 @@ async def place_order(
     key: str | None = None,
     **extra: Any,
 ) -> httpx.Response:
+    """POST /api/orders for one SKU; ships to ADDRESS unless `address` or `addressId` is given
+    (`address=None` sends none)."""
     import uuid
 
+    if "addressId" not in extra:
+        extra.setdefault("address", ADDRESS)
+    if extra.get("address") is None:
+        extra.pop("address", None)
     headers = {**buyer.headers, "Idempotency-Key": key or uuid.uuid4().hex}
     return await client.post(
         "/api/orders",

@@ -24,6 +24,7 @@ ALLOWED = {
     "orders": {"accounts", "catalog", "ledger", "payments"},
     "promotions": {"accounts", "ledger", "live", "orders"},
     "distribution": {"accounts", "catalog", "ledger", "orders", "payments"},
+    "payouts": {"accounts", "ledger", "payments"},
 }
 
 

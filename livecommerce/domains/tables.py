@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-from livecommerce.domains.accounts.tables import RoleApplication, User
-from livecommerce.domains.catalog.tables import Product, Sku
+from livecommerce.domains.accounts.tables import Address, RoleApplication, User
+from livecommerce.domains.catalog.tables import Product, Sku, Upload
 from livecommerce.domains.distribution.tables import TABLES as DISTRIBUTION_TABLES
 from livecommerce.domains.ledger.tables import Account, LedgerEntry, LedgerTransaction
 from livecommerce.domains.live.tables import (
     LiveSession,
+    LiveSessionSample,
     Room,
     RoomModerator,
     RoomPenalty,
     ShowcaseItem,
 )
 from livecommerce.domains.orders.tables import IdempotencyKey, Order, OrderItem, Refund
-from livecommerce.domains.payments.tables import Payment, PaymentEvent, SandboxCharge
+from livecommerce.domains.payments.tables import (
+    Payment,
+    PaymentEvent,
+    SandboxCharge,
+    SandboxPayout,
+)
+from livecommerce.domains.payouts.tables import TABLES as PAYOUT_TABLES
 from livecommerce.domains.promotions.tables import Coupon, RedPacket, RedPacketPart, UserCoupon
 
 ALL_TABLES = (
     User,
     RoleApplication,
+    Address,
     Product,
     Sku,
+    Upload,
     Room,
     LiveSession,
+    LiveSessionSample,
     ShowcaseItem,
     RoomModerator,
     RoomPenalty,
@@ -41,5 +51,7 @@ ALL_TABLES = (
     Payment,
     PaymentEvent,
     SandboxCharge,
+    SandboxPayout,
     *DISTRIBUTION_TABLES,
+    *PAYOUT_TABLES,
 )

@@ -78,6 +78,7 @@ class ErrorCode(StrEnum):
     PRODUCT_NOT_IN_SHOWCASE = "product_not_in_showcase"
     CANNOT_MODERATE = "cannot_moderate"
     ROOM_MISMATCH = "room_mismatch"
+    SESSION_NOT_SCHEDULED = "session_not_scheduled"  # only a scheduled session can change
     # distribution
     INVALID_SETTINGS = "invalid_settings"
     COMMISSION_RATES_TOO_HIGH = "commission_rates_too_high"
@@ -106,6 +107,9 @@ class ErrorCode(StrEnum):
     IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"
     NOT_AN_IMAGE = "not_an_image"
     UPLOAD_QUOTA_EXCEEDED = "upload_quota_exceeded"
+    # the buyer: address book, the order's address
+    ADDRESS_REQUIRED = "address_required"
+    ADDRESS_BOOK_FULL = "address_book_full"
 
 
 # Each code answers with one HTTP status, wherever it is raised: a client reads the code, and
@@ -142,6 +146,7 @@ STATUS: dict[ErrorCode, int] = {
             E.REFUND_TOO_LARGE,
             E.SESSION_ALREADY_LIVE,
             E.ROOM_NOT_LIVE,
+            E.SESSION_NOT_SCHEDULED,
             E.PRODUCT_NOT_IN_SHOWCASE,
             E.CANNOT_MODERATE,
             E.ALREADY_DISTRIBUTOR,
@@ -165,6 +170,8 @@ STATUS: dict[ErrorCode, int] = {
     E.NOT_AN_IMAGE: 422,
     E.UPLOAD_QUOTA_EXCEEDED: 403,
     E.SKU_HAS_ORDERS: 409,
+    E.ADDRESS_REQUIRED: 422,
+    E.ADDRESS_BOOK_FULL: 409,
     E.UNSUPPORTED_MEDIA_TYPE: 415,
     **dict.fromkeys(
         [

@@ -30,6 +30,8 @@ from livecommerce.settings import Settings
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Gateways post their own formats (form fields, XML) and are authenticated by signature.
 FOREIGN_BODY_PATHS = ("/api/payments/callback",)
+# File uploads (images) are multipart/form-data, and only that: no JSON, no url-encoded form.
+MULTIPART_BODY_PATHS = ("/api/uploads/",)
 
 # Scripts, styles, frames and forms are ours only. Images, video and the stream's segments may
 # come from a host's CDN (a room's cover and HLS URL are https URLs it gives): they can't run.
@@ -112,6 +114,10 @@ def _is_json(content_type: bytes) -> bool:
     )
 
 
+def _is_multipart(content_type: bytes) -> bool:
+    return content_type.split(b";", 1)[0].strip().lower() == b"multipart/form-data"
+
+
 def _has_body(headers: dict[bytes, bytes]) -> bool:
     length = headers.get(b"content-length")
     if length is not None:
@@ -128,11 +134,13 @@ def refusal(method: str, path: str, headers: dict[bytes, bytes], allowed: frozen
         foreign = cross_site(headers, allowed)
         if foreign is not None:
             return ErrorCode.ORIGIN_NOT_ALLOWED, f"changes from {foreign} are not accepted"
-    if (
-        _has_body(headers)
-        and not path.startswith(FOREIGN_BODY_PATHS)
-        and not _is_json(headers.get(b"content-type", b""))
-    ):
+    if not _has_body(headers) or path.startswith(FOREIGN_BODY_PATHS):
+        return None
+    content_type = headers.get(b"content-type", b"")
+    if path.startswith(MULTIPART_BODY_PATHS):
+        if not _is_multipart(content_type):
+            return ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be multipart/form-data"
+    elif not _is_json(content_type):
         return ErrorCode.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json"
     return None
 

@@ -14,6 +14,10 @@ class HubConfig(msgspec.Struct, frozen=True, kw_only=True):
     # Ordinary chat kept per tick (priority events are never dropped): a human reads
     # a few lines a second, so more would only cost bandwidth.
     chat_per_tick: int = 50
+    # Chat lines kept per room in Redis (the list `{room:ID}:chat`, written with each tick's
+    # publish), so a console that reloads shows the recent chat; 0 keeps none.
+    chat_history: int = 100
+    chat_history_ttl: int = 86_400
     # Incoming frames larger than this close the socket with 1009.
     max_frame_bytes: int = 4096
     # Token buckets: (tokens per second, burst). Likes are counted per frame; a frame carries 1..50.

@@ -6,6 +6,9 @@
   per tick however many viewers it holds.
 - peak online, views, likes, comments, orders, gmv: fields of one hash.
 - unique viewers: a HyperLogLog of user or guest ids.
+- product opens (a viewer opened a product card): `productClicks` in the hash, opens per
+  product in their own hash (only ids in the room's showcase set, which the live domain keeps),
+  and the viewers who opened any in a second HyperLogLog; applied with the tick, like likes.
 One script call per room per tick applies this process's deltas and reads every counter.
 An epoch field tells a new session's reset from Redis losing the hash (see TICK_LUA).
 """
@@ -30,6 +33,18 @@ def channel(room_id: int) -> str:
 def keys(room_id: int) -> list[str]:
     tag = f"{{room:{room_id}}}"
     return [f"{tag}:counters", f"{tag}:uv", f"{tag}:online", f"{tag}:beats"]
+
+
+def product_keys(room_id: int) -> list[str]:
+    """The counters hash, opens per product, the viewers who opened one (HyperLogLog) and the
+    showcase (the product ids that may be counted)."""
+    tag = f"{{room:{room_id}}}"
+    return [f"{tag}:counters", f"{tag}:pviews", f"{tag}:pvisitors", f"{tag}:showcase"]
+
+
+def chat_key(room_id: int) -> str:
+    """The room's last chat lines (encoded events), newest last: what a reloaded console shows."""
+    return f"{{room:{room_id}}}:chat"
 
 
 TICK_LUA = """
@@ -118,6 +133,31 @@ for i = 2, #ARGV, 2 do
 end
 return 1
 """
+# Product opens since the last tick, applied after the tick script in the same pipeline and only
+# while the counters exist: when the tick found them lost, nothing is applied here either and the
+# hub retries these deltas with the others once it has restored the counters.
+# ARGV[1]: how many (viewer, product, opens) triples follow; then the triples.
+PRODUCT_VIEWS_LUA = """
+if not redis.call('HGET', KEYS[1], 'epoch') then return 0 end
+local n = tonumber(ARGV[1])
+local total, viewers = 0, {}
+for i = 2, 1 + 3 * n, 3 do
+  if redis.call('SISMEMBER', KEYS[4], ARGV[i + 1]) == 1 then
+    local opens = tonumber(ARGV[i + 2])
+    redis.call('HINCRBY', KEYS[2], ARGV[i + 1], opens)
+    total = total + opens
+    viewers[#viewers + 1] = ARGV[i]
+    if #viewers >= 1000 then
+      redis.call('PFADD', KEYS[3], unpack(viewers))
+      viewers = {}
+    end
+  end
+end
+if #viewers > 0 then redis.call('PFADD', KEYS[3], unpack(viewers)) end
+if total > 0 then redis.call('HINCRBY', KEYS[1], 'productClicks', total) end
+return 1
+"""
+
 MONOTONIC = ("peak", "uniqueViewers", "views", "likes", "comments")
 # Restored from a reading; online is presence (rebuilt by the heartbeats), not a tally.
 _RESTORED = {
@@ -134,7 +174,7 @@ _RESTORED = {
 class Deltas:
     """What one process has to add to a room's counters at its next tick."""
 
-    __slots__ = ("comments", "high", "likes", "viewers", "views")
+    __slots__ = ("comments", "high", "likes", "opens", "viewers", "views")
 
     def __init__(self) -> None:
         self.high = 0  # most local sockets at once since the last tick, for the peak
@@ -142,6 +182,7 @@ class Deltas:
         self.views = 0
         self.comments = 0
         self.viewers: list[str] = []
+        self.opens: dict[tuple[str, int], int] = {}  # (viewer, product id) -> product opens
 
     def merge(self, other: Deltas) -> None:
         self.likes += other.likes
@@ -149,6 +190,15 @@ class Deltas:
         self.comments += other.comments
         self.viewers.extend(other.viewers)
         self.high = max(self.high, other.high)
+        for key, opens in other.opens.items():
+            self.opens[key] = self.opens.get(key, 0) + opens
+
+
+def product_view_args(deltas: Deltas) -> list[Any]:
+    args: list[Any] = [len(deltas.opens)]
+    for (viewer, product_id), opens in deltas.opens.items():
+        args += [viewer, product_id, opens]
+    return args
 
 
 def tick_args(

@@ -36,6 +36,7 @@ from livecommerce.realtime.wire import (
     Like,
     Ping,
     Snapshot,
+    ViewProduct,
     client_decoder,
     encoder,
     error_frame,
@@ -227,6 +228,15 @@ async def _serve(
             continue
         if isinstance(frame, Ping):
             conn.send_now(PONG)
+            continue
+        if isinstance(frame, ViewProduct):
+            # Guests count too (they are in the unique viewers the funnel starts from); the like
+            # bucket bounds it, as it bounds likes.
+            if conn.limits.like.take(now):
+                conn.strikes = 0
+                hub.submit_product_view(conn, frame.product_id)
+            else:
+                _refuse(conn, ErrorCode.RATE_LIMITED, "too many requests", cfg.max_strikes)
             continue
         if conn.actor is None:
             _refuse(conn, ErrorCode.LOGIN_REQUIRED, "log in to chat and like", cfg.max_strikes)

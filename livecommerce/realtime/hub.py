@@ -86,6 +86,7 @@ class RoomHub:
         self._tick_script = redis.register_script(room_counters.TICK_LUA)
         self._restore_script = redis.register_script(room_counters.RESTORE_LUA)
         self._raise_script = redis.register_script(room_counters.RAISE_LUA)
+        self._product_script = redis.register_script(room_counters.PRODUCT_VIEWS_LUA)
         self._conn_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         # Called with (hub, room_id, events) for every event of a room this process sees,
@@ -240,6 +241,13 @@ class RoomHub:
         if room is not None:
             room.deltas.likes += count
 
+    def submit_product_view(self, sock: Socket, product_id: int) -> None:
+        room = self.rooms.get(sock.room_id)
+        if room is not None:
+            opens = room.deltas.opens
+            key = (sock.viewer_id, product_id)
+            opens[key] = opens.get(key, 0) + 1
+
     def _on_batch(self, room_id: int, data: bytes) -> None:
         room = self.rooms.get(room_id)
         if room is None:
@@ -336,12 +344,21 @@ class RoomHub:
             pipe.publish(
                 room_counters.channel(room.id), encoder.encode(Batch(self.process_id, local))
             )
+            # Each process keeps the lines it delivered first (its own), so each is kept once.
+            chats = [encoder.encode(e) for e in local if e.get("type") == "chat"]
+            if chats and cfg.chat_history > 0:
+                history = room_counters.chat_key(room.id)
+                pipe.rpush(history, *chats)
+                pipe.ltrim(history, -cfg.chat_history, -1)
+                pipe.expire(history, cfg.chat_history_ttl)
         deltas = None
+        at = 0  # the tick script's reply among the pipeline's
         if refresh:
             # One script per room per counters interval: this process's presence and
             # deltas in, every counter out (shown to viewers at the next tick).
             room.next_counters = now + cfg.counters_interval
             deltas, room.deltas = room.deltas, room_counters.Deltas()
+            at = len(pipe)
             await self._tick_script(
                 keys=room_counters.keys(room.id),
                 args=room_counters.tick_args(
@@ -354,10 +371,16 @@ class RoomHub:
                 ),
                 client=pipe,
             )
+            if deltas.opens:
+                await self._product_script(
+                    keys=room_counters.product_keys(room.id),
+                    args=room_counters.product_view_args(deltas),
+                    client=pipe,
+                )
         try:
             replies = await pipe.execute()
             if refresh:
-                await self._read_counters(room, replies[-1], deltas)
+                await self._read_counters(room, replies[at], deltas)
         except (RedisError, OSError) as exc:
             # Counters are retried next time (a reply lost after Redis applied them could
             # count twice: the price of never losing likes). Local viewers had the events.
@@ -382,6 +405,8 @@ class RoomHub:
                     args=room_counters.raise_args(epoch, shown),
                 )
                 read = shown
+            if room.epoch and epoch != room.epoch:
+                self._count_present(room, deltas)
             room.epoch = epoch  # a new one after a session's reset: lower is right
             room.counters = read
             return
@@ -396,6 +421,23 @@ class RoomHub:
             deltas.merge(room.deltas)
             room.deltas = deltas
         room.next_counters = 0.0
+
+    def _count_present(self, room: Room, applied: room_counters.Deltas | None) -> None:
+        """A new counters lifetime (a session went live): the viewers already waiting here are its
+        first viewers and views, counted at the next tick as if they had just joined. Those who
+        joined since the last reading were just counted in the new lifetime (`applied`), and those
+        who joined while it was read will be (`room.deltas`)."""
+        counted = set(room.deltas.viewers)
+        if applied is not None:
+            counted.update(applied.viewers)
+        present = {
+            sock.viewer_id
+            for sock in room.sockets.values()
+            if sock.counted and sock.viewer_id not in counted
+        }
+        room.deltas.views += len(present)
+        room.deltas.viewers.extend(present)
+        room.deltas.high = max(room.deltas.high, len(room.sockets))
 
     def _sweep_idle(self, room: Room) -> None:
         now = time.monotonic()

@@ -1,6 +1,7 @@
 """Websocket frames of a live room: JSON objects tagged by `type`, camelCase fields.
 
-Client -> server: chat, like, ping. Server -> client: snapshot (once), tick, error, pong.
+Client -> server: chat, like, ping, grab, view_product. Server -> client: snapshot (once), tick,
+error, pong.
 Events inside a tick are plain dicts owned by the domains; the hub only reads their
 `type` and `priority`, so a new event kind needs no change here.
 """
@@ -55,7 +56,14 @@ class Grab(_Frame, tag="grab"):
     red_packet_id: int
 
 
-ClientFrame = Chat | Like | Ping | Grab
+class ViewProduct(_Frame, tag="view_product"):
+    """The viewer opened a product of the room (its card or buy sheet): counted per tick for the
+    session's funnel, never answered."""
+
+    product_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+ClientFrame = Chat | Like | Ping | Grab | ViewProduct
 client_decoder = msgspec.json.Decoder(ClientFrame)
 
 

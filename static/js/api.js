@@ -29,7 +29,9 @@ export function newKey() {
 
 export async function api(path, { method = "GET", body, headers = {}, idempotencyKey } = {}) {
   const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // multipart/form-data (uploads): the browser writes the boundary
+  } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";
   }
@@ -54,3 +56,9 @@ export async function api(path, { method = "GET", body, headers = {}, idempotenc
 export const get = (path) => api(path);
 export const post = (path, body, options = {}) => api(path, { ...options, method: "POST", body: body ?? {} });
 export const put = (path, body) => api(path, { method: "PUT", body });
+// One picture (a File) to POST /api/uploads/images: {id, url, thumbUrl, width, height, ...}.
+export function uploadImage(file) {
+  const form = new FormData();
+  form.append("file", file);
+  return api("/api/uploads/images", { method: "POST", body: form });
+}

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from livecommerce.infra import db
-from tests.support import TestUser, make_user, problem_code
+from tests.support import ADDRESS, TestUser, make_user, problem_code
 
 STOCK_A = 80  # SKU A runs out (about 100 units asked for): some orders are 409 out_of_stock
 
@@ -57,7 +57,7 @@ async def test_host_edits_mixed_with_orders_never_deadlock_and_keep_stock_whole(
         items = [{"skuId": sku, "quantity": 1} for sku in baskets[i % 3]]
         return await http.post(
             "/api/orders",
-            json={"items": items},
+            json={"items": items, "address": ADDRESS},
             headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
         )
 

@@ -6,7 +6,7 @@ import httpx
 
 from livecommerce.infra import db
 from tests.distribution.helpers import become, bound_to, configure, share, visit
-from tests.support import create_product
+from tests.support import ADDRESS, create_product
 
 
 async def _setup(client: httpx.AsyncClient, user_factory, **settings):
@@ -137,7 +137,10 @@ async def test_register_only_binds_a_new_account_at_its_first_order_and_not_an_o
         assert await bound_to(newbie_id) is None  # bound at the first order, with the cookie
         order = await browser.post(
             "/api/orders",
-            json={"items": [{"skuId": product["skus"][0]["id"], "quantity": 1}]},
+            json={
+                "items": [{"skuId": product["skus"][0]["id"], "quantity": 1}],
+                "address": ADDRESS,
+            },
             headers={"Idempotency-Key": "n1"},
         )
         assert order.status_code == 201, order.text
@@ -160,13 +163,13 @@ async def test_an_anonymous_visit_binds_at_the_order_and_a_forged_cookie_does_no
     sku = product["skus"][0]["id"]
     response = await client.post(
         "/api/orders",
-        json={"items": [{"skuId": sku, "quantity": 1}]},
+        json={"items": [{"skuId": sku, "quantity": 1}], "address": ADDRESS},
         headers={**buyer.headers, "Idempotency-Key": "f", "Cookie": f"lc_ref={forged}"},
     )
     assert response.status_code == 201 and await bound_to(buyer.id) is None
     response = await client.post(
         "/api/orders",
-        json={"items": [{"skuId": sku, "quantity": 1}]},
+        json={"items": [{"skuId": sku, "quantity": 1}], "address": ADDRESS},
         headers={**buyer.headers, "Idempotency-Key": "g", "Cookie": f"lc_ref={cookie}"},
     )
     assert response.status_code == 201 and await _history(buyer.id) == [(first.id, "order")]

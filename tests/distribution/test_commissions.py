@@ -14,7 +14,7 @@ from asyncpg import Record
 from livecommerce.domains.distribution import jobs as distribution_jobs
 from livecommerce.domains.orders import jobs as order_jobs
 from livecommerce.domains.orders import services as order_services
-from livecommerce.domains.orders.schemas import OrderLine, PlaceOrder
+from livecommerce.domains.orders.schemas import Address, OrderLine, PlaceOrder
 from livecommerce.domains.payments.providers import CallbackEvent, sandbox
 from livecommerce.infra import db
 from livecommerce.infra.db import Tx
@@ -30,7 +30,7 @@ from tests.distribution.helpers import (
     share,
     visit,
 )
-from tests.support import pay_through_sandbox
+from tests.support import ADDRESS, pay_through_sandbox
 
 
 async def _coupon_of_1000_fen(tx: Tx, order: Record, items: list[Record]) -> None:
@@ -86,7 +86,7 @@ async def test_a_three_level_chain_with_a_coupon_and_a_partial_refund_pays_each_
     hooks = dataclasses.replace(hooks, placed=(*hooks.placed, _coupon_of_1000_fen))
     lines = [OrderLine(sku_id=tea_sku, quantity=2), OrderLine(sku_id=pot_sku, quantity=1)]
     status, body, _ = await order_services.place_order(
-        migrated, hooks, buyer.id, PlaceOrder(items=lines), "k1"
+        migrated, hooks, buyer.id, PlaceOrder(items=lines, address=Address(**ADDRESS)), "k1"
     )
     assert status == 201, body
     order = json.loads(body)
@@ -165,7 +165,7 @@ async def test_the_paid_callback_delivered_three_times_creates_one_set_of_commis
     order = (
         await client.post(
             "/api/orders",
-            json={"items": [{"skuId": sku, "quantity": 1}]},
+            json={"items": [{"skuId": sku, "quantity": 1}], "address": ADDRESS},
             headers={**buyer.headers, "Idempotency-Key": "k"},
         )
     ).json()
@@ -200,7 +200,7 @@ async def test_a_full_refund_reverses_every_commission_and_the_host_keeps_the_re
     order = (
         await client.post(
             "/api/orders",
-            json={"items": [{"skuId": sku, "quantity": 3}]},
+            json={"items": [{"skuId": sku, "quantity": 3}], "address": ADDRESS},
             headers={**buyer.headers, "Idempotency-Key": "k"},
         )
     ).json()
@@ -232,7 +232,7 @@ async def test_a_distributor_lists_the_commissions_of_one_order(
     for key in ("a", "b"):
         placed = await client.post(
             "/api/orders",
-            json={"items": [{"skuId": sku, "quantity": 1}]},
+            json={"items": [{"skuId": sku, "quantity": 1}], "address": ADDRESS},
             headers={**buyer.headers, "Idempotency-Key": key},
         )
         orders.append(placed.json()["id"])

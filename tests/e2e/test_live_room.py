@@ -7,7 +7,8 @@ import re
 from playwright.async_api import expect
 
 from tests.e2e.support import screenshot
-from tests.support import live_room_with_product, place_order
+from tests.promotions.support import fund
+from tests.support import add_address, live_room_with_product, place_order
 
 WAIT = 15_000  # ms: an upper bound for a frame to cross, not a timing claim
 
@@ -24,6 +25,7 @@ async def test_viewer_chats_likes_and_buys_the_pinned_product_while_the_host_con
 ):
     host = await user_factory("tea_host", ["host"])
     viewer = await user_factory("tea_fan")
+    await add_address(client, viewer)  # every order ships somewhere: the default is preselected
     room, product = await live_room_with_product(
         client, host, price=1990, stock=5, title="Longjing 250 g"
     )
@@ -85,6 +87,8 @@ async def test_a_sold_out_product_shows_a_readable_error_in_the_buy_sheet(
     host = await user_factory("pot_host", ["host"])
     viewer = await user_factory("pot_fan")
     rival = await user_factory("pot_rival")
+    await add_address(client, viewer)
+    await fund(viewer, 50_000)  # enough in the wallet: the refusal is the stock's
     room, product = await live_room_with_product(
         client, host, price=45900, stock=1, title="Clay teapot"
     )

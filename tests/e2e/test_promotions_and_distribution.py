@@ -11,7 +11,7 @@ from playwright.async_api import expect
 
 from livecommerce.domains.promotions.tables import RedPacket
 from tests.e2e.support import screenshot
-from tests.support import complete_on_sandbox, create_room, live_room_with_product
+from tests.support import add_address, complete_on_sandbox, create_room, live_room_with_product
 
 WAIT = 15_000
 
@@ -43,6 +43,7 @@ async def test_viewer_claims_a_dropped_coupon_and_pays_less_with_it(pages, clien
     host = await user_factory("coupon_host", ["host"])
     viewer = await user_factory("coupon_fan")
     rival = await user_factory("coupon_rival")
+    await add_address(client, viewer)
     sweeper = await user_factory("coupon_sweeper")
     room, product = await live_room_with_product(
         client, host, price=5900, stock=5, title="Biluochun 100 g"
@@ -229,6 +230,7 @@ async def test_a_distributors_link_brings_a_buyer_whose_purchase_is_pending_comm
     host = await user_factory("ref_host", ["host"])
     sharer = await user_factory("ref_sharer")
     buyer = await user_factory("ref_buyer")
+    await add_address(client, buyer)
     room, product = await live_room_with_product(
         client, host, price=12800, stock=5, title="Pu'er cake 357 g"
     )

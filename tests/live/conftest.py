@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,6 +14,22 @@ from tests.support import LiveServer, TestUser, next_frame
 from tests.support import events_for as events_for  # re-exported: room tests import it from here
 
 next_of = next_frame  # the name some room tests import from here
+
+
+@pytest.fixture(autouse=True)
+async def rooms_left(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """After a test, wait until the server's hub has let go of its rooms: room ids start again
+    at 1 in the next test, and a room still in the hub (a socket closing, deltas not yet flushed)
+    would carry this test's viewers into it."""
+    yield
+    if "live" not in request.fixturenames:
+        return
+    hub = request.getfixturevalue("live").app.state.hub
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(5):
+            # A poll of the server's own state: nothing signals a socket that finished closing.
+            while hub.rooms:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
 
 
 @pytest.fixture

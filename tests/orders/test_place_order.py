@@ -5,7 +5,7 @@ import asyncio
 import httpx
 
 from livecommerce.infra import db
-from tests.support import create_product, make_user, place_order, problem_code
+from tests.support import ADDRESS, create_product, make_user, place_order, problem_code
 
 
 async def test_last_unit_is_sold_once_to_a_thousand_buyers(
@@ -103,7 +103,10 @@ async def test_prices_are_snapshotted_and_items_of_one_host_only(
     foreign_sku = (await create_product(client, other_host))["skus"][0]["id"]
     mixed = await client.post(
         "/api/orders",
-        json={"items": [{"skuId": sku_id, "quantity": 1}, {"skuId": foreign_sku, "quantity": 1}]},
+        json={
+            "items": [{"skuId": sku_id, "quantity": 1}, {"skuId": foreign_sku, "quantity": 1}],
+            "address": ADDRESS,
+        },
         headers={**buyer.headers, "Idempotency-Key": "mixed"},
     )
     assert (mixed.status_code, problem_code(mixed)) == (400, "mixed_hosts")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 
 from livecommerce.infra import db
-from tests.support import pay_through_sandbox, problem_code
+from tests.support import ADDRESS, pay_through_sandbox, problem_code
 
 
 async def _order_of_two_items(client: httpx.AsyncClient, host, buyer) -> dict:
@@ -24,7 +24,10 @@ async def _order_of_two_items(client: httpx.AsyncClient, host, buyer) -> dict:
     order = (
         await client.post(
             "/api/orders",
-            json={"items": [{"skuId": cup, "quantity": 2}, {"skuId": pot, "quantity": 1}]},
+            json={
+                "items": [{"skuId": cup, "quantity": 2}, {"skuId": pot, "quantity": 1}],
+                "address": ADDRESS,
+            },
             headers={**buyer.headers, "Idempotency-Key": "two-items"},
         )
     ).json()

@@ -13,7 +13,14 @@ from livecommerce.infra import db
 from livecommerce.wiring import wire
 from tests.promotions.support import create_room
 from tests.promotions.test_coupons import claim, make_coupon
-from tests.support import TestUser, create_product, pay_through_sandbox, place_order, problem_code
+from tests.support import (
+    ADDRESS,
+    TestUser,
+    create_product,
+    pay_through_sandbox,
+    place_order,
+    problem_code,
+)
 
 
 async def setup_shop(
@@ -44,7 +51,7 @@ async def order_with(
 
     return await client.post(
         "/api/orders",
-        json={"items": items, "couponId": coupon_id},
+        json={"items": items, "couponId": coupon_id, "address": ADDRESS},
         headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
     )
 

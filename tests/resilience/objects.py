@@ -3,11 +3,19 @@ the victim's for the authorization matrix, the attacker's own for mass assignmen
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from tests.support import TestUser, create_product, create_room, pay_through_sandbox, place_order
+from tests.support import (
+    TestUser,
+    add_address,
+    create_product,
+    create_room,
+    pay_through_sandbox,
+    place_order,
+)
 
 
 async def owned_objects(
@@ -51,4 +59,22 @@ async def owned_objects(
     )
     assert coupon.status_code == 201, coupon.text
     made["coupon"] = coupon.json()["id"]
+    session = await client.post(
+        f"/api/rooms/{made['room']}/sessions",
+        json={
+            "title": "Next week",
+            "scheduledAt": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
+        },
+        headers=owner.headers,
+    )
+    assert session.status_code == 201, session.text
+    made["session"] = session.json()["id"]
+    made["address"] = (await add_address(client, owner))["id"]
+    method = await client.post(
+        "/api/host/payout-methods",
+        json={"kind": "alipay", "accountName": owner.username, "accountNo": "13912345678"},
+        headers=owner.headers,
+    )
+    assert method.status_code == 201, method.text
+    made["payout_method"] = method.json()["id"]
     return made

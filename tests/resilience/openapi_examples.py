@@ -16,6 +16,7 @@ _PATTERN_CANDIDATES = [
     "a",
     "1",
     "x1",
+    "13800138000",  # a phone number (accounts/schemas.py Phone)
 ]
 
 

@@ -59,8 +59,12 @@ OBJECT_PARAMS: dict[str, str] = {
     "room_id": "room",
     "coupon_id": "coupon",
     "packet_id": "red_packet",
+    "method_id": "payout_method",  # a host's payout account (payouts domain)
+    "address_id": "address",
+    "session_id": "session",
     # Admin-only routes: any id will do, the role guard refuses first.
     "withdrawal_id": "withdrawal",
+    "payout_id": "payout",
     "user_id": "user",
 }
 

@@ -19,7 +19,9 @@ from livecommerce.settings import load_settings
 from tests.resilience.conftest import storm_client
 from tests.resilience.invariants import fmt
 from tests.resilience.rawhttp import RawPool
-from tests.support import create_product
+from tests.support import ADDRESS, create_product
+
+ADDRESS_JSON = msgspec.json.encode(ADDRESS)
 
 PAYMENTS = int(__import__("os").environ.get("STORM_PAYMENTS", 1_000))
 REPLAYS = 20
@@ -71,7 +73,7 @@ async def test_callbacks_replayed_twenty_times_pay_once_and_altered_ones_are_ref
         }
         status, body = await pool.post(
             "/api/orders",
-            b'{"items":[{"skuId":%d,"quantity":1}]}' % sku_id,
+            b'{"items":[{"skuId":%d,"quantity":1}],"address":%s}' % (sku_id, ADDRESS_JSON),
             {**auth, "Idempotency-Key": uuid.uuid4().hex},
         )
         assert status == 201, body

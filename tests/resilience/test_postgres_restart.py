@@ -23,7 +23,7 @@ from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.resilience.conftest import storm_client
 from tests.resilience.invariants import fmt, stock_problems
 from tests.resilience.processes import ApiProcess, app_env, migrate, wait_until
-from tests.support import complete_on_sandbox
+from tests.support import ADDRESS, complete_on_sandbox
 
 STOCK = 100_000
 PRICE = 990
@@ -83,7 +83,10 @@ async def _shopper(
 ) -> None:
     while not stop.is_set():
         key = uuid.uuid4().hex
-        body = {"items": [{"skuId": sku_id, "quantity": 1 + len(ledger.placed) % 3}]}
+        body = {
+            "items": [{"skuId": sku_id, "quantity": 1 + len(ledger.placed) % 3}],
+            "address": ADDRESS,
+        }
         placed = await _with_retries(
             lambda key=key, body=body: client.post(
                 "/api/orders", json=body, headers={**headers, "Idempotency-Key": key}
@@ -162,7 +165,7 @@ async def test_postgres_restarted_mid_checkout_keeps_every_acknowledged_order_wh
             await asyncio.gather(*shoppers)
             after = await client.post(
                 "/api/orders",
-                json={"items": [{"skuId": sku_id, "quantity": 1}]},
+                json={"items": [{"skuId": sku_id, "quantity": 1}], "address": ADDRESS},
                 headers={**buyers[0], "Idempotency-Key": uuid.uuid4().hex},
             )
             paid_after = await client.post(

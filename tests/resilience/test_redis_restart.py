@@ -35,7 +35,7 @@ async def _checkout(
     status)."""
     placed = await client.post(
         "/api/orders",
-        json={"items": [{"skuId": sku_id, "quantity": 1}]},
+        json={"items": [{"skuId": sku_id, "quantity": 1}], "address": support.ADDRESS},
         headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
     )
     if placed.status_code != 201:

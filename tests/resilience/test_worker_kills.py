@@ -33,7 +33,7 @@ from tests import support
 from tests.distribution import helpers as distribution
 from tests.resilience.invariants import commission_problems, fmt, settlement_problems
 from tests.resilience.processes import app_env, wait_until, worker
-from tests.support import create_product
+from tests.support import ADDRESS, create_product
 
 ORDERS = 1_000
 KILLS = 16  # half of them timed on order completion, half on commission settlement
@@ -68,7 +68,7 @@ async def _received_orders(
         async with gate:
             placed = await client.post(
                 "/api/orders",
-                json={"items": [{"skuId": sku_id, "quantity": 1}]},
+                json={"items": [{"skuId": sku_id, "quantity": 1}], "address": ADDRESS},
                 headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
             )
             assert placed.status_code == 201, placed.text

@@ -17,9 +17,9 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from bench.ledger_checks import ledger_problems
 from livecommerce.domains.catalog import services as catalog
 from livecommerce.domains.catalog.schemas import CreateProduct, SkuIn
-from livecommerce.domains.orders import lifecycle, refunds
+from livecommerce.domains.orders import after_sales, lifecycle, refunds
 from livecommerce.domains.orders import services as orders
-from livecommerce.domains.orders.schemas import OrderLine, PlaceOrder, RequestRefund
+from livecommerce.domains.orders.schemas import Address, OrderLine, PlaceOrder, RequestRefund
 from livecommerce.domains.payments import services as payments
 from livecommerce.domains.payments import topups
 from livecommerce.domains.payments.providers import sandbox
@@ -28,6 +28,7 @@ from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError
 from livecommerce.wiring import wire
+from tests.support import ADDRESS
 
 
 @pytest.fixture
@@ -99,7 +100,10 @@ class LedgerMachine(RuleBasedStateMachine):
         lines=st.lists(st.tuples(st.integers(0, 1), st.integers(1, 3)), min_size=1, max_size=2),
     )
     def place(self, buyer: int, lines: list[tuple[int, int]]) -> int:
-        data = PlaceOrder(items=[OrderLine(sku_id=self.skus[i], quantity=q) for i, q in lines])
+        data = PlaceOrder(
+            items=[OrderLine(sku_id=self.skus[i], quantity=q) for i, q in lines],
+            address=Address(**ADDRESS),
+        )
         _, body, _ = self.run(
             orders.place_order(
                 self.app_settings, self.wiring.orders, self.buyers[buyer].id, data, uuid.uuid4().hex
@@ -171,7 +175,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(order=orders_, amount=st.none() | st.integers(1, 3000), approve=st.booleans())
     def refund(self, order: int, amount: int | None, approve: bool) -> None:
         asked = self.attempt(
-            refunds.request_refund(
+            after_sales.request_refund(
                 order, self.buyer_of[order], RequestRefund(reason="r", amount=amount)
             )
         )

@@ -3,13 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
 from litestar.security.jwt import JWTCookieAuth
 
-from livecommerce.domains.accounts import services, throttle
+from livecommerce.domains.accounts import addresses, services, throttle
 from livecommerce.domains.accounts.schemas import (
+    AddressBook,
+    AddressIn,
+    AddressOut,
+    AddressPatch,
     ApplyForRole,
     AuthOut,
     Login,
@@ -148,4 +152,42 @@ class AdminAccountsController(Controller):
         return application
 
 
-CONTROLLERS = [AuthController, MeController, AdminAccountsController]
+class AddressController(Controller):
+    """The buyer's address book; an order is placed with one of its entries (`addressId`)."""
+
+    path = "/api/me/addresses"
+    tags = ["accounts"]
+    guards = [authenticated]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/")
+    async def list_addresses(self, actor: Actor) -> AddressBook:
+        """My addresses, the default first (at most `limit` of them)."""
+        return await addresses.book(actor.id)
+
+    @post("/", status_code=201)
+    async def add_address(self, actor: Actor, data: AddressIn) -> AddressOut:
+        """Add an address (the first one is the default). 409 `address_book_full` past the
+        limit; `phone` is a mainland mobile (13800138000) or +country… (E.164)."""
+        return await addresses.add(actor.id, data)
+
+    @get("/{address_id:int}")
+    async def get_address(self, actor: Actor, address_id: int) -> AddressOut:
+        return await addresses.get_address(actor.id, address_id)
+
+    @patch("/{address_id:int}")
+    async def change_address(self, actor: Actor, address_id: int, data: AddressPatch) -> AddressOut:
+        """Change an address; orders placed with it keep the address they were placed with."""
+        return await addresses.change(actor.id, address_id, data)
+
+    @post("/{address_id:int}/default", status_code=200)
+    async def make_default(self, actor: Actor, address_id: int) -> AddressOut:
+        return await addresses.make_default(actor.id, address_id)
+
+    @delete("/{address_id:int}", status_code=204)
+    async def delete_address(self, actor: Actor, address_id: int) -> None:
+        """Delete an address; if it was the default, the most recently changed other one is."""
+        await addresses.remove(actor.id, address_id)
+
+
+CONTROLLERS = [AuthController, MeController, AdminAccountsController, AddressController]

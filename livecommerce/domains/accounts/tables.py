@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from piccolo.columns import Array, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Array, Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Check, Unique
 from piccolo.table import Table
@@ -32,3 +32,24 @@ class RoleApplication(Table, tablename="role_applications"):
     status_known = Check("status IN ('pending', 'approved', 'rejected')")
     role_known = Check("role IN ('host', 'distributor')")
     one_per_user_role = Unique(["user_id", "role"])
+
+
+class Address(Table, tablename="addresses"):
+    """A buyer's address book entry: who receives, their phone, the region and the street.
+
+    At most one default per user (a partial unique index, migrations/…_addresses); at most
+    ADDRESS_BOOK_LIMIT entries per user (accounts/addresses.py, under a per-user lock). An order
+    keeps a copy (orders.address), so editing or deleting an entry never changes an order.
+    """
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, null=False, index=True, db_column_name="user_id")
+    name = Varchar(length=64)
+    phone = Varchar(length=16)
+    province = Varchar(length=32)
+    city = Varchar(length=32)
+    district = Varchar(length=32, default="")
+    detail = Varchar(length=200)
+    is_default = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

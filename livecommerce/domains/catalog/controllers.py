@@ -27,7 +27,8 @@ class ProductController(Controller):
         status_code=201,
     )
     async def create(self, actor: Actor, data: CreateProduct) -> ProductOut:
-        """A host lists a product with its SKUs (prices in fen)."""
+        """A host lists a product with its pictures (`images`, from POST /api/uploads/images),
+        its specs (颜色: 红, 蓝) and its SKUs (one spec value each; prices in fen)."""
         return await services.create_product(actor.id, data)
 
     @get("/")
@@ -60,8 +61,9 @@ class ProductController(Controller):
         dependencies={"actor": Provide(provide_actor)},
     )
     async def update(self, actor: Actor, product_id: int, data: UpdateProduct) -> ProductOut:
-        """Change a product (title, images, shelf) and its SKUs (price, stock; a SKU without id is
-        added)."""
+        """Change a product (title, description, images in order, specs, shelf) and its SKUs
+        (name, spec values, picture, price, stock; a SKU without id is added, `remove: true`
+        deletes one never ordered)."""
         return await services.update_product(product_id, actor, data)
 
 

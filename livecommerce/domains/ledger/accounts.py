@@ -20,6 +20,7 @@ class Kind(StrEnum):
     HELD = "held"  # a user's funds held by a pending withdrawal
     ESCROW = "escrow"  # a host's takings, until the order's after-sales window closes
     RECEIVABLE = "receivable"  # a host's settled takings
+    PAYOUT_HELD = "payout_held"  # a host's takings held by a pending payout (payouts domain)
     # platform: red packets sent and not yet grabbed or refunded (derived balance: every grab
     # touches it; each packet's own rows bound what it may pay out)
     RED_PACKET = "red_packet"

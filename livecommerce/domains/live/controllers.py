@@ -3,14 +3,15 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import Provide
 from litestar.params import Parameter, QueryParameter
 from litestar.types import Guard
 
-from livecommerce.domains.live import moderation, rooms, sessions
+from livecommerce.domains.live import history, moderation, report, rooms, sessions
 from livecommerce.domains.live.hooks import RoomHooks
 from livecommerce.domains.live.schemas import (
+    ChatLine,
     CreateRoom,
     Moderate,
     ModerationOut,
@@ -19,12 +20,16 @@ from livecommerce.domains.live.schemas import (
     RoomOut,
     RoomPage,
     ScheduleSession,
+    Series,
+    SessionAnalysis,
+    SessionOrder,
     SessionReport,
     SetShowcase,
     ShowcaseProduct,
     StartSession,
     StatsOut,
     UpdateRoom,
+    UpdateSession,
 )
 from livecommerce.domains.live.snapshot import room_snapshot
 from livecommerce.infra import db
@@ -100,7 +105,8 @@ class RoomController(Controller):
         dependencies=_ACTOR_DEPENDENCY,
     )
     async def schedule(self, actor: Actor, room_id: int, data: ScheduleSession) -> SessionReport:
-        """Announce an upcoming broadcast (the landing page counts down to it)."""
+        """Announce an upcoming broadcast with its title, start time and cover (the room and the
+        landing page count down to it); `/start` later takes the earliest scheduled one."""
         return await sessions.schedule(room_id, actor, data)
 
     @get("/{room_id:int}/sessions")
@@ -169,8 +175,68 @@ class RoomController(Controller):
     )
     async def stats(self, request: Request[Any, Any, Any], actor: Actor, room_id: int) -> StatsOut:
         """The current (or last) session's counters: online, peak, unique viewers, views, likes,
-        comments, orders, GMV and conversion."""
+        comments, orders, GMV, product opens and conversion (host, moderators, admins)."""
         return await sessions.stats(_redis(request), room_id, actor)
+
+    @get(
+        "/{room_id:int}/chat",
+        guards=[authenticated],
+        dependencies={"actor": Provide(provide_actor)},
+    )
+    async def chat(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        room_id: int,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
+    ) -> list[ChatLine]:
+        """The room's last chat lines of this session, oldest first, for the console after a
+        reload (host, moderators, admins)."""
+        return await history.recent_chat(_redis(request), room_id, actor, limit)
+
+
+class SessionController(Controller):
+    """One broadcast: change or call off a scheduled one; a session's report and history."""
+
+    path = "/api/sessions/{session_id:int}"
+    tags = ["live"]
+    guards = _HOST_GUARDS
+    dependencies = _ACTOR_DEPENDENCY
+
+    @patch("/")
+    async def update(self, actor: Actor, session_id: int, data: UpdateSession) -> SessionReport:
+        """Change a scheduled session's title, start time, cover or stream (409
+        `session_not_scheduled` once it went live)."""
+        return await sessions.update(session_id, actor, data)
+
+    @delete("/", status_code=204)
+    async def cancel(self, actor: Actor, session_id: int) -> None:
+        """Call off a scheduled session (409 `session_not_scheduled` once it went live)."""
+        await sessions.cancel(session_id, actor)
+
+    @get("/report")
+    async def report(
+        self, request: Request[Any, Any, Any], actor: Actor, session_id: int
+    ) -> SessionAnalysis:
+        """The session report: figures, conversion funnel (viewers, product visitors, buyers,
+        payers), online and sales over time, top products by amount paid, orders and GMV per
+        distributor. A live session's figures are as of now."""
+        return await report.analysis(_redis(request), session_id, actor)
+
+    @get("/series")
+    async def series(
+        self, request: Request[Any, Any, Any], actor: Actor, session_id: int
+    ) -> Series:
+        """The session's counters every 10 s (online, unique viewers, likes, comments, orders,
+        GMV): the console's chart after a reload."""
+        return await report.series(_redis(request), session_id, actor)
+
+    @get("/orders")
+    async def orders(
+        self, actor: Actor, session_id: int, limit: Annotated[int, Parameter(ge=1, le=100)] = 20
+    ) -> list[SessionOrder]:
+        """The session's paid orders, the latest payment first (the console's order feed)."""
+        return await report.orders(session_id, actor, limit)
 
 
 def room_ws(hooks: RoomHooks, allowed_origins: tuple[str, ...]) -> Any:
@@ -182,4 +248,4 @@ def room_ws(hooks: RoomHooks, allowed_origins: tuple[str, ...]) -> Any:
     )
 
 
-CONTROLLERS = [RoomController]
+CONTROLLERS = [RoomController, SessionController]

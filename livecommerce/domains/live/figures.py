@@ -9,6 +9,8 @@ the session are the truth, and the checkpoint sets Redis to them.
 
 from __future__ import annotations
 
+import json
+
 from asyncpg import Connection, Record
 from redis.asyncio import Redis
 
@@ -32,7 +34,12 @@ _SAVED = {
     "views": "views",
     "likes": "likes",
     "comments": "comments",
+    "productClicks": "product_clicks",
+    "productVisitors": "product_visitors",
 }
+# Where a floor goes in the counters hash: the HyperLogLogs can't be rebuilt from a number, so
+# their floors are kept beside them (the readers take the larger).
+_FLOOR_FIELD = {"uniqueViewers": "uvFloor", "productVisitors": "pvFloor"}
 
 
 async def paid_orders(conn: Connection, session_id: int) -> tuple[int, int]:
@@ -57,22 +64,36 @@ async def restore(redis: Redis, room_id: int, floor: dict[str, int], orders: int
     key = room_counters.keys(room_id)[0]
     args: list[str] = []
     for name, value in floor.items():
-        args += ["uvFloor" if name == "uniqueViewers" else name, str(value)]
+        args += [_FLOOR_FIELD.get(name, name), str(value)]
     pipe = redis.pipeline(transaction=False)
     pipe.eval(RESTORE_LUA, 1, key, *args)
     pipe.hset(key, mapping={"orders": orders, "gmv": gmv})
     await pipe.execute()
 
 
-async def save(conn: Connection, session_id: int, live: dict[str, int]) -> Record:
-    """Raise the saved figures to what Redis shows (never lower them) and return the row."""
+async def save(
+    conn: Connection,
+    session_id: int,
+    live: dict[str, int],
+    by_product: dict[int, int] | None = None,
+) -> Record:
+    """Raise the saved figures to what Redis shows (never lower them) and return the row;
+    `by_product`: product opens per product id, merged the same way."""
     orders, gmv = await paid_orders(conn, session_id)
     return await conn.fetchrow(
         "UPDATE live_sessions SET peak_online = greatest(peak_online, $2),"
         " unique_viewers = greatest(unique_viewers, $3),"
         " views = greatest(views, $4), likes = greatest(likes, $5),"
         " comments = greatest(comments, $6),"
-        " orders = $7, gmv = $8, figures_saved_at = now() WHERE id = $1 RETURNING *",
+        " orders = $7, gmv = $8,"
+        " product_clicks = greatest(product_clicks, $9),"
+        " product_visitors = greatest(product_visitors, $10),"
+        " product_views = (SELECT coalesce(jsonb_object_agg(k, v), '{}'::jsonb) FROM"
+        "   (SELECT k, max(v) AS v FROM"
+        "     (SELECT key AS k, value::bigint AS v FROM jsonb_each_text(product_views)"
+        "      UNION ALL SELECT key, value::bigint FROM jsonb_each_text($11::jsonb)) opens"
+        "    GROUP BY k) merged),"
+        " figures_saved_at = now() WHERE id = $1 RETURNING *",
         session_id,
         live.get("peak", 0),
         live.get("uniqueViewers", 0),
@@ -81,4 +102,27 @@ async def save(conn: Connection, session_id: int, live: dict[str, int]) -> Recor
         live.get("comments", 0),
         orders,
         gmv,
+        live.get("productClicks", 0),
+        live.get("productVisitors", 0),
+        json.dumps({str(k): v for k, v in (by_product or {}).items()}),
+    )
+
+
+async def sample(conn: Connection, session_id: int, counters: dict[str, int]) -> None:
+    """The session's counters in this 10 s bucket (the last reading of the bucket wins)."""
+    await conn.execute(
+        "INSERT INTO live_session_samples"
+        " (session_id, at, online, unique_viewers, likes, comments, orders, gmv)"
+        " VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) / 10) * 10),"
+        " $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (session_id, at) DO UPDATE SET online = EXCLUDED.online,"
+        " unique_viewers = EXCLUDED.unique_viewers, likes = EXCLUDED.likes,"
+        " comments = EXCLUDED.comments, orders = EXCLUDED.orders, gmv = EXCLUDED.gmv",
+        session_id,
+        counters.get("online", 0),
+        counters.get("uniqueViewers", 0),
+        counters.get("likes", 0),
+        counters.get("comments", 0),
+        counters.get("orders", 0),
+        counters.get("gmv", 0),
     )

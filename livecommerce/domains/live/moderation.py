@@ -12,7 +12,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from livecommerce.domains.live import events, queries
+from livecommerce.domains.live import events, history, queries
 from livecommerce.domains.live.schemas import Moderate, ModerationOut
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
@@ -190,6 +190,8 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                 )
     forget(room_id)
     await events.publish(room_id, _moderation_event(data, out))
+    if out.message_id:
+        await history.forget(events.redis(), room_id, out.message_id)
     return out
 
 

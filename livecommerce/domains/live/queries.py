@@ -11,6 +11,10 @@ def room_not_found(room_id: int) -> DomainError:
     return DomainError(ErrorCode.NOT_FOUND, detail=f"room {room_id} not found")
 
 
+def session_not_found(session_id: int) -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, detail=f"session {session_id} not found")
+
+
 async def room(conn: Connection, room_id: int) -> Record:
     found = await conn.fetchrow("SELECT * FROM rooms WHERE id = $1", room_id)
     if found is None:

@@ -2,41 +2,51 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 from asyncpg import Connection, Record
+from redis.exceptions import RedisError
 
-from livecommerce.domains.live import events, queries
+from livecommerce.domains.live import clicks, events, queries
 from livecommerce.domains.live.schemas import (
     CreateRoom,
     RoomDetail,
     RoomOut,
     RoomPage,
+    RoomStatus,
     SessionOut,
     ShowcaseProduct,
     UpdateRoom,
 )
-from livecommerce.infra import db
+from livecommerce.infra import db, media
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
 
 # The session a room shows: live now, else the next scheduled, else the last one.
-_SESSION_OF_ROOM = """
-SELECT s.* FROM live_sessions s WHERE s.room_id = r.id
+_SHOWN_FIRST = """
 ORDER BY (s.status = 'live') DESC, (s.status = 'scheduled') DESC,
          CASE WHEN s.status = 'scheduled' THEN s.scheduled_at END ASC NULLS LAST, s.id DESC
 LIMIT 1
 """
+_SESSION_OF_ROOM = "SELECT s.* FROM live_sessions s WHERE s.room_id = r.id" + _SHOWN_FIRST
 
 _ROOM_SELECT = f"""
 SELECT r.*, u.display_name AS host_name, row_to_json(cur) AS session
 FROM rooms r JOIN users u ON u.id = r.host_id
 LEFT JOIN LATERAL ({_SESSION_OF_ROOM}) cur ON true
 """
+
+
+async def current_session(conn: Connection, room_id: int) -> Record | None:
+    """The session the room shows (see _SHOWN_FIRST)."""
+    return await conn.fetchrow(
+        "SELECT s.* FROM live_sessions s WHERE s.room_id = $1" + _SHOWN_FIRST, room_id
+    )
 
 
 def session_out(row: Any) -> SessionOut | None:
@@ -55,6 +65,7 @@ def session_of(row: Any) -> SessionOut:
         started_at=_ts(get("started_at")),
         ended_at=_ts(get("ended_at")),
         hls_url=get("hls_url"),
+        cover_url=get("cover_url") or "",
     )
 
 
@@ -65,8 +76,13 @@ def _ts(value: Any) -> Any:
     return value
 
 
+_STATUS: dict[str, RoomStatus] = {"scheduled": "upcoming", "live": "live", "ended": "ended"}
+
+
 def room_out(row: Record, online: int = 0) -> RoomOut:
-    session = row["session"]
+    raw = row["session"]
+    session = session_out(json.loads(raw) if isinstance(raw, str) else raw)
+    status: RoomStatus = _STATUS.get(session.status, "none") if session else "none"
     return RoomOut(
         id=row["id"],
         host_id=row["host_id"],
@@ -77,8 +93,10 @@ def room_out(row: Record, online: int = 0) -> RoomOut:
         slow_mode_seconds=row["slow_mode_seconds"],
         pinned_product_id=row["pinned_product_id"],
         created_at=row["created_at"],
-        session=session_out(json.loads(session) if isinstance(session, str) else session),
+        session=session,
         online=online,
+        status=status,
+        starts_at=session.scheduled_at if session and status == "upcoming" else None,
     )
 
 
@@ -95,7 +113,7 @@ async def showcase(
         + " GROUP BY p.id, rp.position ORDER BY rp.position",
         room_id,
     )
-    return [ShowcaseProduct(**dict(r)) for r in rows]
+    return [ShowcaseProduct(**dict(r), thumb_url=media.thumb_url(r["image"])) for r in rows]
 
 
 async def create_room(host: Actor, data: CreateRoom) -> RoomOut:
@@ -158,7 +176,11 @@ async def list_rooms(
 
 def page(rows: list[Record], limit: int) -> RoomPage:
     items = [room_out(r) for r in rows[:limit]]
-    return RoomPage(items=items, next_cursor=items[-1].id if len(rows) > limit and items else None)
+    return RoomPage(
+        items=items,
+        next_cursor=items[-1].id if len(rows) > limit and items else None,
+        now=datetime.now(UTC),
+    )
 
 
 async def get_room(room_id: int, online: int = 0) -> RoomDetail:
@@ -174,6 +196,7 @@ async def get_room(room_id: int, online: int = 0) -> RoomDetail:
             **{f: getattr(base, f) for f in base.__struct_fields__},
             showcase=await showcase(conn, room_id),
             moderators=[m["user_id"] for m in mods],
+            now=datetime.now(UTC),
         )
 
 
@@ -212,7 +235,16 @@ async def set_showcase(room_id: int, host: Actor, product_ids: list[int]) -> lis
         told = [events.event("product", action="showcase", productIds=[p.id for p in items])]
         if unpinned:
             told.append(events.event("unpin"))
-        tx.after_commit(lambda: events.publish(room_id, *told))
+
+        async def tell_the_room() -> None:
+            redis = events.redis()
+            if redis is not None:
+                # The products whose opens the room counts (clicks.py); a checkpoint repairs it.
+                with contextlib.suppress(RedisError, OSError):
+                    await clicks.write_showcase(redis, room_id, product_ids)
+            await events.publish(room_id, *told)
+
+        tx.after_commit(tell_the_room)
     return items
 
 

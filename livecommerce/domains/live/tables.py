@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    BigInt,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Check, Unique
 from piccolo.table import Table
@@ -39,6 +48,8 @@ class LiveSession(Table, tablename="live_sessions"):
     started_at = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
     hls_url = Varchar(length=500, default="")  # from the media server, not from us
+    # The poster of this broadcast (an upload of ours or an https picture); empty: the room's.
+    cover_url = Varchar(length=500, default="")
     # The session report, written at the end from the Redis counters (and the floor they
     # are rebuilt from if Redis loses them mid-session).
     peak_online = Integer(default=0)
@@ -48,10 +59,32 @@ class LiveSession(Table, tablename="live_sessions"):
     comments = BigInt(default=0)
     orders = Integer(default=0)
     gmv = BigInt(default=0)
+    # Product cards opened in the room (the funnel's second step): opens in all, viewers who
+    # opened at least one, and opens per product id ({"12": 40}).
+    product_clicks = BigInt(default=0)
+    product_visitors = Integer(default=0)
+    product_views = JSONB(default="{}")
     figures_saved_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
     status_known = Check("status IN ('scheduled', 'live', 'ended')")
+
+
+class LiveSessionSample(Table, tablename="live_session_samples"):
+    """The session's counters every few seconds (one row per session and 10 s bucket): the
+    online curve of the console and of the session report."""
+
+    id = Serial(primary_key=True)
+    session = ForeignKey(LiveSession, null=False, db_column_name="session_id")
+    at = Timestamptz()
+    online = Integer(default=0)
+    unique_viewers = Integer(default=0)
+    likes = BigInt(default=0)
+    comments = BigInt(default=0)
+    orders = Integer(default=0)
+    gmv = BigInt(default=0)
+
+    one_sample_per_bucket = Unique(["session_id", "at"])
 
 
 class ShowcaseItem(Table, tablename="room_products"):

@@ -6,17 +6,21 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.params import HeaderParameter, Parameter
 
-from livecommerce.domains.orders import lifecycle, refunds, services
+from livecommerce.domains.orders import after_sales, buyer, lifecycle, refunds, services
+from livecommerce.domains.orders.desk_controller import CONTROLLERS as DESK_CONTROLLERS
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.queries import page, visible_order
 from livecommerce.domains.orders.rules import Status
 from livecommerce.domains.orders.schemas import (
+    ApproveRefund,
     CancelOrder,
     OrderOut,
     OrderPage,
     PaymentOut,
     PayOrder,
     PlaceOrder,
+    RefundRequested,
+    RejectRefund,
     RequestRefund,
     ShipOrder,
 )
@@ -111,7 +115,11 @@ class OrderController(Controller):
     async def ship(
         self, request: Request[Any, Any, Any], actor: Actor, order_id: int, data: ShipOrder
     ) -> OrderOut:
-        return await lifecycle.ship(request.app.state.settings, order_id, actor, data.tracking_no)
+        """Ship a paid order: its carrier (SF, ZTO, YTO, YD, JD, EMS, other) and tracking
+        number. Many at once: POST /api/host/desk/ship."""
+        return await lifecycle.ship(
+            request.app.state.settings, order_id, actor, data.tracking_no, data.carrier
+        )
 
     @post("/{order_id:int}/confirm", status_code=200)
     async def confirm(
@@ -128,9 +136,12 @@ class OrderController(Controller):
         return _done(await lifecycle.complete(settings, order_hooks, order_id, actor))
 
     @post("/{order_id:int}/refund", status_code=200)
-    async def refund(self, actor: Actor, order_id: int, data: RequestRefund) -> OrderOut:
-        """Ask for a refund of all that is left, an amount, or one item."""
-        return await refunds.request_refund(order_id, actor, data)
+    async def refund(self, actor: Actor, order_id: int, data: RequestRefund) -> RefundRequested:
+        """An after-sales request: all that is left, one `itemId`, or `items` with quantities;
+        an `amount` (at most what they can give back: 409 `refund_too_large` with
+        `refundable`); a `reasonCode` and/or `reason`; up to 3 `photos` uploaded through
+        POST /api/uploads/images. Answers the order with the `refund` it opened."""
+        return await after_sales.request_refund(order_id, actor, data)
 
 
 class RefundController(Controller):
@@ -140,12 +151,26 @@ class RefundController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @post("/{refund_id:int}/approve", status_code=200)
-    async def approve(self, actor: Actor, order_hooks: OrderHooks, refund_id: int) -> OrderOut:
-        return await refunds.approve_refund(order_hooks, refund_id, actor)
+    async def approve(
+        self,
+        actor: Actor,
+        order_hooks: OrderHooks,
+        refund_id: int,
+        data: ApproveRefund | None = None,
+    ) -> OrderOut:
+        """Refund what was asked, or a smaller `amount` (a partial refund: `reason` required,
+        shown to the buyer)."""
+        data = data or ApproveRefund()
+        return await refunds.approve_refund(
+            order_hooks, refund_id, actor, amount=data.amount, reason=data.reason
+        )
 
     @post("/{refund_id:int}/reject", status_code=200)
-    async def reject(self, actor: Actor, refund_id: int) -> OrderOut:
-        return await refunds.reject_refund(refund_id, actor)
+    async def reject(
+        self, actor: Actor, refund_id: int, data: RejectRefund | None = None
+    ) -> OrderOut:
+        """Refuse the request; `reason` is shown to the buyer."""
+        return await refunds.reject_refund(refund_id, actor, (data or RejectRefund()).reason)
 
 
 class MyOrdersController(Controller):
@@ -160,12 +185,24 @@ class MyOrdersController(Controller):
         status: StatusFilter | None = None,
         cursor: int | None = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        tab: buyer.Tab | None = None,
     ) -> OrderPage:
+        """My orders, newest first: all, one `status`, or one `tab` (to_pay, to_ship,
+        to_receive, after_sales: any with a refund, done: received or completed)."""
         async with db.connection() as conn:
-            items, next_cursor = await page(
-                conn, side="buyer", user_id=actor.id, status=status, cursor=cursor, limit=limit
-            )
+            if tab is not None:
+                items, next_cursor = await buyer.tab_page(conn, actor.id, tab, cursor, limit)
+            else:
+                items, next_cursor = await page(
+                    conn, side="buyer", user_id=actor.id, status=status, cursor=cursor, limit=limit
+                )
         return OrderPage(items=items, next_cursor=next_cursor)
+
+    @get("/api/me/orders/counts")
+    async def my_counts(self, actor: Actor) -> buyer.OrderCounts:
+        """How many of my orders each tab of GET /api/me/orders?tab= lists."""
+        async with db.connection() as conn:
+            return await buyer.counts(conn, actor.id)
 
     @get("/api/host/orders", guards=[requires("host")])
     async def hosted(
@@ -183,4 +220,4 @@ class MyOrdersController(Controller):
         return OrderPage(items=items, next_cursor=next_cursor)
 
 
-CONTROLLERS = [OrderController, RefundController, MyOrdersController]
+CONTROLLERS = [OrderController, RefundController, MyOrdersController, *DESK_CONTROLLERS]

@@ -220,18 +220,21 @@ async def cancel(hooks: OrderHooks, order_id: int, who: Who, reason: str) -> Ord
         return await order_out(conn, order_id)
 
 
-async def ship(settings: Settings, order_id: int, actor: Actor, tracking_no: str) -> OrderOut:
+async def ship(
+    settings: Settings, order_id: int, actor: Actor, tracking_no: str, carrier: str | None = None
+) -> OrderOut:
     async with db.transaction() as tx:
         conn = tx.conn
         step = await begin(conn, order_id, Action.SHIP, actor)
         if step is None:
             raise ValueError("a person's step always has a target")
         shipped = await conn.fetchrow(
-            "UPDATE orders SET status = $3, shipped_at = now(), tracking_no = $2"
+            "UPDATE orders SET status = $3, shipped_at = now(), tracking_no = $2, carrier = $4"
             " WHERE id = $1 RETURNING shipped_at",
             order_id,
             tracking_no,
             step[1].value,
+            carrier,
         )
         due = shipped["shipped_at"] + settings.auto_confirm_after
         tx.after_commit(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Literal
 
+import msgspec
 from asyncpg import Connection, Record
 
-from livecommerce.domains.orders.schemas import OrderItemOut, OrderOut, RefundOut
+from livecommerce.domains.orders.schemas import AddressOnOrder, OrderItemOut, OrderOut, RefundOut
+from livecommerce.infra import media
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
 
@@ -29,11 +31,25 @@ def _item(row: Record) -> OrderItemOut:
         discount=row["discount"],
         paid_amount=row["paid_amount"],
         refunded_amount=row["refunded_amount"],
+        image_url=row["image_url"],
+        thumb_url=media.thumb_url_or_none(row["image_url"]),
     )
+
+
+def _json(value: object) -> object:
+    """A JSONB value as asyncpg hands it over (text, without a codec) or already decoded."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def address_on_order(value: object) -> AddressOnOrder | None:
+    """The order's address copy (orders.address); older copies have only name, phone and line."""
+    data = _json(value)
+    return msgspec.convert(data, AddressOnOrder) if isinstance(data, dict) else None
 
 
 def _refund(row: Record) -> RefundOut:
     allocation = row["allocation"]
+    photos = list(row.get("photos") or [])
     return RefundOut(
         id=row["id"],
         order_id=row["order_id"],
@@ -45,6 +61,12 @@ def _refund(row: Record) -> RefundOut:
         else dict(allocation or {}),
         created_at=row["created_at"],
         decided_at=row["decided_at"],
+        requested_amount=row["requested_amount"] or row["amount"],
+        decision_reason=row["decision_reason"],
+        reason_code=row.get("reason_code") or "",
+        quantities=msgspec.convert(_json(row.get("quantities")) or {}, dict[str, int]),
+        photos=photos,
+        photo_thumbs=[media.thumb_url(url) for url in photos],
     )
 
 
@@ -87,6 +109,8 @@ async def orders_out(conn: Connection, rows: list[Record]) -> list[OrderOut]:
             created_at=row["created_at"],
             items=items[row["id"]],
             refunds=refunds[row["id"]],
+            carrier=row["carrier"],
+            address=address_on_order(row.get("address")),
         )
         for row in rows
     ]

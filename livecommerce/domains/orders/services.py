@@ -10,7 +10,7 @@ import msgspec
 from asyncpg import Connection, Record
 
 from livecommerce.domains.catalog.locks import retried_once
-from livecommerce.domains.orders import idempotency
+from livecommerce.domains.orders import addressing, idempotency
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.queries import order_out
 from livecommerce.domains.orders.rules import allocate
@@ -27,7 +27,8 @@ async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
     row = await conn.fetchrow(
         "UPDATE skus s SET stock = s.stock - $2, sold = s.sold + $2 FROM products p"
         " WHERE s.id = $1 AND p.id = s.product_id AND p.on_shelf AND s.stock >= $2"
-        " RETURNING s.id, s.name, s.price, p.id AS product_id, p.title, p.host_id",
+        " RETURNING s.id, s.name, s.price, p.id AS product_id, p.title, p.host_id,"
+        " coalesce(s.image, p.images[1]) AS image_url",
         sku_id,
         quantity,
     )
@@ -49,6 +50,8 @@ async def _take_stock(conn: Connection, sku_id: int, quantity: int) -> Record:
         detail=f"SKU {sku_id} has {found['stock']} left",
         skuId=sku_id,
         left=found["stock"],
+        # What the buy sheet offers instead ("only 2 left"); 0 is sold out.
+        available=found["stock"],
     )
 
 
@@ -57,6 +60,7 @@ async def place_order(
 ) -> tuple[int, bytes, bool]:
     """Place an order; returns (status, JSON body, replayed). A retry with the same key replays
     the first answer. `hooks.placed` run in the placing transaction (trace, coupon, chain)."""
+    addressing.check_given(data)
     digest = idempotency.request_hash(data)
     return await retried_once(
         lambda: _place_order(settings, hooks, buyer_id, data, idempotency_key, digest),
@@ -79,6 +83,8 @@ async def _place_order(
         )
         if stored is not None:
             return stored.status, stored.body, True
+        # After the claim: a retry replays the first answer even if the entry is gone since.
+        address = await addressing.copy_for_order(conn, buyer_id, data)
         quantities: dict[int, int] = defaultdict(int)
         for line in data.items:
             quantities[line.sku_id] += line.quantity
@@ -109,18 +115,18 @@ async def _place_order(
             data.room_id,
             data.session_id,
             data.coupon_id,
-            msgspec.json.encode(data.address).decode() if data.address else None,
+            address,
             data.note,
             deadline,
         )
         items = await conn.fetch(
             "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price,"
-            " quantity, amount, discount, paid_amount, refunded_amount)"
+            " quantity, amount, discount, paid_amount, refunded_amount, image_url)"
             " SELECT $1, u.product_id, u.sku_id, u.title, u.sku_name, u.unit_price, u.quantity,"
-            " u.amount, 0, u.amount, 0"
+            " u.amount, 0, u.amount, 0, u.image_url"
             " FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::bigint[], $7::int[],"
-            " $8::bigint[])"
-            "   AS u(product_id, sku_id, title, sku_name, unit_price, quantity, amount)"
+            " $8::bigint[], $9::text[])"
+            "   AS u(product_id, sku_id, title, sku_name, unit_price, quantity, amount, image_url)"
             " RETURNING *",
             order["id"],
             [r["product_id"] for r, _ in taken],
@@ -130,6 +136,7 @@ async def _place_order(
             [r["price"] for r, _ in taken],
             [q for _, q in taken],
             [r["price"] * q for r, q in taken],
+            [r["image_url"] for r, _ in taken],
         )
         for reaction in hooks.placed:
             await reaction(tx, order, list(items))

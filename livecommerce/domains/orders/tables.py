@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from piccolo.columns import JSONB, BigInt, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    Array,
+    BigInt,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Check, Unique
 from piccolo.table import Table
@@ -34,6 +44,9 @@ class Order(Table, tablename="orders"):
     paid_at = Timestamptz(null=True, default=None)
     shipped_at = Timestamptz(null=True, default=None)
     tracking_no = Varchar(length=64, null=True, default=None)
+    # The carrier's code (orders/schemas.py Carrier: SF, ZTO, YTO, YD, JD, EMS, other); null on
+    # orders shipped before carriers were asked for.
+    carrier = Varchar(length=8, null=True, default=None)
     received_at = Timestamptz(null=True, default=None)
     after_sales_until = Timestamptz(null=True, default=None)
     completed_at = Timestamptz(null=True, default=None)
@@ -58,6 +71,8 @@ class OrderItem(Table, tablename="order_items"):
     sku = ForeignKey(Sku, null=False, db_column_name="sku_id")
     title = Varchar(length=120)
     sku_name = Varchar(length=64)
+    # The picture at placement (the SKU's own, else the product's first): /media/… or https.
+    image_url = Text(null=True, default=None)
     unit_price = BigInt()
     quantity = Integer()
     amount = BigInt()  # unit_price * quantity
@@ -77,8 +92,19 @@ class Refund(Table, tablename="refunds"):
     amount = BigInt()
     reason = Text(default="")
     status = Varchar(length=16, default="requested")
+    # What the buyer asked for when the host approved less (`amount` is then what was refunded);
+    # null: `amount` is what was asked.
+    requested_amount = BigInt(null=True, default=None)
+    # The host's (or admin's) reason for the decision, shown to the buyer.
+    decision_reason = Text(default="")
     # How the amount was spread over the items: {"item_id": fen}.
     allocation = JSONB(default="{}")
+    # The buyer's after-sales form: the reason picked from the list (orders/schemas.py
+    # RefundReason; "" for requests made before the list), the units asked back per item
+    # ({"item_id": units}; {} when not said) and up to 3 photos (their /media/ URLs).
+    reason_code = Varchar(length=32, default="")
+    quantities = JSONB(default="{}")
+    photos = Array(base_column=Text(), default=list)
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
     decided_by = ForeignKey(User, null=True, default=None, db_column_name="decided_by_id")

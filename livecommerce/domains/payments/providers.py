@@ -41,7 +41,9 @@ class PaymentProvider(Protocol):
 
     async def refund(self, conn: Connection, payment_id: int, amount: int, key: str) -> str: ...
 
-    async def payout(self, conn: Connection, withdrawal_id: int, amount: int, key: str) -> str: ...
+    async def payout(
+        self, conn: Connection, withdrawal_id: int, amount: int, key: str, destination: str = ""
+    ) -> str: ...
 
 
 class SandboxProvider:
@@ -124,11 +126,21 @@ class SandboxProvider:
             raise DomainError(ErrorCode.REFUND_TOO_LARGE, detail="the gateway refused the refund")
         return f"sbx_refund_{key}_{secrets.token_hex(4)}"
 
-    async def payout(self, conn: Connection, withdrawal_id: int, amount: int, key: str) -> str:
-        """Send money to a user (a withdrawal). The sandbox always succeeds; the same key, the
-        same reference."""
+    async def payout(
+        self, conn: Connection, withdrawal_id: int, amount: int, key: str, destination: str = ""
+    ) -> str:
+        """Send money to a user (a withdrawal, a host payout). The sandbox always succeeds and
+        books it in `sandbox_payouts` once per key: the same key, the same reference, and no
+        second payment. `destination` is what the books say about where it went (masked)."""
         if amount <= 0:
             raise DomainError(ErrorCode.VALIDATION_ERROR, detail="a payout must be positive")
+        await conn.execute(
+            "INSERT INTO sandbox_payouts (key, amount, destination, created_at)"
+            " VALUES ($1, $2, $3, now()) ON CONFLICT (key) DO NOTHING",
+            key,
+            amount,
+            destination[:120],
+        )
         return f"sbx_payout_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 

@@ -59,3 +59,17 @@ class SandboxCharge(Table, tablename="sandbox_charges"):
     refunded = BigInt(default=0)
     status = Varchar(length=16, default="succeeded")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SandboxPayout(Table, tablename="sandbox_payouts"):
+    """The sandbox gateway's record of money sent out (withdrawals, host payouts): one row per
+    payout key, so a payout asked for twice is sent once."""
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=64, unique=True)
+    amount = BigInt()
+    # Where it went, masked ("alipay 138****5678"): the sandbox keeps no account numbers.
+    destination = Varchar(length=120, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    amount_positive = Check("amount > 0")

@@ -6,14 +6,18 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
-from livecommerce.domains.promotions import coupons, red_packets
+from livecommerce.domains.promotions import coupons, host_lists, red_packets
 from livecommerce.domains.promotions.schemas import (
     CouponOut,
+    CouponState,
     CreateCoupon,
     GrabOut,
+    HostCouponPage,
+    HostRedPacketPage,
     RedPacketOut,
+    RedPacketState,
     SendRedPacket,
     UserCouponOut,
     UserCouponPage,
@@ -116,4 +120,45 @@ class RedPacketController(Controller):
         return await red_packets.get_red_packet(packet_id)
 
 
-CONTROLLERS = [RoomPromotionController, CouponController, MyCouponController, RedPacketController]
+class HostPromotionController(Controller):
+    """A host's own coupons and red packets across its rooms (another host's never show)."""
+
+    path = "/api/host"
+    tags = ["promotions"]
+    guards = [requires("host")]
+    dependencies = _actor
+
+    @get("/coupons")
+    async def coupons(
+        self,
+        actor: Actor,
+        room_id: Annotated[int | None, QueryParameter(name="roomId")] = None,
+        status: CouponState | None = None,
+        cursor: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> HostCouponPage:
+        """My coupons, newest first: `status` draft (not dropped yet), live (dropped, claimable),
+        sold_out (quota claimed) or expired; each with its quota, claimed and used copies."""
+        return await host_lists.coupons(actor.id, room_id, status, cursor, limit)
+
+    @get("/red-packets")
+    async def red_packets(
+        self,
+        actor: Actor,
+        room_id: Annotated[int | None, QueryParameter(name="roomId")] = None,
+        status: RedPacketState | None = None,
+        cursor: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> HostRedPacketPage:
+        """My red packets, newest first: `status` active, finished (all grabbed) or expired;
+        each with the parts and amount grabbed so far."""
+        return await host_lists.red_packets(actor.id, room_id, status, cursor, limit)
+
+
+CONTROLLERS = [
+    RoomPromotionController,
+    CouponController,
+    MyCouponController,
+    RedPacketController,
+    HostPromotionController,
+]

@@ -122,3 +122,49 @@ class GrabOut(Out):
     amount: int = 0
     # True when this user had grabbed this packet before: the same part, reported again.
     again: bool = False
+
+
+# --- the host's lists ------------------------------------------------------------------------
+
+CouponState = Literal["draft", "live", "sold_out", "expired"]
+RedPacketState = Literal["active", "finished", "expired"]
+
+
+class HostCouponOut(CouponOut):
+    """A coupon in its host's list: where it stands and how many copies went."""
+
+    room_title: str
+    # draft: not dropped yet; live: dropped and claimable; sold_out: quota claimed; expired:
+    # past validTo.
+    state: CouponState
+    claimed: int  # copies claimed (`issued`), of `quota`
+    used: int  # copies spent on paid orders
+
+
+class HostCouponPage(Out):
+    items: list[HostCouponOut]
+    next_cursor: int | None = None
+
+
+class HostRedPacketOut(Out):
+    id: int
+    room_id: int
+    room_title: str
+    session_id: int | None
+    greeting: str
+    split: str
+    total_amount: int
+    count: int
+    claimed_count: int  # parts grabbed so far
+    claimed_amount: int
+    # active: parts left to grab; finished: all grabbed; expired: past its expiry (what was left
+    # goes back to the host).
+    state: RedPacketState
+    refunded_amount: int | None
+    expires_at: datetime
+    created_at: datetime
+
+
+class HostRedPacketPage(Out):
+    items: list[HostRedPacketOut]
+    next_cursor: int | None = None

@@ -21,6 +21,12 @@ class EntryOut(Out):
     kind: str
     business_key: str
     created_at: datetime
+    # In words: a stable `category` a page translates (wallet/labels.py CATEGORIES: order_payment,
+    # order_refund, topup, red_packet, commission, withdrawal, …), the order it concerns if any,
+    # and an English `label` ("Order #12 payment").
+    category: str = "other"
+    order_id: int | None = None
+    label: str = ""
 
 
 class EntryPage(Out):

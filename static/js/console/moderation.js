@@ -18,6 +18,27 @@ export class Moderation {
   }
 
   add(event) {
+    const line = this.line(event);
+    if (!line) return;
+    this.list.append(line);
+    this.trim();
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  // Lines said before the console (re)loaded, oldest first: above the ones that came since.
+  history(events) {
+    const lines = events.map((e) => this.line(e)).filter(Boolean);
+    this.list.prepend(...lines);
+    this.trim();
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  trim() {
+    while (this.list.children.length > 200) this.list.firstElementChild.remove();
+  }
+
+  line(event) {
+    if (event.id && [...this.list.children].some((li) => li.dataset.id === event.id)) return null;
     const mine = event.userId === this.hostId;
     const who = `${event.username}`;
     const button = (key, body) => {
@@ -25,14 +46,11 @@ export class Moderation {
       b.addEventListener("click", () => act(b, this.error, () => this.moderate(body)));
       return b;
     };
-    const line = h("li", { dataset: { id: event.id || "", userId: event.userId } },
+    return h("li", { dataset: { id: event.id || "", userId: event.userId } },
       h("span", { class: "who" }, who), h("span", { class: "text" }, event.text),
       event.id ? button("console.delete", { action: "delete_message", messageId: event.id }) : null,
       mine ? null : button("console.mute", { action: "mute", userId: event.userId, minutes: 10 }),
       mine ? null : button("console.ban", { action: "ban", userId: event.userId }));
-    this.list.append(line);
-    while (this.list.children.length > 200) this.list.firstElementChild.remove();
-    this.list.scrollTop = this.list.scrollHeight;
   }
 
   removed(messageId) {

@@ -1,12 +1,14 @@
-// Live stats: counter cards from the room socket (and /stats for conversion), plus the
-// online trend drawn with uPlot, one point per few seconds.
-import uPlot from "/static/vendor/uplot/uPlot.esm.js";
+// Live stats: counter cards from the room socket (and /stats for conversion and product clicks),
+// plus the online trend drawn with uPlot: the session's saved curve (GET /api/sessions/{id}/series,
+// so a reload keeps it), then one point per few seconds from the socket's counters.
+import { now as serverNow } from "../clock.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { money, percentBp } from "../money.js";
+import { fit, timeChart } from "./chart.js";
 
-const CARDS = ["online", "peak", "uniqueViewers", "likes", "comments", "orders", "gmv", "conversion"];
-const MAX_POINTS = 720; // an hour at one point per 5 s
+const CARDS = ["online", "peak", "uniqueViewers", "views", "likes", "comments", "productClicks", "orders", "gmv", "conversion"];
+const MAX_POINTS = 2000; // the saved curve (10 s apart) then live points 5 s apart
 
 export class LiveStats {
   constructor(cards, chartBox) {
@@ -31,28 +33,39 @@ export class LiveStats {
       h("div", { class: "label" }, t(`stats.${key}`)), h("div", { class: "stat", id: `stat-${key}` }, value(key)))));
   }
 
-  sample() {
-    const [times, online, orders] = this.series;
-    times.push(Math.floor(Date.now() / 1000));
-    online.push(this.counters.online || 0);
-    orders.push(this.counters.orders || 0);
-    if (times.length > MAX_POINTS) this.series.forEach((s) => s.shift());
+  // The saved curve of the session (a reload, or a new session: it replaces what was drawn).
+  load(saved) {
+    const t0 = saved && saved.t ? saved.t : [];
+    this.series = [[...t0], [...(saved ? saved.online : [])], [...(saved ? saved.orders : [])]];
+    this.trim();
     this.draw();
   }
 
+  sample() {
+    const [times, online, orders] = this.series;
+    const now = Math.floor(serverNow() / 1000); // the saved curve's clock is the server's
+    if (times.length && now <= times[times.length - 1]) return; // uPlot wants x ascending
+    times.push(now);
+    online.push(this.counters.online || 0);
+    orders.push(this.counters.orders || 0);
+    this.trim();
+    this.draw();
+  }
+
+  trim() {
+    const extra = this.series[0].length - MAX_POINTS;
+    if (extra > 0) this.series = this.series.map((s) => s.slice(extra));
+  }
+
   draw() {
-    const width = Math.max(300, this.chartBox.clientWidth);
     if (!this.plot) {
-      this.plot = new uPlot({
-        width, height: 220,
-        series: [{}, { label: t("stats.online"), stroke: "#fe2c55", width: 2, fill: "rgba(254,44,85,.08)" },
-          { label: t("stats.orders"), stroke: "#1f4fbf", width: 2, scale: "orders" }],
-        axes: [{}, {}, { scale: "orders", side: 1, grid: { show: false } }],
-        scales: { x: { time: true } },
-      }, this.series, this.chartBox);
+      this.plot = timeChart(this.chartBox, [
+        { label: t("stats.online"), stroke: "#fe2c55", fill: "rgba(254,44,85,.08)" },
+        { label: t("stats.orders"), stroke: "#1f4fbf", scale: "orders" },
+      ], this.series, { axes: [{ scale: "orders", side: 1, grid: { show: false } }] });
     } else {
       this.plot.setData(this.series);
-      if (Math.abs(this.plot.width - width) > 20) this.plot.setSize({ width, height: 220 });
+      fit(this.plot, this.chartBox);
     }
   }
 

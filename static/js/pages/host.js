@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { $, act, h, showError } from "../dom.js";
 import { boot } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
+import { dateTime } from "../money.js";
 import { requireLogin } from "../session.js";
 
 let user = null;
@@ -10,11 +11,12 @@ let rooms = [];
 
 function render() {
   $("#rooms").replaceChildren(...(rooms.length ? rooms.map((room) => {
-    const status = room.session ? room.session.status : "";
+    // The room's status by what happened: 未开播 / 即将开播 (with its start) / 直播中 / 已结束.
+    const status = room.status || "none";
     return h("div", { class: "card" },
       h("h3", {}, room.title),
-      h("p", {}, h("span", { class: `badge ${status === "live" ? "live" : status === "scheduled" ? "upcoming" : "ended"}` },
-        status === "live" ? t("home.live") : status === "scheduled" ? t("home.upcoming") : t("home.ended")), ` #${room.id}`),
+      h("p", {}, h("span", { class: `badge ${status}` }, t(`roomStatus.${status}`)), ` #${room.id}`,
+        room.startsAt ? h("span", { class: "muted" }, ` · ${t("home.startsAt", { time: dateTime(room.startsAt) })}`) : null),
       h("a", { class: "button primary", href: `/host/rooms/${room.id}` }, t("host.open")));
   }) : [h("p", { class: "empty" }, t("host.noRooms"))]));
 }
@@ -48,6 +50,7 @@ if (user) {
   const isHost = user.roles.includes("host") || user.roles.includes("admin");
   $("#not-host").hidden = isHost;
   $("#host-home").hidden = !isHost;
+  $("#manage-products").hidden = !isHost;
   onLangChange(render);
   if (isHost) load();
 }

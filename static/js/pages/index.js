@@ -9,9 +9,10 @@ let lists = { live: [], upcoming: [] };
 
 function card(room, kind) {
   const session = room.session || {};
+  const cover = session.coverUrl || room.coverUrl; // the broadcast's own cover, else the room's
   return h("a", { class: "card room-card", href: `/rooms/${room.id}` },
     h("div", { class: "cover" },
-      room.coverUrl ? h("img", { src: room.coverUrl, alt: "" }) : h("span", { "aria-hidden": "true" }, (room.hostName || "?").slice(0, 1)),
+      cover ? h("img", { src: cover, alt: "" }) : h("span", { "aria-hidden": "true" }, (room.hostName || "?").slice(0, 1)),
       h("span", { class: `badge ${kind}` }, t(kind === "live" ? "home.live" : "home.upcoming"))),
     h("div", { class: "body" },
       h("h3", {}, room.title),

@@ -3,7 +3,8 @@ import { api, errorText } from "../api.js";
 import { $ } from "../dom.js";
 import { langButton } from "../header.js";
 import { apply, onLangChange, t } from "../i18n.js";
-import { play } from "../player.js";
+import { sync } from "../clock.js";
+import { Player } from "../player.js";
 import { RoomSocket } from "../room-socket.js";
 import { BuySheet } from "../room/buy-sheet.js";
 import { Chat } from "../room/chat.js";
@@ -35,6 +36,8 @@ const showcase = new Showcase({
   pinned: $("#pinned"), bagList: $("#bag-list"), bagCount: $("#bag-count"),
   onBuy: (item) => {
     bag.close();
+    // A product opened in the room: the session's funnel counts it (never answered).
+    send({ type: "view_product", productId: item.id });
     buy.open(item);
   },
 });
@@ -49,14 +52,34 @@ function showOnline() {
   $("#online").textContent = t("room.online", { n: counters.online ?? room?.online ?? 0 });
 }
 
-async function showStream(session) {
+// The session's own cover, else the room's.
+const coverOf = (session) => (session && session.coverUrl) || (room && room.coverUrl) || "";
+
+function showPlayback(status) {
+  stage.dataset.stream = status;
+  const live = room && room.session && room.session.status === "live";
+  const broken = live && (status === "error" || status === "unsupported");
+  $("#playback-error").hidden = !broken;
+  $("#playback-error-hint").textContent = t(status === "unsupported" ? "player.unsupported" : "player.errorHint");
+  $("#playback-retry").hidden = status === "unsupported";
+}
+
+const player = new Player($("#video"), showPlayback);
+$("#playback-retry").addEventListener("click", () => player.retry());
+
+function showStream(session) {
   const url = session && session.status === "live" ? session.hlsUrl : "";
-  stage.dataset.stream = await play($("#video"), url, room && room.coverUrl);
+  player.play(url, coverOf(session));
+}
+
+function showState(session, report = null) {
+  state.set(session, report, coverOf(session));
 }
 
 function onSnapshot(frame) {
   const payload = frame.payload;
   room = payload;
+  sync(payload.now);
   counters = frame.counters || {};
   document.title = `${payload.title} · ${payload.hostName}`;
   $("#host-name").textContent = payload.hostName;
@@ -70,7 +93,7 @@ function onSnapshot(frame) {
   showcase.set(payload.showcase, payload.pinned);
   coupons.set(payload.coupons, loggedIn);
   for (const packet of payload.redPackets || []) packets.offer(packet);
-  state.set(payload.session);
+  showState(payload.session);
   showStream(payload.session);
   if (!joinedOnce) {
     chat.notice(t("room.joined"));
@@ -101,7 +124,7 @@ const EVENTS = {
   red_packet: (e) => { if (e.action !== "finished") packets.offer(e); },
   session: (e) => {
     room = { ...room, session: e.session };
-    state.set(e.session, e.report || null);
+    showState(e.session, e.report || null);
     showStream(e.session);
     if (e.status === "live") chat.notice(t("room.liveNow"));
   },
@@ -153,7 +176,8 @@ function relabel() {
   apply();
   showOnline();
   if (room) {
-    state.set(room.session);
+    showState(room.session);
+    showPlayback(player.state);
     showcase.render();
     coupons.render();
   }
@@ -166,7 +190,7 @@ async function start() {
   const user = await me();
   share.user = user;
   socket.connect();
-  window.lcRoom = { socket, state: () => ({ room, counters }) }; // for the browser tests
+  window.lcRoom = { socket, player, state: () => ({ room, counters }) }; // for the browser tests
 }
 
 start();

@@ -1,14 +1,24 @@
-// My wallet: balances, a top-up through the gateway, and the statement.
+// My wallet: balances, a top-up through the gateway, and the statement in words.
 import { api } from "../api.js";
 import { $, act, h, showError } from "../dom.js";
 import { boot } from "../header.js";
-import { onLangChange, t } from "../i18n.js";
+import { has, onLangChange, t } from "../i18n.js";
 import { dateTime, money, toFen } from "../money.js";
 import { payInDialog } from "../pay-frame.js";
 import { requireLogin } from "../session.js";
 
 let wallet = null;
 let entries = [];
+
+// "订单 #12 付款", "红包", "充值" (the API's category and order, in the viewer's language); an
+// order's line links to it. A category this page does not know yet shows the API's label.
+function entryLabel(e) {
+  const key = `wallet.entry.${e.category}`;
+  const text = e.category && e.category !== "other" && has(key) ? t(key, { order: e.orderId ?? "" }) : e.label || e.kind;
+  const account = e.accountKind && e.accountKind !== "wallet" && has(`wallet.${e.accountKind}`)
+    ? h("div", { class: "muted" }, t(`wallet.${e.accountKind}`)) : null;
+  return [e.orderId ? h("a", { href: `/me/orders/${e.orderId}` }, text) : text, account];
+}
 
 function render() {
   if (wallet) {
@@ -17,7 +27,7 @@ function render() {
       h("h3", {}, t(`wallet.${k}`)), h("div", { class: "stat", id: `balance-${k}` }, money(wallet[k])))));
   }
   $("#entries").replaceChildren(...(entries.length ? entries.map((e) => h("tr", {},
-    h("td", {}, dateTime(e.createdAt)), h("td", {}, e.kind, h("div", { class: "muted" }, e.businessKey)),
+    h("td", {}, dateTime(e.createdAt)), h("td", { class: "entry-label" }, entryLabel(e)),
     h("td", { class: "num" }, money(e.amount)), h("td", { class: "num" }, e.balanceAfter === null ? "" : money(e.balanceAfter))))
     : [h("tr", {}, h("td", { colspan: "4", class: "empty" }, "—"))]));
 }

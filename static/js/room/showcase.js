@@ -3,6 +3,9 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { money } from "../money.js";
 
+// The 400 px thumbnail the server made (`thumbUrl`), else the picture itself (an external one).
+const thumbOf = (item) => item.thumbUrl || item.image || "";
+
 export class Showcase {
   constructor({ pinned, bagList, bagCount, onBuy }) {
     this.pinnedEl = pinned;
@@ -27,8 +30,9 @@ export class Showcase {
       el.querySelector("#pinned-title").textContent = product.title;
       el.querySelector("#pinned-price").textContent = money(product.minPrice);
       const img = el.querySelector("#pinned-img");
-      img.hidden = !product.image;
-      if (product.image) img.src = product.image;
+      const picture = thumbOf(product);
+      img.hidden = !picture;
+      if (picture) img.src = picture;
       el.querySelector("#pinned-buy").setAttribute("aria-label", `${t("room.buy")}: ${product.title}`);
     }
     this.render();
@@ -44,7 +48,7 @@ export class Showcase {
       const soldOut = item.stock <= 0;
       const isPinned = this.pinned && this.pinned.id === item.id;
       return h("li", { class: isPinned ? "is-pinned" : "" },
-        item.image ? h("img", { class: "thumb", src: item.image, alt: "" }) : h("span", { class: "thumb", "aria-hidden": "true" }, String(index + 1)),
+        thumbOf(item) ? h("img", { class: "thumb", src: thumbOf(item), alt: "", loading: "lazy", decoding: "async" }) : h("span", { class: "thumb", "aria-hidden": "true" }, String(index + 1)),
         h("div", {},
           h("div", {}, isPinned ? h("span", { class: "badge live" }, t("room.explaining")) : null, " ", item.title),
           h("div", { class: "price" }, money(item.minPrice)),
