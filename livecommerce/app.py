@@ -16,6 +16,9 @@ from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONT
 from livecommerce.domains.catalog.media_routes import media_handlers
 from livecommerce.domains.distribution import bindings as distribution_bindings
 from livecommerce.domains.distribution.controllers import CONTROLLERS as DISTRIBUTION_CONTROLLERS
+from livecommerce.domains.distribution.library_controller import (
+    CONTROLLERS as DISTRIBUTOR_DESK_CONTROLLERS,
+)
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import moderation as room_moderation
 from livecommerce.domains.live.controllers import CONTROLLERS as LIVE_CONTROLLERS
@@ -68,6 +71,7 @@ def _hook_dependencies(wiring: Wiring) -> dict[str, Provide]:
         return Provide(provide, use_cache=True)
 
     return {
+        "account_hooks": constant(wiring.accounts),
         "order_hooks": constant(wiring.orders),
         "payment_hooks": constant(wiring.payments),
         "room_hooks": constant(wiring.room),
@@ -121,6 +125,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             *QUOTE_CONTROLLERS,
             *WALLET_CONTROLLERS,
             *DISTRIBUTION_CONTROLLERS,
+            *DISTRIBUTOR_DESK_CONTROLLERS,
             *PAYOUT_CONTROLLERS,
             pages_router(),
             create_static_files_router(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from livecommerce.domains.accounts.hooks import AccountHooks
 from livecommerce.domains.accounts.tables import User
 from livecommerce.infra.auth import hash_password
 
@@ -104,8 +105,16 @@ async def _seed_rooms(ids: dict[str, int]) -> None:
 SEED_HOOKS: list[Callable[[dict[str, int]], Awaitable[None]]] = [_seed_products, _seed_rooms]
 
 
-async def seed_demo() -> list[tuple[str, str, str]]:
-    """Create the demo users (and whatever the domains seed) if absent; return the logins."""
+async def seed_demo(hooks: AccountHooks | None = None) -> list[tuple[str, str, str]]:
+    """Create the demo users (and whatever the domains seed) if absent; return the logins.
+
+    Roles are granted through the one path (`grant_role` with the accounts port), on every run:
+    the demo distributor gets its profile like anyone granted the role, also in a `./var` seeded
+    before the role and the profile came together."""
+    from livecommerce.domains.accounts import services as accounts
+    from livecommerce.wiring import account_hooks
+
+    hooks = hooks or account_hooks()
     ids: dict[str, int] = {}
     for username, password, display_name, roles in DEMO_USERS:
         row = await User.select(User.id).where(User.username == username).first()
@@ -115,11 +124,13 @@ async def seed_demo() -> list[tuple[str, str, str]]:
                     username=username,
                     display_name=display_name,
                     password_hash=await hash_password(password),
-                    roles=roles,
+                    roles=[],
                 )
             ).returning(User.id)
             row = rows[0]
         ids[username] = row["id"]
+        for role in roles:
+            await accounts.grant_role(row["id"], role, hooks=hooks)
     for hook in SEED_HOOKS:
         await hook(ids)
     return [(u, p, ", ".join(r) or "viewer") for u, p, _, r in DEMO_USERS]

@@ -1,6 +1,7 @@
 """The one place that says who reacts to what, and in which order.
 
-Each source domain declares a port (`orders/hooks.py`, `payments/hooks.py`, `live/hooks.py`);
+Each source domain declares a port (`accounts/hooks.py`, `orders/hooks.py`, `payments/hooks.py`,
+`live/hooks.py`);
 this module fills them, and both the web app (`create_app`) and the worker (`on_startup`)
 call `wire()` and pass the result in explicitly. Nothing registers itself at import time, so
 a reader sees here, and only here, everything that happens when an order is paid.
@@ -14,7 +15,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from livecommerce.domains.distribution import commissions
+from livecommerce.domains.accounts.hooks import AccountHooks, RoleHooks
+from livecommerce.domains.distribution import bindings, commissions, distributors
 from livecommerce.domains.live import commerce as room_commerce
 from livecommerce.domains.live.hooks import RoomHooks
 from livecommerce.domains.orders import lifecycle
@@ -28,9 +30,25 @@ from livecommerce.settings import Settings
 
 @dataclass(frozen=True, slots=True)
 class Wiring:
+    accounts: AccountHooks
     orders: OrderHooks
     payments: PaymentHooks
     room: RoomHooks
+
+
+def account_hooks() -> AccountHooks:
+    return AccountHooks(
+        # A visitor who came by a share link is bound as they register or log in.
+        signed_in=(bindings.on_signed_in,),
+        # The distributor role and its profile come together, however it is asked or granted.
+        roles={
+            "distributor": RoleHooks(
+                signup=distributors.signup_mode,
+                applied=(distributors.on_role_applied,),
+                granted=(distributors.on_role_granted,),
+            )
+        },
+    )
 
 
 def order_hooks() -> OrderHooks:
@@ -72,4 +90,9 @@ def room_hooks() -> RoomHooks:
 
 def wire(settings: Settings) -> Wiring:
     orders = order_hooks()
-    return Wiring(orders=orders, payments=payment_hooks(orders), room=room_hooks())
+    return Wiring(
+        accounts=account_hooks(),
+        orders=orders,
+        payments=payment_hooks(orders),
+        room=room_hooks(),
+    )

@@ -21,7 +21,7 @@ from livecommerce.domains.tables import ALL_TABLES  # noqa: E402
 from livecommerce.infra import db  # noqa: E402
 from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis  # noqa: E402
 from livecommerce.settings import Settings, load_settings  # noqa: E402
-from tests.support import LiveServer, TestUser, make_user  # noqa: E402
+from tests.support import LiveServer, TestUser, make_user, public_at  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +65,8 @@ async def migrated(settings: Settings) -> Settings:
 
 @pytest.fixture(scope="session")
 async def live(migrated: Settings) -> AsyncIterator[LiveServer]:
-    server = LiveServer(create_app(migrated))
+    # Built once its port is known: payUrl and share links are absolute (PUBLIC_URL).
+    server = LiveServer(lambda url: create_app(public_at(migrated, url)))
     await server.start()
     yield server
     await server.stop()

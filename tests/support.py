@@ -10,22 +10,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import msgspec
 import uvicorn
 from litestar import Litestar
 
 from bench.ledger_checks import LedgerState, check_ledger
 from livecommerce.domains.accounts.tables import User
 from livecommerce.infra.embedded import free_port
+from livecommerce.settings import Settings
+
+
+def public_at(settings: Settings, url: str) -> Settings:
+    """`settings` for an app served at `url`: the absolute links it writes (payUrl, share links)
+    point there, as PUBLIC_URL makes them point at the real site."""
+    return msgspec.structs.replace(settings, public_url=url)
 
 
 class LiveServer:
-    """The app served by a real uvicorn on 127.0.0.1, in the test's event loop."""
+    """The app served by a real uvicorn on 127.0.0.1, in the test's event loop.
 
-    def __init__(self, app: Litestar) -> None:
-        self.app = app
+    `app` is the app, or a function of the server's URL that builds it: the port is chosen
+    first, so an app whose links must be absolute can be given `public_at(settings, url)`."""
+
+    def __init__(self, app: Litestar | Callable[[str], Litestar]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
+        # A Litestar app is callable too (ASGI): tell the two apart by type.
+        self.app = app if isinstance(app, Litestar) else app(self.url)
 
         class Server(uvicorn.Server):
             @contextlib.contextmanager
@@ -34,7 +46,7 @@ class LiveServer:
 
         self.server = Server(
             uvicorn.Config(
-                app,
+                self.app,
                 host="127.0.0.1",
                 port=self.port,
                 log_level="warning",
@@ -64,7 +76,7 @@ class LiveServer:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Litestar) -> AsyncIterator[LiveServer]:
+async def serving(app: Litestar | Callable[[str], Litestar]) -> AsyncIterator[LiveServer]:
     server = LiveServer(app)
     await server.start()
     try:

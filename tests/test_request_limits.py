@@ -18,6 +18,7 @@ INJECTED = {
     "scope",
     "actor",
     "maybe_actor",
+    "account_hooks",
     "order_hooks",
     "payment_hooks",
     "room_hooks",

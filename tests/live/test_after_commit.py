@@ -27,6 +27,7 @@ from tests.support import (
     live_room_with_product,
     pay_through_sandbox,
     place_order,
+    public_at,
 )
 
 
@@ -45,7 +46,7 @@ async def failing_server(migrated: Settings):
     orders = dataclasses.replace(production.orders, paid=(*production.orders.paid, _explode))
     # The payment hooks close over the order hooks: build them from the altered ones.
     wiring = dataclasses.replace(production, orders=orders, payments=payment_hooks(orders))
-    server = LiveServer(create_app(migrated, wiring))
+    server = LiveServer(lambda url: create_app(public_at(migrated, url), wiring))
     await server.start()
     yield server
     await server.stop()

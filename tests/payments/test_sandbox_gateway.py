@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -29,6 +30,7 @@ from tests.support import (
     make_user,
     place_order,
     problem_code,
+    public_at,
 )
 
 
@@ -73,7 +75,8 @@ async def test_logged_out_the_page_sends_to_login_and_pressing_pay_is_401(
 
     page = await client.get(top_up["payUrl"])
     assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
-    assert f'href="/login?next={top_up["payUrl"]}"' in page.text
+    # payUrl is absolute (under PUBLIC_URL); logging in comes back to the page's path.
+    assert f'href="/login?next={urlsplit(top_up["payUrl"]).path}"' in page.text
     pressed = await client.post(top_up["payUrl"] + "/complete", json={})
     assert (pressed.status_code, problem_code(pressed)) == (401, "not_authenticated")
     assert await _money_of(buyer.id) == before  # still pending, nothing charged
@@ -306,7 +309,7 @@ def _production(migrated: Settings, **extra: str) -> Settings:
 
 @contextlib.asynccontextmanager
 async def _serving(settings: Settings, migrated: Settings) -> AsyncIterator[LiveServer]:
-    server = LiveServer(create_app(settings))
+    server = LiveServer(lambda url: create_app(public_at(settings, url)))
     await server.start()
     try:
         yield server
@@ -332,7 +335,8 @@ async def test_in_production_the_sandbox_gateway_is_not_there(
     ):
         prod_buyer = await make_user(production.app, "prodbuyer")
         prod_host = await make_user(production.app, "prodhost", ["host"])
-        pay_url = waiting["payUrl"]
+        # The test app's page for it, asked of the production server.
+        pay_url = urlsplit(waiting["payUrl"]).path
         routes = [
             await prod.get(pay_url),
             await prod.get(pay_url, headers=prod_buyer.headers),

@@ -45,13 +45,13 @@ def lines(*pairs: tuple[dict[str, Any], int]) -> list[dict[str, int]]:
 
 
 async def order_with(
-    client: httpx.AsyncClient, buyer: TestUser, items: list[dict[str, int]], coupon_id: int | None
+    client: httpx.AsyncClient, buyer: TestUser, items: list[dict[str, int]], copy_id: int | None
 ) -> httpx.Response:
     import uuid
 
     return await client.post(
         "/api/orders",
-        json={"items": items, "couponId": coupon_id, "address": ADDRESS},
+        json={"items": items, "userCouponId": copy_id, "address": ADDRESS},
         headers={**buyer.headers, "Idempotency-Key": uuid.uuid4().hex},
     )
 
@@ -86,8 +86,9 @@ async def test_a_scoped_coupon_discounts_only_its_products_spread_by_amount(
         order["totalAmount"],
         order["discountAmount"],
         order["payAmount"],
+        order["userCouponId"],
         order["couponId"],
-    ) == (15_000, 1_000, 14_000, copy["id"])
+    ) == (15_000, 1_000, 14_000, copy["id"], copy["couponId"])
     by_price = {
         item["unitPrice"]: (item["discount"], item["paidAmount"]) for item in order["items"]
     }
@@ -220,3 +221,37 @@ async def test_the_payment_timeout_job_releases_the_coupon(
         is not None
     )
     assert await copy_status(copy["id"]) == ("available", None)
+
+
+async def test_an_order_pays_with_user_coupon_id_and_the_old_name_coupon_id_is_refused(
+    client: httpx.AsyncClient, user_factory
+) -> None:
+    host, buyer, products, first_copy = await setup_shop(client, user_factory)
+    # A second coupon, claimed by someone else first, so that the buyer's copy and the coupon
+    # have different ids and a mix-up of the two names shows.
+    template = await make_coupon(client, host, first_copy["coupon"]["roomId"], title="second")
+    await claim(client, await user_factory("other"), template["id"])
+    copy = (await claim(client, buyer, template["id"])).json()
+    assert copy["id"] != copy["couponId"] == template["id"]
+    items = lines((products[0], 2))
+    # `couponId` used to name the claimed copy here; a client still sending it must not be
+    # charged the full price without a word.
+    old = await client.post(
+        "/api/orders",
+        json={"items": items, "couponId": copy["id"], "address": ADDRESS},
+        headers={**buyer.headers, "Idempotency-Key": "old-name"},
+    )
+    assert (old.status_code, problem_code(old)) == (400, "validation_error")
+    assert "couponId" in old.json()["detail"]
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM orders") == 0
+    placed = await order_with(client, buyer, items, copy["id"])
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    assert (order["payAmount"], order["userCouponId"], order["couponId"]) == (
+        11_000,
+        copy["id"],
+        template["id"],
+    )
+    mine = await client.get(f"/api/orders/{order['id']}", headers=buyer.headers)
+    assert (mine.json()["userCouponId"], mine.json()["couponId"]) == (copy["id"], template["id"])

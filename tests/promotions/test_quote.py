@@ -51,7 +51,7 @@ async def assert_quote_is_what_the_order_costs(
         order["discountAmount"],
         order["payAmount"],
     )
-    assert before["userCouponId"] == order["couponId"] == copy_id
+    assert before["userCouponId"] == order["userCouponId"] == copy_id
     [listed] = [c for c in before["coupons"] if c["userCouponId"] == copy_id]
     assert (listed["applicable"], listed["reason"]) == (True, None)
     assert listed["discountAmount"] == order["discountAmount"]

@@ -119,7 +119,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def pay_by_gateway(self, order: int) -> None:
         started = self.attempt(
             lifecycle.start_payment(
-                self.wiring.payments, order, self.buyer_of[order], "gateway", "sandbox"
+                self.app_settings,
+                self.wiring.payments,
+                order,
+                self.buyer_of[order],
+                "gateway",
+                "sandbox",
             )
         )
         if started is None:
@@ -138,7 +143,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(buyer=st.integers(0, 1), amount=st.integers(1, 5000))
     def top_up(self, buyer: int, amount: int) -> None:
-        started = self.run(topups.start_top_up(self.buyers[buyer].id, amount, "sandbox"))
+        started = self.run(
+            topups.start_top_up(self.app_settings, self.buyers[buyer].id, amount, "sandbox")
+        )
 
         async def complete() -> None:
             async with db.transaction() as tx:
@@ -152,7 +159,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def pay_from_wallet(self, order: int) -> None:
         self.attempt(
             lifecycle.start_payment(
-                self.wiring.payments, order, self.buyer_of[order], "wallet", "sandbox"
+                self.app_settings,
+                self.wiring.payments,
+                order,
+                self.buyer_of[order],
+                "wallet",
+                "sandbox",
             )
         )
 
@@ -183,9 +195,9 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         refund_id = asked.refunds[-1].id
         self.attempt(
-            refunds.approve_refund(self.wiring.orders, refund_id, self.host)
+            refunds.approve_refund(self.app_settings, self.wiring.orders, refund_id, self.host)
             if approve
-            else refunds.reject_refund(refund_id, self.host)
+            else refunds.reject_refund(self.app_settings, refund_id, self.host)
         )
 
     @invariant()

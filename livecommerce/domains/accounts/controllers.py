@@ -9,6 +9,7 @@ from litestar.di import Provide
 from litestar.security.jwt import JWTCookieAuth
 
 from livecommerce.domains.accounts import addresses, services, throttle
+from livecommerce.domains.accounts.hooks import AccountHooks
 from livecommerce.domains.accounts.schemas import (
     AddressBook,
     AddressIn,
@@ -57,18 +58,26 @@ class AuthController(Controller):
     tags = ["accounts"]
 
     @post("/register", status_code=201)
-    async def register(self, request: Request[Any, Any, Any], data: Register) -> Response[AuthOut]:
-        """Create an account (a viewer) and log it in."""
-        user = await services.register(data.username, data.password, data.display_name)
+    async def register(
+        self, request: Request[Any, Any, Any], account_hooks: AccountHooks, data: Register
+    ) -> Response[AuthOut]:
+        """Create an account (a viewer) and log it in. A visitor who came by a share link is
+        bound to its distributor now (per the binding mode)."""
+        user = await services.register(
+            data.username, data.password, data.display_name, hooks=account_hooks
+        )
         token, cookie = issue_token(request, user)
         return Response(AuthOut(user=user, token=token), status_code=201, cookies=[cookie])
 
     @post("/login", status_code=200)
-    async def login(self, request: Request[Any, Any, Any], data: Login) -> Response[AuthOut]:
-        """Failed attempts are throttled per account and per address (429 with Retry-After)."""
+    async def login(
+        self, request: Request[Any, Any, Any], account_hooks: AccountHooks, data: Login
+    ) -> Response[AuthOut]:
+        """Failed attempts are throttled per account and per address (429 with Retry-After).
+        A share link visited before logging in binds now (per the binding mode)."""
         redis, address = request.app.state.redis, request.client.host if request.client else ""
         await throttle.attempt(redis, data.username, address)
-        user = await services.authenticate(data.username, data.password)
+        user = await services.authenticate(data.username, data.password, hooks=account_hooks)
         await throttle.succeeded(redis, data.username, address)
         token, cookie = issue_token(request, user)
         return Response(AuthOut(user=user, token=token), cookies=[cookie])
@@ -97,15 +106,24 @@ class MeController(Controller):
 
     @post("/roles", status_code=201)
     async def apply(
-        self, request: Request[Any, Any, Any], actor: Actor, data: ApplyForRole
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        account_hooks: AccountHooks,
+        data: ApplyForRole,
     ) -> Response[RoleApplicationOut]:
-        """Apply to become a host or a distributor; with open signup the role is granted at once."""
+        """Apply to become a host or a distributor; with open signup the role is granted at once
+        (with a fresh token). The distributor role comes with its profile (as POST
+        /api/distributors makes it), and the operator's signup setting rules it."""
         settings: Settings = request.app.state.settings
-        open_signup = (
-            settings.host_signup if data.role == "host" else settings.distributor_signup
-        ) == "open"
         application, roles = await services.apply_for_role(
-            actor.id, data.role, data.note, open_signup=open_signup
+            actor.id,
+            data.role,
+            data.note,
+            hooks=account_hooks,
+            default_signup=(
+                settings.host_signup if data.role == "host" else settings.distributor_signup
+            ),
         )
         if roles is None:
             return Response(application, status_code=202)
@@ -132,10 +150,14 @@ class AdminAccountsController(Controller):
 
     @post("/{application_id:int}/approve", status_code=200)
     async def approve(
-        self, request: Request[Any, Any, Any], actor: Actor, application_id: int
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        account_hooks: AccountHooks,
+        application_id: int,
     ) -> RoleApplicationOut:
         application, roles = await services.decide_application(
-            application_id, approve=True, admin_id=actor.id
+            application_id, approve=True, admin_id=actor.id, hooks=account_hooks
         )
         settings: Settings = request.app.state.settings
         if roles is not None:
@@ -145,9 +167,11 @@ class AdminAccountsController(Controller):
         return application
 
     @post("/{application_id:int}/reject", status_code=200)
-    async def reject(self, actor: Actor, application_id: int) -> RoleApplicationOut:
+    async def reject(
+        self, actor: Actor, account_hooks: AccountHooks, application_id: int
+    ) -> RoleApplicationOut:
         application, _ = await services.decide_application(
-            application_id, approve=False, admin_id=actor.id
+            application_id, approve=False, admin_id=actor.id, hooks=account_hooks
         )
         return application
 

@@ -6,8 +6,10 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
 
+from livecommerce.domains.accounts.hooks import AccountHooks
 from livecommerce.domains.accounts.schemas import RoleApplicationOut, UserOut
 from livecommerce.domains.accounts.tables import RoleApplication, User
+from livecommerce.infra import db
 from livecommerce.infra.auth import hash_password, verify_password
 from livecommerce.infra.errors import DomainError, ErrorCode
 
@@ -25,25 +27,34 @@ def user_out(row: dict[str, Any]) -> UserOut:
     )
 
 
-async def register(username: str, password: str, display_name: str | None) -> UserOut:
+async def register(
+    username: str, password: str, display_name: str | None, *, hooks: AccountHooks
+) -> UserOut:
+    """Create a viewer's account; `hooks.signed_in` run in the same transaction (a visitor who
+    came by a share link is bound with the account, or not at all)."""
     password_hash = await hash_password(password)
-    try:
-        rows = await User.insert(
-            User(
-                username=username.lower(),
-                display_name=display_name or username,
-                password_hash=password_hash,
-                roles=[],
-            )
-        ).returning(*User.all_columns())
-    except UniqueViolationError:
-        raise DomainError(
-            ErrorCode.USERNAME_TAKEN, detail=f"the username {username!r} is taken"
-        ) from None
-    return user_out(rows[0])
+    async with db.transaction() as tx:
+        try:
+            rows = await User.insert(
+                User(
+                    username=username.lower(),
+                    display_name=display_name or username,
+                    password_hash=password_hash,
+                    roles=[],
+                )
+            ).returning(*User.all_columns())
+        except UniqueViolationError:
+            raise DomainError(
+                ErrorCode.USERNAME_TAKEN, detail=f"the username {username!r} is taken"
+            ) from None
+        user = user_out(rows[0])
+        for reaction in hooks.signed_in:
+            await reaction(tx, user.id, True)
+    return user
 
 
-async def authenticate(username: str, password: str) -> UserOut:
+async def authenticate(username: str, password: str, *, hooks: AccountHooks) -> UserOut:
+    """The user of a right username and password (then `hooks.signed_in` run), else 401."""
     global _DUMMY_HASH
     row = await User.select(*User.all_columns()).where(User.username == username.lower()).first()
     if row is None:
@@ -52,6 +63,10 @@ async def authenticate(username: str, password: str) -> UserOut:
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, detail="wrong username or password")
     if not await verify_password(password, row["password_hash"]):
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, detail="wrong username or password")
+    if hooks.signed_in:
+        async with db.transaction() as tx:
+            for reaction in hooks.signed_in:
+                await reaction(tx, row["id"], False)
     return user_out(row)
 
 
@@ -75,33 +90,42 @@ def _application_out(row: dict[str, Any], token: str | None = None) -> RoleAppli
     )
 
 
-async def grant_role(user_id: int, role: str) -> list[str]:
-    """Add `role` to the user's roles (idempotent); returns the new roles."""
-    rows = await User.raw(
-        "UPDATE users SET roles = CASE WHEN {} = ANY(roles) THEN roles"
-        " ELSE array_append(roles, {}) END,"
-        " roles_changed_at = now() WHERE id = {} RETURNING roles",
-        role,
-        role,
-        user_id,
-    )
-    if not rows:
-        raise DomainError(ErrorCode.NOT_FOUND, detail="no such user")
+async def grant_role(user_id: int, role: str, *, hooks: AccountHooks) -> list[str]:
+    """Add `role` to the user's roles (idempotent) with what goes with it (`hooks`, in the same
+    transaction: the distributor role and its profile come together); returns the new roles."""
+    async with db.transaction() as tx:
+        rows = await User.raw(
+            "UPDATE users SET roles = CASE WHEN {} = ANY(roles) THEN roles"
+            " ELSE array_append(roles, {}) END,"
+            " roles_changed_at = CASE WHEN {} = ANY(roles) THEN roles_changed_at ELSE now() END"
+            " WHERE id = {} RETURNING roles",
+            role,
+            role,
+            role,
+            user_id,
+        )
+        if not rows:
+            raise DomainError(ErrorCode.NOT_FOUND, detail="no such user")
+        for reaction in hooks.role(role).granted:
+            await reaction(tx, user_id)
     return sorted(rows[0]["roles"])
 
 
 async def apply_for_role(
-    user_id: int, role: str, note: str, *, open_signup: bool
+    user_id: int, role: str, note: str, *, hooks: AccountHooks, default_signup: str
 ) -> tuple[RoleApplicationOut, list[str] | None]:
-    """Ask for a role. With open signup it is granted in the same transaction; else it waits for
-    an admin."""
-    async with User._meta.db.transaction():
+    """Ask for a role, in the user's own request. Open signup (the role's own setting through
+    `hooks`, else `default_signup` from the environment) grants it in the same transaction; else
+    it waits for an admin. Whichever endpoint asks, what goes with the role is made here."""
+    async with db.transaction() as tx:
         user = await User.select(User.roles).where(User.id == user_id).first()
         if user is None:
             raise DomainError(ErrorCode.NOT_FOUND, detail="no such user")
         if role in (user["roles"] or []):
             raise DomainError(ErrorCode.ALREADY_HAS_ROLE, detail=f"you are already a {role}")
-        status = "approved" if open_signup else "pending"
+        port = hooks.role(role)
+        signup = (await port.signup(tx.conn) if port.signup else None) or default_signup
+        status = "approved" if signup == "open" else "pending"
         rows = await RoleApplication.raw(
             "INSERT INTO role_applications (user_id, role, status, note, created_at, decided_at)"
             " VALUES ({}, {}, {}, {}, now(), CASE WHEN {} = 'approved' THEN now() END)"
@@ -121,7 +145,9 @@ async def apply_for_role(
                 ErrorCode.APPLICATION_PENDING,
                 detail=f"your {role} application is waiting for review",
             )
-        roles = await grant_role(user_id, role) if open_signup else None
+        for reaction in port.applied:
+            await reaction(tx, user_id)
+        roles = await grant_role(user_id, role, hooks=hooks) if status == "approved" else None
     return _application_out(rows[0]), roles
 
 
@@ -136,10 +162,10 @@ async def list_applications(status: str | None) -> list[RoleApplicationOut]:
 
 
 async def decide_application(
-    application_id: int, *, approve: bool, admin_id: int
+    application_id: int, *, approve: bool, admin_id: int, hooks: AccountHooks
 ) -> tuple[RoleApplicationOut, list[str] | None]:
     """Approve or reject a pending application; deciding twice is a 409, never a double grant."""
-    async with RoleApplication._meta.db.transaction():
+    async with db.transaction():
         rows = await RoleApplication.raw(
             "UPDATE role_applications SET status = {}, decided_at = now(), decided_by_id = {}"
             " WHERE id = {} AND status = 'pending' RETURNING *",
@@ -156,5 +182,5 @@ async def decide_application(
                 detail="this application was already decided",
             )
         row = rows[0]
-        roles = await grant_role(row["user_id"], row["role"]) if approve else None
+        roles = await grant_role(row["user_id"], row["role"], hooks=hooks) if approve else None
     return _application_out(row), roles

@@ -3,10 +3,13 @@
 When a binding is made:
 - a logged-in visitor of a share link is bound at the visit (`click`);
 - an anonymous visitor gets a signed referral cookie (`lc_ref`: link code, click time) and is
-  bound when, logged in by then, they place an order (`order`): the cookie travels with the
-  place-order request, `referral_middleware` hands it to the placement hook, which binds before
-  it snapshots the chain. In register_only mode that binding is made only for a buyer whose
-  account was created after the click (`register`): they signed up through the link.
+  bound at the first request of theirs that carries it and knows who they are: registering
+  (`register`), logging in (`login`), or, failing those, placing an order (`order`: the cookie
+  travels with the place-order request, `referral_middleware` hands it to the placement hook,
+  which binds before it snapshots the chain). In register_only mode that binding is made only
+  for a buyer whose account was created after the click (`register`): they signed up through
+  the link. A cookie whose signature is wrong, whose click is past the expiry, or whose click is
+  older than the buyer's latest binding binds nothing.
 The buyer's binding is the latest row; it counts while it has not expired.
 """
 
@@ -22,7 +25,9 @@ from typing import Any
 from asyncpg import Connection, Record
 
 from livecommerce.domains.distribution import rules
+from livecommerce.domains.distribution.config import load as load_config
 from livecommerce.domains.distribution.rules import DistributionConfig
+from livecommerce.infra.db import Tx
 
 COOKIE = "lc_ref"
 BIND_LOCK = 0x7D15  # with the buyer id: one binding decision per buyer at a time
@@ -129,10 +134,11 @@ async def bind(
     )
 
 
-async def bind_from_cookie(
-    conn: Connection, config: DistributionConfig, buyer_id: int, cookie: str | None
-) -> int | None:
-    """Bind a buyer who visited a share link before logging in (see the module docstring)."""
+async def referrer(
+    conn: Connection, config: DistributionConfig, cookie: str | None
+) -> tuple[int, int, int] | None:
+    """(distributor, link id, click unix time) of a referral cookie we signed whose click has not
+    expired and whose link exists; else None."""
     found = verify(cookie)
     if found is None:
         return None
@@ -145,6 +151,28 @@ async def bind_from_cookie(
     link = await conn.fetchrow("SELECT id, distributor_id FROM share_links WHERE code = $1", code)
     if link is None:
         return None
+    return int(link["distributor_id"]), int(link["id"]), clicked_at
+
+
+async def bind_from_cookie(
+    conn: Connection,
+    config: DistributionConfig,
+    buyer_id: int,
+    cookie: str | None,
+    *,
+    source: str = "order",
+) -> int | None:
+    """Bind a buyer who visited a share link before logging in (see the module docstring)."""
+    found = await referrer(conn, config, cookie)
+    if found is None:
+        return None
+    distributor_id, link_id, clicked_at = found
+    await conn.execute("SELECT pg_advisory_xact_lock($1, $2)", BIND_LOCK, buyer_id)
+    last = await latest_binding(conn, buyer_id)
+    # A click made before the latest binding was already outranked by it (a later visit, a
+    # binding made on another device): the cookie remembers old news. Within its second it counts.
+    if last is not None and last["created_at"].timestamp() >= clicked_at + 1:
+        return None
     registered_after = bool(
         await conn.fetchval(
             "SELECT created_at >= to_timestamp($2) FROM users WHERE id = $1", buyer_id, clicked_at
@@ -154,16 +182,30 @@ async def bind_from_cookie(
         if not registered_after:
             return None
         source = "register"
-    else:
-        source = "order"
     return await bind(
         conn,
         config,
         buyer_id=buyer_id,
-        distributor_id=link["distributor_id"],
-        link_id=link["id"],
+        distributor_id=distributor_id,
+        link_id=link_id,
         source=source,
         registering=registered_after,
+    )
+
+
+async def on_signed_in(tx: Tx, user_id: int, registered: bool) -> None:
+    """AccountHooks.signed_in: the visitor who came by a share link registered or logged in;
+    bind them now, so the binding shows at once and a first order from another device counts."""
+    cookie = REFERRAL.get()
+    if not cookie:
+        return
+    conn = tx.conn
+    await bind_from_cookie(
+        conn,
+        await load_config(conn),
+        user_id,
+        cookie,
+        source="register" if registered else "login",
     )
 
 

@@ -9,6 +9,9 @@ from litestar.di import Provide
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Redirect
 
+from livecommerce.domains.accounts import services as accounts
+from livecommerce.domains.accounts.controllers import issue_token
+from livecommerce.domains.accounts.hooks import AccountHooks
 from livecommerce.domains.distribution import (
     bindings,
     config,
@@ -56,17 +59,25 @@ class DistributorController(Controller):
 
     @post("/", status_code=201)
     async def become(
-        self, request: Request[Any, Any, Any], actor: Actor, data: BecomeDistributor
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        account_hooks: AccountHooks,
+        data: BecomeDistributor,
     ) -> Response[DistributorOut]:
         """Become a distributor: a code to share, a parent (by `parentCode`, else the distributor
-        you are bound to). Active at once with open signup (201), else once an admin approves
-        (202)."""
-        out, roles = await distributors.become(_env(request), actor, data.parent_code, data.note)
-        if roles is not None:
-            await publish_roles(
-                request.app.state.redis, actor.id, roles, _env(request).token_ttl_minutes * 60
-            )
-        return Response(out, status_code=201 if out.status == "active" else 202)
+        you are bound to, else the one whose link brought you). Active at once with open signup
+        (201, with a fresh `token` carrying the role), else once an admin approves (202)."""
+        out, roles = await distributors.become(
+            _env(request), account_hooks, actor, data.parent_code, data.note
+        )
+        if roles is None:
+            return Response(out, status_code=201 if out.status == "active" else 202)
+        await publish_roles(
+            request.app.state.redis, actor.id, roles, _env(request).token_ttl_minutes * 60
+        )
+        out.token, cookie = issue_token(request, await accounts.get_user(actor.id))
+        return Response(out, status_code=201, cookies=[cookie])
 
     @get("/me")
     async def me(self, actor: Actor) -> DistributorStats:
@@ -76,13 +87,16 @@ class DistributorController(Controller):
     @get("/me/team")
     async def team(
         self,
+        request: Request[Any, Any, Any],
         actor: Actor,
         level: Annotated[int | None, Parameter(ge=1, le=3)] = None,
         cursor: int | None = None,
         limit: Limit = 20,
     ) -> TeamPage:
-        """The downline by level (1: recruited by you, 2: by them, 3)."""
-        return await queries.team(actor.id, level, cursor, limit)
+        """The downline by level (1: recruited by you, 2: by them, 3), each with this month's
+        sales (the month of BUSINESS_TIMEZONE)."""
+        timezone = request.app.state.settings.business_timezone
+        return await queries.team(actor.id, level, cursor, limit, timezone=timezone)
 
     @get("/me/commissions")
     async def commissions(
@@ -94,6 +108,7 @@ class DistributorController(Controller):
         limit: Limit = 20,
     ) -> CommissionPage:
         """Your commissions, newest first; `orderId` narrows them to one order's."""
+        await distributors.require_profile(actor.id)
         return await queries.commissions(actor.id, status, cursor, limit, order_id=order_id)
 
     @post("/me/withdrawals", status_code=201, guards=[requires("distributor")])
@@ -101,6 +116,7 @@ class DistributorController(Controller):
         self, request: Request[Any, Any, Any], actor: Actor, data: RequestWithdrawal
     ) -> WithdrawalOut:
         """Ask to take money out of the wallet: it is held until an operator decides."""
+        await distributors.require_profile(actor.id)
         return await withdrawals.request(_env(request), actor.id, data.amount, data.note)
 
     @get("/me/withdrawals")
@@ -111,6 +127,7 @@ class DistributorController(Controller):
         cursor: int | None = None,
         limit: Limit = 20,
     ) -> WithdrawalPage:
+        await distributors.require_profile(actor.id)
         return await withdrawals.page(actor.id, status, cursor, limit)
 
 
@@ -135,6 +152,7 @@ class ShareLinkController(Controller):
         cursor: int | None = None,
         limit: Limit = 20,
     ) -> ShareLinkPage:
+        await distributors.require_profile(actor.id)
         items, next_cursor = await links.my_links(_env(request), actor, cursor, limit)
         return ShareLinkPage(items=items, next_cursor=next_cursor)
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from livecommerce.domains import ledger
 from livecommerce.domains.distribution import bindings
+from livecommerce.domains.distribution import team as team_view
 from livecommerce.domains.distribution.distributors import profile
 from livecommerce.domains.distribution.rules import net
 from livecommerce.domains.distribution.schemas import (
     CommissionOut,
     CommissionPage,
     DistributorStats,
-    TeamMember,
     TeamPage,
 )
+from livecommerce.domains.distribution.settle_dates import expected_settlement
 from livecommerce.domains.ledger import Kind
 from livecommerce.infra import db
 from livecommerce.infra.text import mask_name
@@ -56,45 +57,11 @@ async def stats(user_id: int) -> DistributorStats:
     )
 
 
-async def team(user_id: int, level: int | None, cursor: int | None, limit: int) -> TeamPage:
-    """The downline, three levels deep at most: children are level 1, their children level 2."""
-    async with db.connection() as conn:
-        await profile(conn, user_id)
-        rows = await conn.fetch(
-            "WITH RECURSIVE down(user_id, level) AS ("
-            "  SELECT user_id, 1 FROM distributors WHERE parent_id = $1"
-            "  UNION ALL SELECT d.user_id, down.level + 1"
-            "  FROM down JOIN distributors d ON d.parent_id = down.user_id"
-            "  WHERE down.level < 3)"
-            " SELECT d.id, down.user_id, down.level, d.code, d.created_at, u.display_name,"
-            "  'distributor' = ANY(u.roles) AS active"
-            " FROM down JOIN distributors d ON d.user_id = down.user_id"
-            " JOIN users u ON u.id = down.user_id"
-            " ORDER BY d.id DESC",
-            user_id,
-        )
-    counts = {str(n): sum(1 for r in rows if r["level"] == n) for n in (1, 2, 3)}
-    chosen = [
-        r
-        for r in rows
-        if (level is None or r["level"] == level) and (cursor is None or r["id"] < cursor)
-    ]
-    items = [
-        TeamMember(
-            user_id=r["user_id"],
-            name=mask_name(r["display_name"]),
-            code=r["code"],
-            level=r["level"],
-            status="active" if r["active"] else "pending",
-            joined_at=r["created_at"],
-        )
-        for r in chosen[:limit]
-    ]
-    return TeamPage(
-        counts=counts,
-        items=items,
-        next_cursor=chosen[limit - 1]["id"] if len(chosen) > limit else None,
-    )
+async def team(
+    user_id: int, level: int | None, cursor: int | None, limit: int, *, timezone: str
+) -> TeamPage:
+    """The downline by level with this month's sales (team.py)."""
+    return await team_view.team(user_id, level, cursor, limit, timezone=timezone)
 
 
 async def commissions(
@@ -102,8 +69,10 @@ async def commissions(
 ) -> CommissionPage:
     async with db.connection() as conn:
         rows = await conn.fetch(
-            "SELECT c.*, i.title, u.display_name FROM commissions c"
+            "SELECT c.*, i.title, i.refunded_amount AS item_refunded, u.display_name,"
+            " o.status AS order_status, o.received_at, o.after_sales_until FROM commissions c"
             " JOIN order_items i ON i.id = c.order_item_id JOIN users u ON u.id = c.buyer_id"
+            " JOIN orders o ON o.id = c.order_id"
             " WHERE c.distributor_id = $1 AND ($2::text IS NULL OR c.status = $2)"
             " AND ($3::int IS NULL OR c.id < $3) AND ($5::int IS NULL OR c.order_id = $5)"
             " ORDER BY c.id DESC LIMIT $4",
@@ -130,7 +99,21 @@ async def commissions(
             reversal_reason=r["reversal_reason"],
             created_at=r["created_at"],
             settled_at=r["settled_at"],
+            settle_rule=rule,
+            settles_at=settles_at,
+            order_status=r["order_status"],
+            received_at=r["received_at"],
+            item_refunded=r["item_refunded"],
         )
         for r in rows[:limit]
+        for rule, settles_at in [
+            expected_settlement(
+                r["status"],
+                order_status=r["order_status"],
+                after_sales_until=r["after_sales_until"],
+                due_at=r["due_at"],
+                settled_at=r["settled_at"],
+            )
+        ]
     ]
     return CommissionPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)

@@ -75,8 +75,9 @@ class ShareClick(Table, tablename="share_clicks"):
 
 
 class Binding(Table, tablename="referral_bindings"):
-    """Buyer -> distributor, append-only history. Source: click (a logged-in visit), order (an
-    anonymous visit's cookie, bound when the buyer places an order) or register."""
+    """Buyer -> distributor, append-only history. Source: click (a logged-in visit); for an
+    anonymous visit's cookie, register or login (bound as the buyer signs up or logs in; register
+    also when register-only mode binds at an order) or order (their first order carrying it)."""
 
     id = Serial(primary_key=True)
     buyer = ForeignKey(User, null=False, db_column_name="buyer_id")

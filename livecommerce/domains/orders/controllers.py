@@ -8,6 +8,7 @@ from litestar.params import HeaderParameter, Parameter
 
 from livecommerce.domains.orders import after_sales, buyer, lifecycle, refunds, services
 from livecommerce.domains.orders.desk_controller import CONTROLLERS as DESK_CONTROLLERS
+from livecommerce.domains.orders.disputes_controller import CONTROLLERS as DISPUTE_CONTROLLERS
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.queries import page, visible_order
 from livecommerce.domains.orders.rules import Status
@@ -89,15 +90,17 @@ class OrderController(Controller):
     @post("/{order_id:int}/pay", status_code=200)
     async def pay(
         self,
+        request: Request[Any, Any, Any],
         actor: Actor,
         payment_hooks: PaymentHooks,
         order_id: int,
         data: PayOrder | None = None,
     ) -> PaymentOut:
-        """Pay from the wallet (done at once) or through a gateway (follow `payUrl`)."""
+        """Pay from the wallet (done at once) or through a gateway (follow `payUrl`, absolute:
+        under PUBLIC_URL for the sandbox's page)."""
         data = data or PayOrder()
         return await lifecycle.start_payment(
-            payment_hooks, order_id, actor, data.method, data.provider
+            request.app.state.settings, payment_hooks, order_id, actor, data.method, data.provider
         )
 
     @post("/{order_id:int}/cancel", status_code=200)
@@ -153,6 +156,7 @@ class RefundController(Controller):
     @post("/{refund_id:int}/approve", status_code=200)
     async def approve(
         self,
+        request: Request[Any, Any, Any],
         actor: Actor,
         order_hooks: OrderHooks,
         refund_id: int,
@@ -162,15 +166,27 @@ class RefundController(Controller):
         shown to the buyer)."""
         data = data or ApproveRefund()
         return await refunds.approve_refund(
-            order_hooks, refund_id, actor, amount=data.amount, reason=data.reason
+            request.app.state.settings,
+            order_hooks,
+            refund_id,
+            actor,
+            amount=data.amount,
+            reason=data.reason,
         )
 
     @post("/{refund_id:int}/reject", status_code=200)
     async def reject(
-        self, actor: Actor, refund_id: int, data: RejectRefund | None = None
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        refund_id: int,
+        data: RejectRefund | None = None,
     ) -> OrderOut:
         """Refuse the request; `reason` is shown to the buyer."""
-        return await refunds.reject_refund(refund_id, actor, (data or RejectRefund()).reason)
+        settings = request.app.state.settings
+        return await refunds.reject_refund(
+            settings, refund_id, actor, (data or RejectRefund()).reason
+        )
 
 
 class MyOrdersController(Controller):
@@ -220,4 +236,10 @@ class MyOrdersController(Controller):
         return OrderPage(items=items, next_cursor=next_cursor)
 
 
-CONTROLLERS = [OrderController, RefundController, MyOrdersController, *DESK_CONTROLLERS]
+CONTROLLERS = [
+    OrderController,
+    RefundController,
+    MyOrdersController,
+    *DESK_CONTROLLERS,
+    *DISPUTE_CONTROLLERS,
+]

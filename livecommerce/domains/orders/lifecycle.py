@@ -81,7 +81,12 @@ async def begin(
 
 
 async def start_payment(
-    hooks: PaymentHooks, order_id: int, actor: Actor, method: str, provider_name: str
+    settings: Settings,
+    hooks: PaymentHooks,
+    order_id: int,
+    actor: Actor,
+    method: str,
+    provider_name: str,
 ) -> PaymentOut:
     """Pay from the wallet at once, or get (or reuse) a gateway payment and its pay page URL."""
     async with db.transaction() as tx:
@@ -114,7 +119,7 @@ async def start_payment(
                 order_id=order_id,
                 provider_name=provider_name,
             )
-            pay_url = payments.checkout_url(payment)
+            pay_url = payments.checkout_url(payment, settings.base_url)
     # Read back after COMMIT: the host's escrow row stays locked no longer than the writes need.
     async with db.connection() as conn:
         status = await conn.fetchval("SELECT status FROM payments WHERE id = $1", payment["id"])

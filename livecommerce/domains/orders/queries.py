@@ -82,6 +82,18 @@ async def orders_out(conn: Connection, rows: list[Record]) -> list[OrderOut]:
         "SELECT * FROM refunds WHERE order_id = ANY($1::int[]) ORDER BY id", ids
     ):
         refunds[row["order_id"]].append(_refund(row))
+    # orders.coupon_id holds the claimed copy; the coupon it is of comes from the copy.
+    copies = [row["coupon_id"] for row in rows if row["coupon_id"] is not None]
+    coupon_of: dict[int, int] = {
+        row["id"]: row["coupon_id"]
+        for row in (
+            await conn.fetch(
+                "SELECT id, coupon_id FROM user_coupons WHERE id = ANY($1::int[])", copies
+            )
+            if copies
+            else []
+        )
+    }
     return [
         OrderOut(
             id=row["id"],
@@ -95,7 +107,8 @@ async def orders_out(conn: Connection, rows: list[Record]) -> list[OrderOut]:
             payment_method=row["payment_method"],
             room_id=row["room_id"],
             session_id=row["session_id"],
-            coupon_id=row["coupon_id"],
+            user_coupon_id=row["coupon_id"],
+            coupon_id=coupon_of.get(row["coupon_id"]),
             note=row["note"],
             payment_deadline=row["payment_deadline"],
             paid_at=row["paid_at"],

@@ -25,9 +25,11 @@ from livecommerce.domains.orders.queries import order_out
 from livecommerce.domains.orders.rules import Action, Status, allocate, ensure_transition
 from livecommerce.domains.orders.schemas import OrderOut
 from livecommerce.domains.payments import services as payments
-from livecommerce.infra import db
+from livecommerce.infra import db, queue
 from livecommerce.infra.auth import Actor
+from livecommerce.infra.db import Tx
 from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.settings import Settings
 
 
 async def _lock_open_refund(
@@ -58,7 +60,25 @@ def granted(asked: dict[int, int], amount: int) -> dict[int, int]:
     return {i: share for i, share in zip(ids, shares, strict=True) if share}
 
 
+def _restart_clock(tx: Tx, settings: Settings, order: Record, refund_id: int) -> None:
+    """The order's own clock (auto-confirm after shipping, completion after the after-sales
+    window) may have struck while the refund was open and found nothing to do: set it again for
+    the state the order went back to, under a job id of this refund (arq refuses an id it has
+    seen). Due at once when the deadline has passed; the job re-checks it either way."""
+    if order["status"] == Status.SHIPPED:
+        function = "auto_confirm_order"
+        job_id = f"auto-confirm:{order['id']}:after-refund:{refund_id}"
+        due = order["shipped_at"] + settings.auto_confirm_after
+    elif order["status"] == Status.RECEIVED:
+        function, job_id = "complete_order", f"complete:{order['id']}:after-refund:{refund_id}"
+        due = order["after_sales_until"]
+    else:
+        return
+    tx.after_commit(lambda: queue.enqueue(function, order["id"], job_id=job_id, defer_until=due))
+
+
 async def approve_refund(
+    settings: Settings,
     hooks: OrderHooks,
     refund_id: int,
     actor: Actor,
@@ -121,10 +141,13 @@ async def approve_refund(
         await payments.refund_payment(conn, payment, amount, str(refund_id), escrow)
         for reaction in hooks.refunded:
             await reaction(tx, updated, allocation)
+        _restart_clock(tx, settings, updated, refund_id)
         return await order_out(conn, order["id"])
 
 
-async def reject_refund(refund_id: int, actor: Actor, reason: str = "") -> OrderOut:
+async def reject_refund(
+    settings: Settings, refund_id: int, actor: Actor, reason: str = ""
+) -> OrderOut:
     """Refuse the request; the `reason` is shown to the buyer, and the order goes back to where
     it was."""
     async with db.transaction() as tx:
@@ -137,9 +160,10 @@ async def reject_refund(refund_id: int, actor: Actor, reason: str = "") -> Order
             actor.id,
             reason.strip(),
         )
-        await conn.execute(
+        updated = await conn.fetchrow(
             "UPDATE orders SET status = status_before_refund, status_before_refund = NULL"
-            " WHERE id = $1",
+            " WHERE id = $1 RETURNING *",
             order["id"],
         )
+        _restart_clock(tx, settings, updated, refund_id)
         return await order_out(conn, order["id"])

@@ -34,6 +34,7 @@ class Action(StrEnum):
     REQUEST_REFUND = "request_refund"
     APPROVE_REFUND = "approve_refund"
     REJECT_REFUND = "reject_refund"
+    DISPUTE_REFUND = "dispute_refund"  # an operator's refund after completion (orders/disputes.py)
 
 
 S, A, P = Status, Action, Party
@@ -60,6 +61,9 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None, frozenset[Part
     ),
     A.APPROVE_REFUND: (frozenset({S.REFUNDING}), None, frozenset({P.HOST, P.ADMIN})),
     A.REJECT_REFUND: (frozenset({S.REFUNDING}), None, frozenset({P.HOST, P.ADMIN})),
+    # After completion only an operator refunds (a later dispute decided for the buyer): the order
+    # stays completed, or is refunded once nothing is left; the service decides which.
+    A.DISPUTE_REFUND: (frozenset({S.COMPLETED}), None, frozenset({P.ADMIN})),
 }
 
 

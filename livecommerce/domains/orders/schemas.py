@@ -31,12 +31,17 @@ class PlaceOrder(In, frozen=True):
     """Every product is shipped (there are no virtual goods yet), so an order needs an address:
     `addressId`, an entry of the buyer's own book (GET /api/me/addresses; someone else's is
     404), or `address` typed inline; one of them, not both (422 `address_required` without).
-    The order keeps a copy: editing the book later doesn't change it."""
+    The order keeps a copy: editing the book later doesn't change it.
+
+    `userCouponId` is the buyer's claimed copy to pay with: the `id` of an entry of
+    GET /api/me/coupons (the claim's reply), not its `couponId`, which names the coupon every
+    claimer shares. Unknown fields are refused, `couponId` among them, so a client still
+    sending the old name gets a 400 instead of paying the full price."""
 
     items: Annotated[list[OrderLine], msgspec.Meta(min_length=1, max_length=50)]
     room_id: int | None = None
     session_id: int | None = None
-    coupon_id: int | None = None
+    user_coupon_id: int | None = None
     address: Address | None = None
     note: Annotated[str, msgspec.Meta(max_length=200)] = ""
     address_id: int | None = None
@@ -168,6 +173,9 @@ class AddressOnOrder(Out):
 
 
 class OrderOut(Out):
+    """An order. `userCouponId` is the buyer's claimed copy it was placed with (GET
+    /api/me/coupons `id`) and `couponId` the coupon that copy is of (null: none)."""
+
     id: int
     status: str
     buyer_id: int
@@ -179,6 +187,7 @@ class OrderOut(Out):
     payment_method: str | None
     room_id: int | None
     session_id: int | None
+    user_coupon_id: int | None
     coupon_id: int | None
     note: str
     payment_deadline: datetime
@@ -198,10 +207,13 @@ class OrderOut(Out):
     address: AddressOnOrder | None = None
 
 
-class RefundRequested(OrderOut):
-    """The answer to an after-sales request: the order as it is now, and the refund it opened."""
+class RefundRequested(OrderOut, kw_only=True):
+    """The answer to an after-sales request: the order as it is now, and `refund`, the refund
+    it opened (with its `id`, to follow or to answer; it is in `refunds` too)."""
 
-    refund: RefundOut | None = None
+    # Always there (kw_only: required after OrderOut's defaulted fields), so a client's schema
+    # doesn't make it optional.
+    refund: RefundOut
 
 
 class PaymentOut(Out):
@@ -209,7 +221,8 @@ class PaymentOut(Out):
     status: str
     amount: int
     provider: str
-    # Where to send the buyer to pay (a gateway page); empty when paid from the wallet.
+    # Where to send the buyer to pay (a gateway page), an absolute URL (the sandbox's page is
+    # under PUBLIC_URL); empty when paid from the wallet.
     pay_url: str
     order: OrderOut
 

@@ -114,7 +114,7 @@ async def _place_order(
             total,
             data.room_id,
             data.session_id,
-            data.coupon_id,
+            data.user_coupon_id,
             address,
             data.note,
             deadline,

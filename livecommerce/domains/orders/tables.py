@@ -34,6 +34,7 @@ class Order(Table, tablename="orders"):
     # Live-room attribution: which room and session the buyer was in.
     room_id = Integer(null=True, default=None, index=True)
     session_id = Integer(null=True, default=None)
+    # The buyer's claimed copy (user_coupons.id, `userCouponId` on the wire), not coupons.id.
     coupon_id = Integer(null=True, default=None)
     # Distribution: the distributor chain and rates at placement (filled by the distribution
     # domain).

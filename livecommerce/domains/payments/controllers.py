@@ -45,9 +45,11 @@ class TopUpController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @post("/topup", status_code=201)
-    async def top_up(self, actor: Actor, data: TopUp) -> TopUpOut:
-        """Add money to the wallet through a gateway: pay at `payUrl`."""
-        return await topups.start_top_up(actor.id, data.amount, data.provider)
+    async def top_up(self, request: Request[Any, Any, Any], actor: Actor, data: TopUp) -> TopUpOut:
+        """Add money to the wallet through a gateway: pay at `payUrl` (absolute, under
+        PUBLIC_URL for the sandbox's page)."""
+        settings = request.app.state.settings
+        return await topups.start_top_up(settings, actor.id, data.amount, data.provider)
 
 
 SANDBOX_PAGE = PROJECT_ROOT / "static" / "pages" / "sandbox-pay.html"

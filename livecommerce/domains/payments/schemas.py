@@ -16,6 +16,7 @@ class TopUp(In, frozen=True):
 class TopUpOut(Out):
     payment_id: int
     amount: int
+    # The gateway's page to pay at, absolute (the sandbox's is under PUBLIC_URL).
     pay_url: str
 
 

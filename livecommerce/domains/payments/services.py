@@ -56,8 +56,12 @@ async def create_payment(
     )
 
 
-def checkout_url(payment: Record | dict[str, Any]) -> str:
-    return taking_payments(payment["provider"]).checkout_url(payment["id"])
+def checkout_url(payment: Record | dict[str, Any], base_url: str) -> str:
+    """Where the payer pays, as an absolute URL a client can open as it is (an app, a mail):
+    a page of this site (the sandbox's) is put under `base_url` (settings.base_url, as share
+    links are); a gateway's own page is absolute already."""
+    url = taking_payments(payment["provider"]).checkout_url(payment["id"])
+    return f"{base_url.rstrip('/')}{url}" if url.startswith("/") else url
 
 
 async def succeed(tx: Tx, hooks: PaymentHooks, payment: Record, provider_ref: str) -> None:

@@ -14,9 +14,12 @@ from livecommerce.domains.payments.providers import taking_payments
 from livecommerce.domains.payments.schemas import TopUpOut
 from livecommerce.infra import db
 from livecommerce.infra.db import Tx
+from livecommerce.settings import Settings
 
 
-async def start_top_up(user_id: int, amount: int, provider_name: str) -> TopUpOut:
+async def start_top_up(
+    settings: Settings, user_id: int, amount: int, provider_name: str
+) -> TopUpOut:
     # Validate before writing: a pending payment of an unknown provider would be a row the
     # reconciler can never ask about, and one of a switched-off gateway could never be paid.
     taking_payments(provider_name)
@@ -29,7 +32,11 @@ async def start_top_up(user_id: int, amount: int, provider_name: str) -> TopUpOu
             order_id=None,
             provider_name=provider_name,
         )
-    return TopUpOut(payment_id=payment["id"], amount=amount, pay_url=payments.checkout_url(payment))
+    return TopUpOut(
+        payment_id=payment["id"],
+        amount=amount,
+        pay_url=payments.checkout_url(payment, settings.base_url),
+    )
 
 
 async def top_up_succeeded(tx: Tx, payment: Record) -> None:

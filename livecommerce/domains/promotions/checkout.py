@@ -24,8 +24,8 @@ from livecommerce.infra.db import Tx
 from livecommerce.infra.errors import DomainError, ErrorCode
 
 
-def _refused(code: ErrorCode, detail: str, coupon_id: int) -> DomainError:
-    return DomainError(code, detail=detail, couponId=coupon_id)
+def _refused(code: ErrorCode, detail: str, copy_id: int) -> DomainError:
+    return DomainError(code, detail=detail, userCouponId=copy_id)
 
 
 def lines_in_scope(product_ids: list[int] | None, items: list[tuple[int, int]]) -> list[Line]:

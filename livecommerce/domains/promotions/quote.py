@@ -100,22 +100,22 @@ async def _refuse_unlisted(conn: Connection, buyer_id: int, copy_id: int, now: d
     )
     if row is None or row["user_id"] != buyer_id:
         raise DomainError(
-            ErrorCode.NOT_FOUND, detail=f"you have no coupon {copy_id}", couponId=copy_id
+            ErrorCode.NOT_FOUND, detail=f"you have no coupon {copy_id}", userCouponId=copy_id
         )
     if row["status"] != "available":
         raise DomainError(
             ErrorCode.COUPON_UNAVAILABLE,
             detail="this coupon is already used or held by another order",
-            couponId=copy_id,
+            userCouponId=copy_id,
         )
     if now >= row["valid_until"]:
         raise DomainError(
-            ErrorCode.COUPON_EXPIRED, detail="this coupon has expired", couponId=copy_id
+            ErrorCode.COUPON_EXPIRED, detail="this coupon has expired", userCouponId=copy_id
         )
     raise DomainError(
         ErrorCode.COUPON_NOT_APPLICABLE,
         detail="this coupon is for another host's products",
-        couponId=copy_id,
+        userCouponId=copy_id,
     )
 
 

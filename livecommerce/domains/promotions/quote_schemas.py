@@ -15,6 +15,9 @@ class QuoteLine(In, frozen=True):
 
 
 class QuoteRequest(In, frozen=True):
+    """`userCouponId`: the buyer's claimed copy (GET /api/me/coupons `id`), as PlaceOrder takes
+    it; not the coupon's `couponId`."""
+
     # The same limits as an order's items, so whatever can be quoted can be placed.
     items: Annotated[list[QuoteLine], msgspec.Meta(min_length=1, max_length=50)]
     # The buyer's claimed copy (UserCoupon id) to price the order with; omitted: none.
@@ -22,6 +25,9 @@ class QuoteRequest(In, frozen=True):
 
 
 class QuotedCoupon(Out):
+    """One of the buyer's copies: `userCouponId` is the copy (what PlaceOrder takes), `couponId`
+    the coupon it is of."""
+
     user_coupon_id: int
     coupon_id: int
     title: str

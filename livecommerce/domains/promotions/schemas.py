@@ -59,6 +59,9 @@ class CouponOut(Out):
 
 
 class UserCouponOut(Out):
+    """A claimed copy of a coupon, the buyer's own. Its `id` is what an order or a quote takes
+    as `userCouponId`; `couponId` is the coupon it is a copy of (shared by every claimer)."""
+
     id: int
     coupon_id: int
     status: str  # available | held | used | expired (available, past its validity)

@@ -1,47 +1,57 @@
-// The distributor dashboard: money and funnel cards, link + QR generator, commissions,
-// team by level, withdrawals. Not a distributor yet: the form to become one.
+// The distributor dashboard (分销中心): figures, the product library (copy a link, make a
+// poster), links with their results, bound buyers, commissions with their settle dates, the
+// team by level with this month's sales, withdrawals. Not a distributor yet: the form to
+// become one.
 import { $, act, h, showError } from "../dom.js";
 import { boot } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
-import { dateTime, money, percentBp, toFen } from "../money.js";
+import { money, percentBp, toFen } from "../money.js";
 import {
   becomeDistributor, myCommissions, myDistributor, myTeam, myWithdrawals, qrSource, shareLink, withdraw,
 } from "../distribution-api.js";
+import { boundBuyers, linkStats } from "../distributor/api.js";
+import { renderLibrary, setupLibrary } from "../distributor/library.js";
+import { setupPosterDialog } from "../distributor/poster.js";
+import { buyersList, commissionsTable, linksTable, teamTable, withdrawalsTable } from "../distributor/sections.js";
 import { requireLogin } from "../session.js";
 
 let stats = null;
 let commissions = [];
-let team = { counts: {}, items: [] };
+let team = { counts: {}, items: [], levels: 0, salesThisMonth: {} };
 let teamLevel = 1;
 let withdrawals = [];
+let links = [];
+let buyers = { count: 0, items: [] };
 
-function table(headers, rows, empty = "—") {
-  return h("table", {}, h("thead", {}, h("tr", {}, headers.map(([key, num]) => h("th", { class: num ? "num" : "" }, t(key))))),
-    h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: String(headers.length), class: "empty" }, empty))));
-}
-
-function render() {
-  if (!stats) return;
+function renderCards() {
   const conv = stats.clicks ? Math.round((stats.orders / stats.clicks) * 10000) : 0;
   $("#my-code").textContent = stats.profile ? stats.profile.code : "";
   const cards = [["dist.pending", money(stats.pending)], ["dist.settled", money(stats.settled)], ["dist.available", money(stats.available)],
     ["dist.withdrawn", money(stats.withdrawn)], ["dist.clicks", stats.clicks], ["dist.orders", stats.orders], ["dist.conversion", percentBp(conv)]];
   $("#cards").replaceChildren(...cards.map(([key, value]) => h("div", { class: "card" }, h("h3", {}, t(key)), h("div", { class: "stat" }, String(value)))));
-  $("#commissions").replaceChildren(table(
-    [["dist.col.order"], ["dist.col.item"], ["dist.col.buyer"], ["dist.col.level"], ["dist.col.rate", 1], ["dist.col.amount", 1], ["dist.col.status"], ["dist.col.reason"]],
-    commissions.map((c) => h("tr", {}, h("td", {}, `#${c.orderId}`), h("td", {}, c.itemTitle), h("td", {}, c.buyer), h("td", {}, t("dist.level", { n: c.level })),
-      h("td", { class: "num" }, percentBp(c.rateBp)), h("td", { class: "num" }, money(c.netAmount ?? c.amount)),
-      h("td", {}, h("span", { class: "badge" }, t(`cstatus.${c.status}`))), h("td", {}, c.reversalReason || "")))));
-  $("#team-levels").replaceChildren(...[1, 2, 3].map((level) => h("button", {
+}
+
+function renderTeam() {
+  const levels = Array.from({ length: team.levels || 0 }, (_, i) => i + 1);
+  $("#team-levels").replaceChildren(...levels.map((level) => h("button", {
     type: "button", class: "small", "aria-pressed": String(level === teamLevel),
     onclick: () => { teamLevel = level; loadTeam(); },
-  }, `${t("dist.level", { n: level })} (${(team.counts || {})[level] ?? (team.counts || {})[String(level)] ?? 0})`)));
-  $("#team-levels").className = "row tabs";
-  $("#team").replaceChildren(table([["dist.col.name"], ["dist.code"], ["dist.col.status"], ["dist.col.joined"]],
-    team.items.map((m) => h("tr", {}, h("td", {}, m.name), h("td", {}, m.code), h("td", {}, m.status), h("td", {}, dateTime(m.joinedAt))))));
-  $("#withdrawals").replaceChildren(table([["dist.col.time"], ["wallet.amountCol", 1], ["dist.col.fee", 1], ["dist.col.payout", 1], ["dist.col.status"]],
-    withdrawals.map((w) => h("tr", {}, h("td", {}, dateTime(w.createdAt)), h("td", { class: "num" }, money(w.amount)),
-      h("td", { class: "num" }, money(w.fee)), h("td", { class: "num" }, money(w.payout)), h("td", {}, w.status)))));
+  }, `${t("dist.level", { n: level })} (${(team.counts || {})[String(level)] ?? 0})`)));
+  const month = Object.values(team.salesThisMonth || {}).reduce((a, b) => a + b, 0);
+  $("#team-sales").textContent = t("dist.team.sales", { amount: money(month), level: money((team.salesThisMonth || {})[String(teamLevel)] || 0), n: teamLevel });
+  $("#team").replaceChildren(teamTable(team));
+}
+
+function render() {
+  if (!stats) return;
+  renderCards();
+  renderLibrary();
+  $("#commissions").replaceChildren(commissionsTable(commissions));
+  $("#links").replaceChildren(linksTable(links));
+  $("#buyers-count").textContent = t("dist.buyers.count", { n: buyers.count });
+  $("#buyers").replaceChildren(...buyersList(buyers));
+  renderTeam();
+  $("#withdrawals").replaceChildren(withdrawalsTable(withdrawals));
 }
 
 async function loadTeam() {
@@ -51,6 +61,15 @@ async function loadTeam() {
     showError(err, $("#error"));
   }
   render();
+}
+
+async function loadLinks() {
+  try {
+    links = (await linkStats()).items;
+  } catch (err) {
+    showError(err, $("#error"));
+  }
+  if (stats) $("#links").replaceChildren(linksTable(links));
 }
 
 async function load() {
@@ -65,10 +84,12 @@ async function load() {
   render();
   $("#dashboard").hidden = false;
   $("#become").hidden = true;
-  const [c, w] = await Promise.allSettled([myCommissions(), myWithdrawals()]);
+  const [c, w, l, b] = await Promise.allSettled([myCommissions(), myWithdrawals(), linkStats(), boundBuyers()]);
   commissions = c.status === "fulfilled" ? c.value.items : [];
   withdrawals = w.status === "fulfilled" ? w.value.items : [];
-  await loadTeam();
+  links = l.status === "fulfilled" ? l.value.items : [];
+  buyers = b.status === "fulfilled" ? b.value : buyers;
+  await Promise.all([loadTeam(), setupLibrary({ onLink: loadLinks })]);
 }
 
 $("#become-form").addEventListener("submit", (event) => {
@@ -92,6 +113,7 @@ $("#link-form").addEventListener("submit", (event) => {
     $("#link-out").replaceChildren(
       h("p", {}, h("a", { href: url, id: "share-url" }, url)),
       qr && qr.url ? h("img", { class: "qr", src: qr.url, alt: t("share.qr") }) : null);
+    loadLinks();
   });
 });
 
@@ -102,11 +124,12 @@ $("#withdraw-form").addEventListener("submit", (event) => {
     const amount = toFen($("#withdraw-amount").value);
     if (!amount) throw { code: "validation_error", detail: t("wallet.amount") };
     const out = await withdraw(amount, $("#withdraw-note").value);
-    $("#withdraw-ok").textContent = `${money(out.amount)} · ${out.status}`;
+    $("#withdraw-ok").textContent = `${money(out.amount)} · ${t(`dist.wstatus.${out.status}`)}`;
     load();
   });
 });
 
+setupPosterDialog();
 await boot();
 if (await requireLogin()) {
   onLangChange(render);

@@ -12,6 +12,7 @@ import { api, errorText, newKey } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { dateTime, money } from "../money.js";
+import { frameSrc } from "../pay-frame.js";
 import { quote } from "../promotions-api.js";
 import { AddressPicker } from "./buy-address.js";
 import { sheet } from "./sheets.js";
@@ -252,7 +253,7 @@ export class BuySheet {
         }
         const body = { items: s.items, addressId };
         if (this.roomId) body.roomId = this.roomId; // outside a room (the product page) there is none
-        if (s.userCouponId) body.couponId = s.userCouponId;
+        if (s.userCouponId) body.userCouponId = s.userCouponId;
         const signature = JSON.stringify(body);
         if (signature !== keyBody) {
           key = newKey();
@@ -348,7 +349,7 @@ export class BuySheet {
       payArea.replaceChildren(h("p", { class: "error" }, errorText(err)));
       return;
     }
-    const frame = h("iframe", { class: "pay-frame", src: started.payUrl, title: t("buy.payFrame") });
+    const frame = h("iframe", { class: "pay-frame", src: frameSrc(started.payUrl), title: t("buy.payFrame") });
     payArea.replaceChildren(h("p", { class: "notice", role: "status" }, t("buy.toppingUp")), frame);
     frame.scrollIntoView({ block: "end", behavior: "smooth" });
     this.stopPolling();
@@ -411,7 +412,7 @@ export class BuySheet {
   }
 
   payOnGateway(order, payUrl, payArea, pendingArea, error) {
-    const frame = h("iframe", { class: "pay-frame", src: payUrl, title: t("buy.payFrame") });
+    const frame = h("iframe", { class: "pay-frame", src: frameSrc(payUrl), title: t("buy.payFrame") });
     payArea.replaceChildren(h("p", { class: "notice" }, t("buy.paying")), frame);
     frame.scrollIntoView({ block: "end", behavior: "smooth" }); // on a phone it opens below the fold
     this.stopPolling();
