@@ -30,13 +30,16 @@ export async function mountHeader() {
       h("a", { href, "data-i18n": key, "aria-current": href === here ? "page" : false }, t(key))));
   const who = h("div", { class: "who" },
     langButton(),
-    user ? h("span", { class: "muted" }, user.displayName || user.username) : null,
+    user ? h("span", { class: "muted user-name" }, user.displayName || user.username) : null,
     user ? h("button", { type: "button", class: "small", "data-i18n": "nav.logout", onclick: logout }, t("nav.logout"))
       : h("a", { class: "button small primary", href: loginUrl(), "data-i18n": "nav.login" }, t("nav.login")));
   header.replaceChildren(
     h("a", { class: "skip-link", href: "#main", "data-i18n": "nav.skip" }, t("nav.skip")),
     h("a", { class: "brand", href: "/" }, h("span", {}, "●"), " ", h("b", { "data-i18n": "app.name" }, t("app.name"))),
     nav, who);
+  // On a phone the links are one strip that scrolls sideways: the current page's is in view.
+  const current = nav.querySelector("[aria-current=page]");
+  if (current && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = current.offsetLeft - nav.offsetLeft - 16;
   document.documentElement.lang = lang();
   return user;
 }

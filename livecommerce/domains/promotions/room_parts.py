@@ -17,16 +17,62 @@ from livecommerce.infra.errors import DomainError, ErrorCode
 
 async def room_promotions(conn: Connection, room_id: int, actor: Actor | None) -> dict[str, Any]:
     """The join snapshot's part: coupons that can still be claimed, red packets that can still be
-    grabbed."""
-    coupons = await conn.fetch(
-        "SELECT * FROM coupons WHERE room_id = $1 AND dropped_at IS NOT NULL AND issued < quota"
-        " AND (valid_to IS NULL OR valid_to > now()) ORDER BY id DESC LIMIT 20",
-        room_id,
-    )
+    grabbed, each as this viewer stands with it (a page that reloads knows nothing else)."""
+    viewer = actor.id if actor is not None else None
     return {
-        "coupons": [coupon_event_fields(row) for row in coupons],
-        "redPackets": await red_packets.active_in_room(conn, room_id),
+        "coupons": await _coupons(conn, room_id, viewer),
+        "redPackets": await _red_packets(conn, room_id, viewer),
     }
+
+
+async def _coupons(conn: Connection, room_id: int, viewer: int | None) -> list[dict[str, Any]]:
+    # A coupon whose copies are all gone stays in the bag of a viewer holding one: it says
+    # "claimed" there rather than vanishing.
+    rows = await conn.fetch(
+        "SELECT c.*, (SELECT count(*) FROM user_coupons u"
+        " WHERE u.coupon_id = c.id AND u.user_id = $2) AS your_claims"
+        " FROM coupons c WHERE c.room_id = $1 AND c.dropped_at IS NOT NULL"
+        " AND (c.valid_to IS NULL OR c.valid_to > now())"
+        " AND (c.issued < c.quota OR EXISTS (SELECT 1 FROM user_coupons u"
+        " WHERE u.coupon_id = c.id AND u.user_id = $2))"
+        " ORDER BY c.id DESC LIMIT 20",
+        room_id,
+        viewer,
+    )
+    return [
+        {
+            **coupon_event_fields(row),
+            "perUserLimit": row["per_user_limit"],
+            "yourClaims": row["your_claims"],
+            "claimedByYou": row["your_claims"] >= row["per_user_limit"],
+        }
+        for row in rows
+    ]
+
+
+async def _red_packets(conn: Connection, room_id: int, viewer: int | None) -> list[dict[str, Any]]:
+    # The row's claimed_count is written when the packet ends: while it runs, the parts count.
+    rows = await conn.fetch(
+        "SELECT r.*,"
+        " (SELECT count(*) FROM red_packet_parts p"
+        " WHERE p.packet_id = r.id AND p.user_id IS NOT NULL) AS grabbed,"
+        " (SELECT p.amount FROM red_packet_parts p"
+        " WHERE p.packet_id = r.id AND p.user_id = $2) AS yours"
+        " FROM red_packets r WHERE r.room_id = $1 AND r.status = 'active' AND r.expires_at > now()"
+        " AND EXISTS (SELECT 1 FROM red_packet_parts p"
+        " WHERE p.packet_id = r.id AND p.user_id IS NULL) ORDER BY r.id DESC LIMIT 20",
+        room_id,
+        viewer,
+    )
+    return [
+        {
+            **red_packets.packet_event_fields(row),
+            "claimedCount": row["grabbed"],
+            "grabbedByYou": row["yours"] is not None,
+            "yourAmount": row["yours"],
+        }
+        for row in rows
+    ]
 
 
 async def grab_action(room_id: int, actor: Actor, frame: dict[str, Any]) -> dict[str, Any]:

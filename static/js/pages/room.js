@@ -2,7 +2,7 @@
 import { api, errorText } from "../api.js";
 import { $ } from "../dom.js";
 import { langButton } from "../header.js";
-import { apply, onLangChange, t } from "../i18n.js";
+import { apply, lang, onLangChange, t } from "../i18n.js";
 import { sync } from "../clock.js";
 import { Player } from "../player.js";
 import { RoomSocket } from "../room-socket.js";
@@ -42,7 +42,8 @@ const showcase = new Showcase({
   },
 });
 const coupons = new RoomCoupons({ bagList: $("#bag-coupons"), bagSection: $("#bag-coupons-section"), drops: $("#drops"), loginHref: loginUrl() });
-const packets = new RedPackets($("#rp-dialog"), $("#rp-body"), { socket, hostName: () => (room ? room.hostName : ""), loginHref: loginUrl() });
+const isLive = () => Boolean(room && room.session && room.session.status === "live");
+const packets = new RedPackets($("#rp-dialog"), $("#rp-body"), { socket, hostName: () => (room ? room.hostName : ""), loginHref: loginUrl(), isLive });
 const share = new Share($("#share-sheet"), $("#share-body"), { roomId });
 const state = new RoomState(stage, $("#state-panel"), $("#status-badge"), roomId);
 $("#bag-button").addEventListener("click", () => bag.open());
@@ -50,6 +51,13 @@ $("#share-button").addEventListener("click", () => share.open());
 
 function showOnline() {
   $("#online").textContent = t("room.online", { n: counters.online ?? room?.online ?? 0 });
+}
+
+// The room's likes (snapshot counters, then every tick), short as a phone shows them: 1.2万, 12K.
+function showLikes() {
+  const n = counters.likes ?? 0;
+  $("#like-count").textContent = n > 0 ? new Intl.NumberFormat(lang(), { notation: "compact", maximumFractionDigits: 1 }).format(n) : "";
+  $("#like-button").setAttribute("aria-label", n > 0 ? `${t("room.like")} · ${t("room.likes", { n })}` : t("room.like"));
 }
 
 // The session's own cover, else the room's.
@@ -85,6 +93,7 @@ function onSnapshot(frame) {
   $("#host-name").textContent = payload.hostName;
   $("#host-avatar").textContent = (payload.hostName || "?").slice(0, 1);
   showOnline();
+  showLikes();
   chat.setRoom(payload);
   chat.enable(payload.you, loginUrl());
   const loggedIn = Boolean(payload.you);
@@ -126,6 +135,7 @@ const EVENTS = {
     room = { ...room, session: e.session };
     showState(e.session, e.report || null);
     showStream(e.session);
+    if (e.session && e.session.status !== "live") packets.dismiss();
     if (e.status === "live") chat.notice(t("room.liveNow"));
   },
   moderation: (e) => {
@@ -145,6 +155,7 @@ function onTick(frame) {
     const before = counters.likes ?? 0;
     counters = { ...counters, ...frame.counters };
     showOnline();
+    showLikes();
     if (frame.counters.likes !== undefined && frame.counters.likes > before) hearts.float(Math.min(3, frame.counters.likes - before));
   }
 }
@@ -162,6 +173,8 @@ function onResult(frame) {
 function onStatus(status) {
   const conn = $("#conn");
   stage.dataset.conn = status;
+  chat.connection(status);
+  if (status === "live") hearts.flush(); // likes tapped while away
   if (status === "reconnecting") {
     conn.textContent = t("room.reconnecting");
     conn.hidden = false;
@@ -175,6 +188,7 @@ function onStatus(status) {
 function relabel() {
   apply();
   showOnline();
+  showLikes();
   if (room) {
     showState(room.session);
     showPlayback(player.state);

@@ -4,6 +4,11 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 
 const MAX_LINES = 80;
+// Lines typed while the socket is away wait for the next snapshot, a few of them and not for
+// long: a line sent minutes late answers a conversation that has moved on.
+const QUEUE_MAX = 3;
+const QUEUE_MS = 30_000;
+const GONE = new Set(["banned", "not_found", "closed"]);
 
 export class Chat {
   constructor(list, form, errorRegion) {
@@ -13,16 +18,58 @@ export class Chat {
     this.hostId = null;
     this.speakers = new Set(); // moderators' user ids
     this.send = () => false;
+    this.username = "";
+    this.status = "connecting";
+    this.queued = []; // { text, line, timer }
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const input = form.elements.text;
       const text = input.value.trim();
       if (!text) return;
-      if (this.send({ type: "chat", text })) {
-        input.value = "";
-        this.errorRegion.textContent = "";
-      }
+      input.value = "";
+      this.errorRegion.textContent = "";
+      if (!this.send({ type: "chat", text })) this.hold(text);
     });
+  }
+
+  // The socket's state (RoomSocket.onStatus): back live, the held lines go; gone for good, they
+  // fail where they stand.
+  connection(status) {
+    this.status = status;
+    if (status === "live") this.flush();
+    else if (GONE.has(status)) for (const entry of [...this.queued]) this.fail(entry);
+  }
+
+  hold(text) {
+    const line = h("li", { class: "queued" }, h("span", { class: "who" }, this.username || "?"), text,
+      h("span", { class: "state" }, t("room.chatQueued")));
+    const entry = { text, line, timer: null };
+    this.append(line);
+    if (GONE.has(this.status) || this.queued.length >= QUEUE_MAX) {
+      this.fail(entry);
+      return;
+    }
+    entry.timer = setTimeout(() => this.fail(entry), QUEUE_MS);
+    this.queued.push(entry);
+  }
+
+  flush() {
+    for (const entry of this.queued.splice(0)) {
+      clearTimeout(entry.timer);
+      // Sent: the server's echo in a tick is the line; refusals (slow mode, mute) come as errors.
+      if (this.send({ type: "chat", text: entry.text })) entry.line.remove();
+      else this.fail(entry);
+    }
+  }
+
+  // Said where it was typed, and the text handed back to the input to try again.
+  fail(entry) {
+    clearTimeout(entry.timer);
+    this.queued = this.queued.filter((e) => e !== entry);
+    entry.line.className = "unsent";
+    entry.line.querySelector(".state").textContent = t("room.chatFailed");
+    const input = this.form.elements.text;
+    if (!input.value && !input.hidden) input.value = entry.text;
   }
 
   setRoom(room) {
@@ -64,5 +111,6 @@ export class Chat {
     const login = this.form.querySelector("#login-to-chat");
     login.hidden = loggedIn;
     login.href = loginHref;
+    this.username = you ? you.username : "";
   }
 }

@@ -24,14 +24,27 @@ export class RoomCoupons {
     this.loginHref = loginHref;
     this.onClaimed = onClaimed;
     this.coupons = new Map();
-    this.claimed = new Set();
+    this.held = new Map(); // coupon id -> copies this viewer holds
+    this.limits = new Map(); // coupon id -> copies one viewer may hold
     this.loggedIn = false;
   }
 
+  // The snapshot says, per coupon, how many copies this viewer holds (`yourClaims`) of how many
+  // allowed (`perUserLimit`): after a reload a held coupon says "claimed", not "claim".
   set(list, loggedIn) {
     this.loggedIn = loggedIn;
-    this.coupons = new Map((list || []).map((raw) => [couponOf(raw).id, couponOf(raw)]));
+    this.coupons = new Map();
+    for (const raw of list || []) {
+      const coupon = couponOf(raw);
+      this.coupons.set(coupon.id, coupon);
+      if (Number.isInteger(raw.perUserLimit)) this.limits.set(coupon.id, raw.perUserLimit);
+      if (Number.isInteger(raw.yourClaims)) this.held.set(coupon.id, Math.max(raw.yourClaims, this.held.get(coupon.id) || 0));
+    }
     this.render();
+  }
+
+  isClaimed(id) {
+    return (this.held.get(id) || 0) >= (this.limits.get(id) || 1);
   }
 
   dropped(raw) {
@@ -51,9 +64,9 @@ export class RoomCoupons {
 
   card(coupon, { popup = false } = {}) {
     const error = h("p", { class: "error", role: "alert" });
-    const claimed = this.claimed.has(coupon.id);
+    const claimed = this.isClaimed(coupon.id);
     const button = h("button", { type: "button", class: "primary small", disabled: claimed,
-      "aria-label": `${t("coupon.claim")} ${coupon.title}` }, claimed ? t("coupon.claimed") : t("coupon.claim"));
+      "aria-label": `${claimed ? t("coupon.claimed") : t("coupon.claim")} ${coupon.title}` }, claimed ? t("coupon.claimed") : t("coupon.claim"));
     button.addEventListener("click", async () => {
       if (!this.loggedIn) {
         location.assign(this.loginHref);
@@ -63,8 +76,11 @@ export class RoomCoupons {
       error.textContent = "";
       try {
         await claimCoupon(coupon.id);
-        this.claimed.add(coupon.id);
-        button.textContent = t("coupon.claimed");
+        this.held.set(coupon.id, (this.held.get(coupon.id) || 0) + 1);
+        if (this.isClaimed(coupon.id)) {
+          button.textContent = t("coupon.claimed");
+          button.setAttribute("aria-label", `${t("coupon.claimed")} ${coupon.title}`);
+        } else button.disabled = false; // more copies allowed: claim again
         if (popup) this.render(); // the bag's card of this coupon says "claimed" too
         this.onClaimed?.(coupon);
         if (popup) setTimeout(() => card.remove(), 1200);

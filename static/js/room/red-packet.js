@@ -9,27 +9,44 @@ import { grabRedPacket, redPacket, redPacketOf } from "../promotions-api.js";
 const GRAB_TIMEOUT_MS = 5000;
 
 export class RedPackets {
-  constructor(dialog, body, { socket, hostName, loginHref }) {
+  constructor(dialog, body, { socket, hostName, loginHref, isLive }) {
     this.dialog = dialog;
     this.body = body;
     this.socket = socket;
     this.hostName = hostName;
     this.loginHref = loginHref;
+    this.isLive = isLive;
     this.loggedIn = false;
     this.seen = new Set();
+    this.opening = false; // a grab in flight or its result on screen: not dismissed under it
     this.pending = null; // { id, resolve, reject, timer }
     dialog.addEventListener("cancel", () => this.dialog.close());
+    dialog.addEventListener("close", () => { this.opening = false; });
   }
 
-  // From the snapshot (active packets) and from `red_packet` events.
+  // From the snapshot (active packets) and from `red_packet` events. The snapshot says whether
+  // this viewer already has a part (`grabbedByYou`): a reload must not offer it again, and a
+  // room that is not live offers nothing.
   offer(raw) {
     const packet = redPacketOf(raw);
+    const source = (raw && (raw.redPacket || raw)) || {};
     if (packet.id === undefined || this.seen.has(packet.id) || packet.status === "finished" || packet.status === "expired") return;
+    if (source.grabbedByYou) {
+      this.seen.add(packet.id);
+      return;
+    }
+    if (!this.isLive()) return;
     this.seen.add(packet.id);
     this.show(packet);
   }
 
+  // The session ended: an envelope nobody opened goes away; a result on screen stays.
+  dismiss() {
+    if (this.dialog.open && !this.opening) this.dialog.close();
+  }
+
   show(packet) {
+    this.opening = false;
     const open = h("button", { type: "button", class: "open", id: "rp-open", "aria-label": t("rp.open") }, t("rp.open"));
     const error = h("p", { class: "error", role: "alert" });
     open.addEventListener("click", () => this.open(packet, open, error));
@@ -47,6 +64,7 @@ export class RedPackets {
   }
 
   async open(packet, button, error) {
+    this.opening = true;
     button.disabled = true;
     error.textContent = "";
     try {
@@ -54,6 +72,7 @@ export class RedPackets {
       await this.result(packet, result);
     } catch (err) {
       error.textContent = errorText(err);
+      this.opening = false;
       button.disabled = false;
       if (err.code === "red_packet_empty" || err.code === "red_packet_expired") button.hidden = true;
     }

@@ -50,6 +50,8 @@ export class Share {
     const qrNode = !qr ? null : qr.url ? h("img", { class: "qr", src: qr.url, alt: t("share.qr") })
       : h("div", { class: "qr", role: "img", "aria-label": t("share.qr") });
     if (qr && qr.svg) qrNode.innerHTML = qr.svg;
-    this.body.replaceChildren(h("label", { for: "share-url" }, t("share.link")), input, h("div", { class: "row" }, copy, copied), qrNode, extra);
+    // replaceChildren() writes a null as the text "null": leave out the parts this link lacks.
+    this.body.replaceChildren(...[h("label", { for: "share-url" }, t("share.link")), input,
+      h("div", { class: "row" }, copy, copied), qrNode, extra].filter(Boolean));
   }
 }

@@ -54,12 +54,14 @@ export class RoomState {
     };
     tick();
     this.timer = setInterval(tick, 1000);
-    this.panel.replaceChildren(
+    // replaceChildren() writes a null as the text "null": leave out what this session lacks.
+    this.panel.replaceChildren(...[
       cover ? h("img", { class: "upcoming-cover", id: "upcoming-cover", src: cover, alt: session.title || "" }) : null,
       h("h2", {}, t("room.upcoming")),
       h("p", { class: "upcoming-title" }, session.title || ""),
       count,
-      session.scheduledAt ? h("p", { class: "muted" }, t("home.startsAt", { time: dateTime(session.scheduledAt) })) : null);
+      session.scheduledAt ? h("p", { class: "muted" }, t("home.startsAt", { time: dateTime(session.scheduledAt) })) : null,
+    ].filter(Boolean));
     this.panel.hidden = false;
   }
 
