@@ -25,6 +25,19 @@ ALLOWED = {
     "promotions": {"accounts", "ledger", "live", "orders"},
     "distribution": {"accounts", "catalog", "ledger", "orders", "payments"},
     "payouts": {"accounts", "ledger", "payments"},
+    # The console reads and acts on every domain, through their services.
+    "admin": {
+        "accounts",
+        "catalog",
+        "distribution",
+        "ledger",
+        "live",
+        "orders",
+        "payments",
+        "payouts",
+        "promotions",
+        "wallet",
+    },
 }
 
 

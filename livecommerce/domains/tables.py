@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from livecommerce.domains.accounts.tables import Address, RoleApplication, User
+from livecommerce.domains.admin.tables import TABLES as ADMIN_TABLES
 from livecommerce.domains.catalog.tables import Product, Sku, Upload
 from livecommerce.domains.distribution.tables import TABLES as DISTRIBUTION_TABLES
 from livecommerce.domains.ledger.tables import Account, LedgerEntry, LedgerTransaction
@@ -54,4 +55,5 @@ ALL_TABLES = (
     SandboxPayout,
     *DISTRIBUTION_TABLES,
     *PAYOUT_TABLES,
+    *ADMIN_TABLES,
 )
