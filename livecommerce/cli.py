@@ -60,7 +60,7 @@ async def _seed(settings: Settings) -> list[tuple[str, str, str]]:
 
     await db.start_pool(settings)
     try:
-        return await seed_demo()
+        return await seed_demo(settings=settings)
     finally:
         await db.close_pool()
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from livecommerce.domains.accounts.hooks import AccountHooks
 from livecommerce.domains.accounts.tables import User
 from livecommerce.infra.auth import hash_password
+from livecommerce.settings import Settings
 
 DEMO_USERS: tuple[tuple[str, str, str, list[str]], ...] = (
     # username, password, display name, roles
@@ -33,26 +34,32 @@ DEMO_PRODUCTS = (
 )
 
 
-async def _seed_products(ids: dict[str, int]) -> None:
+async def _seed_products(ids: dict[str, int], settings: Settings | None) -> None:
+    from livecommerce.demo_pictures import DRAWINGS
     from livecommerce.domains.catalog import services as catalog
     from livecommerce.domains.catalog.schemas import CreateProduct, SkuIn
     from livecommerce.domains.catalog.tables import Product
+    from livecommerce.domains.catalog.uploads import store_image
 
     host_id = ids["demo-host"]
     if await Product.exists().where(Product.host == host_id):
         return
-    for title, description, skus in DEMO_PRODUCTS:
+    for (title, description, skus), draw in zip(DEMO_PRODUCTS, DRAWINGS, strict=True):
+        # Stored like an upload of the demo host's (so the product may show it), when the media
+        # store is known; without settings the products go up without pictures.
+        images = [(await store_image(settings, host_id, draw())).url] if settings else []
         await catalog.create_product(
             host_id,
             CreateProduct(
                 title=title,
                 description=description,
+                images=images,
                 skus=[SkuIn(name=n, price=p, stock=q) for n, p, q in skus],
             ),
         )
 
 
-async def _seed_rooms(ids: dict[str, int]) -> None:
+async def _seed_rooms(ids: dict[str, int], settings: Settings | None) -> None:
     """A live room showing the demo products (first one pinned) and an upcoming one, so the
     landing page has something to show. Plain SQL: no Redis needed, counters start at zero."""
     from livecommerce.infra import db
@@ -101,11 +108,16 @@ async def _seed_rooms(ids: dict[str, int]) -> None:
         )
 
 
-# Async callables taking {username: user_id}.
-SEED_HOOKS: list[Callable[[dict[str, int]], Awaitable[None]]] = [_seed_products, _seed_rooms]
+# Async callables taking {username: user_id} and the settings (None: no media store).
+SEED_HOOKS: list[Callable[[dict[str, int], Settings | None], Awaitable[None]]] = [
+    _seed_products,
+    _seed_rooms,
+]
 
 
-async def seed_demo(hooks: AccountHooks | None = None) -> list[tuple[str, str, str]]:
+async def seed_demo(
+    hooks: AccountHooks | None = None, settings: Settings | None = None
+) -> list[tuple[str, str, str]]:
     """Create the demo users (and whatever the domains seed) if absent; return the logins.
 
     Roles are granted through the one path (`grant_role` with the accounts port), on every run:
@@ -132,5 +144,5 @@ async def seed_demo(hooks: AccountHooks | None = None) -> list[tuple[str, str, s
         for role in roles:
             await accounts.grant_role(row["id"], role, hooks=hooks)
     for hook in SEED_HOOKS:
-        await hook(ids)
+        await hook(ids, settings)
     return [(u, p, ", ".join(r) or "viewer") for u, p, _, r in DEMO_USERS]

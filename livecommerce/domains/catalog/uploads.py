@@ -106,6 +106,12 @@ async def upload_image(settings: Settings, redis: Any, actor: Actor, file: Uploa
     await _count_attempt(redis, actor.id, settings.media_uploads_per_hour)
     data = await _read(file, settings.media_max_upload_bytes)
     await _check_quota(actor.id, settings.media_quota_bytes)
+    return await store_image(settings, actor.id, data)
+
+
+async def store_image(settings: Settings, owner_id: int, data: bytes) -> UploadOut:
+    """Decode, re-encode and store `data` as an upload of `owner_id` (the upload route, after
+    its rate and quota checks; the demo data, with pictures it drew)."""
     processed = await _process(data, settings.media_max_pixels)
     store = media.store_for(settings)
     key = media.new_image_key()
@@ -116,7 +122,7 @@ async def upload_image(settings: Settings, redis: Any, actor: Actor, file: Uploa
             upload_id = await tx.conn.fetchval(
                 "INSERT INTO uploads (owner_id, key, width, height, bytes, source_format,"
                 " created_at) VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING id",
-                actor.id,
+                owner_id,
                 key,
                 processed.width,
                 processed.height,
