@@ -12,6 +12,10 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from livecommerce.domains.accounts.controllers import CONTROLLERS as ACCOUNT_CONTROLLERS
+from livecommerce.domains.accounts.profile_controller import CONTROLLERS as PROFILE_CONTROLLERS
+from livecommerce.domains.admin import people as admin_people
+from livecommerce.domains.admin.operations import CONTROLLERS as ADMIN_MONEY_CONTROLLERS
+from livecommerce.domains.admin.tables_mount import tables_mount
 from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from livecommerce.domains.catalog.media_routes import media_handlers
 from livecommerce.domains.distribution import bindings as distribution_bindings
@@ -112,6 +116,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             readyz,
             prometheus_controller,
             *ACCOUNT_CONTROLLERS,
+            *PROFILE_CONTROLLERS,
             *CATALOG_CONTROLLERS,
             *media_handlers(settings),
             *LIVE_CONTROLLERS,
@@ -127,6 +132,10 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             *DISTRIBUTION_CONTROLLERS,
             *DISTRIBUTOR_DESK_CONTROLLERS,
             *PAYOUT_CONTROLLERS,
+            *admin_people.CONTROLLERS,
+            *ADMIN_MONEY_CONTROLLERS,
+            # piccolo-admin, for admins, behind our login (domains/admin/tables_mount.py)
+            tables_mount(settings),
             pages_router(),
             create_static_files_router(
                 path="/static", directories=[Path(STATIC_DIR)], include_in_schema=False
@@ -136,8 +145,9 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             "maybe_actor": Provide(provide_optional_actor),
             **_hook_dependencies(wiring),
         },
-        on_startup=[startup],
-        on_shutdown=[shutdown],
+        # The ban listener needs the hub and Redis of `startup`, and stops before `shutdown`.
+        on_startup=[startup, admin_people.on_startup],
+        on_shutdown=[admin_people.on_shutdown, shutdown],
         on_app_init=[jwt_auth.on_app_init],
         before_send=[add_security_headers],
         middleware=[

@@ -34,7 +34,19 @@ PAGES: dict[str, str] = {
     "/me/addresses": "addresses.html",
     "/me/coupons": "coupons.html",
     "/me/wallet": "wallet.html",
+    "/me": "me.html",  # my account: the display name others see
     "/distributor": "distributor.html",
+    # the operator console (admins only: each page's script gates it, its APIs answer 401/403)
+    "/admin": "admin.html",
+    "/admin/applications": "admin-applications.html",
+    "/admin/users": "admin-users.html",
+    "/admin/users/{user_id:int}": "admin-user.html",
+    "/admin/partners": "admin-partners.html",
+    "/admin/audit": "admin-audit.html",
+    "/admin/withdrawals": "admin-withdrawals.html",
+    "/admin/disputes": "admin-disputes.html",
+    "/admin/reports": "admin-reports.html",
+    "/admin/settings": "admin-settings.html",
 }
 
 

@@ -91,9 +91,11 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         redis = Redis.from_url(live_settings.redis_url or "")
         await redis.flushdb()
         await redis.aclose()
+        from livecommerce.domains.accounts import profile
         from livecommerce.domains.live import moderation
 
         moderation.forget_all()
+        profile.forget_all()
     yield
 
 

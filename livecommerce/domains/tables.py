@@ -13,9 +13,16 @@ from livecommerce.domains.live.tables import (
     Room,
     RoomModerator,
     RoomPenalty,
+    SessionReminder,
     ShowcaseItem,
 )
-from livecommerce.domains.orders.tables import IdempotencyKey, Order, OrderItem, Refund
+from livecommerce.domains.orders.tables import (
+    Escalation,
+    IdempotencyKey,
+    Order,
+    OrderItem,
+    Refund,
+)
 from livecommerce.domains.payments.tables import (
     Payment,
     PaymentEvent,
@@ -35,6 +42,7 @@ ALL_TABLES = (
     Room,
     LiveSession,
     LiveSessionSample,
+    SessionReminder,
     ShowcaseItem,
     RoomModerator,
     RoomPenalty,
@@ -48,6 +56,7 @@ ALL_TABLES = (
     Order,
     OrderItem,
     Refund,
+    Escalation,
     IdempotencyKey,
     Payment,
     PaymentEvent,

@@ -34,6 +34,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from livecommerce.infra import plain_words
+
 log = structlog.get_logger("errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -100,7 +102,8 @@ class ErrorCode(StrEnum):
     RED_PACKET_EXPIRED = "red_packet_expired"
     RED_PACKET_NOT_ELIGIBLE = "red_packet_not_eligible"
     BUSY = "busy"
-    BANNED = "banned"  # banned from the room whose coupon or red packet it is
+    # banned from the room whose coupon or red packet it is; at login, from the platform
+    BANNED = "banned"
     # catalog: products, SKUs and uploaded images
     SKU_HAS_ORDERS = "sku_has_orders"
     IMAGE_TOO_LARGE = "image_too_large"
@@ -110,6 +113,16 @@ class ErrorCode(StrEnum):
     # the buyer: address book, the order's address
     ADDRESS_REQUIRED = "address_required"
     ADDRESS_BOOK_FULL = "address_book_full"
+    # a name to show in chat: blank, too long, control characters, someone else's
+    INVALID_DISPLAY_NAME = "invalid_display_name"
+    # the operator console's people: platform bans, partner suspensions
+    SUSPENDED = "suspended"  # a suspended host or distributor tried what the suspension stops
+    CANNOT_BAN_SELF = "cannot_ban_self"
+    CANNOT_BAN_ADMIN = "cannot_ban_admin"
+    ALREADY_BANNED = "already_banned"
+    NOT_BANNED = "not_banned"
+    ALREADY_SUSPENDED = "already_suspended"
+    NOT_SUSPENDED = "not_suspended"
 
 
 # Each code answers with one HTTP status, wherever it is raised: a client reads the code, and
@@ -172,6 +185,19 @@ STATUS: dict[ErrorCode, int] = {
     E.SKU_HAS_ORDERS: 409,
     E.ADDRESS_REQUIRED: 422,
     E.ADDRESS_BOOK_FULL: 409,
+    E.INVALID_DISPLAY_NAME: 422,
+    **dict.fromkeys(
+        [
+            E.SUSPENDED,
+            E.CANNOT_BAN_SELF,
+            E.ALREADY_BANNED,
+            E.NOT_BANNED,
+            E.ALREADY_SUSPENDED,
+            E.NOT_SUSPENDED,
+        ],
+        409,
+    ),
+    E.CANNOT_BAN_ADMIN: 403,
     E.UNSUPPORTED_MEDIA_TYPE: 415,
     **dict.fromkeys(
         [
@@ -210,13 +236,22 @@ _TITLES = {
 
 class DomainError(Exception):
     """A failure the client can act on: a stable `code` (its HTTP status comes from `STATUS`)
-    and a human detail; `extra` fields go into the problem details as they are."""
+    and a human detail; `extra` fields go into the problem details as they are. `words` says the
+    detail in plain words for a request that asks for a language (infra/plain_words.py)."""
 
-    def __init__(self, code: ErrorCode, *, detail: str = "", **extra: Any) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        *,
+        detail: str = "",
+        words: plain_words.Words | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail or code.value)
         self.code = code
         self.status = STATUS[code]
         self.detail = detail or code.value.replace("_", " ")
+        self.words = words
         self.extra = extra
 
 
@@ -244,11 +279,13 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
     for item in exc.extra or []:
         if isinstance(item, dict):
             key = item.get("key") or ""
+            message = str(item.get("message", ""))
             errors.append(
                 {
-                    "field": str(key),
+                    # a missing field is reported on its object (`data`): name the field itself
+                    "field": plain_words.from_message(str(key), message).field or str(key),
                     "source": str(item.get("source", "body")),
-                    "message": str(item.get("message", "")),
+                    "message": message,
                 }
             )
     return errors
@@ -260,19 +297,25 @@ def _detail_of(exc: ValidationException) -> str:
     return text or "the request is not valid"
 
 
-def domain_error_handler(_: Request, exc: DomainError) -> Response:
-    response = problem(exc.status, exc.code.value, exc.detail, **exc.extra)
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    lang = plain_words.language(request.headers.get("accept-language")) if exc.words else None
+    detail = plain_words.say(exc.words, lang) if exc.words and lang else exc.detail
+    response = problem(exc.status, exc.code.value, detail, **exc.extra)
     if "retryAfter" in exc.extra:
         response.headers["Retry-After"] = str(exc.extra["retryAfter"])
     return response
 
 
-def validation_error_handler(_: Request, exc: ValidationException) -> Response:
+def validation_error_handler(request: Request, exc: ValidationException) -> Response:
     errors = _validation_errors(exc)
-    detail = "; ".join(
-        f"{e['field'] or e['source']}: {e['message']}" for e in errors
-    ) or _detail_of(exc)
-    return problem(400, ErrorCode.VALIDATION_ERROR.value, detail, errors=errors)
+    lang = plain_words.language(request.headers.get("accept-language"))
+    detail = (plain_words.validation_detail(errors, lang) if errors and lang else "") or (
+        "; ".join(f"{e['field'] or e['source']}: {e['message']}" for e in errors) or _detail_of(exc)
+    )
+    extra: dict[str, Any] = {"errors": errors}
+    if len(errors) == 1 and errors[0]["field"]:
+        extra["field"] = errors[0]["field"]
+    return problem(400, ErrorCode.VALIDATION_ERROR.value, detail, **extra)
 
 
 _HTTP_CODES = {

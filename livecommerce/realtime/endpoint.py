@@ -52,6 +52,9 @@ ChatHook = Callable[[int, Actor, str], Awaitable["bool | None"]]
 # Answers a client frame of its type (e.g. "grab") with a dict sent back to that socket
 # as `{"type": "<type>_result", ...}`; an exception with a `code` becomes an error frame.
 ActionHook = Callable[[int, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
+# The name a chat line shows for its author (a display name, never the login); without one, the
+# actor's username.
+NameHook = Callable[[Actor], Awaitable[str]]
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:
@@ -74,12 +77,17 @@ async def _ordinary(room_id: int, actor: Actor, text: str) -> bool | None:
     return None
 
 
+async def _login_name(actor: Actor) -> str:
+    return actor.username
+
+
 def room_socket(
     *,
     snapshot: SnapshotHook,
     authorize_chat: ChatHook | None = None,
     allowed_origins: Iterable[str] = (),
     actions: Mapping[str, ActionHook] | None = None,
+    name_of: NameHook | None = None,
     hub: RoomHub | None = None,
     path: str = ROOM_PATH,
     guest_secret: str | bytes | None = None,
@@ -88,6 +96,7 @@ def room_socket(
     ids are signed with `guest_secret`, else the app's `state.settings.secret_key`."""
     allowed = tuple(allowed_origins)
     authorize = authorize_chat or _ordinary
+    names = name_of or _login_name
     answers = actions if actions is not None else {}
     signers: dict[int, guests.GuestIds] = {}  # per app (one, but tests may mount it twice)
 
@@ -121,7 +130,7 @@ def room_socket(
             else:
                 await _welcome(conn, room, snapshot, issued)
             del issued
-            await _serve(socket, conn, room_hub, authorize, answers)
+            await _serve(socket, conn, room_hub, authorize, answers, names)
         finally:
             room_hub.leave(conn)
             await conn.aclose()
@@ -197,6 +206,7 @@ async def _serve(
     hub: RoomHub,
     authorize: ChatHook,
     answers: Mapping[str, ActionHook],
+    names: NameHook = _login_name,
 ) -> None:
     """Read the client's frames until it goes; every refusal is an error frame, not an exception."""
     cfg = hub.config
@@ -259,7 +269,8 @@ async def _serve(
                 conn.send_now(error_frame(exc.code, exc.detail))
                 continue
             conn.strikes = 0
-            hub.submit_chat(conn, frame.text, priority=bool(priority))
+            name = await names(conn.actor)
+            hub.submit_chat(conn, frame.text, priority=bool(priority), name=name)
         elif isinstance(frame, Grab):
             if not limits.like.take(now):
                 _refuse(conn, ErrorCode.RATE_LIMITED, "too many requests", cfg.max_strikes)

@@ -218,7 +218,8 @@ class RoomHub:
             return
         await publish_events(self.redis, room_id, batch)
 
-    def submit_chat(self, sock: Socket, text: str, *, priority: bool) -> None:
+    def submit_chat(self, sock: Socket, text: str, *, priority: bool, name: str = "") -> None:
+        """A chat line, shown under `name` (the author's display name; else the login name)."""
         room = self.rooms.get(sock.room_id)
         if room is None:
             return
@@ -230,7 +231,7 @@ class RoomHub:
                 priority=priority,
                 id=f"{self.process_id}:{next(self._message_ids)}",
                 userId=actor.id,
-                username=actor.username,
+                name=name or actor.username,
                 text=text,
             )
         )

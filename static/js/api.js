@@ -1,6 +1,6 @@
 // One fetch wrapper: same-origin cookie auth, JSON in and out, and problem+json turned
 // into an ApiError whose message is readable in the viewer's language (by its `code`).
-import { has, t } from "./i18n.js";
+import { has, lang, t } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(status, code, detail, body = null) {
@@ -28,7 +28,8 @@ export function newKey() {
 }
 
 export async function api(path, { method = "GET", body, headers = {}, idempotencyKey } = {}) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
+  // The page's language, not the browser's: the server words its problem details in it.
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": lang(), ...headers } };
   if (body instanceof FormData) {
     init.body = body; // multipart/form-data (uploads): the browser writes the boundary
   } else if (body !== undefined) {

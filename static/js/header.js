@@ -10,6 +10,7 @@ const LINKS = [
   ["/me/wallet", "nav.wallet"],
   ["/host", "nav.host", "host"],
   ["/distributor", "nav.distributor"],
+  ["/admin", "nav.admin", "admin"],
 ];
 
 export function langButton() {
@@ -30,7 +31,8 @@ export async function mountHeader() {
       h("a", { href, "data-i18n": key, "aria-current": href === here ? "page" : false }, t(key))));
   const who = h("div", { class: "who" },
     langButton(),
-    user ? h("span", { class: "muted user-name" }, user.displayName || user.username) : null,
+    user ? h("a", { class: "muted user-name", href: "/me", "aria-current": here === "/me" ? "page" : false,
+      "data-i18n-title": "nav.me", title: t("nav.me") }, user.displayName || user.username) : null,
     user ? h("button", { type: "button", class: "small", "data-i18n": "nav.logout", onclick: logout }, t("nav.logout"))
       : h("a", { class: "button small primary", href: loginUrl(), "data-i18n": "nav.login" }, t("nav.login")));
   header.replaceChildren(

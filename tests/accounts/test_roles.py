@@ -85,7 +85,9 @@ async def test_with_approval_an_admin_grants_the_role_and_old_tokens_see_it(
         )
         assert approved.status_code == 200 and approved.json()["status"] == "approved"
         again = await client.post(
-            f"/api/admin/role-applications/{applied.json()['id']}/reject", headers=admin.headers
+            f"/api/admin/role-applications/{applied.json()['id']}/reject",
+            json={"reason": "already decided"},
+            headers=admin.headers,
         )
         assert again.status_code == 409 and problem_code(again) == "illegal_transition"
         missing = await client.post(

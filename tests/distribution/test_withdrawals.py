@@ -90,9 +90,13 @@ async def test_approval_pays_out_minus_the_fee_and_rejection_releases(
         await client.post(f"/api/admin/withdrawals/{first['id']}/approve", headers=admin.headers)
     ).json()
     assert paid["status"] == "paid" and paid["providerRef"].startswith("sbx_payout_")
-    twice = await client.post(f"/api/admin/withdrawals/{first['id']}/reject", headers=admin.headers)
+    twice = await client.post(
+        f"/api/admin/withdrawals/{first['id']}/reject", json={"reason": "x"}, headers=admin.headers
+    )
     assert (twice.status_code, problem_code(twice)) == (409, "illegal_transition")
-    await client.post(f"/api/admin/withdrawals/{second['id']}/reject", headers=admin.headers)
+    await client.post(
+        f"/api/admin/withdrawals/{second['id']}/reject", json={"reason": "x"}, headers=admin.headers
+    )
     assert await _balances(distributor.id) == {"wallet": 5000, "held": 0}
     me = (await client.get("/api/distributors/me", headers=distributor.headers)).json()
     assert (me["withdrawn"], me["available"], me["held"]) == (5000, 5000, 0)

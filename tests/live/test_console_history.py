@@ -54,10 +54,10 @@ async def test_the_console_gets_its_chat_orders_and_online_curve_back_after_a_re
 
     # The console reloads: everything comes from the API.
     lines = await chat_of(client, host, room["id"])
-    assert [(line["username"], line["text"]) for line in lines] == [
-        ("fan", "hello"),
-        ("fan", "is it spring tea?"),
-        ("host", "yes, picked in April"),
+    assert [(line["name"], line["text"]) for line in lines] == [
+        ("Fan", "hello"),
+        ("Fan", "is it spring tea?"),
+        ("Host", "yes, picked in April"),
     ]
     assert lines[-1]["priority"] is True and lines[-1]["id"] == spam["id"]
     assert [line["text"] for line in await chat_of(client, host, room["id"], limit=1)] == [

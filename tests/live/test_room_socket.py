@@ -40,6 +40,7 @@ async def test_the_snapshot_shows_the_session_showcase_pin_and_who_you_are(
         assert payload["you"] == {
             "userId": viewer.id,
             "username": "viewer",
+            "name": "Viewer",  # what the room sees of you: the display name
             "speaksForRoom": False,
             "isHost": False,
             "muted": False,
@@ -102,7 +103,9 @@ async def test_chat_from_a_bearer_token_or_a_cookie_reaches_everyone(
         await next_frame(on_b, "snapshot")
         await chat(on_b, "hi from the cookie")
         seen = await event_of(on_a, "chat", text="hi from the cookie")
-        assert (seen["userId"], seen["username"], seen["priority"]) == (b.id, "bob", False)
+        # the display name (user_factory's "Bob"), never the login name
+        assert (seen["userId"], seen["name"], seen["priority"]) == (b.id, "Bob", False)
+        assert "username" not in seen
         async with joined(room_url(room["id"]), host) as (on_host, _):
             await chat(on_host, "welcome!")
             assert (await event_of(on_a, "chat", text="welcome!"))[

@@ -37,6 +37,10 @@ PUBLIC: dict[tuple[str, str], str] = {
         "/api/products/{product_id}/commission-rates",
     ): "what a product pays distributors (shown to would-be sharers)",
     ("GET", "/api/rooms/{room_id}/coupons"): "a room's coupons, shown to every viewer",
+    (
+        "GET",
+        "/api/sessions/{session_id}/reminders",
+    ): "how many asked to be told when an upcoming session starts (and whether you did)",
 }
 
 # Logged-in routes whose object belongs to someone else by design: every viewer claims the
@@ -45,6 +49,11 @@ ANY_USER: dict[tuple[str, str], str] = {
     ("POST", "/api/coupons/{coupon_id}/claim"): "viewers claim the host's coupons",
     ("POST", "/api/red-packets/{packet_id}/grab"): "viewers grab the host's red packets",
     ("GET", "/api/red-packets/{packet_id}"): "the claim list and best luck shown in the room",
+    (
+        "POST",
+        "/api/sessions/{session_id}/reminders",
+    ): "any viewer asks to be told of the host's session",
+    ("DELETE", "/api/sessions/{session_id}/reminders"): "and takes back their own request",
 }
 
 # Path parameters that name an object with an owner: the matrix makes one owned by the victim.
@@ -66,6 +75,7 @@ OBJECT_PARAMS: dict[str, str] = {
     "withdrawal_id": "withdrawal",
     "payout_id": "payout",
     "user_id": "user",
+    "escalation_id": "escalation",
 }
 
 

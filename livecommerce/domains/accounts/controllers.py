@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from livecommerce.domains.accounts.schemas import (
     AuthOut,
     Login,
     Register,
+    RejectApplication,
     RoleApplicationOut,
     UserOut,
 )
@@ -39,7 +41,9 @@ def issue_token(request: Request[Any, Any, Any], user: UserOut) -> tuple[str, Co
     token = jwt_auth.create_token(
         identifier=str(user.id),
         token_unique_jwt_id=uuid.uuid4().hex,
-        token_extras={"roles": user.roles, "username": user.username},
+        # issuedAt: to the millisecond, which `iat` is not (a platform ban refuses every token
+        # issued up to it, infra/bans.py)
+        token_extras={"roles": user.roles, "username": user.username, "issuedAt": time.time()},
     )
     cookie = Cookie(
         key=jwt_auth.key,
@@ -103,6 +107,12 @@ class MeController(Controller):
     @get("/")
     async def me(self, actor: Actor) -> UserOut:
         return await services.get_user(actor.id)
+
+    @get("/roles")
+    async def my_applications(self, actor: Actor) -> list[RoleApplicationOut]:
+        """My role applications and how they were decided (`decisionReason`: the operator's
+        words on a rejection)."""
+        return await services.my_applications(actor.id)
 
     @post("/roles", status_code=201)
     async def apply(
@@ -168,10 +178,19 @@ class AdminAccountsController(Controller):
 
     @post("/{application_id:int}/reject", status_code=200)
     async def reject(
-        self, actor: Actor, account_hooks: AccountHooks, application_id: int
+        self,
+        actor: Actor,
+        account_hooks: AccountHooks,
+        application_id: int,
+        data: RejectApplication,
     ) -> RoleApplicationOut:
+        """Reject with a `reason` (required), which the applicant reads at GET /api/me/roles."""
         application, _ = await services.decide_application(
-            application_id, approve=False, admin_id=actor.id, hooks=account_hooks
+            application_id,
+            approve=False,
+            admin_id=actor.id,
+            hooks=account_hooks,
+            reason=data.reason.strip(),
         )
         return application
 

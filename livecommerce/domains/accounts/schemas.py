@@ -41,6 +41,14 @@ class AuthOut(Out):
     token: str
 
 
+# What an operator tells the applicant; at least one character that is not a space.
+DecisionReason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\S")]
+
+
+class RejectApplication(In, frozen=True):
+    reason: DecisionReason
+
+
 class RoleApplicationOut(Out):
     id: int
     user_id: int
@@ -49,6 +57,11 @@ class RoleApplicationOut(Out):
     note: str
     created_at: datetime
     decided_at: datetime | None = None
+    # The operator's words (a rejection always has them); the applicant sees them.
+    decision_reason: str = ""
+    # The applicant, in the operator's lists.
+    username: str | None = None
+    display_name: str | None = None
     # Present when the application was granted at once: a fresh token carrying the role.
     token: str | None = None
 

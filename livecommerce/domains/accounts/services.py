@@ -9,7 +9,7 @@ from asyncpg.exceptions import UniqueViolationError
 from livecommerce.domains.accounts.hooks import AccountHooks
 from livecommerce.domains.accounts.schemas import RoleApplicationOut, UserOut
 from livecommerce.domains.accounts.tables import RoleApplication, User
-from livecommerce.infra import db
+from livecommerce.infra import audit, bans, db
 from livecommerce.infra.auth import hash_password, verify_password
 from livecommerce.infra.errors import DomainError, ErrorCode
 
@@ -63,6 +63,15 @@ async def authenticate(username: str, password: str, *, hooks: AccountHooks) -> 
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, detail="wrong username or password")
     if not await verify_password(password, row["password_hash"]):
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, detail="wrong username or password")
+    # After the password: a stranger guessing names learns nothing about who is banned.
+    ban = bans.from_row(row)
+    if ban is not None and ban.active():
+        raise DomainError(
+            ErrorCode.BANNED,
+            detail="this account is banned from the platform",
+            scope="platform",
+            until=row["banned_until"].isoformat() if row["banned_until"] else None,
+        )
     if hooks.signed_in:
         async with db.transaction() as tx:
             for reaction in hooks.signed_in:
@@ -86,6 +95,9 @@ def _application_out(row: dict[str, Any], token: str | None = None) -> RoleAppli
         note=row["note"],
         created_at=row["created_at"],
         decided_at=row["decided_at"],
+        decision_reason=row.get("decision_reason") or "",
+        username=row.get("username"),
+        display_name=row.get("display_name"),
         token=token,
     )
 
@@ -131,7 +143,8 @@ async def apply_for_role(
             " VALUES ({}, {}, {}, {}, now(), CASE WHEN {} = 'approved' THEN now() END)"
             " ON CONFLICT (user_id, role) DO UPDATE SET status = EXCLUDED.status,"
             " note = EXCLUDED.note,"
-            "  created_at = now(), decided_at = EXCLUDED.decided_at, decided_by_id = NULL"
+            "  created_at = now(), decided_at = EXCLUDED.decided_at, decided_by_id = NULL,"
+            "  decision_reason = ''"
             "  WHERE role_applications.status = 'rejected'"
             " RETURNING *",
             user_id,
@@ -151,26 +164,43 @@ async def apply_for_role(
     return _application_out(rows[0]), roles
 
 
+_WITH_USER = (
+    "SELECT a.*, u.username, u.display_name FROM role_applications a"
+    " JOIN users u ON u.id = a.user_id"
+)
+
+
 async def list_applications(status: str | None) -> list[RoleApplicationOut]:
     if status:
-        rows = await RoleApplication.raw(
-            "SELECT * FROM role_applications WHERE status = {} ORDER BY id", status
-        )
+        rows = await RoleApplication.raw(_WITH_USER + " WHERE a.status = {} ORDER BY a.id", status)
     else:
-        rows = await RoleApplication.raw("SELECT * FROM role_applications ORDER BY id")
+        rows = await RoleApplication.raw(_WITH_USER + " ORDER BY a.id")
+    return [_application_out(row) for row in rows]
+
+
+async def my_applications(user_id: int) -> list[RoleApplicationOut]:
+    """The user's own applications, with the operator's reason for a rejection."""
+    rows = await RoleApplication.raw(_WITH_USER + " WHERE a.user_id = {} ORDER BY a.id", user_id)
     return [_application_out(row) for row in rows]
 
 
 async def decide_application(
-    application_id: int, *, approve: bool, admin_id: int, hooks: AccountHooks
+    application_id: int,
+    *,
+    approve: bool,
+    admin_id: int,
+    hooks: AccountHooks,
+    reason: str = "",
 ) -> tuple[RoleApplicationOut, list[str] | None]:
-    """Approve or reject a pending application; deciding twice is a 409, never a double grant."""
-    async with db.transaction():
+    """Approve or reject a pending application; deciding twice is a 409, never a double grant.
+    The decision and its audit row (role_application.approve|reject) commit together."""
+    async with db.transaction() as tx:
         rows = await RoleApplication.raw(
-            "UPDATE role_applications SET status = {}, decided_at = now(), decided_by_id = {}"
-            " WHERE id = {} AND status = 'pending' RETURNING *",
+            "UPDATE role_applications SET status = {}, decided_at = now(), decided_by_id = {},"
+            " decision_reason = {} WHERE id = {} AND status = 'pending' RETURNING *",
             "approved" if approve else "rejected",
             admin_id,
+            reason,
             application_id,
         )
         if not rows:
@@ -182,5 +212,15 @@ async def decide_application(
                 detail="this application was already decided",
             )
         row = rows[0]
+        await audit.record(
+            tx.conn,
+            admin_id,
+            "role_application.approve" if approve else "role_application.reject",
+            "role_application",
+            application_id,
+            before={"status": "pending", "role": row["role"], "userId": row["user_id"]},
+            after={"status": row["status"], "role": row["role"], "userId": row["user_id"]},
+            reason=reason,
+        )
         roles = await grant_role(row["user_id"], row["role"], hooks=hooks) if approve else None
     return _application_out(row), roles

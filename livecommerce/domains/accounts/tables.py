@@ -15,6 +15,14 @@ class User(Table, tablename="users"):
     roles = Array(base_column=Varchar(length=16), default=list)
     created_at = Timestamptz(default=TimestamptzNow())
     roles_changed_at = Timestamptz(default=TimestamptzNow())
+    # A platform ban (infra/bans.py): tokens issued up to `banned_at` are dead for good; the ban
+    # holds until `banned_until` (null: until lifted; lifting sets it to then). History: the
+    # operator audit (user.ban, user.unban).
+    banned_at = Timestamptz(null=True, default=None)
+    banned_until = Timestamptz(null=True, default=None)
+    ban_changed_at = Timestamptz(null=True, default=None)
+    # Partner roles an operator suspended (accounts/standing.py): "host", "distributor".
+    suspended_roles = Array(base_column=Varchar(length=16), default=list)
 
 
 class RoleApplication(Table, tablename="role_applications"):
@@ -28,6 +36,7 @@ class RoleApplication(Table, tablename="role_applications"):
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
     decided_by = ForeignKey(User, null=True, default=None, db_column_name="decided_by_id")
+    decision_reason = Text(default="")  # the operator's words to the applicant (a rejection's)
 
     status_known = Check("status IN ('pending', 'approved', 'rejected')")
     role_known = Check("role IN ('host', 'distributor')")

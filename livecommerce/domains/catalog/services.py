@@ -12,6 +12,7 @@ from typing import Any
 
 from asyncpg import Connection
 
+from livecommerce.domains.accounts import standing
 from livecommerce.domains.catalog import specs as spec_rules
 from livecommerce.domains.catalog.locks import lock_product, retried_once
 from livecommerce.domains.catalog.schemas import (
@@ -139,6 +140,7 @@ async def create_product(host_id: int, data: CreateProduct) -> ProductOut:
     spec_rules.check_fit(specs, [(n, s.spec_values) for n, s in zip(names, data.skus, strict=True)])
     async with db.transaction() as tx:
         conn = tx.conn
+        await standing.ensure_not_suspended(conn, host_id, "host")
         await check_pictures(
             conn, [*data.images, *(s.image for s in data.skus if s.image)], [host_id]
         )

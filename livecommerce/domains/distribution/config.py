@@ -11,7 +11,7 @@ import msgspec
 from asyncpg import Connection
 
 from livecommerce.domains.distribution.rules import DistributionConfig, validate
-from livecommerce.infra import db
+from livecommerce.infra import audit, db
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.infra.schema import Out
 from livecommerce.settings import Settings
@@ -54,7 +54,8 @@ async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> Distr
             "SELECT value FROM operator_settings WHERE key = $1 FOR UPDATE", KEY
         )
         before = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else dict(raw or {})
-        merged = {**msgspec.to_builtins(_decode(raw, None)), **changes}
+        in_force = msgspec.to_builtins(_decode(raw, None))
+        merged = {**in_force, **changes}
         try:
             config = validate(
                 msgspec.convert(merged, DistributionConfig), platform_fee_bp=env.platform_fee_bp
@@ -77,6 +78,18 @@ async def update(env: Settings, actor_id: int, changes: dict[str, Any]) -> Distr
             msgspec.json.encode(before).decode(),
             msgspec.json.encode(after).decode(),
         )
+        # The operator audit names only what changed (a PUT that changes nothing is no action).
+        changed = sorted(name for name in after if in_force.get(name) != after[name])
+        if changed:
+            await audit.record(
+                conn,
+                actor_id,
+                "settings.update",
+                "settings",
+                None,
+                before={name: in_force.get(name) for name in changed},
+                after={name: after[name] for name in changed},
+            )
     return (
         config
         if config.signup is not None

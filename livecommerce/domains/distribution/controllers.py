@@ -30,6 +30,7 @@ from livecommerce.domains.distribution.schemas import (
     CreateShareLink,
     DistributorOut,
     DistributorStats,
+    RejectWithdrawal,
     RequestWithdrawal,
     SetParent,
     ShareLinkOut,
@@ -249,9 +250,11 @@ class AdminDistributionController(Controller):
         return await withdrawals.approve(withdrawal_id, actor.id)
 
     @post("/withdrawals/{withdrawal_id:int}/reject", status_code=200)
-    async def reject(self, actor: Actor, withdrawal_id: int) -> WithdrawalOut:
-        """Release the held amount back to the wallet."""
-        return await withdrawals.reject(withdrawal_id, actor.id)
+    async def reject(
+        self, actor: Actor, withdrawal_id: int, data: RejectWithdrawal
+    ) -> WithdrawalOut:
+        """Release the held amount back to the wallet, with the `reason` the distributor sees."""
+        return await withdrawals.reject(withdrawal_id, actor.id, data.reason)
 
     @put("/distributors/{user_id:int}/parent")
     async def set_parent(self, user_id: int, data: SetParent) -> DistributorOut:

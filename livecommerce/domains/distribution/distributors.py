@@ -68,7 +68,8 @@ async def code_owner(conn: Connection, code: str) -> int:
 
 async def ancestry(conn: Connection, start: int, levels: int = MAX_DEPTH) -> list[Record]:
     """The distributor `start` and those above it, `levels` rows at most, nearest first: each row
-    has user_id, parent_id, depth (start: 1) and active (holds the distributor role)."""
+    has user_id, parent_id, depth (start: 1) and active (holds the distributor role and is not
+    suspended by an operator: a suspended distributor earns no commission on new orders)."""
     return list(
         await conn.fetch(
             "WITH RECURSIVE up(user_id, parent_id, depth) AS ("
@@ -76,7 +77,9 @@ async def ancestry(conn: Connection, start: int, levels: int = MAX_DEPTH) -> lis
             "  UNION ALL SELECT d.user_id, d.parent_id, up.depth + 1"
             "  FROM up JOIN distributors d ON d.user_id = up.parent_id"
             "  WHERE up.depth < $2)"
-            " SELECT up.user_id, up.parent_id, up.depth, 'distributor' = ANY(u.roles) AS active"
+            " SELECT up.user_id, up.parent_id, up.depth,"
+            " 'distributor' = ANY(u.roles) AND NOT 'distributor' = ANY(u.suspended_roles)"
+            "   AS active"
             " FROM up JOIN users u ON u.id = up.user_id"
             " ORDER BY up.depth",
             start,

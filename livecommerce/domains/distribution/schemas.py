@@ -151,6 +151,12 @@ class WithdrawalOut(Out):
     provider_ref: str | None
     created_at: datetime
     decided_at: datetime | None
+    decision_reason: str = ""  # an operator's reason for a rejection
+
+
+class RejectWithdrawal(In, frozen=True):
+    # Shown to the distributor with the withdrawal, kept as the audit's reason.
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class WithdrawalPage(Out):

@@ -133,6 +133,7 @@ class Withdrawal(Table, tablename="withdrawals"):
     provider = Varchar(length=16, default="sandbox")
     provider_ref = Varchar(length=64, null=True, default=None)
     note = Text(default="")
+    decision_reason = Text(default="")  # an operator's reason for a rejection, shown to them
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
     decided_by = ForeignKey(User, null=True, default=None, db_column_name="decided_by_id")

@@ -10,12 +10,13 @@ from __future__ import annotations
 from asyncpg import Connection, Record
 
 from livecommerce.domains import ledger
+from livecommerce.domains.accounts import standing
 from livecommerce.domains.distribution import config
 from livecommerce.domains.distribution.rules import withdrawal_fee
 from livecommerce.domains.distribution.schemas import WithdrawalOut, WithdrawalPage
 from livecommerce.domains.ledger import Kind
 from livecommerce.domains.payments.providers import provider
-from livecommerce.infra import db
+from livecommerce.infra import audit, db
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
 
@@ -38,12 +39,14 @@ def _out(row: Record) -> WithdrawalOut:
         provider_ref=row["provider_ref"],
         created_at=row["created_at"],
         decided_at=row["decided_at"],
+        decision_reason=row["decision_reason"],
     )
 
 
 async def request(env: Settings, user_id: int, amount: int, note: str) -> WithdrawalOut:
     async with db.transaction() as tx:
         conn = tx.conn
+        await standing.ensure_not_suspended(conn, user_id, "distributor")
         settings = await config.load(conn, env)
         if amount < settings.withdrawal_min:
             raise DomainError(
@@ -93,18 +96,40 @@ async def _lock_pending(conn: Connection, withdrawal_id: int) -> Record:
 
 
 async def _decide(
-    conn: Connection, withdrawal_id: int, status: str, admin_id: int, ref: str | None = None
+    conn: Connection,
+    withdrawal_id: int,
+    status: str,
+    admin_id: int,
+    ref: str | None = None,
+    reason: str = "",
 ) -> WithdrawalOut:
-    """Record an operator's decision on a withdrawal `_lock_pending` locked."""
-    row = await conn.fetchrow(
-        "UPDATE withdrawals SET status = $2, provider_ref = COALESCE($3, provider_ref),"
-        " decided_at = now(), decided_by_id = $4 WHERE id = $1 RETURNING *",
-        withdrawal_id,
-        status,
-        ref,
-        admin_id,
+    """Record an operator's decision on a withdrawal `_lock_pending` locked, and its audit row
+    (`withdrawal.approve|reject`) in the same transaction."""
+    row = _returned(
+        await conn.fetchrow(
+            "UPDATE withdrawals SET status = $2, provider_ref = COALESCE($3, provider_ref),"
+            " decided_at = now(), decided_by_id = $4, decision_reason = $5"
+            " WHERE id = $1 RETURNING *",
+            withdrawal_id,
+            status,
+            ref,
+            admin_id,
+            reason,
+        ),
+        f"withdrawal {withdrawal_id}",
     )
-    return _out(_returned(row, f"withdrawal {withdrawal_id}"))
+    figures = {"amount": row["amount"], "fee": row["fee"]}
+    await audit.record(
+        conn,
+        admin_id,
+        "withdrawal.approve" if status == "paid" else "withdrawal.reject",
+        "withdrawal",
+        withdrawal_id,
+        before={"status": "pending", **figures},
+        after={"status": status, **figures},
+        reason=reason,
+    )
+    return _out(row)
 
 
 async def approve(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
@@ -127,7 +152,13 @@ async def approve(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
         return await _decide(conn, withdrawal_id, "paid", admin_id, ref)
 
 
-async def reject(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
+async def reject(withdrawal_id: int, admin_id: int, reason: str) -> WithdrawalOut:
+    """Release the held amount to the wallet; the `reason` is shown to the distributor."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR, detail="say why the withdrawal is rejected", field="reason"
+        )
     async with db.transaction() as tx:
         conn = tx.conn
         row = await _lock_pending(conn, withdrawal_id)
@@ -139,7 +170,7 @@ async def reject(withdrawal_id: int, admin_id: int) -> WithdrawalOut:
             "withdrawal_release",
             [(held, -row["amount"]), (wallet, row["amount"])],
         )
-        return await _decide(conn, withdrawal_id, "rejected", admin_id)
+        return await _decide(conn, withdrawal_id, "rejected", admin_id, reason=reason)
 
 
 async def page(

@@ -17,6 +17,11 @@ from livecommerce.domains.ledger.accounts import (
     negative_balances,
 )
 from livecommerce.domains.ledger.posting import post, post_many
+from livecommerce.domains.ledger.reports import (
+    balances_of_users,
+    daily_movements,
+    totals_by_kind,
+)
 from livecommerce.domains.ledger.statement import entries_of
 
 __all__ = [
@@ -27,9 +32,12 @@ __all__ = [
     "allow_negative",
     "balance",
     "balances_of",
+    "balances_of_users",
+    "daily_movements",
     "entries_of",
     "lock_balance",
     "negative_balances",
     "post",
     "post_many",
+    "totals_by_kind",
 ]

@@ -8,13 +8,23 @@ from litestar.di import Provide
 from litestar.params import Parameter, QueryParameter
 from litestar.types import Guard
 
-from livecommerce.domains.live import history, moderation, report, rooms, sessions
+from livecommerce.domains.accounts import profile
+from livecommerce.domains.live import (
+    history,
+    moderation,
+    moderation_list,
+    report,
+    rooms,
+    sessions,
+)
 from livecommerce.domains.live.hooks import RoomHooks
+from livecommerce.domains.live.reminders_controller import CONTROLLERS as REMINDER_CONTROLLERS
 from livecommerce.domains.live.schemas import (
     ChatLine,
     CreateRoom,
     Moderate,
     ModerationOut,
+    ModerationState,
     Pin,
     RoomDetail,
     RoomOut,
@@ -113,11 +123,13 @@ class RoomController(Controller):
     async def list_sessions(
         self, room_id: int, limit: Annotated[int, Parameter(ge=1, le=100)] = 20
     ) -> list[SessionReport]:
-        """The room's broadcasts, newest first, with their reports."""
+        """The room's broadcasts, newest first, with their reports (and how many viewers asked
+        to be reminded of each)."""
         async with db.connection() as conn:
             rows = await conn.fetch(
-                "SELECT * FROM live_sessions WHERE room_id = $1"
-                " ORDER BY coalesce(started_at, scheduled_at, created_at) DESC LIMIT $2",
+                "SELECT s.*, (SELECT count(*) FROM session_reminders r WHERE r.session_id = s.id)"
+                " AS reminders FROM live_sessions s WHERE s.room_id = $1"
+                " ORDER BY coalesce(s.started_at, s.scheduled_at, s.created_at) DESC LIMIT $2",
                 room_id,
                 limit,
             )
@@ -167,6 +179,16 @@ class RoomController(Controller):
         """mute / ban (for `minutes`, or until lifted), unmute / unban, delete_message, and for the
         host: slow_mode (`seconds`), add_moderator, remove_moderator."""
         return await moderation.moderate(room_id, actor, data)
+
+    @get(
+        "/{room_id:int}/moderation",
+        guards=[authenticated],
+        dependencies={"actor": Provide(provide_actor)},
+    )
+    async def moderation_state(self, actor: Actor, room_id: int) -> ModerationState:
+        """The room's moderators, and who is muted or banned now: until when (null: until
+        lifted), why and by whom (host, moderators, admins; anyone else 404)."""
+        return await moderation_list.state(room_id, actor)
 
     @get(
         "/{room_id:int}/stats",
@@ -245,7 +267,8 @@ def room_ws(hooks: RoomHooks, allowed_origins: tuple[str, ...]) -> Any:
         authorize_chat=moderation.authorize_chat,
         allowed_origins=allowed_origins,
         actions=hooks.actions,
+        name_of=profile.chat_name,
     )
 
 
-CONTROLLERS = [RoomController, SessionController]
+CONTROLLERS = [RoomController, SessionController, *REMINDER_CONTROLLERS]

@@ -57,7 +57,8 @@ async def recent_chat(redis: Redis, room_id: int, actor: Actor, limit: int) -> l
                 ChatLine(
                     id=str(event["id"]),
                     user_id=int(event["userId"]),
-                    username=str(event["username"]),
+                    # lines said before chat carried display names have the login name
+                    name=str(event.get("name") or event["username"]),
                     text=str(event["text"]),
                     ts=float(event.get("ts") or 0),
                     priority=bool(event.get("priority")),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from asyncpg import Connection
 from redis.exceptions import RedisError
 
 from livecommerce.domains.live import events, history, queries
@@ -17,6 +18,7 @@ from livecommerce.domains.live.schemas import Moderate, ModerationOut
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.infra.plain_words import Words
 from livecommerce.realtime.errors import ChatRejected
 from livecommerce.realtime.errors import ErrorCode as WsCode
 from livecommerce.realtime.hub import RoomHub
@@ -120,7 +122,8 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                 ErrorCode.FORBIDDEN,
                 detail=f"only the host may {data.action.replace('_', ' ')}",
             )
-        out = ModerationOut(action=data.action, user_id=data.user_id)
+        user_id = await _target(conn, data)
+        out = ModerationOut(action=data.action, user_id=user_id)
         if data.action == "slow_mode":
             if data.seconds is None:
                 raise _missing("seconds")
@@ -133,15 +136,15 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                 raise _missing("messageId")
             out.message_id = data.message_id
         else:
-            if data.user_id is None:
+            if user_id is None:
                 raise _missing("userId")
             if not await conn.fetchval(
-                "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", data.user_id
+                "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", user_id
             ):
-                raise DomainError(ErrorCode.NOT_FOUND, detail=f"user {data.user_id} not found")
+                raise DomainError(ErrorCode.NOT_FOUND, detail=f"user {user_id} not found")
             if data.action in ("mute", "ban"):
-                if data.user_id == room["host_id"] or await queries.speaks_for_room(
-                    conn, room_id, data.user_id
+                if user_id == room["host_id"] or await queries.speaks_for_room(
+                    conn, room_id, user_id
                 ):
                     raise DomainError(
                         ErrorCode.CANNOT_MODERATE,
@@ -155,7 +158,7 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                     " (room_id, user_id, kind, until, reason, created_by_id, created_at)"
                     " VALUES ($1, $2, $3, $4, $5, $6, now())",
                     room_id,
-                    data.user_id,
+                    user_id,
                     data.action,
                     until,
                     data.reason,
@@ -167,11 +170,11 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                     "UPDATE room_penalties SET lifted_at = now()"
                     " WHERE room_id = $1 AND user_id = $2 AND kind = $3 AND lifted_at IS NULL",
                     room_id,
-                    data.user_id,
+                    user_id,
                     data.action.removeprefix("un"),
                 )
             elif data.action == "add_moderator":
-                if data.user_id == room["host_id"]:
+                if user_id == room["host_id"]:
                     raise DomainError(
                         ErrorCode.CANNOT_MODERATE,
                         detail="the host moderates the room already",
@@ -180,13 +183,13 @@ async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:
                     "INSERT INTO room_moderators (room_id, user_id, created_at)"
                     " VALUES ($1, $2, now()) ON CONFLICT DO NOTHING",
                     room_id,
-                    data.user_id,
+                    user_id,
                 )
             else:
                 await conn.execute(
                     "DELETE FROM room_moderators WHERE room_id = $1 AND user_id = $2",
                     room_id,
-                    data.user_id,
+                    user_id,
                 )
     forget(room_id)
     await events.publish(room_id, _moderation_event(data, out))
@@ -200,11 +203,26 @@ def _moderation_event(data: Moderate, out: ModerationOut) -> dict[str, Any]:
         "moderation",
         priority=True,
         action=data.action,
-        userId=data.user_id,
+        userId=out.user_id,
         messageId=out.message_id,
         until=out.until.isoformat() if out.until else None,
         slowModeSeconds=out.slow_mode_seconds,
     )
+
+
+async def _target(conn: Connection, data: Moderate) -> int | None:
+    """The user acted on: `userId`, else the account `username` names (a host appointing a
+    moderator knows their login, not their id)."""
+    if data.user_id is not None or not data.username:
+        return data.user_id
+    found = await conn.fetchval(
+        "SELECT id FROM users WHERE username = $1", data.username.strip().lower()
+    )
+    if found is None:
+        raise DomainError(
+            ErrorCode.NOT_FOUND, detail=f"no user {data.username!r}", field="username"
+        )
+    return int(found)
 
 
 def _missing(name: str) -> DomainError:
@@ -212,6 +230,7 @@ def _missing(name: str) -> DomainError:
         ErrorCode.VALIDATION_ERROR,
         detail=f"{name} is required for this action",
         field=name,
+        words=Words("required", name),
     )
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from asyncpg import Connection, Record
 from redis.asyncio import Redis
 
-from livecommerce.domains.live import clicks, queries, sessions
+from livecommerce.domains.live import clicks, queries, reminders, sessions
 from livecommerce.domains.live.schemas import (
     DistributorFigures,
     Funnel,
@@ -123,7 +123,9 @@ async def analysis(redis: Redis, session_id: int, actor: Actor) -> SessionAnalys
         top = await _top_products(conn, session)
         distributors = await _by_distributor(conn, session["id"])
         curve = await _series(conn, session["id"])
+        asked = await reminders.count(conn, session["id"])
     figures = sessions.report(session)
+    figures.reminders = asked
     end = session["ended_at"] or datetime.now(UTC)
     started = session["started_at"]
     counted = {"orders": figures.orders, "uniqueViewers": figures.unique_viewers}

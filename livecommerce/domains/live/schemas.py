@@ -85,6 +85,8 @@ Action = Literal[
 class Moderate(In, frozen=True):
     action: Action
     user_id: int | None = None
+    # instead of userId: the account's login name (appointing a moderator one knows)
+    username: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     # mute/ban: minutes; absent means until lifted.
     minutes: Annotated[int, msgspec.Meta(ge=1, le=525_600)] | None = None
     # slow_mode: seconds between two messages of a viewer; 0 turns it off.
@@ -115,6 +117,13 @@ class SessionReport(SessionOut):
     gmv: int
     product_clicks: int = 0  # product cards opened in the room
     product_visitors: int = 0  # viewers who opened at least one
+    reminders: int = 0  # viewers who asked to be reminded of it (开播提醒)
+
+
+class ReminderOut(Out):
+    session_id: int
+    count: int  # viewers who asked to be reminded
+    reminded: bool  # you did
 
 
 class ShowcaseProduct(Out):
@@ -183,7 +192,7 @@ class StatsOut(Out):
 class ChatLine(Out):
     id: str
     user_id: int
-    username: str
+    name: str  # the author's display name, as the room saw it
     text: str
     ts: float  # epoch seconds
     priority: bool = False  # the host or a moderator
@@ -274,3 +283,32 @@ class ModerationOut(Out):
     until: datetime | None = None
     slow_mode_seconds: int | None = None
     message_id: str | None = None
+
+
+class ModeratorOut(Out):
+    user_id: int
+    name: str  # display name
+    since: datetime
+
+
+class PenaltyOut(Out):
+    """A mute or ban in force: the longest one if there are several."""
+
+    user_id: int
+    name: str  # display name
+    kind: Literal["mute", "ban"]
+    until: datetime | None  # null: until lifted
+    reason: str
+    by_id: int
+    by_name: str
+    created_at: datetime
+
+
+class ModerationState(Out):
+    """Who moderates the room and who is muted or banned now (host, moderators, admins)."""
+
+    room_id: int
+    slow_mode_seconds: int
+    moderators: list[ModeratorOut]
+    muted: list[PenaltyOut]
+    banned: list[PenaltyOut]

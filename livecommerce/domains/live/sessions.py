@@ -12,6 +12,7 @@ from asyncpg.exceptions import UniqueViolationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from livecommerce.domains.accounts import standing
 from livecommerce.domains.live import clicks, events, figures, queries
 from livecommerce.domains.live.rooms import current_session, session_of, session_out
 from livecommerce.domains.live.schemas import (
@@ -46,6 +47,7 @@ def report(row: Record) -> SessionReport:
         gmv=row["gmv"],
         product_clicks=row["product_clicks"],
         product_visitors=row["product_visitors"],
+        reminders=row.get("reminders") or 0,
     )
 
 
@@ -156,6 +158,7 @@ async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> 
         async with db.transaction() as tx:
             conn = tx.conn
             room = await queries.hosted_room(conn, room_id, host.id, lock=True)
+            await standing.ensure_not_suspended(conn, room["host_id"], "host")
             if await queries.live_session(conn, room_id) is not None:
                 raise _already_live(room_id)
             row = await conn.fetchrow(

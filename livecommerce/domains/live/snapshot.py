@@ -10,6 +10,7 @@ from typing import Any, cast
 import msgspec
 from redis.exceptions import RedisError
 
+from livecommerce.domains.accounts import profile
 from livecommerce.domains.live import events, moderation, rooms, sessions
 from livecommerce.domains.live.hooks import RoomHooks
 from livecommerce.infra import db
@@ -38,6 +39,7 @@ async def room_snapshot(hooks: RoomHooks, room_id: int, actor: Actor | None) -> 
         payload["you"] = {
             "userId": actor.id,
             "username": actor.username,
+            "name": await profile.chat_name(actor),  # what the room sees of you
             "speaksForRoom": rules.speaks_for_room(actor.id),
             "isHost": actor.id == rules.host_id,
             "muted": rules.penalty("mute", actor.id) is not None,

@@ -70,6 +70,19 @@ class LiveSession(Table, tablename="live_sessions"):
     status_known = Check("status IN ('scheduled', 'live', 'ended')")
 
 
+class SessionReminder(Table, tablename="session_reminders"):
+    """A viewer asked to be told when a scheduled session goes live (预约, 开播提醒). Only
+    recorded and counted here; the message is sent by the outreach journey. One per session and
+    user; calling the session off removes them with it."""
+
+    id = Serial(primary_key=True)
+    session = ForeignKey(LiveSession, null=False, db_column_name="session_id")
+    user = ForeignKey(User, null=False, db_column_name="user_id")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    one_per_session_user = Unique(["session_id", "user_id"])
+
+
 class LiveSessionSample(Table, tablename="live_session_samples"):
     """The session's counters every few seconds (one row per session and 10 s bucket): the
     online curve of the console and of the session report."""

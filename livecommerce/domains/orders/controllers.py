@@ -9,6 +9,9 @@ from litestar.params import HeaderParameter, Parameter
 from livecommerce.domains.orders import after_sales, buyer, lifecycle, refunds, services
 from livecommerce.domains.orders.desk_controller import CONTROLLERS as DESK_CONTROLLERS
 from livecommerce.domains.orders.disputes_controller import CONTROLLERS as DISPUTE_CONTROLLERS
+from livecommerce.domains.orders.escalations_controller import (
+    CONTROLLERS as ESCALATION_CONTROLLERS,
+)
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.queries import page, visible_order
 from livecommerce.domains.orders.rules import Status
@@ -242,4 +245,5 @@ CONTROLLERS = [
     MyOrdersController,
     *DESK_CONTROLLERS,
     *DISPUTE_CONTROLLERS,
+    *ESCALATION_CONTROLLERS,
 ]

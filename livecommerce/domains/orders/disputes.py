@@ -29,7 +29,7 @@ from asyncpg import Connection, Record
 
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
-from livecommerce.domains.orders import idempotency
+from livecommerce.domains.orders import escalations, idempotency
 from livecommerce.domains.orders.after_sales import too_large
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.lifecycle import lock_order, parties
@@ -164,6 +164,11 @@ async def dispute_refund(
             await ledger.allow_negative(conn, receivable)  # the platform fronts the shortfall
         await payments.refund_payment(
             conn, payment, data.amount, f"dispute:{refund_id}", receivable
+        )
+        # The operator's decision and its audit row commit with the refund, or not at all.
+        await escalations.close_granted(conn, order_id, refund_id, actor.id)
+        await escalations.audit_refund(
+            conn, actor.id, order, updated, refund_id, data.amount, reason
         )
         body = msgspec.json.encode(await order_out(conn, order_id))
         await idempotency.remember(conn, actor.id, idempotency_key, 201, body)

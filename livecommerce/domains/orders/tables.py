@@ -114,6 +114,29 @@ class Refund(Table, tablename="refunds"):
     amount_positive = Check("amount > 0")
 
 
+class Escalation(Table, tablename="order_escalations"):
+    """The buyer takes an after-sales matter to the platform (投诉/申请平台介入): after the host
+    rejected a refund, or within the after-sales window. One open per order (a partial unique
+    index); an operator grants it (a refund, orders/disputes.py or an admin refund) or dismisses
+    it with a reason the buyer sees."""
+
+    id = Serial(primary_key=True)
+    order = ForeignKey(Order, null=False, index=True, db_column_name="order_id")
+    buyer = ForeignKey(User, null=False, db_column_name="buyer_id")
+    # The host's rejected refund it contests (null: none, a complaint within the window).
+    refund = ForeignKey(Refund, null=True, default=None, db_column_name="refund_id")
+    reason = Text(default="")
+    status = Varchar(length=10, default="open")
+    decision_reason = Text(default="")  # the operator's, shown to the buyer
+    # The refund that granted it (an operator's refund).
+    granted_refund = ForeignKey(Refund, null=True, default=None, db_column_name="granted_refund_id")
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = ForeignKey(User, null=True, default=None, db_column_name="decided_by_id")
+
+    status_known = Check("status IN ('open', 'granted', 'dismissed')")
+
+
 class IdempotencyKey(Table, tablename="idempotency_keys"):
     """The first response to a request made with an `Idempotency-Key`, replayed to retries."""
 

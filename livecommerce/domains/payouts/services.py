@@ -24,7 +24,7 @@ from livecommerce.domains.payments.providers import provider
 from livecommerce.domains.payouts import rules
 from livecommerce.domains.payouts.methods import active_method
 from livecommerce.domains.payouts.schemas import PayoutOut, PayoutPage, PayoutSummary
-from livecommerce.infra import db
+from livecommerce.infra import audit, db
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
 
@@ -133,17 +133,32 @@ async def _decide(
     ref: str | None = None,
     reason: str = "",
 ) -> PayoutOut:
-    row = await conn.fetchrow(
-        "UPDATE payouts SET status = $2, provider_ref = COALESCE($3, provider_ref),"
-        " decision_reason = $5, decided_at = now(), decided_by_id = $4"
-        " WHERE id = $1 AND status = 'pending' RETURNING *",
-        payout_id,
-        status,
-        ref,
-        admin_id,
-        reason,
+    row = _returned(
+        await conn.fetchrow(
+            "UPDATE payouts SET status = $2, provider_ref = COALESCE($3, provider_ref),"
+            " decision_reason = $5, decided_at = now(), decided_by_id = $4"
+            " WHERE id = $1 AND status = 'pending' RETURNING *",
+            payout_id,
+            status,
+            ref,
+            admin_id,
+            reason,
+        ),
+        f"payout {payout_id}",
     )
-    return payout_out(_returned(row, f"payout {payout_id}"))
+    # The decision's audit row commits with it (`payout.approve|reject`).
+    figures = {"amount": row["amount"], "fee": row["fee"]}
+    await audit.record(
+        conn,
+        admin_id,
+        "payout.approve" if status == "paid" else "payout.reject",
+        "payout",
+        payout_id,
+        before={"status": "pending", **figures},
+        after={"status": status, **figures},
+        reason=reason,
+    )
+    return payout_out(row)
 
 
 async def approve(payout_id: int, admin_id: int) -> PayoutOut:
@@ -174,6 +189,10 @@ async def approve(payout_id: int, admin_id: int) -> PayoutOut:
 
 
 async def reject(payout_id: int, admin_id: int, reason: str) -> PayoutOut:
+    if not reason.strip():
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR, detail="say why the payout is rejected", field="reason"
+        )
     async with db.transaction() as tx:
         conn = tx.conn
         row = await _lock_pending(conn, payout_id)

@@ -42,6 +42,7 @@ from livecommerce.domains.promotions.schemas import (
 )
 from livecommerce.infra import db, queue
 from livecommerce.infra.errors import DomainError, ErrorCode
+from livecommerce.infra.plain_words import Words
 
 log = structlog.get_logger("promotions.red_packets")
 _random = SystemRandom()
@@ -72,6 +73,8 @@ async def send_red_packet(
         raise DomainError(
             ErrorCode.VALIDATION_ERROR,
             detail="each part needs at least 1 fen: totalAmount >= count",
+            field="totalAmount",
+            words=Words("at_least_field", "totalAmount", {"other": "count"}),
         )
     amounts = (
         split_lucky(data.total_amount, data.count, _random)

@@ -136,7 +136,8 @@ export class SessionsPanel {
         h("div", { class: "grow" },
           h("div", {}, mark, " ", h("b", {}, s.title)),
           h("div", { class: "muted" }, when ? dateTime(when) : "",
-            s.status === "ended" ? ` · ${t("console.sessionFigures", { views: s.views, orders: s.orders, gmv: money(s.gmv) })}` : "")),
+            s.status === "ended" ? ` · ${t("console.sessionFigures", { views: s.views, orders: s.orders, gmv: money(s.gmv) })}` : "",
+            s.status === "scheduled" || s.reminders ? h("span", { class: "reminders" }, ` · ${t("console.reminders", { n: s.reminders || 0 })}`) : null)),
         ...actions);
     }));
   }

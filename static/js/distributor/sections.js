@@ -61,8 +61,10 @@ export function teamTable(team) {
 }
 
 export function withdrawalsTable(items) {
-  return table([["dist.col.time"], ["wallet.amountCol", 1], ["dist.col.fee", 1], ["dist.col.payout", 1], ["dist.col.status"]],
-    items.map((w) => h("tr", {}, cell("dist.col.time", dateTime(w.createdAt)), cell("wallet.amountCol", money(w.amount), "num"),
+  return table([["dist.col.time"], ["wallet.amountCol", 1], ["dist.col.fee", 1], ["dist.col.payout", 1], ["dist.col.status"], ["dist.col.reason"]],
+    items.map((w) => h("tr", { dataset: { withdrawalId: String(w.id) } }, cell("dist.col.time", dateTime(w.createdAt)), cell("wallet.amountCol", money(w.amount), "num"),
       cell("dist.col.fee", money(w.fee), "num"), cell("dist.col.payout", money(w.payout), "num"),
-      cell("dist.col.status", t(`dist.wstatus.${w.status}`)))));
+      cell("dist.col.status", t(`dist.wstatus.${w.status}`)),
+      // the platform's reason for a rejection (POST /api/admin/withdrawals/{id}/reject)
+      cell("dist.col.reason", w.decisionReason || ""))));
 }

@@ -96,7 +96,12 @@ async function start() {
   });
   showcase.set(room.showcase, room.pinnedProductId);
   showcase.loadProducts().catch((err) => showError(err, $("#showcase-error")));
-  const moderation = new Moderation({ roomId, hostId: room.hostId, list: $("#console-chat"), error: $("#moderation-error"), slowForm: $("#slow-form") });
+  const moderation = new Moderation({
+    roomId, hostId: room.hostId, list: $("#console-chat"), error: $("#moderation-error"), slowForm: $("#slow-form"),
+    duration: $("#mute-minutes"), ok: $("#moderation-ok"), appointForm: $("#appoint-form"),
+    lists: { muted: $("#mod-muted"), banned: $("#mod-banned"), moderators: $("#mod-moderators") },
+  });
+  moderation.load().catch((err) => showError(err, $("#moderation-error")));
   $("#slow-seconds").value = String(room.slowModeSeconds || 0);
   couponForm($("#coupon-form"), roomId, $("#coupon-error"), $("#coupon-ok"));
   redPacketForm($("#rp-form"), roomId, $("#rp-error"), $("#rp-ok"));
@@ -127,7 +132,7 @@ async function start() {
         else if (e.type === "purchase") {
           orders = [feedLine(e), ...orders].slice(0, FEED);
           renderOrders();
-        } else if (e.type === "moderation" && e.action === "delete_message") moderation.removed(e.messageId);
+        } else if (e.type === "moderation") moderation.onEvent(e);
         else if (e.type === "session") {
           room.session = e.session;
           showSession(e.session);
@@ -187,6 +192,7 @@ async function start() {
     showcase.render();
     sessions.render();
     promotions.render();
+    moderation.render();
     renderOrders();
   });
   window.lcConsole = { socket, stats };

@@ -38,10 +38,19 @@ $("#new-room").addEventListener("submit", (event) => {
   });
 });
 
+// Where the applicant's host application stands, with the operator's reason for a rejection.
+function showApplication(application) {
+  const pending = application && application.status === "pending";
+  $("#apply-host").hidden = pending;
+  $("#apply-result").textContent = !application || application.status === "approved" ? ""
+    : pending ? t("host.applicationPending")
+      : t("host.applicationRejected", { reason: application.decisionReason || "" });
+}
+
 $("#apply-host").addEventListener("click", (event) => act(event.target, $("#error"), async () => {
   const out = await api("/api/me/roles", { method: "POST", body: { role: "host" } });
   if (out.status === "approved") location.reload();
-  else $("#apply-result").textContent = out.status;
+  else showApplication(out);
 }));
 
 await boot();
@@ -53,4 +62,8 @@ if (user) {
   $("#manage-products").hidden = !isHost;
   onLangChange(render);
   if (isHost) load();
+  else {
+    const mine = await api("/api/me/roles").catch(() => []);
+    showApplication(mine.filter((a) => a.role === "host").pop());
+  }
 }

@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { $, act } from "../dom.js";
 import { boot } from "../header.js";
 import { t } from "../i18n.js";
+import { dateTime } from "../money.js";
 import { forget } from "../session.js";
 
 let registering = false;
@@ -18,6 +19,13 @@ function next() {
   } catch {
     return "/";
   }
+}
+
+// A platform ban has its own words here (a room's ban, same code, says "removed from the room").
+function platformBan(err) {
+  if (err.code !== "banned") return err;
+  const until = err.body && err.body.until;
+  return { code: "account_banned", detail: until ? t("login.bannedUntil", { time: dateTime(until) }) : "" };
 }
 
 function setMode(register) {
@@ -37,7 +45,8 @@ form.addEventListener("submit", (event) => {
   act($("#submit"), $("#error"), async () => {
     const body = { username: form.username.value.trim(), password: form.password.value };
     if (registering && form.displayName.value.trim()) body.displayName = form.displayName.value.trim();
-    await api(registering ? "/api/auth/register" : "/api/auth/login", { method: "POST", body });
+    await api(registering ? "/api/auth/register" : "/api/auth/login", { method: "POST", body })
+      .catch((err) => { throw platformBan(err); });
     forget();
     location.assign(next());
   });

@@ -11,6 +11,7 @@ import { Chat } from "../room/chat.js";
 import { RoomCoupons } from "../room/coupons.js";
 import { Hearts } from "../room/hearts.js";
 import { RedPackets } from "../room/red-packet.js";
+import { Remind } from "../room/remind.js";
 import { Share } from "../room/share.js";
 import { sheet } from "../room/sheets.js";
 import { Showcase } from "../room/showcase.js";
@@ -80,8 +81,10 @@ function showStream(session) {
   player.play(url, coverOf(session));
 }
 
+const remind = new Remind($("#remind"), $("#state-panel"));
 function showState(session, report = null) {
   state.set(session, report, coverOf(session));
+  remind.set(session);
 }
 
 function onSnapshot(frame) {

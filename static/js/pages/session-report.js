@@ -32,9 +32,10 @@ function figures() {
     ["conversion", percentBp(report.conversionBp)],
     ["aov", money(report.averageOrderValue)],
     ["duration", duration(report.durationSeconds)],
+    ["reminders", s.reminders ?? 0],
   ];
   $("#figures").replaceChildren(...cards.map(([key, value]) => h("div", { dataset: { figure: key } },
-    h("div", { class: "label" }, t(["aov", "duration"].includes(key) ? `report.${key}` : `stats.${key}`)),
+    h("div", { class: "label" }, t(["aov", "duration", "reminders"].includes(key) ? `report.${key}` : `stats.${key}`)),
     h("div", { class: "stat", id: `figure-${key}` }, String(value)))));
 }
 

@@ -81,7 +81,7 @@ export class Chat {
     const fromHost = event.userId === this.hostId;
     const speaks = fromHost || this.speakers.has(event.userId) || event.priority;
     const line = h("li", { class: speaks ? "host" : "", dataset: { id: event.id || "" } },
-      h("span", { class: "who" }, `${event.username || "?"}`), event.text);
+      h("span", { class: "who" }, `${event.name || event.username || "?"}`), event.text);
     if (speaks) line.querySelector(".who").dataset.tag = fromHost ? t("room.host") : "✓";
     this.append(line);
   }
@@ -111,6 +111,6 @@ export class Chat {
     const login = this.form.querySelector("#login-to-chat");
     login.hidden = loggedIn;
     login.href = loginHref;
-    this.username = you ? you.username : "";
+    this.username = you ? you.name || you.username : "";
   }
 }
