@@ -18,6 +18,7 @@ from livecommerce.domains.admin.schemas import BanOut, BanUser, UnbanUser
 from livecommerce.domains.admin.users import row_of, user_row
 from livecommerce.infra import audit, bans, db
 from livecommerce.infra.auth import Actor
+from livecommerce.infra.db import Tx
 from livecommerce.infra.errors import DomainError, ErrorCode
 
 
@@ -66,22 +67,31 @@ async def ban(redis: Any, token_ttl: int, actor: Actor, user_id: int, data: BanU
             user_id,
             data.until,
         )
-        after = await row_of(conn, user_id)
-        audit_id = await audit.record(
-            conn,
-            actor.id,
-            "user.ban",
-            "user",
-            user_id,
-            before=_state(before),
-            after=_state(after),
-            reason=reason,
-        )
+        return await _settled(tx, redis, token_ttl, actor, "user.ban", before, reason)
 
-        async def effects() -> None:
-            await _after_commit(redis, token_ttl, user_id, after)
 
-        tx.after_commit(effects)
+async def _settled(
+    tx: Tx, redis: Any, token_ttl: int, actor: Actor, action: str, before: Any, reason: str
+) -> BanOut:
+    """The user's row after the change: audited in the change's transaction, and once it has
+    committed, mirrored to Redis and told to every api process (sockets closed)."""
+    user_id = before["id"]
+    after = await row_of(tx.conn, user_id)
+    audit_id = await audit.record(
+        tx.conn,
+        actor.id,
+        action,
+        "user",
+        user_id,
+        before=_state(before),
+        after=_state(after),
+        reason=reason,
+    )
+
+    async def effects() -> None:
+        await _after_commit(redis, token_ttl, user_id, after)
+
+    tx.after_commit(effects)
     return BanOut(user=user_row(after), audit_id=audit_id)
 
 
@@ -96,20 +106,4 @@ async def unban(redis: Any, token_ttl: int, actor: Actor, user_id: int, data: Un
             "UPDATE users SET banned_until = now(), ban_changed_at = now() WHERE id = $1",
             user_id,
         )
-        after = await row_of(conn, user_id)
-        audit_id = await audit.record(
-            conn,
-            actor.id,
-            "user.unban",
-            "user",
-            user_id,
-            before=_state(before),
-            after=_state(after),
-            reason=reason,
-        )
-
-        async def effects() -> None:
-            await _after_commit(redis, token_ttl, user_id, after)
-
-        tx.after_commit(effects)
-    return BanOut(user=user_row(after), audit_id=audit_id)
+        return await _settled(tx, redis, token_ttl, actor, "user.unban", before, reason)
