@@ -2,8 +2,9 @@
 distributor's withdrawal and rejects another with a reason (which the distributor's page then
 shows), refunds a buyer who escalated a rejected refund, changes a setting (a refused change is
 named next to its field; the saved one is listed as before → after), and reads the reports,
-whose figures are the API's, with the reconciliation warning for a payment past its deadline.
-A viewer gets the 403 notice, a guest the login page."""
+whose figures are the API's, with the reconciliation warning for a payment past its deadline;
+then finds every one of those decisions in the audit list. A viewer gets the 403 notice, a
+guest the login page."""
 
 from __future__ import annotations
 
@@ -186,6 +187,23 @@ async def test_an_operator_decides_withdrawals_a_dispute_a_setting_and_reads_the
     await expect(figures.locator('[data-figure="escalations"]')).to_have_attribute(
         "data-value", "0"
     )
+
+    # Every decision of this session is in the audit list, with its reason, by this operator.
+    await page.goto("/admin/audit")
+    entries = page.locator("#entries tbody tr")
+    for action, words in (
+        ("withdrawal.approve", "批准提现"),
+        ("withdrawal.reject", "实名信息与收款账户不一致"),
+        ("refund.dispute", "平台核实商品受潮，退一半"),
+        ("settings.update", "修改设置"),
+    ):
+        row = page.locator(f"#entries tr[data-action='{action}']")
+        await expect(row).to_have_count(1, timeout=WAIT)
+        await expect(row).to_contain_text(words)
+        await expect(row).to_contain_text("ops")
+    audited = (await client.get("/api/admin/audit", headers=admin.headers)).json()["items"]
+    await expect(entries).to_have_count(len(audited))
+    await screenshot(page, "admin-audit-money")
 
     viewer = await user_factory("viewer")
     refused = await pages.open("/admin/reports", viewer, locale="zh-CN")
