@@ -9,6 +9,7 @@ import { $, act, h, showError } from "../dom.js";
 import { boot } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
 import { dateTime, money } from "../money.js";
+import { renderEscalation } from "../escalation.js";
 import { canAskRefund, carrierName, itemRow, orderActions, statusBadge, timeline } from "../order-view.js";
 import { requireLogin } from "../session.js";
 
@@ -93,6 +94,7 @@ function render() {
   const refunds = order.refunds || [];
   $("#refunds-section").hidden = !refunds.length;
   $("#order-refunds").replaceChildren(...refunds.slice().reverse().map(refundCard));
+  renderEscalation($("#escalation"), order, load);
   renderForm();
   $("#order").hidden = false;
 }
