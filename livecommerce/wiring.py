@@ -19,6 +19,7 @@ from livecommerce.domains.accounts.hooks import AccountHooks, RoleHooks
 from livecommerce.domains.distribution import bindings, commissions, distributors
 from livecommerce.domains.live import commerce as room_commerce
 from livecommerce.domains.live.hooks import RoomHooks
+from livecommerce.domains.members import growth as member_growth
 from livecommerce.domains.orders import lifecycle
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.payments import topups
@@ -63,11 +64,13 @@ def order_hooks() -> OrderHooks:
         paid=(
             coupon_checkout.consume_coupon,
             commissions.create_pending,
+            # The buyer is the host's member; what they paid is growth (tiers, DESIGN §11).
+            member_growth.on_paid,
             room_commerce.announce_purchase,
         ),
         cancelled=(coupon_checkout.release_coupon,),
         completed=(commissions.on_settlement,),
-        refunded=(commissions.reverse_for_refund,),
+        refunded=(commissions.reverse_for_refund, member_growth.on_refunded),
     )
 
 

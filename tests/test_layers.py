@@ -25,13 +25,29 @@ ALLOWED = {
     "promotions": {"accounts", "ledger", "live", "orders"},
     "distribution": {"accounts", "catalog", "ledger", "orders", "payments"},
     "payouts": {"accounts", "ledger", "payments"},
-    # The console reads and acts on every domain, through their services.
-    "admin": {
+    # Behaviour events and funnels read what happened where (rooms, products, orders, links).
+    "analytics": {"accounts", "catalog", "distribution", "live", "orders"},
+    # Members react to orders, grant through the coupon and red-packet engines, and read the
+    # events for tags and the customer 360.
+    "members": {
         "accounts",
+        "analytics",
         "catalog",
         "distribution",
         "ledger",
         "live",
+        "orders",
+        "promotions",
+    },
+    # The console reads and acts on every domain, through their services.
+    "admin": {
+        "accounts",
+        "analytics",
+        "catalog",
+        "distribution",
+        "ledger",
+        "live",
+        "members",
         "orders",
         "payments",
         "payouts",

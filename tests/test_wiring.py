@@ -42,11 +42,15 @@ def test_the_wired_reactions_and_their_order() -> None:
         "paid": [
             "promotions.checkout.consume_coupon",
             "distribution.commissions.create_pending",
+            "members.growth.on_paid",
             "live.commerce.announce_purchase",
         ],
         "cancelled": ["promotions.checkout.release_coupon"],
         "completed": ["distribution.commissions.on_settlement"],
-        "refunded": ["distribution.commissions.reverse_for_refund"],
+        "refunded": [
+            "distribution.commissions.reverse_for_refund",
+            "members.growth.on_refunded",
+        ],
     }
     assert {k: _name(v) for k, v in wiring.payments.succeeded.items()} == {
         "order": "orders.lifecycle.order_payment_succeeded",

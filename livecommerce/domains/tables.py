@@ -16,6 +16,7 @@ from livecommerce.domains.live.tables import (
     SessionReminder,
     ShowcaseItem,
 )
+from livecommerce.domains.members.tables import TABLES as MEMBER_TABLES
 from livecommerce.domains.orders.tables import (
     Escalation,
     IdempotencyKey,
@@ -65,4 +66,5 @@ ALL_TABLES = (
     *DISTRIBUTION_TABLES,
     *PAYOUT_TABLES,
     *ADMIN_TABLES,
+    *MEMBER_TABLES,
 )
