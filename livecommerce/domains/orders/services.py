@@ -157,27 +157,31 @@ async def _place_order(
 async def apply_discount(
     conn: Connection, order_id: int, discount: int, *, shares: dict[int, int] | None = None
 ) -> None:
-    """Spread an order-level discount over its items in proportion to their amounts (for coupons),
-    or as given by `shares` ({item id: fen}, e.g. a coupon that covers some products only)."""
+    """Take `discount` fen more off an order, on top of what the hooks before took (a member
+    price, then a coupon, then points, in the order `placed` runs them): spread over its items in
+    proportion to what is still to pay on each, or as given by `shares` ({item id: fen}, e.g. a
+    coupon that covers some products only). No item is discounted below zero."""
     items = await conn.fetch(
-        "SELECT id, amount FROM order_items WHERE order_id = $1 ORDER BY id", order_id
+        "SELECT id, paid_amount FROM order_items WHERE order_id = $1 ORDER BY id", order_id
     )
     if shares is None:
-        shares_list = allocate(discount, [row["amount"] for row in items])
+        shares_list = allocate(discount, [row["paid_amount"] for row in items])
     else:
         shares_list = [shares.get(row["id"], 0) for row in items]
         if sum(shares_list) != discount or any(
-            not 0 <= s <= row["amount"] for row, s in zip(items, shares_list, strict=True)
+            not 0 <= s <= row["paid_amount"] for row, s in zip(items, shares_list, strict=True)
         ):
             raise ValueError(
                 f"discount shares {shares} do not spread {discount} fen over order {order_id}"
             )
     await conn.executemany(
-        "UPDATE order_items SET discount = $2, paid_amount = amount - $2 WHERE id = $1",
+        "UPDATE order_items SET discount = discount + $2, paid_amount = paid_amount - $2"
+        " WHERE id = $1",
         [(row["id"], share) for row, share in zip(items, shares_list, strict=True)],
     )
     await conn.execute(
-        "UPDATE orders SET discount_amount = $2, pay_amount = total_amount - $2 WHERE id = $1",
+        "UPDATE orders SET discount_amount = discount_amount + $2,"
+        " pay_amount = pay_amount - $2 WHERE id = $1",
         order_id,
         discount,
     )

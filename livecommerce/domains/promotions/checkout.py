@@ -82,6 +82,12 @@ async def hold_coupon(tx: Tx, order: Record, items: list[Record]) -> None:
         raise _refused(
             ErrorCode.COUPON_NOT_APPLICABLE, "this coupon is for another host's products", copy_id
         )
+    # What is still to pay on each item: a member price (a hook before this one) comes first.
+    items = await conn.fetch(
+        "SELECT id, product_id, paid_amount AS amount FROM order_items WHERE order_id = $1"
+        " ORDER BY id",
+        order["id"],
+    )
     lines = lines_in_scope(coupon["product_ids"], [(i["product_id"], i["amount"]) for i in items])
     terms = terms_of(coupon)
     if not any(line.eligible for line in lines):
