@@ -48,6 +48,11 @@ BENCHES: dict[str, tuple[str, list[str], str]] = {
         ["--orders", "10000", "--naive-orders", "1000"],
         "commissions settled/s (10,000 orders here; 100,000 alone)",
     ),
+    "funnel": (
+        "bench.funnel",
+        ["--events", "500000", "--naive-timeout", "120"],
+        "behaviour events ingested/s (500,000 here; 2,000,000 alone)",
+    ),
 }
 REPORT = Path(__file__).parent / "REPORT.md"
 
@@ -215,6 +220,17 @@ def extras(results: dict[str, list[dict[str, Any]]]) -> list[str]:
         lines.append(
             f"- grab: Redis runs the grab script {script:,.0f} times/s (redis-benchmark, "
             "one Redis)."
+        )
+    funnel = results.get("funnel") or []
+    if (ours_s := _median_of(funnel, "funnel_ours_s")) is not None:
+        naive_s = _median_of(funnel, "funnel_naive_s")
+        bound = any(r.get("funnel_naive_timed_out") for r in funnel)
+        lines.append(
+            f"- funnel: a 4-step funnel over {_median_of(funnel, 'events') or 0:,.0f} events in "
+            f"{ours_s:.2f} s (ours, one pass) against {'more than ' if bound else ''}"
+            f"{naive_s or 0:.1f} s for the chained self-join: "
+            f"{_median_of(funnel, 'funnel_speedup') or 0:.1f}x"
+            + (" (a lower bound)." if bound else ".")
         )
     return ["## Other figures", "", *lines, ""] if lines else []
 

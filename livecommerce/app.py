@@ -16,6 +16,8 @@ from livecommerce.domains.accounts.profile_controller import CONTROLLERS as PROF
 from livecommerce.domains.admin import people as admin_people
 from livecommerce.domains.admin.operations import CONTROLLERS as ADMIN_MONEY_CONTROLLERS
 from livecommerce.domains.admin.tables_mount import tables_mount
+from livecommerce.domains.analytics import store as behaviour_events
+from livecommerce.domains.analytics.controllers import CONTROLLERS as ANALYTICS_CONTROLLERS
 from livecommerce.domains.catalog.controllers import CONTROLLERS as CATALOG_CONTROLLERS
 from livecommerce.domains.catalog.media_routes import media_handlers
 from livecommerce.domains.distribution import bindings as distribution_bindings
@@ -27,6 +29,13 @@ from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import moderation as room_moderation
 from livecommerce.domains.live.controllers import CONTROLLERS as LIVE_CONTROLLERS
 from livecommerce.domains.live.controllers import room_ws
+from livecommerce.domains.members.crm_controller import CONTROLLERS as CRM_CONTROLLERS
+from livecommerce.domains.members.points_controller import CONTROLLERS as POINTS_CONTROLLERS
+from livecommerce.domains.members.segments_controller import (
+    CONTROLLERS as SEGMENT_CONTROLLERS,
+)
+from livecommerce.domains.members.staff_controller import CONTROLLERS as STAFF_CONTROLLERS
+from livecommerce.domains.members.tier_controller import CONTROLLERS as TIER_CONTROLLERS
 from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
 from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
@@ -79,6 +88,8 @@ def _hook_dependencies(wiring: Wiring) -> dict[str, Provide]:
         "order_hooks": constant(wiring.orders),
         "payment_hooks": constant(wiring.payments),
         "room_hooks": constant(wiring.room),
+        "distribution_hooks": constant(wiring.distribution),
+        "promotion_hooks": constant(wiring.promotions),
     }
 
 
@@ -101,6 +112,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         promotion_state.bind(app.state.redis)
 
     async def shutdown(app: Litestar) -> None:
+        await behaviour_events.close()  # what is still buffered is written before the pool goes
         hub = getattr(app.state, "hub", None)
         if hub is not None:
             room_events.unbind(hub)
@@ -134,6 +146,12 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             *PAYOUT_CONTROLLERS,
             *admin_people.CONTROLLERS,
             *ADMIN_MONEY_CONTROLLERS,
+            *POINTS_CONTROLLERS,
+            *TIER_CONTROLLERS,
+            *STAFF_CONTROLLERS,
+            *CRM_CONTROLLERS,
+            *SEGMENT_CONTROLLERS,
+            *ANALYTICS_CONTROLLERS,
             # piccolo-admin, for admins, behind our login (domains/admin/tables_mount.py)
             tables_mount(settings),
             pages_router(),

@@ -29,11 +29,18 @@ PAGES: dict[str, str] = {
     "/host/products": "host-products.html",
     "/host/orders": "host-orders.html",  # the order desk
     "/host/payouts": "host-payouts.html",
+    "/host/tiers": "host-tiers.html",  # member tiers and their benefits (staff read them)
+    "/host/members": "host-members.html",  # the host's people: search, tags, segments
+    "/host/members/{user_id:int}": "host-member.html",  # the customer 360
+    "/host/staff": "host-staff.html",
+    "/host/analytics": "host-analytics.html",  # funnels, traffic × conversion × order value
     "/me/orders": "orders.html",
     "/me/orders/{order_id:int}": "order.html",  # one order: timeline, after-sales
     "/me/addresses": "addresses.html",
     "/me/coupons": "coupons.html",
     "/me/wallet": "wallet.html",
+    "/me/points": "me-points.html",  # my points with each host, and their history
+    "/host/points": "host-points.html",  # the host's points rules
     "/me": "me.html",  # my account: the display name others see
     "/distributor": "distributor.html",
     # the operator console (admins only: each page's script gates it, its APIs answer 401/403)

@@ -81,6 +81,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     media_max_pixels: Annotated[int, msgspec.Meta(ge=10_000, le=200_000_000)] = 50_000_000
     media_uploads_per_hour: Positive = 120  # per user, attempts included
     media_quota_bytes: Positive = 524_288_000  # stored per user (500 MiB)
+    # Behaviour events (domains/analytics): daily partitions older than this are dropped.
+    events_retention_days: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 400
 
     @property
     def payment_timeout(self) -> timedelta:

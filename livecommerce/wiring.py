@@ -13,19 +13,31 @@ module; only the composition roots (app.py, worker/settings.py) import it.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from livecommerce.domains.accounts.hooks import AccountHooks, RoleHooks
+from livecommerce.domains.analytics import sources as behaviour
+from livecommerce.domains.analytics.hooks import AnalyticsHooks
 from livecommerce.domains.distribution import bindings, commissions, distributors
+from livecommerce.domains.distribution.hooks import DistributionHooks
 from livecommerce.domains.live import commerce as room_commerce
 from livecommerce.domains.live.hooks import RoomHooks
 from livecommerce.domains.members import growth as member_growth
+from livecommerce.domains.members import (
+    member_prices,
+    points_checkout,
+    points_earning,
+    points_refunds,
+)
+from livecommerce.domains.members import staff as member_staff
+from livecommerce.domains.members import tiers as member_tiers
 from livecommerce.domains.orders import lifecycle
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.payments import topups
 from livecommerce.domains.payments.hooks import PaymentHooks
 from livecommerce.domains.promotions import checkout as coupon_checkout
 from livecommerce.domains.promotions import room_parts as promotions_in_room
+from livecommerce.domains.promotions.hooks import PromotionHooks
 from livecommerce.settings import Settings
 
 
@@ -35,6 +47,9 @@ class Wiring:
     orders: OrderHooks
     payments: PaymentHooks
     room: RoomHooks
+    distribution: DistributionHooks = field(default_factory=DistributionHooks)
+    promotions: PromotionHooks = field(default_factory=PromotionHooks)
+    analytics: AnalyticsHooks = field(default_factory=AnalyticsHooks)
 
 
 def account_hooks() -> AccountHooks:
@@ -57,7 +72,11 @@ def order_hooks() -> OrderHooks:
         # Where it was bought, what it costs with the buyer's coupon, who earns on it.
         placed=(
             room_commerce.trace_to_session,
+            # A member price first: the coupon and points come off what is left (additive).
+            member_prices.apply_member_prices,
             coupon_checkout.hold_coupon,
+            # Member points after the coupon: the cap is a share of what is still due.
+            points_checkout.spend_points,
             commissions.snapshot_chain,
         ),
         # The coupon is spent, commissions are pending, the room hears of it (after COMMIT).
@@ -66,11 +85,22 @@ def order_hooks() -> OrderHooks:
             commissions.create_pending,
             # The buyer is the host's member; what they paid is growth (tiers, DESIGN §11).
             member_growth.on_paid,
+            # With that growth, the tier rises at once (never lowered here: at the window's edge).
+            member_tiers.on_paid,
             room_commerce.announce_purchase,
+            # A `paid` behaviour event per product, kept after COMMIT (funnels, analytics).
+            behaviour.on_paid,
         ),
-        cancelled=(coupon_checkout.release_coupon,),
-        completed=(commissions.on_settlement,),
-        refunded=(commissions.reverse_for_refund, member_growth.on_refunded),
+        cancelled=(coupon_checkout.release_coupon, points_checkout.return_points),
+        # Points are earned on what the host kept (frozen N days; they pay no money: no legs).
+        completed=(commissions.on_settlement, points_earning.earn_on_completion),
+        refunded=(
+            commissions.reverse_for_refund,
+            member_growth.on_refunded,
+            points_refunds.on_refunded,
+        ),
+        # A host's staff read its order desk (DESIGN §11: staff see the host's customers).
+        desk_scope=(member_staff.host_scope,),
     )
 
 
@@ -88,6 +118,8 @@ def room_hooks() -> RoomHooks:
     return RoomHooks(
         snapshot_parts=(promotions_in_room.room_promotions,),
         actions={"grab": promotions_in_room.grab_action},
+        # Entering and leaving (with the time watched) are behaviour events.
+        presence=(behaviour.room_presence,),
     )
 
 
@@ -98,4 +130,12 @@ def wire(settings: Settings) -> Wiring:
         orders=orders,
         payments=payment_hooks(orders),
         room=room_hooks(),
+        distribution=DistributionHooks(clicked=(behaviour.on_link_clicked,)),
+        promotions=PromotionHooks(
+            claimed=(behaviour.on_coupon_claimed,),
+            # The quote prices with the buyer's member prices, as the placed order does.
+            unit_prices=(member_prices.unit_prices,),
+        ),
+        # A host's staff read its analytics as they read its orders and members.
+        analytics=AnalyticsHooks(host_scope=member_staff.host_scope),
     )

@@ -3,6 +3,8 @@ or the servers named by DATABASE_URL / REDIS_URL. Tables and keys are emptied be
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import tempfile
 import warnings
@@ -84,6 +86,14 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         live_settings: Settings = request.getfixturevalue("migrated")
         names = ", ".join(f'"{table._meta.tablename}"' for table in ALL_TABLES)
         await db.start_pool(live_settings)
+        # An earlier test's events are buffered in the process's store and would land after the
+        # TRUNCATE, under ids this test's users now have: drop them, and wait for a write under
+        # way (it holds the store's lock) before emptying the tables.
+        from livecommerce.domains.analytics import store as event_store
+
+        event_store.store().discard()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(event_store.flush(), 10)
         async with db.engine().pool.acquire() as conn:
             await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         from redis.asyncio import Redis

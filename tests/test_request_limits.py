@@ -22,6 +22,8 @@ INJECTED = {
     "order_hooks",
     "payment_hooks",
     "room_hooks",
+    "distribution_hooks",
+    "promotion_hooks",
 }
 # Bounded another way, said here so that it is a decision and not an oversight.
 BOUNDED_ELSEWHERE = {

@@ -36,21 +36,34 @@ def test_the_wired_reactions_and_their_order() -> None:
     assert orders == {
         "placed": [
             "live.commerce.trace_to_session",
+            "members.member_prices.apply_member_prices",
             "promotions.checkout.hold_coupon",
+            "members.points_checkout.spend_points",
             "distribution.commissions.snapshot_chain",
         ],
         "paid": [
             "promotions.checkout.consume_coupon",
             "distribution.commissions.create_pending",
             "members.growth.on_paid",
+            "members.tiers.on_paid",
             "live.commerce.announce_purchase",
+            "analytics.sources.on_paid",
         ],
-        "cancelled": ["promotions.checkout.release_coupon"],
-        "completed": ["distribution.commissions.on_settlement"],
+        "cancelled": [
+            "promotions.checkout.release_coupon",
+            "members.points_checkout.return_points",
+        ],
+        "completed": [
+            "distribution.commissions.on_settlement",
+            "members.points_earning.earn_on_completion",
+        ],
         "refunded": [
             "distribution.commissions.reverse_for_refund",
             "members.growth.on_refunded",
+            "members.points_refunds.on_refunded",
         ],
+        # Whose desk a host's staff member reads.
+        "desk_scope": ["members.staff.host_scope"],
     }
     assert {k: _name(v) for k, v in wiring.payments.succeeded.items()} == {
         "order": "orders.lifecycle.order_payment_succeeded",
@@ -65,6 +78,14 @@ def test_the_wired_reactions_and_their_order() -> None:
     assert {k: _name(v) for k, v in wiring.room.actions.items()} == {
         "grab": "promotions.room_parts.grab_action"
     }
+    assert [_name(p) for p in wiring.room.presence] == ["analytics.sources.room_presence"]
+    assert [_name(c) for c in wiring.distribution.clicked] == ["analytics.sources.on_link_clicked"]
+    assert [_name(c) for c in wiring.promotions.claimed] == ["analytics.sources.on_coupon_claimed"]
+    assert [_name(p) for p in wiring.promotions.unit_prices] == [
+        "members.member_prices.unit_prices"
+    ]
+    assert wiring.analytics.host_scope is not None
+    assert _name(wiring.analytics.host_scope) == "members.staff.host_scope"
 
 
 def test_ports_are_frozen_and_hold_tuples_so_nothing_can_be_appended_later() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from livecommerce.domains.accounts.tables import Address, RoleApplication, User
 from livecommerce.domains.admin.tables import TABLES as ADMIN_TABLES
+from livecommerce.domains.analytics.tables import TABLES as ANALYTICS_TABLES
 from livecommerce.domains.catalog.tables import Product, Sku, Upload
 from livecommerce.domains.distribution.tables import TABLES as DISTRIBUTION_TABLES
 from livecommerce.domains.ledger.tables import Account, LedgerEntry, LedgerTransaction
@@ -16,7 +17,10 @@ from livecommerce.domains.live.tables import (
     SessionReminder,
     ShowcaseItem,
 )
+from livecommerce.domains.members.crm_tables import TABLES as CRM_TABLES
+from livecommerce.domains.members.points_tables import TABLES as POINTS_TABLES
 from livecommerce.domains.members.tables import TABLES as MEMBER_TABLES
+from livecommerce.domains.members.tier_tables import TABLES as TIER_TABLES
 from livecommerce.domains.orders.tables import (
     Escalation,
     IdempotencyKey,
@@ -67,4 +71,8 @@ ALL_TABLES = (
     *PAYOUT_TABLES,
     *ADMIN_TABLES,
     *MEMBER_TABLES,
+    *TIER_TABLES,
+    *POINTS_TABLES,
+    *CRM_TABLES,
+    *ANALYTICS_TABLES,
 )

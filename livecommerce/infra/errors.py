@@ -123,6 +123,20 @@ class ErrorCode(StrEnum):
     NOT_BANNED = "not_banned"
     ALREADY_SUSPENDED = "already_suspended"
     NOT_SUSPENDED = "not_suspended"
+    # members: points at checkout (more than available, more than the host's cap allows)
+    POINTS_INSUFFICIENT = "points_insufficient"
+    POINTS_OVER_CAP = "points_over_cap"
+    # members' CRM (domains/members): staff, tags, segments
+    ALREADY_STAFF = "already_staff"  # works for a host already (this one or another)
+    CANNOT_BE_STAFF = "cannot_be_staff"  # a host or an admin is never someone's staff
+    TAG_NAME_TAKEN = "tag_name_taken"
+    SEGMENT_NAME_TAKEN = "segment_name_taken"
+    # members: tiers and benefits (a ladder or benefit a host can't save)
+    TIER_LADDER_INVALID = "tier_ladder_invalid"
+    TIER_HAS_BENEFITS = "tier_has_benefits"  # a tier removed from the ladder still has benefits
+    BENEFIT_INVALID = "benefit_invalid"
+    # analytics: a beacon event whose room and product belong to different hosts
+    EVENT_TARGET_MISMATCH = "event_target_mismatch"
 
 
 # Each code answers with one HTTP status, wherever it is raised: a client reads the code, and
@@ -198,6 +212,14 @@ STATUS: dict[ErrorCode, int] = {
         409,
     ),
     E.CANNOT_BAN_ADMIN: 403,
+    E.POINTS_INSUFFICIENT: 409,
+    E.POINTS_OVER_CAP: 409,
+    **dict.fromkeys(
+        [E.ALREADY_STAFF, E.CANNOT_BE_STAFF, E.TAG_NAME_TAKEN, E.SEGMENT_NAME_TAKEN], 409
+    ),
+    **dict.fromkeys([E.TIER_LADDER_INVALID, E.BENEFIT_INVALID], 422),
+    E.TIER_HAS_BENEFITS: 409,
+    E.EVENT_TARGET_MISMATCH: 422,
     E.UNSUPPORTED_MEDIA_TYPE: 415,
     **dict.fromkeys(
         [

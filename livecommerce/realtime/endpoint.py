@@ -55,6 +55,9 @@ ActionHook = Callable[[int, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
 # The name a chat line shows for its author (a display name, never the login); without one, the
 # actor's username.
 NameHook = Callable[[Actor], Awaitable[str]]
+# Told (room_id, viewer_id, watched) when a viewer is in (watched None) and when it leaves
+# (the seconds its socket stayed): behaviour events. Awaited on the join path, so cheap.
+PresenceHook = Callable[[int, str, "float | None"], Awaitable[None]]
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:
@@ -91,6 +94,7 @@ def room_socket(
     hub: RoomHub | None = None,
     path: str = ROOM_PATH,
     guest_secret: str | bytes | None = None,
+    presence: Iterable[PresenceHook] = (),
 ) -> WebsocketRouteHandler:
     """The route handler to register. `hub` defaults to `app.state.hub` at connection time; guest
     ids are signed with `guest_secret`, else the app's `state.settings.secret_key`."""
@@ -98,6 +102,7 @@ def room_socket(
     authorize = authorize_chat or _ordinary
     names = name_of or _login_name
     answers = actions if actions is not None else {}
+    told = tuple(presence)
     signers: dict[int, guests.GuestIds] = {}  # per app (one, but tests may mount it twice)
 
     def signer(app: Any) -> guests.GuestIds:
@@ -122,6 +127,9 @@ def room_socket(
         secure = socket.scope.get("scheme") == "wss"
         await socket.accept(headers=[guests.set_cookie(issued, secure)] if issued else None)
         conn = room_hub.new_socket(room_id, actor, viewer_id, socket.receive, socket.send)
+        # A guest issued an id now is followed by that id, as its next visit will be.
+        seen_as = guests.viewer_id(issued) if issued and not guests.capped(viewer_id) else viewer_id
+        entered_at: float | None = None
         try:
             try:
                 room = await room_hub.join(conn)
@@ -129,13 +137,28 @@ def room_socket(
                 conn.close(exc.code, exc.reason)
             else:
                 await _welcome(conn, room, snapshot, issued)
+                if told and not conn.closed:
+                    entered_at = time.monotonic()
+                    await _tell(told, room_id, seen_as, None)
             del issued
             await _serve(socket, conn, room_hub, authorize, answers, names)
         finally:
             room_hub.leave(conn)
             await conn.aclose()
+            if entered_at is not None:
+                await _tell(told, room_id, seen_as, time.monotonic() - entered_at)
 
     return websocket(path, name="room_socket", opt={"exclude_from_auth": False})(room_ws)
+
+
+async def _tell(
+    hooks: tuple[PresenceHook, ...], room_id: int, viewer: str, watched: float | None
+) -> None:
+    for hook in hooks:
+        try:
+            await hook(room_id, viewer, watched)
+        except Exception:  # what a listener does wrong is never the viewer's problem
+            log.exception("presence_hook_failed", room_id=room_id)
 
 
 def _handshake(

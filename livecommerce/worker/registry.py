@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from livecommerce.domains.analytics import jobs as analytics_jobs
 from livecommerce.domains.distribution import jobs as distribution_jobs
 from livecommerce.domains.live import jobs as live_jobs
+from livecommerce.domains.members import jobs as member_tier_jobs
+from livecommerce.domains.members import points_jobs, tag_jobs
 from livecommerce.domains.orders import jobs as order_jobs
 from livecommerce.domains.payments import jobs as payment_jobs
 from livecommerce.domains.promotions import jobs as promotion_jobs
@@ -17,6 +20,10 @@ FUNCTIONS: list[Any] = [
     *live_jobs.FUNCTIONS,
     *distribution_jobs.FUNCTIONS,
     *promotion_jobs.FUNCTIONS,
+    *analytics_jobs.FUNCTIONS,
+    *tag_jobs.FUNCTIONS,
+    *points_jobs.FUNCTIONS,
+    *member_tier_jobs.FUNCTIONS,
 ]
 CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [
     (job, {**schedule, "unique": True, "run_at_startup": False})
@@ -26,5 +33,9 @@ CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [
         *live_jobs.CRON_JOBS,
         *distribution_jobs.CRON_JOBS,
         *promotion_jobs.CRON_JOBS,
+        *analytics_jobs.CRON_JOBS,
+        *tag_jobs.CRON_JOBS,
+        *points_jobs.CRON_JOBS,
+        *member_tier_jobs.CRON_JOBS,
     ]
 ]

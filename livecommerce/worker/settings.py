@@ -11,6 +11,7 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.cron import cron
 
+from livecommerce.domains.analytics import store as behaviour_events
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.payments import providers
 from livecommerce.infra import db, queue
@@ -36,6 +37,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
+    await behaviour_events.close()  # `paid` events a job recorded, written before the pool goes
     if ctx.get("redis") is not None:
         room_events.unbind(ctx["redis"])
     if ctx.get("owns_pool", True):

@@ -9,6 +9,8 @@ const LINKS = [
   ["/me/coupons", "nav.coupons"],
   ["/me/wallet", "nav.wallet"],
   ["/host", "nav.host", "host"],
+  // A host's staff work on its members (and read its order desk).
+  ["/host/members", "nav.members", "staff"],
   ["/distributor", "nav.distributor"],
   ["/admin", "nav.admin", "admin"],
 ];

@@ -77,4 +77,24 @@ async def owned_objects(
     )
     assert method.status_code == 201, method.text
     made["payout_method"] = method.json()["id"]
+    aide = await client.post(
+        "/api/host/staff",
+        json={"username": f"{owner.username}-aide", "password": "correct-horse-battery"},
+        headers=owner.headers,
+    )
+    assert aide.status_code == 201, aide.text
+    made["staff"] = aide.json()["userId"]
+    tag = await client.post(
+        "/api/host/tags", json={"name": "VIP", "colour": "#aa3300"}, headers=owner.headers
+    )
+    assert tag.status_code == 201, tag.text
+    made["member_tag"] = tag.json()["id"]
+    segment = await client.post(
+        "/api/host/segments",
+        json={"name": "big spenders", "filters": {"spendMin": 10000}},
+        headers=owner.headers,
+    )
+    assert segment.status_code == 201, segment.text
+    made["segment"] = segment.json()["id"]
+    made["host"] = owner.id  # members: tiers (GET /api/hosts/{host_id}/membership)
     return made

@@ -28,6 +28,7 @@ PUBLIC: dict[tuple[str, str], str] = {
         "/api/payments/callback",
     ): "payment providers; authenticated by the HMAC signature instead",
     ("GET", "/api/rooms"): "the landing page: live and upcoming rooms",
+    ("POST", "/api/events"): "pages' behaviour-event beacon: guests too (by their signed id)",
     ("GET", "/api/rooms/{room_id}"): "a room's public page (what the join snapshot shows anyway)",
     ("GET", "/api/rooms/{room_id}/sessions"): "a room's past broadcasts and their public figures",
     ("GET", "/s/{code}"): "a share link: anyone may follow it (records a click)",
@@ -54,6 +55,12 @@ ANY_USER: dict[tuple[str, str], str] = {
         "/api/sessions/{session_id}/reminders",
     ): "any viewer asks to be told of the host's session",
     ("DELETE", "/api/sessions/{session_id}/reminders"): "and takes back their own request",
+    # members: tiers. The host is named; what is read or opened is the caller's own standing.
+    ("GET", "/api/hosts/{host_id}/membership"): "my own tier with that host (member card)",
+    (
+        "POST",
+        "/api/hosts/{host_id}/membership/packets/open",
+    ): "opens my own member-day red packets from that host",
 }
 
 # Path parameters that name an object with an owner: the matrix makes one owned by the victim.
@@ -76,6 +83,12 @@ OBJECT_PARAMS: dict[str, str] = {
     "payout_id": "payout",
     "user_id": "user",
     "escalation_id": "escalation",
+    # members' CRM (a host's staff member by user id, a manual tag, a saved segment)
+    "staff_id": "staff",
+    "tag_id": "member_tag",
+    "segment_id": "segment",
+    # members: tiers (a host named by its user id; the routes read the caller's own standing)
+    "host_id": "host",
 }
 
 

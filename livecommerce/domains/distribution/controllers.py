@@ -21,6 +21,7 @@ from livecommerce.domains.distribution import (
     queries,
     withdrawals,
 )
+from livecommerce.domains.distribution.hooks import DistributionHooks
 from livecommerce.domains.distribution.rules import DistributionConfig, DistributionConfigChange
 from livecommerce.domains.distribution.schemas import (
     BecomeDistributor,
@@ -40,6 +41,7 @@ from livecommerce.domains.distribution.schemas import (
     WithdrawalPage,
 )
 from livecommerce.infra.auth import Actor, authenticated, provide_actor, publish_roles, requires
+from livecommerce.realtime import guests
 from livecommerce.settings import Settings
 
 Limit = Annotated[int, Parameter(ge=1, le=100)]
@@ -164,11 +166,22 @@ class ShortLinkController(Controller):
 
     @get("/{code:str}", status_code=302)
     async def visit(
-        self, request: Request[Any, Any, Any], maybe_actor: Actor | None, code: LinkCode
+        self,
+        request: Request[Any, Any, Any],
+        maybe_actor: Actor | None,
+        code: LinkCode,
+        distribution_hooks: DistributionHooks,
     ) -> Redirect:
         """Record the click, bind the visitor (logged in) or set a referral cookie, redirect."""
+        guest = request.cookies.get(guests.COOKIE, "")
+        signed = guests.GuestIds(_env(request).secret_key).valid(guest) if guest else False
         target, cookie, max_age = await links.visit(
-            _env(request), code, maybe_actor, request.cookies.get(bindings.COOKIE)
+            _env(request),
+            code,
+            maybe_actor,
+            request.cookies.get(bindings.COOKIE),
+            distribution_hooks,
+            guests.viewer_id(guest) if signed else None,
         )
         cookies = (
             [

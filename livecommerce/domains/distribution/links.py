@@ -11,6 +11,7 @@ from asyncpg import Connection, Record
 
 from livecommerce.domains.distribution import bindings, config
 from livecommerce.domains.distribution.distributors import with_new_code
+from livecommerce.domains.distribution.hooks import DistributionHooks
 from livecommerce.domains.distribution.schemas import CreateShareLink, ShareLinkOut
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
@@ -91,10 +92,16 @@ async def my_links(
 
 
 async def visit(
-    env: Settings, code: str, visitor: Actor | None, cookie: str | None
+    env: Settings,
+    code: str,
+    visitor: Actor | None,
+    cookie: str | None,
+    hooks: DistributionHooks = DistributionHooks(),  # noqa: B008 - frozen, shared on purpose
+    guest_id: str | None = None,
 ) -> tuple[str, str | None, int]:
     """Record the click; bind a logged-in visitor now, or hand back a referral cookie to set.
-    Returns (where to redirect, cookie value to set or None, cookie max-age)."""
+    Returns (where to redirect, cookie value to set or None, cookie max-age). `hooks.clicked`
+    run in the click's transaction (behaviour events)."""
     async with db.transaction() as tx:
         conn = tx.conn
         link = await conn.fetchrow("SELECT * FROM share_links WHERE code = $1", code.upper())
@@ -109,6 +116,8 @@ async def visit(
             link["distributor_id"],
             visitor_id,
         )
+        for clicked in hooks.clicked:
+            await clicked(tx, link, visitor_id, guest_id)
         if visitor_id is not None and visitor_id != link["distributor_id"]:
             await bindings.bind(
                 conn,

@@ -63,6 +63,78 @@ async def account_id(conn: Connection, user_id: int | None, kind: Kind) -> int:
     )
 
 
+# Member points (not money): a member's available and frozen points with one host are accounts
+# of kinds `pts:{host}` / `ptf:{host}`, issued from the host's `points_issuer` account (derived
+# balance, may go negative: minus the points outstanding). Money reports skip POINTS_KINDS.
+POINTS_ISSUER = "points_issuer"
+POINTS_KIND_PREFIXES = ("pts:", "ptf:")
+
+
+def is_points_kind(kind: str) -> bool:
+    """Whether an account kind holds points rather than money."""
+    return kind == POINTS_ISSUER or kind.startswith(POINTS_KIND_PREFIXES)
+
+
+async def points_account_ids(conn: Connection, host_id: int, user_id: int) -> tuple[int, int]:
+    """(available, frozen) points accounts of `user_id` with `host_id`, created on first use."""
+    kinds = [f"pts:{host_id}", f"ptf:{host_id}"]
+    await conn.execute(
+        "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
+        " SELECT $1, k, 0, false, false, now() FROM unnest($2::text[]) k"
+        " ON CONFLICT (user_id, kind) DO NOTHING",
+        user_id,
+        kinds,
+    )
+    rows = await conn.fetch(
+        "SELECT id, kind FROM accounts WHERE user_id = $1 AND kind = ANY($2::text[])",
+        user_id,
+        kinds,
+    )
+    ids = {row["kind"]: int(row["id"]) for row in rows}
+    return ids[kinds[0]], ids[kinds[1]]
+
+
+async def points_issuer_id(conn: Connection, host_id: int) -> int:
+    """The host's points issuing account (derived balance, allowed negative), created on first use:
+    earning moves points out of it, spending moves them back."""
+    await conn.execute(
+        "INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, created_at)"
+        " VALUES ($1, $2, 0, true, true, now()) ON CONFLICT (user_id, kind) DO NOTHING",
+        host_id,
+        POINTS_ISSUER,
+    )
+    return int(
+        await conn.fetchval(
+            "SELECT id FROM accounts WHERE user_id = $1 AND kind = $2", host_id, POINTS_ISSUER
+        )
+    )
+
+
+async def points_balances(conn: Connection, host_id: int, user_id: int) -> tuple[int, int]:
+    """(available, frozen) points of `user_id` with `host_id`; zeros before any were earned."""
+    rows = await conn.fetch(
+        "SELECT kind, balance FROM accounts WHERE user_id = $1 AND kind = ANY($2::text[])",
+        user_id,
+        [f"pts:{host_id}", f"ptf:{host_id}"],
+    )
+    found = {row["kind"]: int(row["balance"]) for row in rows}
+    return found.get(f"pts:{host_id}", 0), found.get(f"ptf:{host_id}", 0)
+
+
+async def points_holdings(conn: Connection, user_id: int) -> dict[int, tuple[int, int]]:
+    """{host id: (available, frozen)} of every host `user_id` holds points accounts with."""
+    rows = await conn.fetch(
+        "SELECT kind, balance FROM accounts WHERE user_id = $1"
+        " AND (kind LIKE 'pts:%' OR kind LIKE 'ptf:%')",
+        user_id,
+    )
+    found: dict[int, list[int]] = {}
+    for row in rows:
+        pair = found.setdefault(int(row["kind"][4:]), [0, 0])
+        pair[0 if row["kind"].startswith("pts:") else 1] = int(row["balance"])
+    return {host: (pair[0], pair[1]) for host, pair in found.items()}
+
+
 async def balance(conn: Connection, account: int) -> int:
     """A tracked account's balance column, or the sum of a derived account's entries."""
     row = await conn.fetchrow(
@@ -117,7 +189,9 @@ async def allow_negative(conn: Connection, account: int) -> None:
 async def balances_of(conn: Connection, user_id: int) -> dict[Kind, int]:
     """Every tracked balance a user holds, by kind (kinds never opened are absent)."""
     rows = await conn.fetch("SELECT kind, balance FROM accounts WHERE user_id = $1", user_id)
-    return {Kind(row["kind"]): int(row["balance"]) for row in rows}
+    return {
+        Kind(row["kind"]): int(row["balance"]) for row in rows if not is_points_kind(row["kind"])
+    }
 
 
 async def negative_balances(

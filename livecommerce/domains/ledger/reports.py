@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from asyncpg import Connection
 
-from livecommerce.domains.ledger.accounts import Kind
+from livecommerce.domains.ledger.accounts import POINTS_ISSUER, Kind
 
 
 async def totals_by_kind(conn: Connection) -> dict[Kind, int]:
@@ -20,7 +20,11 @@ async def totals_by_kind(conn: Connection) -> dict[Kind, int]:
     rows = await conn.fetch(
         "SELECT a.kind, SUM(CASE WHEN a.derived_balance THEN COALESCE("
         "(SELECT SUM(e.amount) FROM ledger_entries e WHERE e.account_id = a.id), 0)"
-        " ELSE a.balance END)::bigint AS total FROM accounts a GROUP BY a.kind"
+        " ELSE a.balance END)::bigint AS total FROM accounts a"
+        # Member points are ledger balances too, but not money (accounts.is_points_kind).
+        " WHERE a.kind <> $1 AND a.kind NOT LIKE 'pts:%' AND a.kind NOT LIKE 'ptf:%'"
+        " GROUP BY a.kind",
+        POINTS_ISSUER,
     )
     return {Kind(row["kind"]): int(row["total"]) for row in rows}
 

@@ -268,6 +268,7 @@ def room_ws(hooks: RoomHooks, allowed_origins: tuple[str, ...]) -> Any:
         allowed_origins=allowed_origins,
         actions=hooks.actions,
         name_of=profile.chat_name,
+        presence=hooks.presence,
     )
 
 

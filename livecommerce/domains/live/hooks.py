@@ -5,6 +5,10 @@
 - `actions`: client frames a domain answers over the room's websocket, by frame type (e.g.
   "grab"): `async action(room_id, actor, frame) -> dict`, sent back to that socket only as
   `{"type": "<type>_result", ...}`; a DomainError becomes an `error` frame.
+- `presence`: told when a viewer's socket is in the room (after its snapshot) and when it
+  leaves: `async presence(room_id, viewer_id, watched)`, `watched` None on entry and the seconds
+  the socket stayed on leaving; `viewer_id` is the room's `u:<user>` / `g:<guest>` / `a:<address>`.
+  It runs on every join: no I/O that can't be cached; a failure is logged, never the viewer's.
 
 Filled in `livecommerce/wiring.py`. Live imports none of the domains that plug in here.
 """
@@ -21,9 +25,11 @@ from livecommerce.infra.auth import Actor
 
 SnapshotPart = Callable[[Connection, int, Actor | None], Awaitable[dict[str, Any]]]
 RoomAction = Callable[[int, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
+Presence = Callable[[int, str, "float | None"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class RoomHooks:
     snapshot_parts: tuple[SnapshotPart, ...] = ()
     actions: Mapping[str, RoomAction] = field(default_factory=dict)
+    presence: tuple[Presence, ...] = ()

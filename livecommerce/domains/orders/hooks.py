@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from asyncpg import Record
+from asyncpg import Connection, Record
 
+from livecommerce.infra.auth import Actor
 from livecommerce.infra.db import Tx
 
 # (tx, order, items): an order was written, its items too; may price it (coupons) or trace it.
@@ -28,6 +29,9 @@ Cancelled = Callable[[Tx, Record], Awaitable[None]]
 Completed = Callable[[Tx, Record], Awaitable[list[tuple[int, int]]]]
 # (tx, order, {order item id: fen refunded}): a refund was approved and paid back.
 Refunded = Callable[[Tx, Record, dict[int, int]], Awaitable[None]]
+# (conn, actor) -> the host whose orders a non-host may read on the desk (a host's staff: the
+# members domain knows whose), or None; the first answer that is not None counts.
+DeskScope = Callable[[Connection, Actor], Awaitable[int | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +43,4 @@ class OrderHooks:
     cancelled: tuple[Cancelled, ...] = ()
     completed: tuple[Completed, ...] = ()
     refunded: tuple[Refunded, ...] = ()
+    desk_scope: tuple[DeskScope, ...] = ()

@@ -124,6 +124,8 @@ async def orders_out(conn: Connection, rows: list[Record]) -> list[OrderOut]:
             refunds=refunds[row["id"]],
             carrier=row["carrier"],
             address=address_on_order(row.get("address")),
+            points_used=row.get("points_used") or 0,
+            points_discount=row.get("points_discount") or 0,
         )
         for row in rows
     ]

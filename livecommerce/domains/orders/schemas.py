@@ -36,7 +36,11 @@ class PlaceOrder(In, frozen=True):
     `userCouponId` is the buyer's claimed copy to pay with: the `id` of an entry of
     GET /api/me/coupons (the claim's reply), not its `couponId`, which names the coupon every
     claimer shares. Unknown fields are refused, `couponId` among them, so a client still
-    sending the old name gets a 400 instead of paying the full price."""
+    sending the old name gets a 400 instead of paying the full price.
+
+    `points`: the host's member points to spend (GET /api/me/points?hostId=&amount= says how many
+    may be and what they take off), after the member price and the coupon; 409
+    points_insufficient beyond the available ones, points_over_cap beyond the host's cap."""
 
     items: Annotated[list[OrderLine], msgspec.Meta(min_length=1, max_length=50)]
     room_id: int | None = None
@@ -45,6 +49,7 @@ class PlaceOrder(In, frozen=True):
     address: Address | None = None
     note: Annotated[str, msgspec.Meta(max_length=200)] = ""
     address_id: int | None = None
+    points: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)] = 0
 
 
 class PayOrder(In, frozen=True):
@@ -205,6 +210,9 @@ class OrderOut(Out):
     carrier: str | None = None  # with trackingNo: orders/schemas.py Carrier
     # Where it ships (None only for orders placed before addresses were required).
     address: AddressOnOrder | None = None
+    # Member points spent on it, and the fen they took off (included in discountAmount).
+    points_used: int = 0
+    points_discount: int = 0
 
 
 class RefundRequested(OrderOut, kw_only=True):

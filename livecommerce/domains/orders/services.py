@@ -106,9 +106,10 @@ async def _place_order(
         order = await conn.fetchrow(
             "INSERT INTO orders (buyer_id, host_id, status, total_amount, discount_amount,"
             " pay_amount, refunded_amount,"
-            " room_id, session_id, coupon_id, address, note, payment_deadline, created_at)"
-            " VALUES ($1, $2, 'pending_payment', $3, 0, $3, 0, $4, $5, $6, $7, $8, $9, now())"
-            " RETURNING *",
+            " room_id, session_id, coupon_id, address, note, payment_deadline, points_used,"
+            " created_at)"
+            " VALUES ($1, $2, 'pending_payment', $3, 0, $3, 0, $4, $5, $6, $7, $8, $9, $10,"
+            " now()) RETURNING *",
             buyer_id,
             hosts.pop(),
             total,
@@ -118,6 +119,8 @@ async def _place_order(
             address,
             data.note,
             deadline,
+            # The points asked for; members' placed hook spends them (or refuses the order).
+            data.points,
         )
         items = await conn.fetch(
             "INSERT INTO order_items (order_id, product_id, sku_id, title, sku_name, unit_price,"

@@ -30,6 +30,9 @@ class Order(Table, tablename="orders"):
     discount_amount = BigInt(default=0)
     pay_amount = BigInt()  # what the buyer pays: total - discount
     refunded_amount = BigInt(default=0)
+    # Member points spent on the order and the fen they took off (part of discount_amount).
+    points_used = BigInt(default=0)
+    points_discount = BigInt(default=0)
     payment_method = Varchar(length=16, null=True, default=None)
     # Live-room attribution: which room and session the buyer was in.
     room_id = Integer(null=True, default=None, index=True)

@@ -9,6 +9,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter, QueryParameter
 
 from livecommerce.domains.promotions import coupons, host_lists, red_packets
+from livecommerce.domains.promotions.hooks import PromotionHooks
 from livecommerce.domains.promotions.schemas import (
     CouponOut,
     CouponState,
@@ -65,12 +66,20 @@ class CouponController(Controller):
 
     @post("/claim", guards=[authenticated], dependencies=_actor, status_code=201)
     async def claim(
-        self, request: Request[Any, Any, Any], actor: Actor, coupon_id: int
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        coupon_id: int,
+        promotion_hooks: PromotionHooks,
     ) -> UserCouponOut:
         """Claim one copy: 409 coupon_sold_out, coupon_limit_reached, coupon_daily_limit_reached,
         room_not_live."""
         return await coupons.claim_coupon(
-            request.app.state.redis, request.app.state.settings, coupon_id, actor.id
+            request.app.state.redis,
+            request.app.state.settings,
+            coupon_id,
+            actor.id,
+            promotion_hooks,
         )
 
 

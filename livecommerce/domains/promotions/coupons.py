@@ -21,6 +21,7 @@ from redis.typing import EncodableT
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import queries as rooms
 from livecommerce.domains.promotions import live_state
+from livecommerce.domains.promotions.hooks import PromotionHooks
 from livecommerce.domains.promotions.rules import coupon_window
 from livecommerce.domains.promotions.schemas import (
     CouponOut,
@@ -310,6 +311,14 @@ async def _record_claim(conn: Connection, coupon_id: int, user_id: int, day: dat
     )
 
 
+async def issue_copy(conn: Connection, coupon_id: int, user_id: int, day: date) -> Record:
+    """A copy the system gives (a member benefit, granted by the worker) inside the caller's
+    transaction: the same PostgreSQL gate as a claim (quota and per-user limits under the
+    coupon's row lock), without the room's Redis gate, which only drafts skip (a benefit's
+    coupon is never dropped into a room, so Redis holds no state for it)."""
+    return await _record_claim(conn, coupon_id, user_id, day)
+
+
 def _check_claimable(coupon: Record | None, coupon_id: int, on_air: bool) -> Record:
     if coupon is None or coupon["dropped_at"] is None:
         raise not_found(coupon_id)  # a draft is the host's business only
@@ -330,10 +339,15 @@ def _check_claimable(coupon: Record | None, coupon_id: int, on_air: bool) -> Rec
 
 
 async def claim_coupon(
-    redis: Redis, settings: Settings, coupon_id: int, user_id: int
+    redis: Redis,
+    settings: Settings,
+    coupon_id: int,
+    user_id: int,
+    hooks: PromotionHooks = PromotionHooks(),  # noqa: B008 - frozen, shared on purpose
 ) -> UserCouponOut:
     """Claim one copy of a dropped coupon: never more than the quota, nor than the user's limits;
-    nothing for a user banned from the coupon's room (403 banned)."""
+    nothing for a user banned from the coupon's room (403 banned). `hooks.claimed` run in the
+    claim's transaction (behaviour events)."""
     async with db.connection() as conn:
         coupon = await conn.fetchrow("SELECT * FROM coupons WHERE id = $1", coupon_id)
         if coupon is None or coupon["dropped_at"] is None:
@@ -351,6 +365,8 @@ async def claim_coupon(
             conn = tx.conn
             copy = await _record_claim(conn, coupon_id, user_id, day)
             fresh = await conn.fetchrow("SELECT * FROM coupons WHERE id = $1", coupon_id)
+            for claimed in hooks.claimed:
+                await claimed(tx, coupon, user_id)
     except DomainError:
         if (
             taken

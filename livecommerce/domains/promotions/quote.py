@@ -19,6 +19,7 @@ from litestar import Controller, post
 from litestar.di import Provide
 
 from livecommerce.domains.promotions.checkout import lines_in_scope, terms_of
+from livecommerce.domains.promotions.hooks import PromotionHooks
 from livecommerce.domains.promotions.quote_schemas import QuotedCoupon, QuoteOut, QuoteRequest
 from livecommerce.domains.promotions.rules import price_with_coupon, threshold_met
 from livecommerce.infra import db
@@ -119,7 +120,31 @@ async def _refuse_unlisted(conn: Connection, buyer_id: int, copy_id: int, now: d
     )
 
 
-async def quote(buyer_id: int, data: QuoteRequest) -> QuoteOut:
+async def _at_buyers_prices(
+    conn: Connection,
+    hooks: PromotionHooks,
+    ids: tuple[int, int],
+    quantities: dict[int, int],
+    items: list[_Item],
+) -> list[_Item]:
+    """The items at the unit prices the buyer pays (a member price, which the placed order takes
+    off before the coupon); `ids` is (host, buyer). Items are in ascending SKU order."""
+    skus = sorted(quantities)
+    units = {sku: item.amount // quantities[sku] for sku, item in zip(skus, items, strict=True)}
+    for prices in hooks.unit_prices:
+        asked = await prices(conn, ids[0], ids[1], dict(units))
+        units = {sku: min(unit, asked.get(sku, unit)) for sku, unit in units.items()}
+    return [
+        _Item(product_id=item.product_id, amount=units[sku] * quantities[sku])
+        for sku, item in zip(skus, items, strict=True)
+    ]
+
+
+async def quote(
+    buyer_id: int,
+    data: QuoteRequest,
+    hooks: PromotionHooks = PromotionHooks(),  # noqa: B008 - frozen, shared on purpose
+) -> QuoteOut:
     """Price the items with the copy asked for, and list what every usable copy would give.
 
     A listed copy that does not apply (not yet valid, outside its scope, below its threshold)
@@ -131,7 +156,8 @@ async def quote(buyer_id: int, data: QuoteRequest) -> QuoteOut:
         quantities[line.sku_id] += line.quantity
     now = datetime.now(UTC)
     async with db.connection() as conn:
-        host_id, items = await _priced_items(conn, quantities)
+        host_id, listed = await _priced_items(conn, quantities)
+        items = await _at_buyers_prices(conn, hooks, (host_id, buyer_id), quantities, listed)
         copies = await conn.fetch(
             "SELECT u.id AS user_coupon_id, u.valid_from, u.valid_until, c.id AS coupon_id,"
             " c.title, c.kind, c.amount_off, c.percent_off_bp, c.max_discount, c.min_spend,"
@@ -151,8 +177,10 @@ async def quote(buyer_id: int, data: QuoteRequest) -> QuoteOut:
     best = max(
         (c for c in coupons if c.discount_amount > 0), key=lambda c: c.discount_amount, default=None
     )
-    total = sum(item.amount for item in items)
-    discount = applied.discount_amount if applied else 0
+    total = sum(item.amount for item in listed)
+    # A member price is part of the discount, as on the placed order; the coupon's comes on top.
+    discount = total - sum(item.amount for item in items)
+    discount += applied.discount_amount if applied else 0
     return QuoteOut(
         total_amount=total,
         discount_amount=discount,
@@ -172,12 +200,14 @@ class QuoteController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @post("/quote", status_code=200)
-    async def checkout_quote(self, actor: Actor, data: QuoteRequest) -> QuoteOut:
+    async def checkout_quote(
+        self, actor: Actor, data: QuoteRequest, promotion_hooks: PromotionHooks
+    ) -> QuoteOut:
         """What these items cost with `userCouponId` (totalAmount, discountAmount, payAmount, in
         fen), and what each of your usable coupons of this host would take off, or why it
         can't (`reason`), with the best one. 409 product_unavailable, 400 mixed_hosts, 404 for a
         coupon that isn't yours. Read-only: nothing is reserved until the order is placed."""
-        return await quote(actor.id, data)
+        return await quote(actor.id, data, promotion_hooks)
 
 
 CONTROLLERS = [QuoteController]

@@ -18,6 +18,8 @@ let items = [];
 let counts = {};
 let cursor = null;
 let sessions = [];
+// A host's staff read the desk (and open a buyer's 360 from it) but never ship or decide.
+let readOnly = false;
 const selected = new Set();
 const seen = new Set();
 let feedCursor = null;
@@ -104,24 +106,24 @@ function row(item) {
   const shippable = order.status === "paid";
   const refund = openRefund(order);
   const actions = [];
-  if (shippable) {
+  if (shippable && !readOnly) {
     actions.push(h("button", { type: "button", class: "small primary", "aria-label": `${t("desk.ship")} #${order.id}`,
       onclick: () => openShip([item]) }, t("desk.ship")));
   }
-  if (refund) {
+  if (refund && !readOnly) {
     actions.push(h("button", { type: "button", class: "small primary", "aria-label": `${t("desk.approve")} #${order.id}`,
       onclick: () => openDecision(item, refund, "approve") }, t("desk.approve")));
     actions.push(h("button", { type: "button", class: "small danger", "aria-label": `${t("desk.reject")} #${order.id}`,
       onclick: () => openDecision(item, refund, "reject") }, t("desk.reject")));
   }
-  const check = shippable ? h("input", {
+  const check = shippable && !readOnly ? h("input", {
     type: "checkbox", checked: selected.has(order.id), "aria-label": t("desk.select", { id: order.id }),
     onchange: (event) => { if (event.target.checked) selected.add(order.id); else selected.delete(order.id); renderBulk(); },
   }) : null;
   return h("tr", { dataset: { orderId: order.id }, class: item.fresh ? "fresh" : "" },
     h("td", {}, check),
     h("td", {}, h("strong", {}, `#${order.id}`), h("div", { class: "muted" }, t("desk.placedAt", { time: dateTime(order.createdAt) })),
-      h("div", {}, t("desk.buyer", { name: item.buyerName })),
+      h("div", {}, h("a", { class: "buyer-link", href: `/host/members/${order.buyerId}` }, t("desk.buyer", { name: item.buyerName }))),
       order.sessionId ? h("div", { class: "muted" }, `${t("desk.session")} #${order.sessionId}`) : null),
     h("td", {}, h("ul", { class: "items" }, order.items.map((i) => h("li", {}, `${i.title} · ${i.skuName} × ${i.quantity}`))),
       order.note ? h("div", { class: "muted" }, t("desk.note", { note: order.note })) : null),
@@ -322,7 +324,8 @@ $("#more").addEventListener("click", () => load(true));
 await boot();
 const user = await requireLogin();
 if (user) {
-  const isHost = user.roles.includes("host") || user.roles.includes("admin");
+  readOnly = !user.roles.includes("host") && !user.roles.includes("admin") && user.roles.includes("staff");
+  const isHost = user.roles.includes("host") || user.roles.includes("admin") || readOnly;
   $("#not-host").hidden = isHost;
   $("#desk").hidden = !isHost;
   if (isHost) {

@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { $, act } from "../dom.js";
 import { boot, mountHeader } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
+import { mountMemberships } from "../member-card.js";
 import { forget, requireLogin } from "../session.js";
 
 let user = null;
@@ -19,6 +20,7 @@ async function start() {
   $("#display-name").value = user.displayName || "";
   show();
   onLangChange(show);
+  mountMemberships($("#memberships"), $("#memberships-none")).catch(() => null); // my tiers
   $("#name-form").addEventListener("submit", (event) => {
     event.preventDefault();
     $("#name-ok").textContent = "";

@@ -1,10 +1,12 @@
 // One product outside a room (where a distributor's product link lands): what it is, its
 // price, and the same buy sheet as the live room (pay from the wallet or on the gateway).
 import { api } from "../api.js";
+import { track, trackBuySheet } from "../beacon.js";
 import { $, showError } from "../dom.js";
 import { boot } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
 import { money } from "../money.js";
+import { mountMemberCard } from "../member-card.js";
 import { BuySheet } from "../room/buy-sheet.js";
 import { loginUrl } from "../session.js";
 
@@ -37,7 +39,10 @@ async function start() {
   }
   render();
   onLangChange(render);
+  track("product_view", { productId }); // behaviour events (beacon.js)
+  trackBuySheet($("#buy-body"), () => ({ productId }));
   $("#product-buy").addEventListener("click", () => buy.open(product));
+  if (user) mountMemberCard($("#member-card"), product.hostId); // my tier with this host
 }
 
 start();

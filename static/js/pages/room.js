@@ -1,5 +1,6 @@
 // The viewer's live room: wires the socket's snapshot and ticks to the parts of the stage.
 import { api, errorText } from "../api.js";
+import { track, trackBuySheet } from "../beacon.js";
 import { $ } from "../dom.js";
 import { langButton } from "../header.js";
 import { apply, lang, onLangChange, t } from "../i18n.js";
@@ -33,12 +34,17 @@ const hearts = new Hearts($("#like-button"), $("#hearts"), send);
 const ticker = new Ticker($("#ticker"));
 const bag = sheet($("#bag-sheet"));
 const buy = new BuySheet($("#buy-sheet"), $("#buy-body"), { roomId, loginHref: loginUrl() });
+let buying = null; // the product in the buy sheet, for its behaviour events
+const sheetOpened = trackBuySheet($("#buy-body"), () => ({ roomId, productId: buying }));
 const showcase = new Showcase({
   pinned: $("#pinned"), bagList: $("#bag-list"), bagCount: $("#bag-count"),
   onBuy: (item) => {
     bag.close();
     // A product opened in the room: the session's funnel counts it (never answered).
     send({ type: "view_product", productId: item.id });
+    buying = item.id;
+    sheetOpened();
+    track("product_view", { roomId, productId: item.id });
     buy.open(item);
   },
 });
@@ -47,8 +53,14 @@ const isLive = () => Boolean(room && room.session && room.session.status === "li
 const packets = new RedPackets($("#rp-dialog"), $("#rp-body"), { socket, hostName: () => (room ? room.hostName : ""), loginHref: loginUrl(), isLive });
 const share = new Share($("#share-sheet"), $("#share-body"), { roomId });
 const state = new RoomState(stage, $("#state-panel"), $("#status-badge"), roomId);
-$("#bag-button").addEventListener("click", () => bag.open());
-$("#share-button").addEventListener("click", () => share.open());
+$("#bag-button").addEventListener("click", () => {
+  track("bag_open", { roomId });
+  bag.open();
+});
+$("#share-button").addEventListener("click", () => {
+  track("share", { roomId });
+  share.open();
+});
 
 function showOnline() {
   $("#online").textContent = t("room.online", { n: counters.online ?? room?.online ?? 0 });

@@ -11,6 +11,7 @@ import { requireLogin } from "../session.js";
 
 const sessionId = Number(location.pathname.split("/").filter(Boolean)[2]);
 let report = null;
+let decomposition = null; // sales = visitors × conversion × value per buyer (analytics)
 let charts = [];
 
 function duration(seconds) {
@@ -96,6 +97,27 @@ function tables() {
   $("#by-distributor tbody").replaceChildren(...(rows.length ? rows : [h("tr", {}, h("td", { colspan: "4", class: "empty" }, t("report.empty")))]));
 }
 
+function decomposed() {
+  const d = decomposition;
+  $("#decomposition").hidden = !d;
+  if (!d) return;
+  const pct = (x) => `${(x * 100).toFixed(1)}%`;
+  const change = (x) => (x == null ? "" : t("funnel.change", { sign: x >= 0 ? "+" : "", pct: (x * 100).toFixed(1) }));
+  const cards = [
+    ["visitors", String(d.current.visitors), d.changes.visitors],
+    ["conversion", pct(d.current.conversion), d.changes.conversion],
+    ["valuePerBuyer", money(Math.round(d.current.valuePerBuyer)), d.changes.valuePerBuyer],
+    ["sales", money(d.current.sales), d.changes.sales],
+  ];
+  $("#decomp-figures").replaceChildren(...cards.map(([key, value, delta]) => h("div", { dataset: { figure: key } },
+    h("div", { class: "label" }, t(`funnel.fig.${key}`)),
+    h("div", { class: "stat", id: `decomp-${key}` }, value),
+    delta == null ? null : h("div", { class: delta >= 0 ? "rate up" : "rate down" }, change(delta)))));
+  const prev = d.previousSession;
+  $("#decomp-previous").textContent = prev ? t("funnel.vsPrevious", { title: prev.title, when: prev.startedAt ? dateTime(prev.startedAt) : "" }) : t("funnel.noPrevious");
+  $("#decomp-funnel").href = `/host/analytics?sessionId=${sessionId}`;
+}
+
 function render() {
   const s = report.session;
   document.title = `${s.title} · ${t("report.title")}`;
@@ -109,6 +131,7 @@ function render() {
   if (s.coverUrl) cover.src = s.coverUrl;
   figures();
   funnel();
+  decomposed();
   drawCharts();
   tables();
 }
@@ -122,6 +145,8 @@ async function start() {
     showError(err, $("#report-error"));
     return;
   }
+  // The decomposition is the host's (staff may read the report without it): its absence hides it.
+  decomposition = await api(`/api/host/analytics/sessions/${sessionId}/decomposition`).catch(() => null);
   render();
   onLangChange(render);
   window.addEventListener("resize", () => {

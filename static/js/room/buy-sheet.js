@@ -13,6 +13,7 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { dateTime, money } from "../money.js";
 import { frameSrc } from "../pay-frame.js";
+import { PointsToggle } from "../points.js";
 import { quote } from "../promotions-api.js";
 import { AddressPicker } from "./buy-address.js";
 import { sheet } from "./sheets.js";
@@ -101,6 +102,15 @@ export class BuySheet {
     let lastQuote = null;
     let placing = false;
     let asked = 0; // the latest quote asked for: older answers are dropped
+    // Member points of this host: offered on what the quote leaves to pay (members' points.js).
+    const pointsToggle = new PointsToggle(() => showTotal());
+    const showTotal = () => {
+      if (!lastQuote) return;
+      const off = lastQuote.discountAmount + pointsToggle.discount();
+      totalValue.textContent = money(lastQuote.payAmount - pointsToggle.discount());
+      discount.textContent = `−${money(off)}`;
+      discountRow.hidden = !(off > 0);
+    };
 
     const selection = () => {
       const sku = product.skus.find((s) => String(s.id) === form.elements.sku.value) || firstInStock;
@@ -142,10 +152,9 @@ export class BuySheet {
     };
     const showQuote = (q, notice) => {
       lastQuote = q;
-      totalValue.textContent = money(q.payAmount);
       original.textContent = money(q.totalAmount);
-      discount.textContent = `−${money(q.discountAmount)}`;
-      discountRow.hidden = !(q.discountAmount > 0);
+      showTotal();
+      pointsToggle.update(product.hostId, q.payAmount);
       const picked = coupons.find((c) => String(c.userCouponId) === couponSelect.value);
       note(notice || (picked && !picked.applicable ? errorText({ code: picked.reason, detail: picked.reason }) : ""));
     };
@@ -230,6 +239,7 @@ export class BuySheet {
           this.stopQuoting();
           await ask();
         }
+        await pointsToggle.ready; // the points offer of the total shown
         const s = selection();
         if (!(await stillInStock(s))) {
           payArea.replaceChildren();
@@ -238,8 +248,9 @@ export class BuySheet {
         }
         if (method === "wallet" && lastQuote) {
           const available = await showBalance();
-          if (available !== null && available < lastQuote.payAmount) {
-            this.offerOtherWays(payArea, available, lastQuote.payAmount, submit);
+          const due = lastQuote.payAmount - pointsToggle.discount();
+          if (available !== null && available < due) {
+            this.offerOtherWays(payArea, available, due, submit);
             return done();
           }
         }
@@ -254,6 +265,7 @@ export class BuySheet {
         const body = { items: s.items, addressId };
         if (this.roomId) body.roomId = this.roomId; // outside a room (the product page) there is none
         if (s.userCouponId) body.userCouponId = s.userCouponId;
+        if (pointsToggle.points()) body.points = pointsToggle.points();
         const signature = JSON.stringify(body);
         if (signature !== keyBody) {
           key = newKey();
@@ -305,7 +317,7 @@ export class BuySheet {
       skus,
       h("label", { for: "buy-quantity" }, t("buy.quantity")), quantity, stockNote,
       picker.element,
-      couponLabel, couponSelect, couponNote,
+      couponLabel, couponSelect, couponNote, pointsToggle.element,
       lines, total, balance, error, h("div", { class: "row" }, payGateway, payWallet), payArea);
     this.body.replaceChildren(form);
     showSku();
