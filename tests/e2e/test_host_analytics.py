@@ -56,9 +56,12 @@ async def test_a_guests_visit_becomes_events_and_the_host_reads_the_funnel(
     await expect(steps.first).to_contain_text("进入直播间")
     await expect(desk.locator("#funnel-chart canvas")).to_have_count(1)
     await expect(desk.locator("#visitors-chart canvas")).to_have_count(1)
-    # Keyboard: the filters are a form; Enter on a field asks again.
-    await desk.get_by_label("场次 ID").fill(str(session_id))
-    await desk.get_by_label("场次 ID").press("Enter")
+    # The host picks the broadcast by its title, not its id; the filters are a form, so Enter
+    # in one of its fields asks again (keyboard).
+    session_choice = desk.locator(f'#f-session option[value="{session_id}"]')
+    await expect(session_choice).to_have_count(1, timeout=WAIT)
+    await desk.get_by_label("场次", exact=True).select_option(str(session_id))
+    await desk.get_by_label("转化窗口（小时）").press("Enter")
     await expect(steps.first).to_contain_text("1", timeout=WAIT)
     await screenshot(desk, "host-analytics")
 

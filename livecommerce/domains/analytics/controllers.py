@@ -17,12 +17,18 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 
-from livecommerce.domains.analytics import reports, store
+from livecommerce.domains.analytics import options, reports, store
 from livecommerce.domains.analytics.beacon import CONTROLLERS as BEACON_CONTROLLERS
 from livecommerce.domains.analytics.events import KINDS
 from livecommerce.domains.analytics.funnel_sql import FunnelQuery
 from livecommerce.domains.analytics.hooks import AnalyticsHooks
-from livecommerce.domains.analytics.schemas import Channel, DailyOut, DecompositionOut, FunnelOut
+from livecommerce.domains.analytics.schemas import (
+    Channel,
+    DailyOut,
+    DecompositionOut,
+    FilterOptions,
+    FunnelOut,
+)
 from livecommerce.infra import db
 from livecommerce.infra.auth import current_actor
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -122,6 +128,11 @@ class HostAnalyticsController(Controller):
             channel=channel,
         )
         return await reports.funnel(store.store(), query)
+
+    @get("/options")
+    async def filter_options(self, analytics_host: int) -> FilterOptions:
+        """The rooms, broadcasts, products and distributors a funnel can be narrowed to."""
+        return await options.filter_options(analytics_host)
 
     @get("/sessions/{session_id:int}/decomposition")
     async def decomposition(self, analytics_host: int, session_id: int) -> DecompositionOut:

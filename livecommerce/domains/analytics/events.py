@@ -7,9 +7,9 @@ event): 2,000,000 events a run in bench/funnel.py made that conversion a visible
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
-KINDS = (
+EventKind = Literal[
     "room_enter",
     "room_leave",
     "product_view",
@@ -20,11 +20,13 @@ KINDS = (
     "share",
     "link_click",
     "coupon_claim",
-)
+]
 # What a page may send through the beacon; the others are recorded by the server itself (the
 # room socket: enter/leave; orders: paid; distribution: link_click; promotions: coupon_claim),
 # so a client can't make up a payment, a click or a visit.
-BEACON_KINDS = ("product_view", "bag_open", "sheet_add", "checkout_start", "share")
+BeaconKind = Literal["product_view", "bag_open", "sheet_add", "checkout_start", "share"]
+KINDS: tuple[str, ...] = get_args(EventKind)
+BEACON_KINDS: tuple[str, ...] = get_args(BeaconKind)
 
 COLUMNS = (
     "occurred_at",

@@ -7,22 +7,11 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from livecommerce.domains.analytics.events import BeaconKind, EventKind
 from livecommerce.infra.schema import In, Out
 
 Id = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
-BeaconKind = Literal["product_view", "bag_open", "sheet_add", "checkout_start", "share"]
-StepKind = Literal[
-    "room_enter",
-    "room_leave",
-    "product_view",
-    "bag_open",
-    "sheet_add",
-    "checkout_start",
-    "paid",
-    "share",
-    "link_click",
-    "coupon_claim",
-]
+StepKind = EventKind  # a funnel step is any kind of event
 # Where the viewer came from, as the page knows it (a share link's `?ch=`, the app's own entry).
 Channel = Literal["direct", "link", "poster", "qr", "wechat", "moments", "search", "push", "other"]
 MAX_EVENTS = 50
@@ -113,3 +102,25 @@ class DailyFigures(Out):
 
 class DailyOut(Out):
     days: list[DailyFigures]
+
+
+class FilterChoice(Out):
+    id: int
+    title: str
+
+
+class SessionChoice(Out):
+    id: int
+    title: str
+    room_id: int
+    status: str
+    started_at: datetime | None
+
+
+class FilterOptions(Out):
+    """What the host's funnels can be narrowed to, newest first (at most 200 of each)."""
+
+    rooms: list[FilterChoice]
+    sessions: list[SessionChoice]
+    products: list[FilterChoice]
+    distributors: list[FilterChoice]  # who sold for the host, the most first

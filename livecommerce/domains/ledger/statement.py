@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from asyncpg import Connection, Record
 
+# The columns of a statement line, whichever accounts it reads.
+_ENTRIES = (
+    "SELECT e.id, a.kind AS account_kind, e.amount, e.balance_after, t.kind,"
+    " t.business_key, e.created_at"
+    " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
+    " JOIN ledger_transactions t ON t.id = e.txn_id"
+)
+
 
 async def points_entries_of(
     conn: Connection, user_id: int, host_id: int, cursor: int | None, limit: int
@@ -12,11 +20,7 @@ async def points_entries_of(
     `entries_of`, account_kind `pts:`/`ptf:`), below `cursor`, newest first."""
     return list(
         await conn.fetch(
-            "SELECT e.id, a.kind AS account_kind, e.amount, e.balance_after, t.kind,"
-            " t.business_key, e.created_at"
-            " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
-            " JOIN ledger_transactions t ON t.id = e.txn_id"
-            " WHERE a.user_id = $1 AND a.kind = ANY($2::text[])"
+            _ENTRIES + " WHERE a.user_id = $1 AND a.kind = ANY($2::text[])"
             " AND ($3::int IS NULL OR e.id < $3)"
             " ORDER BY e.id DESC LIMIT $4",
             user_id,
@@ -34,11 +38,7 @@ async def entries_of(
     created_at) below `cursor`, newest first."""
     return list(
         await conn.fetch(
-            "SELECT e.id, a.kind AS account_kind, e.amount, e.balance_after, t.kind,"
-            " t.business_key, e.created_at"
-            " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
-            " JOIN ledger_transactions t ON t.id = e.txn_id"
-            " WHERE a.user_id = $1 AND ($2::int IS NULL OR e.id < $2)"
+            _ENTRIES + " WHERE a.user_id = $1 AND ($2::int IS NULL OR e.id < $2)"
             # Money only: a member's points (and a host's points issuer) have their own history.
             " AND a.kind <> 'points_issuer' AND a.kind NOT LIKE 'pts:%' AND a.kind NOT LIKE 'ptf:%'"
             " ORDER BY e.id DESC LIMIT $3",

@@ -132,6 +132,7 @@ class MemberRow(Out):
     username: str
     display_name: str
     tier_code: str
+    tier_name: str  # the host's name for the tier ('' before tiers are set up)
     lifetime_spend: int
     paid_orders: int
     last_paid_at: datetime | None
@@ -152,6 +153,7 @@ class MemberPage(Out):
 class MemberFigures(Out):
     is_member: bool  # has paid an order with this host
     tier_code: str
+    tier_name: str  # the host's name for it (member_tiers); '' before the host sets tiers up
     tier_changed_at: datetime | None
     lifetime_spend: int
     paid_orders: int

@@ -34,12 +34,17 @@ RECENT = 20
 
 async def _figures(conn: Connection, host_id: int, user_id: int) -> MemberFigures:
     m = await conn.fetchrow(
-        "SELECT * FROM members WHERE host_id = $1 AND user_id = $2", host_id, user_id
+        "SELECT m.*, t.name AS tier_name FROM members m"
+        " LEFT JOIN member_tiers t ON t.host_id = m.host_id AND t.code = m.tier_code"
+        " WHERE m.host_id = $1 AND m.user_id = $2",
+        host_id,
+        user_id,
     )
     if m is None:
         return MemberFigures(
             is_member=False,
             tier_code="",
+            tier_name="",
             tier_changed_at=None,
             lifetime_spend=0,
             paid_orders=0,
@@ -52,6 +57,7 @@ async def _figures(conn: Connection, host_id: int, user_id: int) -> MemberFigure
     return MemberFigures(
         is_member=True,
         tier_code=m["tier_code"],
+        tier_name=m["tier_name"] or "",
         tier_changed_at=m["tier_changed_at"],
         lifetime_spend=m["lifetime_spend"],
         paid_orders=orders,

@@ -216,8 +216,10 @@ async def page(
         n = len(compiled.args)
         total = await conn.fetchval(f"SELECT count(*) FROM ({compiled.sql}) s", *compiled.args)
         rows = await conn.fetch(
-            f"SELECT s.*, coalesce(f.status, 'todo') AS follow_up FROM ({compiled.sql}) s"
+            f"SELECT s.*, coalesce(f.status, 'todo') AS follow_up,"
+            f" coalesce(t.name, '') AS tier_name FROM ({compiled.sql}) s"
             " LEFT JOIN member_followups f ON f.host_id = $1 AND f.user_id = s.user_id"
+            " LEFT JOIN member_tiers t ON t.host_id = $1 AND t.code = s.tier_code"
             " ORDER BY s.last_paid_at DESC NULLS LAST, s.user_id DESC"
             f" LIMIT ${n + 1} OFFSET ${n + 2}",
             *compiled.args,

@@ -124,18 +124,23 @@ async def of_member(conn: Connection, host_id: int, user_id: int) -> list[Member
     ]
 
 
+async def _check_own_tag(conn: Connection, host_id: int, user_id: int, tag_id: int) -> None:
+    """One of the host's people and one of the host's manual tags, or 404."""
+    await people.ensure_visible(conn, host_id, user_id)
+    found = await conn.fetchval(
+        "SELECT id FROM member_tag_defs WHERE id = $1 AND host_id = $2", tag_id, host_id
+    )
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND, detail=f"no tag {tag_id}")
+
+
 async def add_to_member(
     host_id: int, actor_id: int, user_id: int, tag_id: int
 ) -> list[MemberTagOut]:
     """Put the host's manual tag on one of its people (again: no change)."""
     async with db.transaction() as tx:
         conn = tx.conn
-        await people.ensure_visible(conn, host_id, user_id)
-        found = await conn.fetchval(
-            "SELECT id FROM member_tag_defs WHERE id = $1 AND host_id = $2", tag_id, host_id
-        )
-        if found is None:
-            raise DomainError(ErrorCode.NOT_FOUND, detail=f"no tag {tag_id}")
+        await _check_own_tag(conn, host_id, user_id, tag_id)
         await conn.execute(
             "INSERT INTO member_tags (host_id, user_id, kind, code, tag_def_id, added_by_id)"
             " VALUES ($1, $2, 'manual', $3, $4, $5)"
@@ -153,12 +158,7 @@ async def remove_from_member(host_id: int, user_id: int, tag_id: int) -> list[Me
     """Take a manual tag off (not on: no change). Rule tags are the worker's: not removable."""
     async with db.transaction() as tx:
         conn = tx.conn
-        await people.ensure_visible(conn, host_id, user_id)
-        found = await conn.fetchval(
-            "SELECT id FROM member_tag_defs WHERE id = $1 AND host_id = $2", tag_id, host_id
-        )
-        if found is None:
-            raise DomainError(ErrorCode.NOT_FOUND, detail=f"no tag {tag_id}")
+        await _check_own_tag(conn, host_id, user_id, tag_id)
         await conn.execute(
             "DELETE FROM member_tags WHERE host_id = $1 AND user_id = $2 AND code = $3"
             " AND kind = 'manual'",

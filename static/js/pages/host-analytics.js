@@ -96,13 +96,37 @@ async function loadFunnel() {
   }
 }
 
+// The host's rooms, broadcasts, products and distributors as choices, by name; an id given in the
+// address (from the session report) is chosen, and kept as "#id" if it is not among them.
+async function fillChoices(params) {
+  const form = $("#funnel-form");
+  let choices = { rooms: [], sessions: [], products: [], distributors: [] };
+  try {
+    choices = await api("/api/host/analytics/options");
+  } catch (err) {
+    showError(err, $("#error"));
+  }
+  const rooms = new Map(choices.rooms.map((r) => [r.id, r.title]));
+  const when = (s) => (s.startedAt ? new Date(s.startedAt).toLocaleDateString() : t(`funnel.status.${s.status}`));
+  const lists = {
+    roomId: choices.rooms.map((r) => [r.id, r.title]),
+    sessionId: choices.sessions.map((s) => [s.id, `${s.title || rooms.get(s.roomId) || ""} · ${when(s)}`]),
+    productId: choices.products.map((p) => [p.id, p.title]),
+    distributorId: choices.distributors.map((d) => [d.id, d.title]),
+  };
+  for (const [name, entries] of Object.entries(lists)) {
+    const select = form[name];
+    const wanted = params.get(name);
+    if (wanted && !entries.some(([id]) => String(id) === wanted)) entries.push([wanted, `#${wanted}`]);
+    select.append(...entries.map(([id, label]) => h("option", { value: String(id) }, label)));
+    if (wanted) select.value = wanted;
+  }
+}
+
 async function start() {
   await boot();
   if (!(await requireLogin())) return;
-  const params = new URLSearchParams(location.search);
-  for (const name of ["sessionId", "roomId", "productId", "distributorId"]) {
-    if (params.get(name)) $("#funnel-form")[name].value = params.get(name);
-  }
+  await fillChoices(new URLSearchParams(location.search));
   $("#funnel-form").addEventListener("submit", (event) => {
     event.preventDefault();
     loadFunnel();

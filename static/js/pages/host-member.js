@@ -28,7 +28,7 @@ function renderFigures() {
     figure("spend", money(m.lifetimeSpend)),
     figure("orders", String(m.paidOrders)),
     figure("aov", money(m.averageOrderValue)),
-    figure("tier", m.tierCode || t("crm.noTier")),
+    figure("tier", m.tierName || m.tierCode || t("crm.noTier")),
     figure("points", t("crm.pointsValue", { available: view.points.available, frozen: view.points.frozen })),
     figure("watch", minutes(view.watchSeconds)),
     figure("lastPaid", m.lastPaidAt ? dateTime(m.lastPaidAt) : "—"));

@@ -40,7 +40,7 @@ function renderMembers() {
     h("thead", {}, h("tr", {}, ["name", "tier", "spend", "orders", "lastPaid", "follow", "tags"].map((k) => h("th", { class: ["spend", "orders"].includes(k) ? "num" : "" }, t(`crm.col.${k}`))))),
     h("tbody", {}, page.items.map((m) => h("tr", { dataset: { userId: m.userId } },
       h("td", {}, h("a", { href: `/host/members/${m.userId}` }, m.displayName), h("div", { class: "muted" }, `@${m.username}`)),
-      h("td", {}, m.tierCode || "—"),
+      h("td", {}, m.tierName || m.tierCode || "—"),
       h("td", { class: "num" }, money(m.lifetimeSpend)),
       h("td", { class: "num" }, String(m.paidOrders)),
       h("td", {}, m.lastPaidAt ? dateTime(m.lastPaidAt) : "—"),
