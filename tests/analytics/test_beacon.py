@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from livecommerce.domains.distribution import bindings
 from livecommerce.realtime import guests
 from tests.analytics.conftest import stored
+from tests.distribution.helpers import chain, share, visit
 from tests.support import create_product, create_room, go_live, problem_code
 
 BAD_BATCHES = {
@@ -119,3 +121,38 @@ async def test_what_is_kept_is_the_servers_view_of_who_where_and_when(
     assert by_kind["checkout_start"]["occurred_at"] < by_kind["sheet_add"]["occurred_at"]
     # A guest id the server did not sign is nobody: kept, but followed by no funnel.
     assert (by_kind["share"]["user_id"], by_kind["share"]["guest_id"]) == (None, None)
+
+
+async def test_page_events_name_the_distributor_who_brought_the_viewer(
+    client, user_factory
+) -> None:
+    """A bound buyer's events, and a guest's who followed a share link, carry the distributor
+    (so their page events count in that distributor's funnel); a forged link cookie names no one,
+    and neither does a viewer nobody brought."""
+    host = await user_factory("host", ["host"])
+    product = await create_product(client, host)
+    [(seller, _)] = await chain(client, user_factory, ["seller"])
+    code = (await share(client, seller, product["id"]))["code"]
+    bound, alone = await user_factory("bound"), await user_factory("alone")
+    await visit(client, code, bound)
+    client.cookies.clear()
+    guest_visit = await visit(client, code)
+    ref_cookie = guest_visit.cookies.get(bindings.COOKIE)
+    assert ref_cookie
+    client.cookies.clear()  # each call below says who it is
+    event = {"events": [{"kind": "product_view", "productId": product["id"]}]}
+    for headers, cookies in (
+        (bound.headers, {}),
+        (alone.headers, {}),
+        ({}, {bindings.COOKIE: ref_cookie}),
+        ({}, {bindings.COOKIE: f"{code}.1.forged"}),
+    ):
+        sent = await client.post("/api/events", json=event, headers=headers, cookies=cookies)
+        assert sent.status_code == 202, sent.text
+    rows = await stored(
+        "SELECT user_id, distributor_id FROM behaviour_events WHERE kind = 'product_view'"
+    )
+    by_user = [(r["user_id"], r["distributor_id"]) for r in rows]
+    assert sorted(by_user, key=str) == sorted(
+        [(bound.id, seller.id), (alone.id, None), (None, seller.id), (None, None)], key=str
+    )

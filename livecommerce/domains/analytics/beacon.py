@@ -4,8 +4,9 @@ Anyone may send it, guests too (by the id the server signed, `lc_guest`), but no
 taken on trust: the kinds are the few a page can see happen (a payment, a visit or a link click
 is recorded by the server itself), every id must exist, the host is the room's or the product's
 (never the client's), the time is the server's (less the age the page declares, at most ten
-minutes), the device is read from the User-Agent. At most 50 events a call, and a bucket of
-calls per viewer. A refused batch is refused whole, as problem details.
+minutes), the device is read from the User-Agent, and the distributor is the one who brought
+the viewer (a user's live binding, a guest's signed share-link cookie). At most 50 events a
+call, and a bucket of calls per viewer. A refused batch is refused whole, as problem details.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from asyncpg import Connection
 from litestar import Controller, Request, post
 
 from livecommerce.domains.analytics import store
 from livecommerce.domains.analytics.events import Event, now
 from livecommerce.domains.analytics.schemas import BeaconAccepted, BeaconBatch
+from livecommerce.domains.distribution import bindings
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -74,11 +77,29 @@ def _viewer(
     return guests.ADDRESS_PREFIX + guests.client_address(request.scope), None, None
 
 
+async def _distributor(conn: Connection, user_id: int | None, ref_cookie: str | None) -> int | None:
+    """Who brought this viewer: a user's live binding, else a guest's share-link cookie (the one
+    that binds them when they sign up), so page events count in that distributor's funnel."""
+    if user_id is not None:
+        binding = await bindings.live_binding(conn, user_id)
+        if binding is not None:
+            return int(binding["distributor_id"])
+    clicked = bindings.verify(ref_cookie)
+    if clicked is None:
+        return None
+    found = await conn.fetchval(
+        "SELECT distributor_id FROM share_links WHERE code = $1", clicked[0]
+    )
+    return int(found) if found is not None else None
+
+
 async def _targets(
-    room_ids: set[int], product_ids: set[int]
-) -> tuple[dict[int, tuple[int, int | None]], dict[int, int]]:
-    """room id -> (host, live session), product id -> host; 404 for an id that is not there."""
+    room_ids: set[int], product_ids: set[int], user_id: int | None, ref_cookie: str | None
+) -> tuple[dict[int, tuple[int, int | None]], dict[int, int], int | None]:
+    """room id -> (host, live session), product id -> host (404 for an id that is not there),
+    and the viewer's distributor."""
     async with db.connection() as conn:
+        distributor_id = await _distributor(conn, user_id, ref_cookie)
         rooms = await conn.fetch(
             "SELECT r.id, r.host_id, (SELECT s.id FROM live_sessions s WHERE s.room_id = r.id"
             " AND s.status = 'live' ORDER BY s.id DESC LIMIT 1) AS session_id"
@@ -93,7 +114,7 @@ async def _targets(
     missing = sorted(room_ids - by_room.keys()) + sorted(product_ids - by_product.keys())
     if missing:
         raise DomainError(ErrorCode.NOT_FOUND, detail=f"no room or product {missing[0]}")
-    return by_room, by_product
+    return by_room, by_product, distributor_id
 
 
 class BeaconController(Controller):
@@ -118,9 +139,11 @@ class BeaconController(Controller):
                     ErrorCode.VALIDATION_ERROR,
                     detail=f"a {event.kind} event needs a room or product",
                 )
-        rooms, products = await _targets(
+        rooms, products, distributor_id = await _targets(
             {e.room_id for e in data.events if e.room_id is not None},
             {e.product_id for e in data.events if e.product_id is not None},
+            user_id,
+            request.cookies.get(bindings.COOKIE),
         )
         device = device_of(request.headers.get("user-agent", "")[:512])
         received = now()
@@ -143,6 +166,7 @@ class BeaconController(Controller):
                     room_id=event.room_id,
                     session_id=room[1] if room else None,
                     product_id=event.product_id,
+                    distributor_id=distributor_id,
                     channel=event.channel,
                     device=device,
                 )
