@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
+from tests.e2e.support import screenshot
 from tests.members.tiers_support import buy
 from tests.support import create_product
 
@@ -39,3 +40,16 @@ async def test_a_host_saves_tiers_and_a_buyer_sees_the_card(pages, client, user_
     shown = shop.locator("#member-card .member-card")
     await expect(shown).to_contain_text("350.00 more to reach 金卡", timeout=WAIT)
     await expect(shown).to_contain_text("This calendar month")
+
+    # In the host's live room, on a phone: the bag opens with the member's card at its top.
+    room = (
+        await client.post("/api/rooms", json={"title": "龙井品鉴"}, headers=host.headers)
+    ).json()
+    live = await client.post(f"/api/rooms/{room['id']}/start", headers=host.headers)
+    assert live.status_code == 200, live.text
+    watching = await pages.open(f"/rooms/{room['id']}", buyer, locale="zh-CN", mobile=True)
+    await watching.locator("#bag-button").click()
+    in_bag = watching.locator("#bag-member .member-card")
+    await expect(in_bag).to_contain_text("再消费 ¥350.00 升级金卡", timeout=WAIT)
+    await expect(in_bag.locator(".badge")).to_have_text("银卡")
+    await screenshot(watching, "room-bag-member-card")

@@ -5,6 +5,7 @@ import { $ } from "../dom.js";
 import { langButton } from "../header.js";
 import { apply, lang, onLangChange, t } from "../i18n.js";
 import { sync } from "../clock.js";
+import { mountMemberCard } from "../member-card.js";
 import { Player } from "../player.js";
 import { RoomSocket } from "../room-socket.js";
 import { BuySheet } from "../room/buy-sheet.js";
@@ -53,8 +54,13 @@ const isLive = () => Boolean(room && room.session && room.session.status === "li
 const packets = new RedPackets($("#rp-dialog"), $("#rp-body"), { socket, hostName: () => (room ? room.hostName : ""), loginHref: loginUrl(), isLive });
 const share = new Share($("#share-sheet"), $("#share-body"), { roomId });
 const state = new RoomState(stage, $("#state-panel"), $("#status-badge"), roomId);
+let memberCard = false; // my tier with this host, at the top of the bag (fetched on first open)
 $("#bag-button").addEventListener("click", () => {
   track("bag_open", { roomId });
+  if (!memberCard && room) {
+    memberCard = true;
+    mountMemberCard($("#bag-member"), room.hostId);
+  }
   bag.open();
 });
 $("#share-button").addEventListener("click", () => {
