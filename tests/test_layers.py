@@ -39,6 +39,18 @@ ALLOWED = {
         "orders",
         "promotions",
     },
+    # Outreach reaches members (segments, tiers) about rooms, products and orders.
+    "outreach": {
+        "accounts",
+        "analytics",
+        "catalog",
+        "distribution",
+        "ledger",
+        "live",
+        "members",
+        "orders",
+        "promotions",
+    },
     # The console reads and acts on every domain, through their services.
     "admin": {
         "accounts",
@@ -49,6 +61,7 @@ ALLOWED = {
         "live",
         "members",
         "orders",
+        "outreach",
         "payments",
         "payouts",
         "promotions",
