@@ -37,6 +37,14 @@ from livecommerce.domains.members.segments_controller import (
 from livecommerce.domains.members.staff_controller import CONTROLLERS as STAFF_CONTROLLERS
 from livecommerce.domains.members.tier_controller import CONTROLLERS as TIER_CONTROLLERS
 from livecommerce.domains.orders.controllers import CONTROLLERS as ORDER_CONTROLLERS
+from livecommerce.domains.outreach import setup as outreach_setup
+from livecommerce.domains.outreach import user_socket
+from livecommerce.domains.outreach.campaign_controller import CONTROLLERS as CAMPAIGN_CONTROLLERS
+from livecommerce.domains.outreach.channel_settings import CONTROLLERS as CHANNEL_CONTROLLERS
+from livecommerce.domains.outreach.controllers import CONTROLLERS as OUTREACH_CONTROLLERS
+from livecommerce.domains.outreach.journey_controller import CONTROLLERS as JOURNEY_CONTROLLERS
+from livecommerce.domains.outreach.push_controller import CONTROLLERS as PUSH_CONTROLLERS
+from livecommerce.domains.outreach.results_controller import CONTROLLERS as RESULT_CONTROLLERS
 from livecommerce.domains.payments import providers
 from livecommerce.domains.payments.controllers import CONTROLLERS as PAYMENT_CONTROLLERS
 from livecommerce.domains.payments.controllers import SANDBOX_CONTROLLERS
@@ -100,6 +108,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
     jwt_auth = build_jwt_auth(settings)
     prometheus_config, prometheus_controller = prometheus()
     distribution_bindings.configure(settings.secret_key)
+    outreach_setup.configure(settings)
 
     async def startup(app: Litestar) -> None:
         await db.start_pool(settings)
@@ -112,6 +121,7 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
         promotion_state.bind(app.state.redis)
 
     async def shutdown(app: Litestar) -> None:
+        await user_socket.stop(app)
         await behaviour_events.close()  # what is still buffered is written before the pool goes
         hub = getattr(app.state, "hub", None)
         if hub is not None:
@@ -152,6 +162,13 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             *CRM_CONTROLLERS,
             *SEGMENT_CONTROLLERS,
             *ANALYTICS_CONTROLLERS,
+            *OUTREACH_CONTROLLERS,
+            user_socket.user_ws(settings.allowed_origins),
+            *CAMPAIGN_CONTROLLERS,
+            *RESULT_CONTROLLERS,
+            *JOURNEY_CONTROLLERS,
+            *PUSH_CONTROLLERS,  # Web Push: the VAPID key, subscriptions, /sw.js
+            *CHANNEL_CONTROLLERS,  # a host's IM bots and SMS gateway
             # piccolo-admin, for admins, behind our login (domains/admin/tables_mount.py)
             tables_mount(settings),
             pages_router(),

@@ -34,12 +34,14 @@ PAGES: dict[str, str] = {
     "/host/members/{user_id:int}": "host-member.html",  # the customer 360
     "/host/staff": "host-staff.html",
     "/host/analytics": "host-analytics.html",  # funnels, traffic × conversion × order value
+    "/host/outreach": "host-outreach.html",  # journeys, one-off messages, their results
     "/me/orders": "orders.html",
     "/me/orders/{order_id:int}": "order.html",  # one order: timeline, after-sales
     "/me/addresses": "addresses.html",
     "/me/coupons": "coupons.html",
     "/me/wallet": "wallet.html",
     "/me/points": "me-points.html",  # my points with each host, and their history
+    "/me/inbox": "inbox.html",  # my messages (outreach), and my notification settings
     "/host/points": "host-points.html",  # the host's points rules
     "/me": "me.html",  # my account: the display name others see
     "/distributor": "distributor.html",

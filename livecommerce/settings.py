@@ -83,6 +83,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     media_quota_bytes: Positive = 524_288_000  # stored per user (500 MiB)
     # Behaviour events (domains/analytics): daily partitions older than this are dropped.
     events_retention_days: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 400
+    # Outreach results (domains/outreach/attribution.py): an order paid within this many days
+    # after a message was delivered is credited to the latest such message.
+    attribution_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 7
+    # Outreach (domains/outreach): one message per user and channel per this many hours (0: no
+    # cap), quiet hours in the user's zone ('HH:MM-HH:MM', '' none), messages per host per
+    # business day (0: no cap), and the sandbox channel (unset: on in dev and test).
+    outreach_cap_hours: Annotated[float, msgspec.Meta(ge=0, le=24 * 30)] = 16
+    quiet_hours: Annotated[str, msgspec.Meta(pattern=r"^$|^\d\d:\d\d-\d\d:\d\d$")] = "21:00-09:00"
+    outreach_host_daily_cap: Annotated[int, msgspec.Meta(ge=0)] = 10_000
+    outreach_sandbox: bool | None = None
+    # Repurchase journey (domains/outreach/journey_repurchase.py): remind this many days before a
+    # product's cycle ends; learn a cycle once this many buyers bought the product twice.
+    repurchase_lead_days: Annotated[int, msgspec.Meta(ge=0, le=60)] = 3
+    repurchase_min_buyers: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 5
+    # Outreach e-mail (domains/outreach/email_channel.py): unset SMTP_HOST, no e-mail channel.
+    # SMTP_STARTTLS upgrades a plain connection (port 587); off only for a local relay.
+    smtp_host: str = ""
+    smtp_port: Port = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "LiveCommerce <noreply@localhost>"
+    smtp_starttls: bool = True
 
     @property
     def payment_timeout(self) -> timedelta:

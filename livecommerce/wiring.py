@@ -31,8 +31,11 @@ from livecommerce.domains.members import (
 )
 from livecommerce.domains.members import staff as member_staff
 from livecommerce.domains.members import tiers as member_tiers
+from livecommerce.domains.members.hooks import MemberHooks
 from livecommerce.domains.orders import lifecycle
 from livecommerce.domains.orders.hooks import OrderHooks
+from livecommerce.domains.outreach import journey_members, journey_reminder, rechecks
+from livecommerce.domains.outreach.hooks import OutreachHooks
 from livecommerce.domains.payments import topups
 from livecommerce.domains.payments.hooks import PaymentHooks
 from livecommerce.domains.promotions import checkout as coupon_checkout
@@ -50,6 +53,16 @@ class Wiring:
     distribution: DistributionHooks = field(default_factory=DistributionHooks)
     promotions: PromotionHooks = field(default_factory=PromotionHooks)
     analytics: AnalyticsHooks = field(default_factory=AnalyticsHooks)
+    outreach: OutreachHooks = field(default_factory=OutreachHooks)
+    members: MemberHooks = field(default_factory=MemberHooks)
+
+
+def member_hooks() -> MemberHooks:
+    return MemberHooks(
+        # The member hears of a new tier and of a member-day red packet (outreach journeys).
+        tier_changed=(journey_members.on_tier_changed,),
+        benefit_granted=(journey_members.on_benefit_granted,),
+    )
 
 
 def account_hooks() -> AccountHooks:
@@ -86,7 +99,7 @@ def order_hooks() -> OrderHooks:
             # The buyer is the host's member; what they paid is growth (tiers, DESIGN §11).
             member_growth.on_paid,
             # With that growth, the tier rises at once (never lowered here: at the window's edge).
-            member_tiers.on_paid,
+            member_tiers.OnPaid(member_hooks()),
             room_commerce.announce_purchase,
             # A `paid` behaviour event per product, kept after COMMIT (funnels, analytics).
             behaviour.on_paid,
@@ -120,6 +133,8 @@ def room_hooks() -> RoomHooks:
         actions={"grab": promotions_in_room.grab_action},
         # Entering and leaving (with the time watched) are behaviour events.
         presence=(behaviour.room_presence,),
+        # Those who asked (预约) are told when the session goes live.
+        started=(journey_reminder.session_started,),
     )
 
 
@@ -138,4 +153,7 @@ def wire(settings: Settings) -> Wiring:
         ),
         # A host's staff read its analytics as they read its orders and members.
         analytics=AnalyticsHooks(host_scope=member_staff.host_scope),
+        # Each journey's re-check just before a delivery is sent (outreach/rechecks.py).
+        outreach=OutreachHooks(rechecks=rechecks.journey_rechecks()),
+        members=member_hooks(),
     )

@@ -86,6 +86,22 @@ def test_the_wired_reactions_and_their_order() -> None:
     ]
     assert wiring.analytics.host_scope is not None
     assert _name(wiring.analytics.host_scope) == "members.staff.host_scope"
+    # outreach journeys: 预约 on a session's start, members' tier changes and member days, and
+    # each journey's re-check before sending.
+    assert [_name(s) for s in wiring.room.started] == ["outreach.journey_reminder.session_started"]
+    assert [_name(t) for t in wiring.members.tier_changed] == [
+        "outreach.journey_members.on_tier_changed"
+    ]
+    assert [_name(b) for b in wiring.members.benefit_granted] == [
+        "outreach.journey_members.on_benefit_granted"
+    ]
+    assert {k: _name(v) for k, v in wiring.outreach.rechecks.items()} == {
+        "reminder": "outreach.journey_reminder.still_live",
+        "repurchase": "outreach.journey_repurchase.still_due",
+        "viewed_not_bought": "outreach.journey_viewed.still_unbought",
+        "tier_change": "outreach.journey_members.still_holds_tier",
+        "member_day": "outreach.journey_members.packet_still_sealed",
+    }
 
 
 def test_ports_are_frozen_and_hold_tuples_so_nothing_can_be_appended_later() -> None:

@@ -28,6 +28,10 @@ from livecommerce.domains.orders.tables import (
     OrderItem,
     Refund,
 )
+from livecommerce.domains.outreach.campaign_tables import TABLES as CAMPAIGN_TABLES
+from livecommerce.domains.outreach.channel_tables import TABLES as CHANNEL_TABLES
+from livecommerce.domains.outreach.journey_tables import TABLES as JOURNEY_TABLES
+from livecommerce.domains.outreach.tables import TABLES as OUTREACH_TABLES
 from livecommerce.domains.payments.tables import (
     Payment,
     PaymentEvent,
@@ -75,4 +79,8 @@ ALL_TABLES = (
     *POINTS_TABLES,
     *CRM_TABLES,
     *ANALYTICS_TABLES,
+    *OUTREACH_TABLES,
+    *CHANNEL_TABLES,
+    *JOURNEY_TABLES,
+    *CAMPAIGN_TABLES,
 )

@@ -137,6 +137,16 @@ class ErrorCode(StrEnum):
     BENEFIT_INVALID = "benefit_invalid"
     # analytics: a beacon event whose room and product belong to different hosts
     EVENT_TARGET_MISMATCH = "event_target_mismatch"
+    # outreach channels: a push subscription or a host's bot / SMS gateway URL we can't use
+    PUSH_SUBSCRIPTION_INVALID = "push_subscription_invalid"
+    CHANNEL_URL_INVALID = "channel_url_invalid"
+    # outreach journeys: a switch or coupon a host can't save
+    JOURNEY_INVALID = "journey_invalid"
+    # outreach consent: a zone, quiet hours or e-mail we can't use; a link whose signature is wrong;
+    # more one-time consents held than a channel keeps
+    NOTIFICATION_SETTINGS_INVALID = "notification_settings_invalid"
+    OUTREACH_LINK_INVALID = "outreach_link_invalid"
+    CONSENT_LIMIT_REACHED = "consent_limit_reached"
 
 
 # Each code answers with one HTTP status, wherever it is raised: a client reads the code, and
@@ -220,6 +230,11 @@ STATUS: dict[ErrorCode, int] = {
     **dict.fromkeys([E.TIER_LADDER_INVALID, E.BENEFIT_INVALID], 422),
     E.TIER_HAS_BENEFITS: 409,
     E.EVENT_TARGET_MISMATCH: 422,
+    **dict.fromkeys([E.PUSH_SUBSCRIPTION_INVALID, E.CHANNEL_URL_INVALID], 422),
+    E.JOURNEY_INVALID: 422,
+    E.NOTIFICATION_SETTINGS_INVALID: 422,
+    E.OUTREACH_LINK_INVALID: 404,
+    E.CONSENT_LIMIT_REACHED: 409,
     E.UNSUPPORTED_MEDIA_TYPE: 415,
     **dict.fromkeys(
         [

@@ -28,8 +28,9 @@ from livecommerce.infra.errors import PROBLEM_JSON, STATUS, ErrorCode, problem_b
 from livecommerce.settings import Settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Gateways post their own formats (form fields, XML) and are authenticated by signature.
-FOREIGN_BODY_PATHS = ("/api/payments/callback",)
+# Gateways post their own formats (form fields, XML) and are authenticated by signature; so is
+# an unsubscribe link (a form, or a mail provider's RFC 8058 one-click POST).
+FOREIGN_BODY_PATHS = ("/api/payments/callback", "/u/")
 # File uploads (images) are multipart/form-data, and only that: no JSON, no url-encoded form.
 MULTIPART_BODY_PATHS = ("/api/uploads/",)
 

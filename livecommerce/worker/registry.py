@@ -11,6 +11,8 @@ from livecommerce.domains.live import jobs as live_jobs
 from livecommerce.domains.members import jobs as member_tier_jobs
 from livecommerce.domains.members import points_jobs, tag_jobs
 from livecommerce.domains.orders import jobs as order_jobs
+from livecommerce.domains.outreach import campaign_jobs, journey_jobs
+from livecommerce.domains.outreach import jobs as outreach_jobs
 from livecommerce.domains.payments import jobs as payment_jobs
 from livecommerce.domains.promotions import jobs as promotion_jobs
 
@@ -24,6 +26,9 @@ FUNCTIONS: list[Any] = [
     *tag_jobs.FUNCTIONS,
     *points_jobs.FUNCTIONS,
     *member_tier_jobs.FUNCTIONS,
+    *outreach_jobs.FUNCTIONS,
+    *journey_jobs.FUNCTIONS,
+    *campaign_jobs.FUNCTIONS,
 ]
 CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [
     (job, {**schedule, "unique": True, "run_at_startup": False})
@@ -37,5 +42,8 @@ CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [
         *tag_jobs.CRON_JOBS,
         *points_jobs.CRON_JOBS,
         *member_tier_jobs.CRON_JOBS,
+        *outreach_jobs.CRON_JOBS,
+        *journey_jobs.CRON_JOBS,
+        *campaign_jobs.CRON_JOBS,
     ]
 ]

@@ -13,6 +13,7 @@ from arq.cron import cron
 
 from livecommerce.domains.analytics import store as behaviour_events
 from livecommerce.domains.live import events as room_events
+from livecommerce.domains.outreach import setup as outreach_setup
 from livecommerce.domains.payments import providers
 from livecommerce.infra import db, queue
 from livecommerce.settings import Settings, load_settings
@@ -30,6 +31,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     ctx.update(job_context(settings))
     await db.start_pool(settings)
     providers.configure(settings)
+    outreach_setup.configure(settings)
     redis = ctx.get("redis")  # arq's pool, always there under arq
     queue.bind(redis)
     if redis is not None and room_events.redis() is None:  # in `up` the api's hub is bound already

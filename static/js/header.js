@@ -2,6 +2,7 @@
 import { apply, lang, onLangChange, t, toggleLang } from "./i18n.js";
 import { h } from "./dom.js";
 import { loginUrl, logout, me } from "./session.js";
+import { inboxBell } from "./inbox-badge.js";
 
 const LINKS = [
   ["/", "nav.home"],
@@ -33,6 +34,7 @@ export async function mountHeader() {
       h("a", { href, "data-i18n": key, "aria-current": href === here ? "page" : false }, t(key))));
   const who = h("div", { class: "who" },
     langButton(),
+    user ? inboxBell() : null,
     user ? h("a", { class: "muted user-name", href: "/me", "aria-current": here === "/me" ? "page" : false,
       "data-i18n-title": "nav.me", title: t("nav.me") }, user.displayName || user.username) : null,
     user ? h("button", { type: "button", class: "small", "data-i18n": "nav.logout", onclick: logout }, t("nav.logout"))

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from tests.outreach.support import inbox_item as outreach_inbox_item
 from tests.support import (
     TestUser,
     add_address,
@@ -97,4 +98,19 @@ async def owned_objects(
     assert segment.status_code == 201, segment.text
     made["segment"] = segment.json()["id"]
     made["host"] = owner.id  # members: tiers (GET /api/hosts/{host_id}/membership)
+    made["inbox_item"] = await outreach_inbox_item(owner.id, shop.id)  # outreach: an inbox item
+    made["channel"] = "email"  # outreach: a channel name (POST /api/me/consents/{channel}/once)
+    campaign = await client.post(
+        "/api/host/outreach/campaigns",
+        json={
+            "segmentId": made["segment"],
+            "title": "New tea",
+            "body": "Tonight at eight",
+            "linkKind": "room",
+            "linkId": made["room"],
+        },
+        headers=owner.headers,
+    )
+    assert campaign.status_code == 201, campaign.text
+    made["campaign"] = campaign.json()["id"]  # outreach: a host's one-off message
     return made

@@ -42,6 +42,10 @@ PUBLIC: dict[tuple[str, str], str] = {
         "GET",
         "/api/sessions/{session_id}/reminders",
     ): "how many asked to be told when an upcoming session starts (and whether you did)",
+    ("GET", "/o/{token}"): "a message's tracked link (signed delivery id): records the click",
+    ("GET", "/u/{token}"): "a message's unsubscribe page: works without login (signed token)",
+    ("POST", "/u/{token}"): "unsubscribe without login: only ever removes consent (signed token)",
+    ("GET", "/api/push/vapid-public-key"): "the VAPID public key browsers subscribe with",
 }
 
 # Logged-in routes whose object belongs to someone else by design: every viewer claims the
@@ -55,6 +59,8 @@ ANY_USER: dict[tuple[str, str], str] = {
         "/api/sessions/{session_id}/reminders",
     ): "any viewer asks to be told of the host's session",
     ("DELETE", "/api/sessions/{session_id}/reminders"): "and takes back their own request",
+    # outreach: the channel is a fixed name, the consent granted is the caller's own
+    ("POST", "/api/me/consents/{channel}/once"): "a one-time consent of my own on that channel",
     # members: tiers. The host is named; what is read or opened is the caller's own standing.
     ("GET", "/api/hosts/{host_id}/membership"): "my own tier with that host (member card)",
     (
@@ -89,6 +95,11 @@ OBJECT_PARAMS: dict[str, str] = {
     "segment_id": "segment",
     # members: tiers (a host named by its user id; the routes read the caller's own standing)
     "host_id": "host",
+    # outreach: an inbox item (an 'inbox' delivery), and a channel name (fixed names, no owner)
+    "delivery_id": "inbox_item",
+    "channel": "channel",
+    # outreach: a host's one-off message to a segment
+    "campaign_id": "campaign",
 }
 
 

@@ -143,10 +143,13 @@ class RoomController(Controller):
         request: Request[Any, Any, Any],
         actor: Actor,
         room_id: int,
+        room_hooks: RoomHooks,
         data: StartSession | None = None,
     ) -> SessionReport:
         """Go live: the next scheduled session, or a new one."""
-        return await sessions.start(_redis(request), room_id, actor, data or StartSession())
+        return await sessions.start(
+            _redis(request), room_id, actor, data or StartSession(), room_hooks
+        )
 
     @post(
         "/{room_id:int}/end", status_code=200, guards=_HOST_GUARDS, dependencies=_ACTOR_DEPENDENCY

@@ -9,6 +9,9 @@
   leaves: `async presence(room_id, viewer_id, watched)`, `watched` None on entry and the seconds
   the socket stayed on leaving; `viewer_id` is the room's `u:<user>` / `g:<guest>` / `a:<address>`.
   It runs on every join: no I/O that can't be cached; a failure is logged, never the viewer's.
+- `started`: `async started(tx, session)` in the transaction that puts a session on air (the
+  live_sessions row, status 'live'); anything outside PostgreSQL goes in `tx.after_commit`
+  (outreach tells those who asked to be reminded).
 
 Filled in `livecommerce/wiring.py`. Live imports none of the domains that plug in here.
 """
@@ -19,13 +22,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from asyncpg import Connection
+from asyncpg import Connection, Record
 
 from livecommerce.infra.auth import Actor
+from livecommerce.infra.db import Tx
 
 SnapshotPart = Callable[[Connection, int, Actor | None], Awaitable[dict[str, Any]]]
 RoomAction = Callable[[int, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
 Presence = Callable[[int, str, "float | None"], Awaitable[None]]
+SessionStarted = Callable[[Tx, Record], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +38,4 @@ class RoomHooks:
     snapshot_parts: tuple[SnapshotPart, ...] = ()
     actions: Mapping[str, RoomAction] = field(default_factory=dict)
     presence: tuple[Presence, ...] = ()
+    started: tuple[SessionStarted, ...] = ()

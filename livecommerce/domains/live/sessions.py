@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 
 from livecommerce.domains.accounts import standing
 from livecommerce.domains.live import clicks, events, figures, queries
+from livecommerce.domains.live.hooks import RoomHooks
 from livecommerce.domains.live.rooms import current_session, session_of, session_out
 from livecommerce.domains.live.schemas import (
     Counters,
@@ -151,9 +152,16 @@ async def cancel(session_id: int, host: Actor) -> None:
             tx.after_commit(lambda: events.publish(room_id, told))
 
 
-async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> SessionReport:
+async def start(
+    redis: Redis,
+    room_id: int,
+    host: Actor,
+    data: StartSession,
+    hooks: RoomHooks = RoomHooks(),  # noqa: B008 - frozen, shared on purpose
+) -> SessionReport:
     """Go live with the next scheduled session, or a new one. One live session per room
-    (a partial unique index decides between two concurrent starts)."""
+    (a partial unique index decides between two concurrent starts). `hooks.started` run in the
+    start's transaction (those who asked to be reminded are told after COMMIT)."""
     try:
         async with db.transaction() as tx:
             conn = tx.conn
@@ -183,6 +191,8 @@ async def start(redis: Redis, room_id: int, host: Actor, data: StartSession) -> 
             )
             live = events.event("session", status="live", session=_builtins(row))
             showcase = await clicks.showcase_ids(conn, room_id)
+            for started in hooks.started:
+                await started(tx, row)
 
             async def open_the_room() -> None:
                 try:

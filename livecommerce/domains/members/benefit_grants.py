@@ -28,6 +28,7 @@ from livecommerce.domains.members.benefit_periods import (
     member_day_period,
     month_period,
 )
+from livecommerce.domains.members.hooks import BenefitGrant, MemberHooks
 from livecommerce.domains.promotions import coupons
 from livecommerce.infra import db
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -89,7 +90,26 @@ async def _grant_row(conn, member: Record, benefit: Record, period: str) -> int 
     )
 
 
-async def _grant_voucher(member: Record, benefit: Record, period: str, now: datetime) -> bool:
+async def _told(
+    tx: db.Tx, hooks: MemberHooks, member: Record, benefit: Record, period: str
+) -> None:
+    grant = BenefitGrant(
+        host_id=benefit["host_id"],
+        user_id=member["user_id"],
+        member_id=member["id"],
+        benefit_id=benefit["id"],
+        kind=benefit["kind"],
+        tier_code=benefit["tier_code"],
+        period=period,
+        amount=benefit["amount"],
+    )
+    for granted in hooks.benefit_granted:
+        await granted(tx, grant)
+
+
+async def _grant_voucher(
+    member: Record, benefit: Record, period: str, now: datetime, hooks: MemberHooks
+) -> bool:
     day = now.astimezone(ZoneInfo(benefit["timezone"])).date()
     async with db.transaction() as tx:
         conn = tx.conn
@@ -100,16 +120,18 @@ async def _grant_voucher(member: Record, benefit: Record, period: str, now: date
         await conn.execute(
             "UPDATE benefit_grants SET user_coupon_id = $2 WHERE id = $1", grant_id, copy["id"]
         )
+        await _told(tx, hooks, member, benefit, period)
     return True
 
 
-async def _grant_packet(member: Record, benefit: Record, period: str) -> bool:
+async def _grant_packet(member: Record, benefit: Record, period: str, hooks: MemberHooks) -> bool:
     async with db.transaction() as tx:
         conn = tx.conn
         grant_id = await _grant_row(conn, member, benefit, period)
         if grant_id is None:
             return False
         await member_packets.fund(conn, grant_id, benefit["host_id"], member["user_id"], benefit)
+        await _told(tx, hooks, member, benefit, period)
     return True
 
 
@@ -126,7 +148,9 @@ async def _coupon_usable(coupon_id: int, now: datetime) -> bool:
         )
 
 
-async def _grant_all(benefit: Record, period: str, now: datetime, outcome: Outcome) -> None:
+async def _grant_all(
+    benefit: Record, period: str, now: datetime, outcome: Outcome, hooks: MemberHooks
+) -> None:
     if benefit["kind"] == "voucher" and not await _coupon_usable(benefit["coupon_id"], now):
         log.warning("member_voucher_unusable", benefit_id=benefit["id"])
         return
@@ -136,9 +160,9 @@ async def _grant_all(benefit: Record, period: str, now: datetime, outcome: Outco
         for member in members:
             try:
                 if benefit["kind"] == "voucher":
-                    done = await _grant_voucher(member, benefit, period, now)
+                    done = await _grant_voucher(member, benefit, period, now, hooks)
                 else:
-                    done = await _grant_packet(member, benefit, period)
+                    done = await _grant_packet(member, benefit, period, hooks)
             except DomainError as exc:
                 # The engine said no (sold out, limit, the host's wallet short): nothing was
                 # granted or recorded; the rest of this benefit would be refused alike.
@@ -155,13 +179,16 @@ async def _grant_all(benefit: Record, period: str, now: datetime, outcome: Outco
             outcome.granted += done
 
 
-async def grant_due(now: datetime | None = None) -> Outcome:
+async def grant_due(
+    now: datetime | None = None,
+    hooks: MemberHooks = MemberHooks(),  # noqa: B008 - frozen, shared on purpose
+) -> Outcome:
     """Grant every benefit due now: this month's vouchers, and the member day's red packets when
     today (or, for a late run, yesterday) is one."""
     now = now or datetime.now(UTC)
     outcome = Outcome()
     for benefit in await _due_benefits("voucher"):
-        await _grant_all(benefit, month_period(now, benefit["timezone"]), now, outcome)
+        await _grant_all(benefit, month_period(now, benefit["timezone"]), now, outcome, hooks)
     for benefit in await _due_benefits("red_packet"):
         try:
             day = member_day(benefit["rule"], now, benefit["timezone"])
@@ -169,5 +196,5 @@ async def grant_due(now: datetime | None = None) -> Outcome:
             log.warning("member_day_rule_unreadable", benefit_id=benefit["id"])
             continue
         if day is not None:
-            await _grant_all(benefit, member_day_period(day), now, outcome)
+            await _grant_all(benefit, member_day_period(day), now, outcome, hooks)
     return outcome

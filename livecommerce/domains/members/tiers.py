@@ -15,12 +15,14 @@ row after its order and ledger rows, and never an evaluation row).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from asyncpg import Connection, Record
 
+from livecommerce.domains.members.hooks import MemberHooks, TierChange
 from livecommerce.domains.members.tier_rules import (
     Tier,
     Window,
@@ -162,9 +164,14 @@ async def put_ladder(host_id: int, data: LadderIn, timezone: str) -> LadderOut:
 # --- at once, on payment ------------------------------------------------------------------------
 
 
-async def on_paid(tx: Tx, order: Record) -> None:
+async def on_paid(
+    tx: Tx,
+    order: Record,
+    hooks: MemberHooks = MemberHooks(),  # noqa: B008 - frozen, shared on purpose
+) -> None:
     """OrderHooks.paid, after growth.on_paid: raise the buyer's tier if the current window's
-    growth (this payment included) reaches a higher threshold. Never lowers it."""
+    growth (this payment included) reaches a higher threshold. Never lowers it. `hooks` hear of
+    the change in this transaction (wired with functools.partial)."""
     conn = tx.conn
     ladder = await load_ladder(conn, order["host_id"])
     if ladder is None or not ladder.tiers:
@@ -186,6 +193,31 @@ async def on_paid(tx: Tx, order: Record) -> None:
             member["id"],
             raised.code,
         )
+        change = TierChange(
+            order["host_id"],
+            order["buyer_id"],
+            member["id"],
+            member["tier_code"],
+            raised.code,
+            raised.name,
+        )
+        for changed in hooks.tier_changed:
+            await changed(tx, change)
+
+
+@dataclass(frozen=True, slots=True)
+class OnPaid:
+    """`on_paid` telling `hooks`, as one OrderHooks.paid reaction (wiring.py). A value, not a
+    functools.partial: two wirings built alike compare equal."""
+
+    hooks: MemberHooks
+
+    @property
+    def func(self) -> Any:  # the reaction's name in wiring listings (like a partial's)
+        return on_paid
+
+    async def __call__(self, tx: Tx, order: Record) -> None:
+        await on_paid(tx, order, self.hooks)
 
 
 # --- at the edge, by the worker -----------------------------------------------------------------
@@ -193,7 +225,8 @@ async def on_paid(tx: Tx, order: Record) -> None:
 
 async def _evaluate_chunk(
     conn: Connection, ladder: Ladder, member_ids: list[int], edge: datetime, now: datetime
-) -> int:
+) -> list[tuple[int, str, str]]:
+    """The tiers changed: (member id, old code, new code)."""
     claimed = [
         r["member_id"]
         for r in await conn.fetch(
@@ -206,7 +239,7 @@ async def _evaluate_chunk(
         )
     ]
     if not claimed:
-        return 0
+        return []
     held = {
         r["id"]: (r["tier_code"], r["raised_since"])
         for r in await conn.fetch(
@@ -242,14 +275,36 @@ async def _evaluate_chunk(
             earned = higher(earned, held_tier(ladder, code), ladder.tiers)
         new_code = earned.code if earned else ""
         if new_code != code:
-            changes.append((member_id, new_code))
+            changes.append((member_id, code, new_code))
     await conn.executemany(
-        "UPDATE members SET tier_code = $2, tier_changed_at = now() WHERE id = $1", changes
+        "UPDATE members SET tier_code = $2, tier_changed_at = now() WHERE id = $1",
+        [(m, new) for m, _, new in changes],
     )
-    return len(changes)
+    return changes
 
 
-async def evaluate_host(host_id: int, now: datetime | None = None) -> int:
+async def _tell(tx: Tx, hooks: MemberHooks, ladder: Ladder, host_id: int, changes: list) -> None:
+    """The edge job's changes, to `hooks.tier_changed` (in the chunk's transaction)."""
+    if not hooks.tier_changed or not changes:
+        return
+    users = {
+        r["id"]: r["user_id"]
+        for r in await tx.conn.fetch(
+            "SELECT id, user_id FROM members WHERE id = ANY($1::int[])", [c[0] for c in changes]
+        )
+    }
+    names = {t.code: t.name for t in ladder.tiers}
+    for member_id, old, new in changes:
+        change = TierChange(host_id, users[member_id], member_id, old, new, names.get(new, ""))
+        for changed in hooks.tier_changed:
+            await changed(tx, change)
+
+
+async def evaluate_host(
+    host_id: int,
+    now: datetime | None = None,
+    hooks: MemberHooks = MemberHooks(),  # noqa: B008 - frozen, shared on purpose
+) -> int:
     """Re-evaluate the host's members not yet evaluated at the window's latest edge; returns how
     many tiers changed. Idempotent: a member is claimed once per edge."""
     now = now or datetime.now(UTC)
@@ -278,7 +333,9 @@ async def evaluate_host(host_id: int, now: datetime | None = None) -> int:
             if not ids:
                 break
             cursor = ids[-1]
-            changed += await _evaluate_chunk(conn, ladder, ids, edge, now)
+            changes = await _evaluate_chunk(conn, ladder, ids, edge, now)
+            changed += len(changes)
+            await _tell(tx, hooks, ladder, host_id, changes)
     if changed:
         log.info("member_tiers_evaluated", host_id=host_id, changed=changed, edge=edge.isoformat())
     return changed
