@@ -185,3 +185,32 @@ def test_production_takes_public_webhooks() -> None:
     url = "jsons://hooks.example.com/notify?+Authorization=Bearer%20x"
     checked = check_url(url, "webhook", "prod")
     assert checked.masked == "jsons://hooks.example.com/…"
+
+
+async def test_in_production_a_webhook_whose_name_resolves_inside_is_never_called(
+    client: httpx.AsyncClient, user_factory
+) -> None:
+    """A saved URL may name a host that later resolves to loopback (or that the save-time check,
+    which sees names, not addresses, let through): at send time the name is resolved and a
+    private answer refused. `localhost` stands for such a name (a row written as a save in
+    dev would)."""
+    host = await user_factory("insidehost", ["host"])
+    buyer = await user_factory("insidebuyer")
+    await add_address(client, buyer, phone="13912345678")
+    with HttpReceiver() as inside:
+        async with db.connection() as conn:
+            await conn.execute(
+                "INSERT INTO outreach_host_channels (host_id, kind, label, url)"
+                " VALUES ($1, 'webhook', '', $2), ($1, 'sms', '', $3)",
+                host.id,
+                f"json://localhost:{inside.port}/hook",
+                f"json://localhost:{inside.port}/sms?to={{phone}}",
+            )
+        bot = await WebhookChannel(refuse_private=True).send(outgoing(host.id, host.id, "webhook"))
+        sms = await SmsChannel(refuse_private=True).send(outgoing(buyer.id, host.id, "sms"))
+        assert inside.received == []
+        # The same rows in dev reach the receiver: the refusal above is the guard, not a typo.
+        assert (await WebhookChannel().send(outgoing(host.id, host.id, "webhook"))).delivered
+    assert bot == SendResult(delivered=False, error="every bot resolves to a private address")
+    assert sms == SendResult(delivered=False, error="the SMS gateway resolves to a private address")
+    assert len(inside.received) == 1

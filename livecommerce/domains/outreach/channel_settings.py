@@ -41,8 +41,9 @@ def register(settings: Settings, registry: Registry = REGISTRY) -> None:
         registry.register(mail)
     else:
         registry.unregister("email")
-    registry.register(webhook_channel.WebhookChannel())
-    registry.register(webhook_channel.SmsChannel())
+    refuse_private = settings.env == "prod"
+    registry.register(webhook_channel.WebhookChannel(refuse_private=refuse_private))
+    registry.register(webhook_channel.SmsChannel(refuse_private=refuse_private))
 
 
 def _out(row_id: int, label: str, url: str, kind: str, env: str) -> ChannelUrlOut:

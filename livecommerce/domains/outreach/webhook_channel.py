@@ -7,14 +7,20 @@ of their address book) is put into the host's SMS gateway URL template at `{phon
 
 Apprise's own parser decides whether a URL is usable; on top of it only a short list of
 services is taken (a host must not point the server at desktop, syslog or mail plugins), and in
-production never a loopback or private address (the server would POST into its own network).
-Apprise's plugins are blocking (requests): `async_notify` runs them off the event loop.
+production never a loopback or private address (the server would POST into its own network):
+checked on the URL when it is saved, and again on what its name resolves to when a message goes
+(a public-looking name may point inside; `refuse_private`). A name that changes its answer
+between our lookup and apprise's own (DNS rebinding) is not caught here: an egress firewall is
+the place for that. Apprise's plugins are blocking (requests): `async_notify` runs them off the
+event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
+import socket
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote, urlsplit
@@ -60,6 +66,9 @@ PHONE_SLOT = "{phone}"
 # What validation puts at {phone}: a number of the shape buyers' numbers have.
 SAMPLE_PHONE = "13800138000"
 _PHONE = re.compile(r"^\+?[0-9]{5,15}$")
+# Plain webhooks: the ones that POST wherever the URL says (the IM bots' schemes go to their
+# vendors' fixed hosts).
+GENERIC_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 # The call as a whole (every bot of the host) gives up after this.
 NOTIFY_TIMEOUT_SECONDS = 30
 
@@ -97,7 +106,7 @@ def check_url(url: str, kind: str, env: str) -> CheckedUrl:
         if "{" in url or "}" in url:
             raise _invalid("a bot URL has no {…} slots")
         concrete = url
-    if env == "prod" and scheme in {"json", "jsons", "form", "forms", "xml", "xmls"}:
+    if env == "prod" and scheme in GENERIC_SCHEMES:
         _refuse_private(concrete)
     plugin = apprise.Apprise.instantiate(concrete, asset=_asset())
     if plugin is None:
@@ -130,6 +139,27 @@ def _mask(plugin: apprise.plugins.NotifyBase) -> str:
     return f"{scheme}://{netloc}" + ("/…" if path.strip("/") else "")
 
 
+async def resolves_inside(url: str) -> bool:
+    """Whether a plain webhook's host name resolves to any address that is not on the
+    internet (loopback, private, link-local), or does not resolve at all."""
+    if url.partition("://")[0].lower() not in GENERIC_SCHEMES:
+        return False
+    try:
+        host = urlsplit(url).hostname or ""
+        found = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (ValueError, OSError):
+        return True
+    return not found or any(not ipaddress.ip_address(info[4][0]).is_global for info in found)
+
+
+async def _public_only(urls: list[str]) -> list[str]:
+    inside = await asyncio.gather(*(resolves_inside(url) for url in urls))
+    kept = [url for url, refused in zip(urls, inside, strict=True) if not refused]
+    if len(kept) < len(urls):
+        log.warning("webhook_private_address_refused", refused=len(urls) - len(kept))
+    return kept
+
+
 async def _notify(urls: list[str], title: str, body: str) -> bool:
     notifier = apprise.Apprise(asset=_asset())
     for url in urls:
@@ -156,9 +186,13 @@ async def host_urls(host_id: int, kind: str) -> list[str]:
 
 
 class WebhookChannel:
-    """A notice to the host's group bots (their staff read it there)."""
+    """A notice to the host's group bots (their staff read it there). With `refuse_private`
+    (production), a plain webhook whose name resolves inside is not called."""
 
     name = "webhook"
+
+    def __init__(self, *, refuse_private: bool = False) -> None:
+        self.refuse_private = refuse_private
 
     async def send(self, delivery: Outgoing) -> SendResult:
         if delivery.host_id is None:
@@ -166,6 +200,10 @@ class WebhookChannel:
         urls = await host_urls(delivery.host_id, "webhook")
         if not urls:
             return SendResult(delivered=False, error="the host has no bots")
+        if self.refuse_private:
+            urls = await _public_only(urls)
+            if not urls:
+                return SendResult(delivered=False, error="every bot resolves to a private address")
         text = f"{delivery.body}\n{delivery.url}"
         if await _notify(urls, delivery.title, text):
             return SendResult(delivered=True)
@@ -193,6 +231,9 @@ class SmsChannel:
 
     name = "sms"
 
+    def __init__(self, *, refuse_private: bool = False) -> None:
+        self.refuse_private = refuse_private
+
     async def send(self, delivery: Outgoing) -> SendResult:
         if delivery.host_id is None:
             return SendResult(delivered=False, error="no host")
@@ -203,6 +244,11 @@ class SmsChannel:
         phone = phone_of([entry.phone for entry in book.items])
         if not phone:
             return SendResult(delivered=False, error="no phone number")
+        if self.refuse_private and await resolves_inside(templates[0]):
+            log.warning("webhook_private_address_refused", refused=1)
+            return SendResult(
+                delivered=False, error="the SMS gateway resolves to a private address"
+            )
         unsubscribe = "退订" if delivery.lang == "zh-CN" else "Unsubscribe"
         text = f"{delivery.body} {delivery.url} {unsubscribe}: {delivery.unsubscribe_url}"
         if await _notify([gateway_url(templates[0], phone)], delivery.title, text):

@@ -11,6 +11,7 @@ import { boot } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
 import { dateTime, money } from "../money.js";
 import { requireLogin } from "../session.js";
+import { mountHostSettings, relabelHostSettings } from "./host-outreach-settings.js";
 
 const JOURNEYS = ["reminder", "repurchase", "viewed_not_bought", "member_day", "tier_change"];
 const STAGES = ["sent", "delivered", "opened", "clicked"];
@@ -255,13 +256,15 @@ async function start() {
     showError(err, $("#error"));
   }
   renderChoices();
-  await Promise.all([loadJourneys(), loadCampaigns().catch((err) => showError(err, $("#error"))), loadResults()]);
+  await Promise.all([loadJourneys(), loadCampaigns().catch((err) => showError(err, $("#error"))), loadResults(),
+    mountHostSettings(choices.products)]);
   onLangChange(() => {
     renderJourneys();
     renderChoices();
     counters();
     renderCampaigns();
     renderResults();
+    relabelHostSettings();
   });
   window.addEventListener("resize", () => {
     fitChart(charts.daily, $("#daily-chart"));
