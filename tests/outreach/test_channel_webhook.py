@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from livecommerce.domains.outreach.channels import Outgoing, SendResult
+from livecommerce.domains.outreach.sealed_urls import unseal
 from livecommerce.domains.outreach.webhook_channel import SmsChannel, WebhookChannel, check_url
 from livecommerce.infra import db
 from livecommerce.infra.errors import DomainError
@@ -137,7 +138,10 @@ async def test_saving_keeps_named_secrets_and_checks_every_url(
         urls = await conn.fetch(
             "SELECT url FROM outreach_host_channels WHERE host_id = $1 ORDER BY id", host.id
         )
-    assert [r["url"] for r in urls] == ["wecombot://0123456789abcdef", "feishu://zyxwvutsrqp"]
+    assert [unseal(r["url"]) for r in urls] == [
+        "wecombot://0123456789abcdef",
+        "feishu://zyxwvutsrqp",
+    ]
     # Another host's saved id is not mine to keep.
     rivals = await save(client, rival, {"bots": [{"url": "feishu://rivalrivalrival"}]})
     rival_id = rivals.json()["bots"][0]["id"]
@@ -214,3 +218,32 @@ async def test_in_production_a_webhook_whose_name_resolves_inside_is_never_calle
     assert bot == SendResult(delivered=False, error="every bot resolves to a private address")
     assert sms == SendResult(delivered=False, error="the SMS gateway resolves to a private address")
     assert len(inside.received) == 1
+
+
+async def test_a_saved_url_is_sealed_at_rest_and_a_tampered_one_is_never_called(
+    client: httpx.AsyncClient, user_factory
+) -> None:
+    host = await user_factory("sealhost", ["host"])
+    with HttpReceiver() as bot:
+        url = f"json://127.0.0.1:{bot.port}/hook?+X-Token=tok-at-rest"
+        assert (
+            await save(client, host, {"bots": [{"label": "群", "url": url}]})
+        ).status_code == 200
+        async with db.connection() as conn:
+            stored = await conn.fetchval(
+                "SELECT url FROM outreach_host_channels WHERE host_id = $1", host.id
+            )
+        # A copy of the database shows neither the token nor where the bot is.
+        assert stored.startswith("sealed:") and "tok-at-rest" not in stored
+        assert str(bot.port) not in stored
+        assert (await WebhookChannel().send(outgoing(host.id, host.id, "webhook"))).delivered
+        tampered = stored[:-6] + ("A" if stored[-6] != "A" else "B") + stored[-5:]
+        async with db.connection() as conn:
+            await conn.execute(
+                "UPDATE outreach_host_channels SET url = $2 WHERE host_id = $1", host.id, tampered
+            )
+        unread = await WebhookChannel().send(outgoing(host.id, host.id, "webhook"))
+        shown = (await client.get(ROUTE, headers=host.headers)).json()
+    assert unread == SendResult(delivered=False, error="the host has no bots")
+    assert len(bot.received) == 1
+    assert shown["bots"][0]["url"] == "(unreadable)"

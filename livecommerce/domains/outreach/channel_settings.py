@@ -1,9 +1,10 @@
 """A host's outreach channels: its IM group bots and its SMS gateway (apprise URLs), read and
 replaced at GET/PUT /api/host/outreach-channels; and which channels this process sends on.
 
-The URLs hold secrets (bot tokens, gateway passwords): they are stored as given and never
-answered back; answers show apprise's service name and the masked scheme and host. A client
-saves the set again by naming the ids it keeps (`keep`) beside the new URLs it adds (`url`).
+The URLs hold secrets (bot tokens, gateway passwords): they are stored sealed
+(outreach/sealed_urls.py) and never answered back; answers show apprise's service name and the
+masked scheme and host. A client saves the set again by naming the ids it keeps (`keep`)
+beside the new URLs it adds (`url`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 from litestar import Controller, Request, get, put
 from litestar.di import Provide
 
-from livecommerce.domains.outreach import email_channel, webhook_channel
+from livecommerce.domains.outreach import email_channel, sealed_urls, webhook_channel
 from livecommerce.domains.outreach.channel_schemas import (
     ChannelSettingsIn,
     ChannelSettingsOut,
@@ -46,7 +47,10 @@ def register(settings: Settings, registry: Registry = REGISTRY) -> None:
     registry.register(webhook_channel.SmsChannel(refuse_private=refuse_private))
 
 
-def _out(row_id: int, label: str, url: str, kind: str, env: str) -> ChannelUrlOut:
+def _out(row_id: int, label: str, stored: str, kind: str, env: str) -> ChannelUrlOut:
+    url = sealed_urls.unseal(stored)
+    if url is None:  # sealed under another SECRET_KEY: the host saves it again
+        return ChannelUrlOut(id=row_id, label=label, service="?", url="(unreadable)")
     try:
         checked = webhook_channel.check_url(url, kind, env)
         service, masked = checked.service, checked.masked
@@ -126,7 +130,7 @@ async def put_settings(host_id: int, data: ChannelSettingsIn, env: str) -> Chann
                     host_id,
                     kind,
                     entry.label,
-                    url,
+                    sealed_urls.seal(url),
                 )
     return await get_settings(host_id, env)
 

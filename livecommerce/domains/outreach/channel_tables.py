@@ -4,7 +4,7 @@ subscriptions, and the hosts' bot and SMS gateway URLs."""
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -33,13 +33,14 @@ class PushSubscription(Table, tablename="outreach_push_subscriptions"):
 
 class HostChannel(Table, tablename="outreach_host_channels"):
     """One of a host's apprise URLs: an IM group bot ('webhook') or the SMS gateway ('sms', a
-    template with `{phone}`). The URL holds secrets: answers show it masked."""
+    template with `{phone}`). The URL holds secrets: stored sealed (outreach/sealed_urls.py,
+    migration 2026-12-03T12:45), answered masked."""
 
     id = Serial(primary_key=True)
     host = ForeignKey(User, null=False, db_column_name="host_id")
     kind = Varchar(length=8)
     label = Varchar(length=40, default="")
-    url = Varchar(length=2000)
+    url = Text()
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -18,6 +18,8 @@ class OutreachConfig:
     default_zone: str = "Asia/Shanghai"
     base_url: str = "http://127.0.0.1:8000"
     sandbox: bool = False
+    # Seals the hosts' channel URLs (outreach/sealed_urls.py); the settings' SECRET_KEY.
+    secret_key: str = "dev-only-outreach-key"
 
 
 _config = OutreachConfig()

@@ -26,6 +26,7 @@ def configure(settings: Settings) -> None:
             default_zone=settings.business_timezone,
             base_url=settings.base_url.rstrip("/"),
             sandbox=sandbox,
+            secret_key=settings.secret_key,
         )
     )
     links.configure(settings.secret_key)

@@ -29,6 +29,7 @@ import apprise
 import structlog
 
 from livecommerce.domains.accounts import addresses
+from livecommerce.domains.outreach import sealed_urls
 from livecommerce.domains.outreach.channels import Outgoing, SendResult
 from livecommerce.infra import db
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -85,7 +86,7 @@ def _invalid(detail: str) -> DomainError:
 
 @dataclass(frozen=True, slots=True)
 class CheckedUrl:
-    url: str  # as the host gave it (stored; holds secrets)
+    url: str  # as the host gave it (holds secrets: stored sealed)
     service: str  # apprise's name for the service
     masked: str  # the scheme and host only, for answers
 
@@ -182,7 +183,8 @@ async def host_urls(host_id: int, kind: str) -> list[str]:
             host_id,
             kind,
         )
-    return [row["url"] for row in rows]
+    opened = (sealed_urls.unseal(row["url"]) for row in rows)
+    return [url for url in opened if url is not None]
 
 
 class WebhookChannel:
