@@ -58,6 +58,12 @@ BENCHES: dict[str, tuple[str, list[str], str]] = {
         ["--members", "100000", "--naive-members", "5000"],
         "repurchase candidates found/s (100,000 members here; 1,000,000 alone)",
     ),
+    # naive = the ordinary place+pay path on the same hot SKU; limit = min(pgbench, HTTP ceiling)
+    "flash": (
+        "bench.flash",
+        ["--buyers", "2000", "--duration", "5"],
+        "flash-sale checkouts paid/s (2,000 buyers, one SKU of one host)",
+    ),
 }
 REPORT = Path(__file__).parent / "REPORT.md"
 

@@ -29,6 +29,12 @@ from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import moderation as room_moderation
 from livecommerce.domains.live.controllers import CONTROLLERS as LIVE_CONTROLLERS
 from livecommerce.domains.live.controllers import room_ws
+from livecommerce.domains.marketing.flash_controllers import CONTROLLERS as FLASH_CONTROLLERS
+from livecommerce.domains.marketing.gifts_controllers import CONTROLLERS as GIFT_CONTROLLERS
+from livecommerce.domains.marketing.giveaway_controller import (
+    CONTROLLERS as GIVEAWAY_CONTROLLERS,
+)
+from livecommerce.domains.marketing.group_controllers import CONTROLLERS as GROUP_BUY_CONTROLLERS
 from livecommerce.domains.members.crm_controller import CONTROLLERS as CRM_CONTROLLERS
 from livecommerce.domains.members.points_controller import CONTROLLERS as POINTS_CONTROLLERS
 from livecommerce.domains.members.segments_controller import (
@@ -55,7 +61,12 @@ from livecommerce.domains.promotions.quote import CONTROLLERS as QUOTE_CONTROLLE
 from livecommerce.domains.wallet.controllers import CONTROLLERS as WALLET_CONTROLLERS
 from livecommerce.infra import db, queue
 from livecommerce.infra import redis as redis_infra
-from livecommerce.infra.auth import build_jwt_auth, provide_optional_actor
+from livecommerce.infra.auth import (
+    build_jwt_auth,
+    provide_optional_actor,
+    start_memory,
+    stop_memory,
+)
 from livecommerce.infra.errors import EXCEPTION_HANDLERS
 from livecommerce.infra.health import healthz, readyz
 from livecommerce.infra.observability import prometheus, request_id_middleware, structlog_plugin
@@ -112,9 +123,17 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
 
     async def startup(app: Litestar) -> None:
         await db.start_pool(settings)
-        app.state.redis = redis_infra.connect(settings.redis_url or "")
+        app.state.redis = redis_infra.connect(
+            settings.redis_url or "", cluster=settings.uses_redis_cluster
+        )
         providers.configure(settings)
-        queue.bind(app.state.redis)
+        # On a cluster the job queue is a plain Redis of its own (arq needs one node).
+        app.state.queue_redis = (
+            redis_infra.connect_node(settings.queue_redis_url)
+            if settings.queue_redis_url
+            else app.state.redis
+        )
+        queue.bind(app.state.queue_redis)
         app.state.hub = RoomHub(app.state.redis, HubConfig())
         app.state.hub.listeners.append(room_moderation.on_room_events)
         room_events.bind(app.state.hub)
@@ -128,8 +147,11 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             room_events.unbind(hub)
             await hub.stop()
         redis = getattr(app.state, "redis", None)
+        queue_redis = getattr(app.state, "queue_redis", None)
+        if queue_redis is not None and queue_redis is not redis:
+            await queue_redis.aclose()
         if redis is not None:
-            await redis.aclose()
+            await redis_infra.aclose(redis)
         await db.close_pool()
 
     app = Litestar(
@@ -169,6 +191,10 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             *JOURNEY_CONTROLLERS,
             *PUSH_CONTROLLERS,  # Web Push: the VAPID key, subscriptions, /sw.js
             *CHANNEL_CONTROLLERS,  # a host's IM bots and SMS gateway
+            *GIFT_CONTROLLERS,  # tips: the catalogue, sending, figures, the console's
+            *GROUP_BUY_CONTROLLERS,  # 拼团: terms per product, open / join, the group page
+            *FLASH_CONTROLLERS,  # 秒杀: a host's sales in a room, reading and buying
+            *GIVEAWAY_CONTROLLERS,  # 福袋: start, standing, published entries, claim
             # piccolo-admin, for admins, behind our login (domains/admin/tables_mount.py)
             tables_mount(settings),
             pages_router(),
@@ -181,8 +207,8 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
             **_hook_dependencies(wiring),
         },
         # The ban listener needs the hub and Redis of `startup`, and stops before `shutdown`.
-        on_startup=[startup, admin_people.on_startup],
-        on_shutdown=[admin_people.on_shutdown, shutdown],
+        on_startup=[startup, admin_people.on_startup, start_memory],
+        on_shutdown=[stop_memory, admin_people.on_shutdown, shutdown],
         on_app_init=[jwt_auth.on_app_init],
         before_send=[add_security_headers],
         middleware=[

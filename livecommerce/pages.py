@@ -23,6 +23,7 @@ PAGES: dict[str, str] = {
     "/login": "login.html",
     "/rooms/{room_id:int}": "room.html",
     "/products/{product_id:int}": "product.html",  # where a product share link lands
+    "/g/{group_id:int}": "group.html",  # a group buy's share link: seats, countdown, join
     "/host": "host.html",
     "/host/rooms/{room_id:int}": "host-room.html",
     "/host/sessions/{session_id:int}/report": "session-report.html",  # after a broadcast ends
@@ -56,6 +57,7 @@ PAGES: dict[str, str] = {
     "/admin/disputes": "admin-disputes.html",
     "/admin/reports": "admin-reports.html",
     "/admin/settings": "admin-settings.html",
+    "/admin/gifts": "admin-gifts.html",  # the gift catalogue and tip settings
 }
 
 

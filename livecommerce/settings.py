@@ -35,6 +35,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Unset: `livecommerce up` and the tests start embedded servers under VAR_DIR.
     database_url: str | None = None
     redis_url: str | None = None
+    # A Redis Cluster at REDIS_URL (also said by a `redis+cluster://` URL): rooms shard by id.
+    # arq cannot use a cluster, so the job queue then needs a plain Redis of its own.
+    redis_cluster: bool = False
+    # The job queue's Redis (arq); unset: REDIS_URL's, which must then be a single node.
+    queue_redis_url: str | None = None
     var_dir: str = str(PROJECT_ROOT / "var")
     # Signs JWTs. The dev default is refused when ENV=prod.
     secret_key: Annotated[str, msgspec.Meta(min_length=32)] = DEV_SECRET
@@ -121,6 +126,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return timedelta(days=self.after_sales_days)
 
     @property
+    def uses_redis_cluster(self) -> bool:
+        return self.redis_cluster or (self.redis_url or "").split("://")[0].endswith("+cluster")
+
+    @property
+    def queue_url(self) -> str:
+        """Where arq's queue lives: QUEUE_REDIS_URL, else REDIS_URL."""
+        return self.queue_redis_url or self.redis_url or ""
+
+    @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
 
@@ -187,6 +201,11 @@ def load_settings(
                 f"{field_name.upper()}: {reason} (got {values.get(field_name)!r})"
             ) from None
         raise SettingsError(message) from None
+    if settings.uses_redis_cluster and settings.redis_url and not settings.queue_redis_url:
+        raise SettingsError(
+            "QUEUE_REDIS_URL: must name a plain Redis for the job queue when REDIS_URL is a"
+            " cluster (arq cannot use one)"
+        )
     if settings.env == "prod":
         _refuse_default_secrets(settings)
     if settings.env != "test":

@@ -21,7 +21,17 @@ from livecommerce.domains.analytics.hooks import AnalyticsHooks
 from livecommerce.domains.distribution import bindings, commissions, distributors
 from livecommerce.domains.distribution.hooks import DistributionHooks
 from livecommerce.domains.live import commerce as room_commerce
+from livecommerce.domains.live import follows as room_follows
 from livecommerce.domains.live.hooks import RoomHooks
+from livecommerce.domains.marketing import (
+    flash_orders,
+    flash_sales,
+    gifts_room,
+    giveaway_room,
+    giveaway_watch,
+    group_checkout,
+    group_room,
+)
 from livecommerce.domains.members import growth as member_growth
 from livecommerce.domains.members import (
     member_prices,
@@ -94,6 +104,8 @@ def order_hooks() -> OrderHooks:
         ),
         # The coupon is spent, commissions are pending, the room hears of it (after COMMIT).
         paid=(
+            # A group order takes its seat first (拼团: or leads a new group if it came too late).
+            group_checkout.on_paid,
             coupon_checkout.consume_coupon,
             commissions.create_pending,
             # The buyer is the host's member; what they paid is growth (tiers, DESIGN §11).
@@ -104,13 +116,21 @@ def order_hooks() -> OrderHooks:
             # A `paid` behaviour event per product, kept after COMMIT (funnels, analytics).
             behaviour.on_paid,
         ),
-        cancelled=(coupon_checkout.release_coupon, points_checkout.return_points),
+        cancelled=(
+            coupon_checkout.release_coupon,
+            points_checkout.return_points,
+            # An unpaid group order held no seat: it leaves, and a never-paid leader's group closes.
+            group_checkout.on_cancelled,
+            # A flash order's units go back to its sale (or to the SKU once the sale ended).
+            flash_orders.on_cancelled,
+        ),
         # Points are earned on what the host kept (frozen N days; they pay no money: no legs).
         completed=(commissions.on_settlement, points_earning.earn_on_completion),
         refunded=(
             commissions.reverse_for_refund,
             member_growth.on_refunded,
             points_refunds.on_refunded,
+            flash_orders.on_refunded,
         ),
         # A host's staff read its order desk (DESIGN §11: staff see the host's customers).
         desk_scope=(member_staff.host_scope,),
@@ -129,12 +149,23 @@ def payment_hooks(orders: OrderHooks) -> PaymentHooks:
 
 def room_hooks() -> RoomHooks:
     return RoomHooks(
-        snapshot_parts=(promotions_in_room.room_promotions,),
+        snapshot_parts=(
+            promotions_in_room.room_promotions,
+            gifts_room.room_gifts,
+            room_follows.snapshot_part,
+            giveaway_room.snapshot_part,
+            flash_sales.snapshot_part,
+            group_room.snapshot_part,  # 拼团: the showcase's group terms and open groups
+        ),
         actions={"grab": promotions_in_room.grab_action},
         # Entering and leaving (with the time watched) are behaviour events.
-        presence=(behaviour.room_presence,),
+        # A giveaway's watch task counts the time between them.
+        presence=(behaviour.room_presence, giveaway_watch.presence),
         # Those who asked (预约) are told when the session goes live.
         started=(journey_reminder.session_started,),
+        # A giveaway's comment and follow tasks.
+        chatted=(giveaway_room.chatted,),
+        followed=(giveaway_room.followed,),
     )
 
 

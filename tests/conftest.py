@@ -1,5 +1,8 @@
 """Real PostgreSQL and Redis for every test: embedded ones started once per session,
-or the servers named by DATABASE_URL / REDIS_URL. Tables and keys are emptied between tests."""
+or the servers named by DATABASE_URL / REDIS_URL. Tables and keys are emptied between tests.
+
+TEST_REDIS_CLUSTER=1 (`make test-cluster`): Redis is a real Redis Cluster started here (3
+masters, 3 replicas on loopback, tests/cluster_mode.py), the job queue a plain embedded Redis."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from livecommerce.domains.tables import ALL_TABLES  # noqa: E402
 from livecommerce.infra import db  # noqa: E402
 from livecommerce.infra.embedded import EmbeddedPostgres, EmbeddedRedis  # noqa: E402
 from livecommerce.settings import Settings, load_settings  # noqa: E402
+from tests import cluster_mode  # noqa: E402
 from tests.support import LiveServer, TestUser, make_user, public_at  # noqa: E402
 
 
@@ -39,7 +43,13 @@ def servers() -> Iterator[dict[str, str]]:
             pg = EmbeddedPostgres(root / "pg", durable=False)
             started.append(pg)
             urls["database_url"] = pg.start()
-        if not urls["redis_url"]:
+        if cluster_mode.ENABLED:
+            # The rooms on a cluster, the queue on a plain Redis (arq needs one node).
+            urls["redis_url"] = cluster_mode.start(root / "cluster")
+            rd = EmbeddedRedis(root / "queue", durable=False)
+            started.append(rd)
+            urls["queue_redis_url"] = rd.start()
+        elif not urls["redis_url"]:
             rd = EmbeddedRedis(root / "redis", durable=False)
             started.append(rd)
             urls["redis_url"] = rd.start()
@@ -48,6 +58,7 @@ def servers() -> Iterator[dict[str, str]]:
     finally:
         for server in reversed(started):
             server.stop()
+        cluster_mode.stop()
 
 
 @pytest.fixture(scope="session")
@@ -96,11 +107,7 @@ async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
             await asyncio.wait_for(event_store.flush(), 10)
         async with db.engine().pool.acquire() as conn:
             await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        from redis.asyncio import Redis
-
-        redis = Redis.from_url(live_settings.redis_url or "")
-        await redis.flushdb()
-        await redis.aclose()
+        await cluster_mode.flush(live_settings.redis_url or "", live_settings.queue_redis_url)
         from livecommerce.domains.accounts import profile
         from livecommerce.domains.live import moderation
 

@@ -51,6 +51,19 @@ ALLOWED = {
         "orders",
         "promotions",
     },
+    # Live marketing (flash sales, group buys, giveaways, tips) sells through orders, pays through
+    # the ledger and speaks in the live room.
+    # A flash price never stacks with a member price: flash orders read members' prices.
+    "marketing": {
+        "accounts",
+        "catalog",
+        "ledger",
+        "live",
+        "members",
+        "orders",
+        "payments",
+        "promotions",
+    },
     # The console reads and acts on every domain, through their services.
     "admin": {
         "accounts",
@@ -59,6 +72,7 @@ ALLOWED = {
         "distribution",
         "ledger",
         "live",
+        "marketing",
         "members",
         "orders",
         "outreach",

@@ -42,6 +42,7 @@ def test_the_wired_reactions_and_their_order() -> None:
             "distribution.commissions.snapshot_chain",
         ],
         "paid": [
+            "marketing.group_checkout.on_paid",
             "promotions.checkout.consume_coupon",
             "distribution.commissions.create_pending",
             "members.growth.on_paid",
@@ -52,6 +53,8 @@ def test_the_wired_reactions_and_their_order() -> None:
         "cancelled": [
             "promotions.checkout.release_coupon",
             "members.points_checkout.return_points",
+            "marketing.group_checkout.on_cancelled",
+            "marketing.flash_orders.on_cancelled",
         ],
         "completed": [
             "distribution.commissions.on_settlement",
@@ -61,6 +64,7 @@ def test_the_wired_reactions_and_their_order() -> None:
             "distribution.commissions.reverse_for_refund",
             "members.growth.on_refunded",
             "members.points_refunds.on_refunded",
+            "marketing.flash_orders.on_refunded",
         ],
         # Whose desk a host's staff member reads.
         "desk_scope": ["members.staff.host_scope"],
@@ -73,12 +77,23 @@ def test_the_wired_reactions_and_their_order() -> None:
         "order": "orders.lifecycle.lock_for_payment"
     }
     assert [_name(p) for p in wiring.room.snapshot_parts] == [
-        "promotions.room_parts.room_promotions"
+        "promotions.room_parts.room_promotions",
+        "marketing.gifts_room.room_gifts",
+        "live.follows.snapshot_part",
+        "marketing.giveaway_room.snapshot_part",
+        "marketing.flash_sales.snapshot_part",
+        "marketing.group_room.snapshot_part",
     ]
     assert {k: _name(v) for k, v in wiring.room.actions.items()} == {
         "grab": "promotions.room_parts.grab_action"
     }
-    assert [_name(p) for p in wiring.room.presence] == ["analytics.sources.room_presence"]
+    assert [_name(p) for p in wiring.room.presence] == [
+        "analytics.sources.room_presence",
+        "marketing.giveaway_watch.presence",
+    ]
+    # giveaways: the comment and follow tasks
+    assert [_name(c) for c in wiring.room.chatted] == ["marketing.giveaway_room.chatted"]
+    assert [_name(f) for f in wiring.room.followed] == ["marketing.giveaway_room.followed"]
     assert [_name(c) for c in wiring.distribution.clicked] == ["analytics.sources.on_link_clicked"]
     assert [_name(c) for c in wiring.promotions.claimed] == ["analytics.sources.on_coupon_claimed"]
     assert [_name(p) for p in wiring.promotions.unit_prices] == [

@@ -8,6 +8,7 @@ from livecommerce.domains.analytics.tables import TABLES as ANALYTICS_TABLES
 from livecommerce.domains.catalog.tables import Product, Sku, Upload
 from livecommerce.domains.distribution.tables import TABLES as DISTRIBUTION_TABLES
 from livecommerce.domains.ledger.tables import Account, LedgerEntry, LedgerTransaction
+from livecommerce.domains.live.follow_tables import TABLES as FOLLOW_TABLES
 from livecommerce.domains.live.tables import (
     LiveSession,
     LiveSessionSample,
@@ -17,6 +18,10 @@ from livecommerce.domains.live.tables import (
     SessionReminder,
     ShowcaseItem,
 )
+from livecommerce.domains.marketing.flash_tables import TABLES as FLASH_TABLES
+from livecommerce.domains.marketing.gifts_tables import GIFT_TABLES
+from livecommerce.domains.marketing.giveaway_tables import TABLES as GIVEAWAY_TABLES
+from livecommerce.domains.marketing.group_tables import TABLES as GROUP_BUY_TABLES
 from livecommerce.domains.members.crm_tables import TABLES as CRM_TABLES
 from livecommerce.domains.members.points_tables import TABLES as POINTS_TABLES
 from livecommerce.domains.members.tables import TABLES as MEMBER_TABLES
@@ -83,4 +88,9 @@ ALL_TABLES = (
     *CHANNEL_TABLES,
     *JOURNEY_TABLES,
     *CAMPAIGN_TABLES,
+    *GIFT_TABLES,
+    *FOLLOW_TABLES,
+    *GIVEAWAY_TABLES,
+    *GROUP_BUY_TABLES,
+    *FLASH_TABLES,
 )

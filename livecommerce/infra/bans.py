@@ -26,7 +26,7 @@ from typing import Any
 import structlog
 from redis.exceptions import RedisError
 
-from livecommerce.infra import db
+from livecommerce.infra import auth_memory, db
 
 log = structlog.get_logger("bans")
 
@@ -110,6 +110,8 @@ async def mirror(redis: Any, user_id: int, ban: Ban, token_ttl: int) -> None:
     script = redis.register_script(_WRITE_LUA)
     ttl = _ttl(ban, token_ttl, time.time())
     await script(keys=[key(user_id)], args=[ban.encode(), ban.changed_at, ttl])
+    # This process's remembered answers go now; the others' when the ban event reaches them.
+    auth_memory.forget_here(redis, user_id)
 
 
 async def remirror(redis: Any, token_ttl: int) -> int:

@@ -31,6 +31,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import ClusterDownError, RedisClusterException, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -147,6 +148,34 @@ class ErrorCode(StrEnum):
     NOTIFICATION_SETTINGS_INVALID = "notification_settings_invalid"
     OUTREACH_LINK_INVALID = "outreach_link_invalid"
     CONSENT_LIMIT_REACHED = "consent_limit_reached"
+    # giveaways (marketing): one running per room; the operator's prize value cap; claims
+    GIVEAWAY_RUNNING = "giveaway_running"
+    PRIZE_OVER_CAP = "prize_over_cap"
+    PRIZE_ALREADY_CLAIMED = "prize_already_claimed"
+    CLAIM_EXPIRED = "claim_expired"
+    # tips (打赏): a gift the catalogue no longer offers; a cap (per tip, session, day) a tip would
+    # pass; a host tipping its own room
+    GIFT_UNAVAILABLE = "gift_unavailable"
+    TIP_LIMIT_REACHED = "tip_limit_reached"
+    CANNOT_TIP_SELF = "cannot_tip_self"
+    # group buys (拼团): terms a host can't save; a group one can't join (no offer, one's own,
+    # already in an open group of the product, full, over); an order a forming group holds
+    GROUP_BUY_INVALID = "group_buy_invalid"
+    GROUP_BUY_UNAVAILABLE = "group_buy_unavailable"
+    GROUP_BUY_OWN = "group_buy_own"
+    GROUP_BUY_ALREADY_IN = "group_buy_already_in"
+    GROUP_BUY_FULL = "group_buy_full"
+    GROUP_BUY_EXPIRED = "group_buy_expired"
+    ORDER_HELD_BY_GROUP = "order_held_by_group"
+    # flash sales (秒杀): a second sale of a SKU while one is on, a price no lower than the
+    # SKU's 30-day low (unless the host acknowledges it); a buy before it opens, after it
+    # closes, past the buyer's limit, or when nothing (or not enough) is left
+    FLASH_SALE_EXISTS = "flash_sale_exists"
+    FLASH_PRICE_NOT_LOWEST = "flash_price_not_lowest"
+    FLASH_NOT_STARTED = "flash_not_started"
+    FLASH_ENDED = "flash_ended"
+    FLASH_LIMIT_REACHED = "flash_limit_reached"
+    FLASH_SOLD_OUT = "flash_sold_out"
 
 
 # Each code answers with one HTTP status, wherever it is raised: a client reads the code, and
@@ -235,6 +264,32 @@ STATUS: dict[ErrorCode, int] = {
     E.NOTIFICATION_SETTINGS_INVALID: 422,
     E.OUTREACH_LINK_INVALID: 404,
     E.CONSENT_LIMIT_REACHED: 409,
+    **dict.fromkeys([E.GIVEAWAY_RUNNING, E.PRIZE_ALREADY_CLAIMED, E.CLAIM_EXPIRED], 409),
+    E.PRIZE_OVER_CAP: 422,
+    **dict.fromkeys([E.GIFT_UNAVAILABLE, E.TIP_LIMIT_REACHED, E.CANNOT_TIP_SELF], 409),
+    E.GROUP_BUY_INVALID: 422,
+    **dict.fromkeys(
+        [
+            E.GROUP_BUY_UNAVAILABLE,
+            E.GROUP_BUY_OWN,
+            E.GROUP_BUY_ALREADY_IN,
+            E.GROUP_BUY_FULL,
+            E.GROUP_BUY_EXPIRED,
+            E.ORDER_HELD_BY_GROUP,
+        ],
+        409,
+    ),
+    **dict.fromkeys(
+        [
+            E.FLASH_SALE_EXISTS,
+            E.FLASH_PRICE_NOT_LOWEST,
+            E.FLASH_NOT_STARTED,
+            E.FLASH_ENDED,
+            E.FLASH_LIMIT_REACHED,
+            E.FLASH_SOLD_OUT,
+        ],
+        409,
+    ),
     E.UNSUPPORTED_MEDIA_TYPE: 415,
     **dict.fromkeys(
         [
@@ -486,6 +541,10 @@ EXCEPTION_HANDLERS = {
     # Redis restarting or unreachable: a grab needs its Lua gate (found by killing Redis mid-storm).
     RedisConnectionError: unavailable_handler,
     RedisTimeoutError: unavailable_handler,
+    # A Redis Cluster failing over (infra/redis_cluster.py): the slot's new master answers soon.
+    ClusterDownError: unavailable_handler,
+    TryAgainError: unavailable_handler,
+    RedisClusterException: unavailable_handler,
     RecursionError: undecodable_body_handler,
     UnicodeDecodeError: undecodable_body_handler,
     DomainError: domain_error_handler,

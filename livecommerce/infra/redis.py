@@ -1,17 +1,32 @@
 """Redis through redis-py asyncio: one client per process (arq's subclass, so it can enqueue
-jobs)."""
+jobs), or a Redis Cluster client with `REDIS_CLUSTER=1` or a `redis+cluster://` URL (then the
+job queue is a plain Redis of its own, `QUEUE_REDIS_URL`; see infra/redis_cluster.py).
+
+The one-slot rule, for everyone who writes Lua or a pipeline: a script, a MULTI or a pipeline
+made with `room_pipeline` touches ONE cluster slot. Name every key it touches in KEYS (never
+build a key name inside the script from ARGV), and build them all with the same hash tag,
+`{room:ID}` for a room (e.g. promotions/live_state.room_tag, realtime/counters.keys).
+tests/infra/test_lua_one_slot.py walks every script in the tree and fails otherwise;
+`make test-cluster` runs the room tests on a real cluster, where a cross-slot call fails.
+Room channels are `{room:ID}:events` on sharded pub/sub (SPUBLISH) in a cluster.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import random
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.client import Pipeline, PubSub
+from redis.asyncio.cluster import RedisCluster
 from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
+
+from livecommerce.infra import redis_cluster
 
 
 class WaitingPool(ConnectionPool):
@@ -57,7 +72,14 @@ class WaitingPool(ConnectionPool):
                 break
 
 
-def connect(url: str) -> ArqRedis:
+def connect(url: str, *, cluster: bool = False) -> Any:
+    """ArqRedis for one node (the default, unchanged), RedisCluster for a cluster."""
+    if cluster or redis_cluster.is_cluster_url(url):
+        return redis_cluster.connect_cluster(url)
+    return connect_node(url)
+
+
+def connect_node(url: str) -> ArqRedis:
     # Short timeouts: a dead Redis must turn into a clear error fast, not a hung request.
     pool = WaitingPool.from_url(
         url,
@@ -77,3 +99,46 @@ def load_script(redis: Redis, path: Path) -> AsyncScript:
 async def ping(redis: Redis, timeout: float = 2.0) -> None:
     async with asyncio.timeout(timeout):
         await redis.ping()
+
+
+async def room_pipeline(redis: Any, key: str, *, transaction: bool = False) -> Pipeline:
+    """A pipeline of commands (scripts, MULTI allowed) on `key`'s slot: on a cluster, a plain
+    pipeline to the node that owns it (one round trip, as on one node)."""
+    if redis_cluster.is_cluster(redis):
+        return await redis_cluster.slot_pipeline(redis, key, transaction=transaction)
+    return cast(Pipeline, redis.pipeline(transaction=transaction))
+
+
+async def mget(redis: Any, *keys: str) -> list[Any]:
+    """MGET of keys that need not share a slot: on a cluster one MGET per slot (not atomic)."""
+    if redis_cluster.is_cluster(redis):
+        return await redis_cluster.mget(redis, keys)
+    return cast("list[Any]", await redis.mget(*keys))
+
+
+async def publish(redis: Any, channel: str, data: bytes | str) -> None:
+    """Classic PUBLISH on a channel that is no room's (bans, a user's inbox): a cluster
+    forwards it to every node, so a subscriber on any node hears it."""
+    if redis_cluster.is_cluster(redis):
+        await redis.execute_command("PUBLISH", channel, data, target_nodes=RedisCluster.RANDOM)
+    else:
+        await redis.publish(channel, data)
+
+
+def pubsub(redis: Any, **kwargs: Any) -> PubSub:
+    """A classic pub/sub connection; on a cluster, to a random node (any node hears every
+    PUBLISH), picked again at each call, so a listener that reconnects leaves a dead node."""
+    if redis_cluster.is_cluster(redis):
+        # Before its first command the client knows only its startup nodes.
+        manager = redis.nodes_manager
+        node = random.choice(list(manager.nodes_cache.values() or manager.startup_nodes.values()))
+        client = redis_cluster.router(redis).client_for(node)
+        return client.pubsub(**kwargs)
+    return cast(PubSub, redis.pubsub(**kwargs))
+
+
+async def aclose(redis: Any) -> None:
+    if redis_cluster.is_cluster(redis):
+        await redis_cluster.close(redis)
+    else:
+        await redis.aclose()

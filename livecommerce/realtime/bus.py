@@ -1,6 +1,7 @@
-"""Events between api processes: ONE Redis pub/sub connection per process.
+"""Events between api processes: ONE Redis pub/sub connection per process (one Redis node;
+on a cluster, sharded_bus.py).
 
-The process SUBSCRIBEs to `room:ID:events` while it has local sockets in room ID and
+The process SUBSCRIBEs to `{room:ID}:events` while it has local sockets in room ID and
 UNSUBSCRIBEs when the last one leaves, so it receives only rooms it serves, and Redis
 sees one subscriber per process, never one per viewer. Pub/sub is at-most-once: a
 process that reconnects after a Redis outage misses what was published meanwhile.
@@ -22,7 +23,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from livecommerce.realtime.counters import channel
+from livecommerce.realtime.counters import channel, room_of_channel
 
 log = structlog.get_logger("realtime.bus")
 
@@ -97,7 +98,7 @@ class EventBus:
                 name = name.encode()
             if kind == "message":
                 try:
-                    self._on_message(int(name.split(b":")[1]), message["data"])
+                    self._on_message(room_of_channel(name), message["data"])
                 except Exception:
                     log.exception("bus_message_failed", channel=name)
             elif kind == "subscribe":

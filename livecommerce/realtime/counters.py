@@ -20,6 +20,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from livecommerce.infra.redis import room_pipeline
+
 COUNTER_NAMES = ("online", "peak", "uniqueViewers", "views", "likes", "comments", "orders", "gmv")
 # Deltas a domain may add directly (one HINCRBY per business event, not per viewer).
 ADDABLE = frozenset({"views", "likes", "comments", "orders", "gmv"})
@@ -27,7 +29,14 @@ _PFADD_CHUNK = 1000  # stay far below Lua's unpack() stack limit
 
 
 def channel(room_id: int) -> str:
-    return f"room:{room_id}:events"
+    """The room's pub/sub channel: under the room's hash tag, so on a cluster its sharded
+    channel (SPUBLISH) lives on the node that holds the room's keys."""
+    return f"{{room:{room_id}}}:events"
+
+
+def room_of_channel(name: bytes | str) -> int:
+    raw = name.encode() if isinstance(name, str) else name
+    return int(raw[raw.index(b":") + 1 : raw.index(b"}")])
 
 
 def keys(room_id: int) -> list[str]:
@@ -261,7 +270,7 @@ async def add(redis: Redis, room_id: int, **deltas: int) -> None:
     unknown = set(deltas) - ADDABLE
     if unknown:
         raise ValueError(f"not addable counters: {sorted(unknown)}")
-    pipe = redis.pipeline(transaction=False)
+    pipe = await room_pipeline(redis, keys(room_id)[0])
     for name, value in deltas.items():
         pipe.hincrby(keys(room_id)[0], name, value)
     await pipe.execute()
@@ -278,7 +287,7 @@ async def read(redis: Redis, room_id: int, presence_ttl: float = 10.0) -> dict[s
 async def reset(redis: Redis, room_id: int) -> None:
     """A new session starts from zero; presence is left alone (the viewers are still there)."""
     counters_key, uv_key, _, _ = keys(room_id)
-    pipe = redis.pipeline(transaction=True)
+    pipe = await room_pipeline(redis, counters_key, transaction=True)
     pipe.delete(counters_key, uv_key)
     pipe.hset(counters_key, "epoch", uuid.uuid4().hex)  # hubs see a new lifetime, not a loss
     await pipe.execute()

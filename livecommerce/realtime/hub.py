@@ -22,8 +22,10 @@ from typing import Any
 
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
+from livecommerce.infra import redis_cluster
+from livecommerce.infra.redis import room_pipeline
 from livecommerce.realtime import counters as room_counters
 from livecommerce.realtime.bus import EventBus
 from livecommerce.realtime.config import HubConfig
@@ -31,6 +33,7 @@ from livecommerce.realtime.errors import JoinRefused
 from livecommerce.realtime.guests import IssueBudget, capped
 from livecommerce.realtime.limits import TokenBucket, ViewerLimits
 from livecommerce.realtime.sampling import sample_events
+from livecommerce.realtime.sharded_bus import ShardedEventBus
 from livecommerce.realtime.sockets import OutFrame, Socket
 from livecommerce.realtime.wire import Batch, Tick, batch_decoder, encoder, is_priority, make_event
 
@@ -82,7 +85,13 @@ class RoomHub:
         self.config = config or HubConfig()
         self.process_id = process_id or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.rooms: dict[int, Room] = {}
-        self._bus = EventBus(redis, self._on_batch)
+        # On a cluster a room's channel is sharded (SPUBLISH): its traffic stays on its node.
+        self._sharded = redis_cluster.is_cluster(redis)
+        self._bus: EventBus | ShardedEventBus = (
+            ShardedEventBus(redis, self._on_batch)  # type: ignore[arg-type]  # a RedisCluster
+            if self._sharded
+            else EventBus(redis, self._on_batch)
+        )
         self._tick_script = redis.register_script(room_counters.TICK_LUA)
         self._restore_script = redis.register_script(room_counters.RESTORE_LUA)
         self._raise_script = redis.register_script(room_counters.RAISE_LUA)
@@ -340,10 +349,20 @@ class RoomHub:
         refresh = final or now >= room.next_counters
         if not local and not refresh:
             return
-        pipe = self.redis.pipeline(transaction=False)
+        if self._sharded:
+            try:
+                # All of it on the room's slot: one pipeline to the node that owns it.
+                pipe = await room_pipeline(self.redis, room_counters.keys(room.id)[0])
+            except (RedisError, RedisClusterException, OSError) as exc:
+                log.warning("tick_redis_failed", room_id=room.id, error=str(exc))
+                return  # the deltas stay in room.deltas for the next tick
+        else:  # one node: exactly the pipeline it always was, nothing added per tick
+            pipe = self.redis.pipeline(transaction=False)
         if local:
-            pipe.publish(
-                room_counters.channel(room.id), encoder.encode(Batch(self.process_id, local))
+            pipe.execute_command(
+                "SPUBLISH" if self._sharded else "PUBLISH",
+                room_counters.channel(room.id),
+                encoder.encode(Batch(self.process_id, local)),
             )
             # Each process keeps the lines it delivered first (its own), so each is kept once.
             chats = [encoder.encode(e) for e in local if e.get("type") == "chat"]
@@ -453,4 +472,7 @@ class RoomHub:
 async def publish_events(redis: Redis, room_id: int, events: list[dict[str, Any]]) -> None:
     """Publish events to a room from a process without a hub or without local viewers (e.g. a
     worker)."""
-    await redis.publish(room_counters.channel(room_id), encoder.encode(Batch("", events)))
+    command = "SPUBLISH" if redis_cluster.is_cluster(redis) else "PUBLISH"
+    await redis.execute_command(
+        command, room_counters.channel(room_id), encoder.encode(Batch("", events))
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from livecommerce.domains.analytics import jobs as analytics_jobs
 from livecommerce.domains.distribution import jobs as distribution_jobs
 from livecommerce.domains.live import jobs as live_jobs
+from livecommerce.domains.marketing import flash_jobs, gifts_jobs, giveaway_jobs, group_jobs
 from livecommerce.domains.members import jobs as member_tier_jobs
 from livecommerce.domains.members import points_jobs, tag_jobs
 from livecommerce.domains.orders import jobs as order_jobs
@@ -29,6 +30,9 @@ FUNCTIONS: list[Any] = [
     *outreach_jobs.FUNCTIONS,
     *journey_jobs.FUNCTIONS,
     *campaign_jobs.FUNCTIONS,
+    *group_jobs.FUNCTIONS,
+    *giveaway_jobs.FUNCTIONS,
+    *flash_jobs.FUNCTIONS,
 ]
 CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [
     (job, {**schedule, "unique": True, "run_at_startup": False})
@@ -45,5 +49,9 @@ CRON_JOBS: list[tuple[Any, dict[str, Any]]] = [
         *outreach_jobs.CRON_JOBS,
         *journey_jobs.CRON_JOBS,
         *campaign_jobs.CRON_JOBS,
+        *gifts_jobs.CRON_JOBS,
+        *group_jobs.CRON_JOBS,
+        *giveaway_jobs.CRON_JOBS,
+        *flash_jobs.CRON_JOBS,
     ]
 ]

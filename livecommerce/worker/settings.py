@@ -16,6 +16,7 @@ from livecommerce.domains.live import events as room_events
 from livecommerce.domains.outreach import setup as outreach_setup
 from livecommerce.domains.payments import providers
 from livecommerce.infra import db, queue
+from livecommerce.infra import redis as redis_infra
 from livecommerce.settings import Settings, load_settings
 from livecommerce.wiring import wire
 from livecommerce.worker.registry import CRON_JOBS, FUNCTIONS
@@ -34,13 +35,22 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     outreach_setup.configure(settings)
     redis = ctx.get("redis")  # arq's pool, always there under arq
     queue.bind(redis)
-    if redis is not None and room_events.redis() is None:  # in `up` the api's hub is bound already
+    if settings.queue_redis_url and settings.redis_url and redis is not None:
+        # The queue has a Redis of its own (a cluster holds the rooms): rooms go to REDIS_URL.
+        ctx["room_redis"] = redis_infra.connect(
+            settings.redis_url, cluster=settings.uses_redis_cluster
+        )
+        room_events.bind(ctx["room_redis"])
+    elif redis is not None and room_events.redis() is None:  # in `up` the api's hub is bound
         room_events.bind(redis)
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
     await behaviour_events.close()  # `paid` events a job recorded, written before the pool goes
-    if ctx.get("redis") is not None:
+    if ctx.get("room_redis") is not None:
+        room_events.unbind(ctx["room_redis"])
+        await redis_infra.aclose(ctx.pop("room_redis"))
+    elif ctx.get("redis") is not None:
         room_events.unbind(ctx["redis"])
     if ctx.get("owns_pool", True):
         await db.close_pool()
@@ -63,5 +73,5 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "job_timeout": 300,
         "keep_result": 3600,
         "max_tries": 10,
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url or "redis://127.0.0.1:6379/0"),
+        "redis_settings": RedisSettings.from_dsn(settings.queue_url or "redis://127.0.0.1:6379/0"),
     }

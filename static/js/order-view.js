@@ -20,7 +20,9 @@ export const BUYER_STATUS = {
 };
 
 export function statusBadge(order) {
-  return h("span", { class: "badge", dataset: { status: order.status }, id: `order-${order.id}-status` }, t(BUYER_STATUS[order.status] || order.status));
+  // A paid group-buy order waits for its group (拼团中) before it ships.
+  const label = order.heldBy === "group_buy" && order.status === "paid" ? t("group.held") : t(BUYER_STATUS[order.status] || order.status);
+  return h("span", { class: "badge", dataset: { status: order.status }, id: `order-${order.id}-status` }, label);
 }
 
 export function carrierName(code) {

@@ -87,7 +87,8 @@ async def ledger_sum(kind: str, txn_kind: str | None = None) -> int:
     return await scalar(
         "SELECT COALESCE(SUM(e.amount), 0) FROM ledger_entries e"
         " JOIN accounts a ON a.id = e.account_id JOIN ledger_transactions t ON t.id = e.txn_id"
-        " WHERE a.kind = $1 AND ($2::text IS NULL OR t.kind = $2)",
+        # A bucketed kind's buckets (`escrow.7`, ledger/buckets.py) count as the kind.
+        " WHERE (a.kind = $1 OR a.kind LIKE $1 || '.%') AND ($2::text IS NULL OR t.kind = $2)",
         kind,
         txn_kind,
     )

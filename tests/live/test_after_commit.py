@@ -12,7 +12,6 @@ import dataclasses
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 
 from livecommerce.app import create_app
 from livecommerce.infra import db
@@ -20,6 +19,7 @@ from livecommerce.infra.db import Tx
 from livecommerce.realtime import counters
 from livecommerce.settings import Settings
 from livecommerce.wiring import payment_hooks, wire
+from tests import cluster_mode
 from tests.live.conftest import event_of, events_for, joined
 from tests.support import (
     LiveServer,
@@ -72,7 +72,7 @@ async def test_a_payment_whose_later_reaction_fails_is_never_heard_of_in_the_roo
 
         heard = await events_for(ws, quiet=1.5)  # several ticks of the room
         assert [e for e in heard if e["type"] == "purchase"] == []
-        redis = Redis.from_url(migrated.redis_url or "")
+        redis = cluster_mode.connect(migrated.redis_url or "")
         try:
             moved = await counters.read(redis, room["id"])
         finally:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from redis.asyncio import Redis
-
 from livecommerce.domains.live import jobs
+from tests import cluster_mode
 from tests.live.conftest import event_of, joined
 from tests.live.test_session_report import buy
 from tests.support import go_live, live_room_with_product
@@ -46,7 +45,7 @@ async def test_the_console_gets_its_chat_orders_and_online_curve_back_after_a_re
         order = await buy(client, fan, product["skus"][0]["id"], room["id"], quantity=2)
         await event_of(console, "purchase")
         # The worker's checkpoint (every 10 s) samples the online curve.
-        redis = Redis.from_url(migrated.redis_url)
+        redis = cluster_mode.connect(migrated.redis_url)
         try:
             assert await jobs.checkpoint_live_sessions({"redis": redis}) == 1
         finally:

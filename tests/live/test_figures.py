@@ -8,9 +8,8 @@ import contextlib
 import json
 import random
 
-from redis.asyncio import Redis
-
 from livecommerce.domains.live import jobs
+from tests import cluster_mode
 from tests.live.conftest import joined
 from tests.support import create_room, go_live, next_frame
 
@@ -54,7 +53,7 @@ async def test_likes_survive_redis_losing_the_counters_and_end_in_the_report(
         assert (before["uniqueViewers"], before["peak"], before["views"]) == (20, 20, 20)
 
         # Redis loses everything (a restart without persistence): the saved floor comes back.
-        redis = Redis.from_url(migrated.redis_url)
+        redis = cluster_mode.connect(migrated.redis_url)
         await redis.flushdb()
         assert (await jobs.checkpoint_live_sessions({"redis": redis})) == 1
         after = await stats(client, host, room["id"])

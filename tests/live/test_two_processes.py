@@ -26,6 +26,7 @@ async def second_api(settings) -> AsyncIterator[str]:
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
+        "QUEUE_REDIS_URL": settings.queue_redis_url or "",  # set when REDIS_URL is a cluster
         "SECRET_KEY": settings.secret_key,
         "ENV": "test",
         "LOG_LEVEL": "warning",

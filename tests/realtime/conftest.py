@@ -22,9 +22,11 @@ from litestar import Litestar
 from litestar.types import ASGIApp, Receive, Scope, Send
 from redis.asyncio import Redis
 
+from livecommerce.infra import redis as redis_infra
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.embedded import EmbeddedRedis
 from livecommerce.realtime import HubConfig, RoomHub, room_socket
+from tests import cluster_mode
 from tests.support import LiveServer, next_frame
 
 first = next_frame  # the name some realtime tests import from here
@@ -75,7 +77,10 @@ async def authorize(room_id: int, actor: Actor, text: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def redis_url() -> Any:
+def redis_url(request: pytest.FixtureRequest) -> Any:
+    if cluster_mode.ENABLED:  # the session's Redis Cluster (tests/conftest.py)
+        yield request.getfixturevalue("servers")["redis_url"]
+        return
     server = EmbeddedRedis(Path(tempfile.mkdtemp(prefix="lc-rt-redis-")), durable=False)
     url = server.start()
     yield url
@@ -84,10 +89,10 @@ def redis_url() -> Any:
 
 @pytest.fixture
 async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
+    client = cluster_mode.connect(redis_url)
     await client.flushdb()
     yield client
-    await client.aclose()
+    await redis_infra.aclose(client)
 
 
 class HubServer:
@@ -107,7 +112,7 @@ async def make_server(redis_url: str, redis: Redis) -> AsyncIterator[Callable[..
     started: list[tuple[HubServer, Redis]] = []
 
     async def factory(config: HubConfig = FAST) -> HubServer:
-        client = Redis.from_url(redis_url)
+        client = cluster_mode.connect(redis_url)
         hub = RoomHub(client, config)
         middleware = [wrapping, query_user]
         app = Litestar(
@@ -127,7 +132,7 @@ async def make_server(redis_url: str, redis: Redis) -> AsyncIterator[Callable[..
     for item, client in started:
         await item.hub.stop()
         await item.server.stop()
-        await client.aclose()
+        await redis_infra.aclose(client)
 
 
 @contextlib.asynccontextmanager

@@ -21,6 +21,7 @@ from websockets.server import ServerProtocol
 
 from livecommerce.realtime import RoomHub, make_event, room_socket, sockets
 from livecommerce.realtime.sockets import FAST_PATH_ENV, PROTOCOL_TYPE, Socket, choose_path
+from tests import cluster_mode
 from tests.live.conftest import joined
 from tests.realtime.conftest import FAST, ORIGIN, query_user, snapshot, viewer, wrapping
 from tests.support import LiveServer, create_room
@@ -78,7 +79,7 @@ def serve_one_viewer_on_uvloop(redis_url: str) -> tuple[str | None, str]:
     """`livecommerce serve` runs uvicorn on uvloop: a room socket there, in its own loop."""
 
     async def main() -> tuple[str | None, str]:
-        redis = Redis.from_url(redis_url)
+        redis = cluster_mode.connect(redis_url)
         hub = RoomHub(redis, FAST)
         route = room_socket(snapshot=snapshot, allowed_origins=[ORIGIN], hub=hub)
         server = LiveServer(Litestar([route], middleware=[wrapping, query_user]))

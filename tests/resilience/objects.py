@@ -8,6 +8,9 @@ from typing import Any
 
 import httpx
 
+from tests.marketing.flash_support import owned_flash_sale
+from tests.marketing.giveaway_support import owned_giveaway
+from tests.marketing.group_support import owned_group
 from tests.outreach.support import inbox_item as outreach_inbox_item
 from tests.support import (
     TestUser,
@@ -113,4 +116,7 @@ async def owned_objects(
     )
     assert campaign.status_code == 201, campaign.text
     made["campaign"] = campaign.json()["id"]  # outreach: a host's one-off message
+    made["giveaway"] = await owned_giveaway(owner.id, made["room"], made["coupon"])  # 福袋
+    made["group_buy"] = await owned_group(owner.id, made["product"])  # 拼团: the owner leads it
+    made["flash_sale"] = await owned_flash_sale(owner.id, made["room"], made["product"])  # 秒杀
     return made

@@ -17,6 +17,7 @@ _PATTERN_CANDIDATES = [
     "1",
     "x1",
     "13800138000",  # a phone number (accounts/schemas.py Phone)
+    "/static/gifts/heart.svg",  # a committed gift icon (marketing/gifts_schemas.py GiftIcon)
 ]
 
 

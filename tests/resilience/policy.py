@@ -46,11 +46,35 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/u/{token}"): "a message's unsubscribe page: works without login (signed token)",
     ("POST", "/u/{token}"): "unsubscribe without login: only ever removes consent (signed token)",
     ("GET", "/api/push/vapid-public-key"): "the VAPID public key browsers subscribe with",
+    (
+        "GET",
+        "/api/products/{product_id}/group-buy",
+    ): "a product's group terms and open groups (单独购买 / 发起拼团), shown to every buyer",
+    (
+        "GET",
+        "/api/group-buys/{group_id}",
+    ): "a group's share page: seats as names and initials only (its own place for a member)",
+    ("GET", "/api/gifts"): "the gift catalogue every viewer of a room sees (names and prices)",
+    # giveaways: what the room shows every viewer, and the published list anyone may recompute
+    ("GET", "/api/rooms/{room_id}/giveaways/current"): "a room's giveaway, shown to every viewer",
+    ("GET", "/api/giveaways/{giveaway_id}"): "a giveaway: prize, tasks, seed hash, masked winners",
+    (
+        "GET",
+        "/api/giveaways/{giveaway_id}/entries",
+    ): "the draw's entry list (masked tokens, no user ids): anyone may recompute the winners",
+    (
+        "GET",
+        "/api/flash-sales/{sale_id}",
+    ): "a flash sale as its room shows every viewer: price, countdown, units left",
 }
 
 # Logged-in routes whose object belongs to someone else by design: every viewer claims the
 # host's coupon and grabs the host's red packet. Only anonymous callers must be refused.
 ANY_USER: dict[tuple[str, str], str] = {
+    (
+        "POST",
+        "/api/group-buys/{group_id}/join",
+    ): "anyone joins a group by its link (the order placed is the caller's own)",
     ("POST", "/api/coupons/{coupon_id}/claim"): "viewers claim the host's coupons",
     ("POST", "/api/red-packets/{packet_id}/grab"): "viewers grab the host's red packets",
     ("GET", "/api/red-packets/{packet_id}"): "the claim list and best luck shown in the room",
@@ -67,6 +91,18 @@ ANY_USER: dict[tuple[str, str], str] = {
         "POST",
         "/api/hosts/{host_id}/membership/packets/open",
     ): "opens my own member-day red packets from that host",
+    ("POST", "/api/rooms/{room_id}/gifts"): "viewers tip the host's room from their own wallet",
+    ("POST", "/api/rooms/{room_id}/follow"): "any viewer follows the host's room",
+    ("DELETE", "/api/rooms/{room_id}/follow"): "and stops following it",
+    ("GET", "/api/giveaways/{giveaway_id}/me"): "my own standing in the host's giveaway",
+    (
+        "POST",
+        "/api/giveaways/{giveaway_id}/claim",
+    ): "claims my own prize (someone who did not win gets 404)",
+    (
+        "POST",
+        "/api/flash-sales/{sale_id}/orders",
+    ): "any viewer buys in the host's flash sale (the order placed is the caller's own)",
 }
 
 # Path parameters that name an object with an owner: the matrix makes one owned by the victim.
@@ -100,6 +136,14 @@ OBJECT_PARAMS: dict[str, str] = {
     "channel": "channel",
     # outreach: a host's one-off message to a segment
     "campaign_id": "campaign",
+    # tips: a gift of the platform's catalogue (admin-only routes: the role guard refuses first)
+    "gift_id": "gift",
+    # giveaways: a host's giveaway in their room
+    "giveaway_id": "giveaway",
+    # group buys: a group its leader opened (others join it by its link)
+    "group_id": "group_buy",
+    # flash sales: a host's sale of a showcase SKU in their room
+    "sale_id": "flash_sale",
 }
 
 

@@ -212,7 +212,9 @@ async def test_worker_killed_at_random_points_settles_every_order_exactly_once(
             )
         }
         escrow = await conn.fetchval(
-            "SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'escrow'", host.id
+            "SELECT SUM(balance) FROM accounts WHERE user_id = $1"  # every escrow bucket
+            " AND (kind = 'escrow' OR kind LIKE 'escrow.%')",
+            host.id,
         )
         receivable = await conn.fetchval(
             "SELECT balance FROM accounts WHERE user_id = $1 AND kind = 'receivable'", host.id

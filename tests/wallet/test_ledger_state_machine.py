@@ -213,7 +213,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 )
                 assert negative == []
                 escrow = await conn.fetchval(
-                    "SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE kind = 'escrow'"
+                    "SELECT COALESCE(SUM(balance), 0) FROM accounts"  # every escrow bucket
+                    " WHERE kind = 'escrow' OR kind LIKE 'escrow.%'"
                 )
                 held = await conn.fetchval(
                     "SELECT COALESCE(SUM(pay_amount - refunded_amount), 0) FROM orders"

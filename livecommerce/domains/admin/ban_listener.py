@@ -20,6 +20,7 @@ from litestar import Litestar
 from redis.exceptions import RedisError
 
 from livecommerce.infra import bans, db
+from livecommerce.infra import redis as redis_infra
 from livecommerce.realtime.hub import RoomHub
 
 log = structlog.get_logger("admin.ban_listener")
@@ -76,7 +77,7 @@ async def _catch_up(redis: Any, hub: RoomHub, token_ttl: int) -> None:
 
 async def listen(redis: Any, hub: RoomHub, token_ttl: int) -> None:
     while True:
-        pubsub = redis.pubsub(ignore_subscribe_messages=True)
+        pubsub = redis_infra.pubsub(redis, ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(bans.CHANNEL)
             await _catch_up(redis, hub, token_ttl)

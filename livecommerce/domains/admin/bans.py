@@ -17,6 +17,7 @@ from typing import Any
 from livecommerce.domains.admin.schemas import BanOut, BanUser, UnbanUser
 from livecommerce.domains.admin.users import row_of, user_row
 from livecommerce.infra import audit, bans, db
+from livecommerce.infra import redis as redis_infra
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.db import Tx
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -36,7 +37,7 @@ async def _after_commit(redis: Any, token_ttl: int, user_id: int, row: Any) -> N
         return
     await bans.mirror(redis, user_id, ban, token_ttl)
     if ban.active():
-        await redis.publish(bans.CHANNEL, json.dumps({"userId": user_id}))
+        await redis_infra.publish(redis, bans.CHANNEL, json.dumps({"userId": user_id}))
 
 
 async def ban(redis: Any, token_ttl: int, actor: Actor, user_id: int, data: BanUser) -> BanOut:

@@ -38,6 +38,8 @@ from livecommerce.domains.distribution.tables import (
 from livecommerce.domains.ledger.tables import Account, LedgerEntry, LedgerTransaction
 from livecommerce.domains.live.schemas import RoomTitle
 from livecommerce.domains.live.tables import Room
+from livecommerce.domains.marketing.gifts_schemas import GiftName, GiftNameEn
+from livecommerce.domains.marketing.gifts_tables import Gift, GiftTip
 from livecommerce.domains.orders.tables import Order, OrderItem, Refund
 from livecommerce.domains.payments.tables import Payment
 from livecommerce.domains.payouts.tables import Payout
@@ -96,6 +98,8 @@ EDITABLE: dict[str, dict[str, Rule]] = {
     "skus": {"name": _shaped(SkuName)},
     "rooms": {"title": _shaped(RoomTitle)},
     "users": {"display_name": _display_name},
+    # A gift's names are copy; its price is money (the console's audited form, marketing).
+    "gifts": {"name": _shaped(GiftName), "name_en": _shaped(GiftNameEn)},
 }
 
 READ_ONLY: tuple[type[Table], ...] = (
@@ -113,8 +117,9 @@ READ_ONLY: tuple[type[Table], ...] = (
     OperatorAction,
     OperatorSetting,
     SettingsAudit,
+    GiftTip,
 )
-EDITED: tuple[type[Table], ...] = (Product, Sku, Room, UserRow)
+EDITED: tuple[type[Table], ...] = (Product, Sku, Room, UserRow, Gift)
 
 SHOWN: dict[str, type[Table]] = {t._meta.tablename: t for t in (*EDITED, *READ_ONLY)}
 

@@ -10,7 +10,8 @@ DeadlockDetectedError, an order holding a SKU and waiting for the product, an ed
 2. Its SKU rows, in ascending id: placing an order (`UPDATE skus` one SKU at a time, ids
    sorted), a host's SKU patches (sorted by id before they are applied), restocking a cancelled
    or refunded order (locked with `ORDER BY id` first).
-3. Ledger accounts after all of these (the host's escrow is every buyer's: held shortest).
+3. Ledger accounts after all of these (a host's escrow bucket is shared by the host's orders of
+   that bucket, ledger/buckets.py: held shortest).
 
 Placing an order, the hot path, takes SKUs only; it never waits for an edit except on a SKU row,
 and an edit takes SKU rows in the same id order, so no cycle can form. The order path pays

@@ -171,8 +171,10 @@ class ShortLinkController(Controller):
         maybe_actor: Actor | None,
         code: LinkCode,
         distribution_hooks: DistributionHooks,
+        g: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
     ) -> Redirect:
-        """Record the click, bind the visitor (logged in) or set a referral cookie, redirect."""
+        """Record the click, bind the visitor (logged in) or set a referral cookie, redirect.
+        `g`: a group buy of the link's product, shared by the distributor: land on its page."""
         guest = request.cookies.get(guests.COOKIE, "")
         signed = guests.GuestIds(_env(request).secret_key).valid(guest) if guest else False
         target, cookie, max_age = await links.visit(
@@ -198,6 +200,8 @@ class ShortLinkController(Controller):
             if cookie
             else []
         )
+        if g is not None and target.startswith("/products/"):
+            target = f"/g/{g}"  # a path of this site built from an int: no open redirect
         return Redirect(path=target, status_code=302, cookies=cookies)
 
     @get("/{code:str}/qr.svg", media_type="image/svg+xml", cache_control=None)

@@ -189,9 +189,13 @@ async def allow_negative(conn: Connection, account: int) -> None:
 async def balances_of(conn: Connection, user_id: int) -> dict[Kind, int]:
     """Every tracked balance a user holds, by kind (kinds never opened are absent)."""
     rows = await conn.fetch("SELECT kind, balance FROM accounts WHERE user_id = $1", user_id)
-    return {
-        Kind(row["kind"]): int(row["balance"]) for row in rows if not is_points_kind(row["kind"])
-    }
+    found: dict[Kind, int] = {}
+    for row in rows:
+        if not is_points_kind(row["kind"]):
+            # A bucketed kind's buckets (ledger/buckets.py: `escrow.7`) add up to its balance.
+            kind = Kind(row["kind"].partition(".")[0])
+            found[kind] = found.get(kind, 0) + int(row["balance"])
+    return found
 
 
 async def negative_balances(

@@ -18,12 +18,13 @@ from livecommerce.domains.ledger.accounts import POINTS_ISSUER, Kind
 async def totals_by_kind(conn: Connection) -> dict[Kind, int]:
     """The sum of every account's balance, by kind (kinds never opened are absent)."""
     rows = await conn.fetch(
-        "SELECT a.kind, SUM(CASE WHEN a.derived_balance THEN COALESCE("
+        # A bucketed kind's buckets (ledger/buckets.py: `escrow.7`) count as the kind.
+        "SELECT split_part(a.kind, '.', 1) AS kind, SUM(CASE WHEN a.derived_balance THEN COALESCE("
         "(SELECT SUM(e.amount) FROM ledger_entries e WHERE e.account_id = a.id), 0)"
         " ELSE a.balance END)::bigint AS total FROM accounts a"
         # Member points are ledger balances too, but not money (accounts.is_points_kind).
         " WHERE a.kind <> $1 AND a.kind NOT LIKE 'pts:%' AND a.kind NOT LIKE 'ptf:%'"
-        " GROUP BY a.kind",
+        " GROUP BY 1",
         POINTS_ISSUER,
     )
     return {Kind(row["kind"]): int(row["total"]) for row in rows}
@@ -43,7 +44,9 @@ async def daily_movements(
         "SELECT (e.created_at AT TIME ZONE $4)::date AS day, SUM(e.amount)::bigint AS total"
         " FROM ledger_entries e JOIN accounts a ON a.id = e.account_id"
         " JOIN ledger_transactions t ON t.id = e.txn_id"
-        " WHERE a.kind = $1 AND e.created_at >= $2 AND e.created_at < $3"
+        # A bucketed kind's buckets (ledger/buckets.py: `escrow.7`) count as the kind.
+        " WHERE (a.kind = $1 OR a.kind LIKE $1 || '.%')"
+        " AND e.created_at >= $2 AND e.created_at < $3"
         " AND ($5::text[] IS NULL OR t.kind = ANY($5::text[]))"
         " GROUP BY day",
         kind.value,

@@ -17,6 +17,7 @@ from typing import Any, cast
 from asyncpg import Connection
 from redis.asyncio import Redis
 
+from livecommerce.infra.redis import room_pipeline
 from livecommerce.realtime import counters as room_counters
 
 # Put back opens per product where Redis holds fewer (after a loss), never lowering one.
@@ -46,7 +47,7 @@ def session_keys(room_id: int) -> list[str]:
 async def write_showcase(redis: Redis, room_id: int, product_ids: list[int]) -> None:
     """The product ids the hub may count opens of (replaced at once: MULTI)."""
     key = room_counters.product_keys(room_id)[3]
-    pipe = redis.pipeline(transaction=True)
+    pipe = await room_pipeline(redis, key, transaction=True)
     pipe.delete(key)
     if product_ids:
         pipe.sadd(key, *product_ids)
@@ -66,7 +67,7 @@ async def ensure_showcase(conn: Connection, redis: Redis, room_id: int) -> None:
 
 async def read(redis: Redis, room_id: int) -> ProductFigures:
     counters, views, visitors, _ = room_counters.product_keys(room_id)
-    pipe = redis.pipeline(transaction=False)
+    pipe = await room_pipeline(redis, counters)  # PFCOUNT: no cluster pipeline takes it
     pipe.hmget(counters, ["productClicks", "pvFloor"])
     pipe.pfcount(visitors)
     pipe.hgetall(views)

@@ -17,6 +17,7 @@ from livecommerce.domains.live import (
     rooms,
     sessions,
 )
+from livecommerce.domains.live.follow_controller import CONTROLLERS as FOLLOW_CONTROLLERS
 from livecommerce.domains.live.hooks import RoomHooks
 from livecommerce.domains.live.reminders_controller import CONTROLLERS as REMINDER_CONTROLLERS
 from livecommerce.domains.live.schemas import (
@@ -267,7 +268,7 @@ class SessionController(Controller):
 def room_ws(hooks: RoomHooks, allowed_origins: tuple[str, ...]) -> Any:
     return room_socket(
         snapshot=functools.partial(room_snapshot, hooks),
-        authorize_chat=moderation.authorize_chat,
+        authorize_chat=functools.partial(moderation.authorize_and_tell, hooks.chatted),
         allowed_origins=allowed_origins,
         actions=hooks.actions,
         name_of=profile.chat_name,
@@ -275,4 +276,4 @@ def room_ws(hooks: RoomHooks, allowed_origins: tuple[str, ...]) -> Any:
     )
 
 
-CONTROLLERS = [RoomController, SessionController, *REMINDER_CONTROLLERS]
+CONTROLLERS = [RoomController, SessionController, *REMINDER_CONTROLLERS, *FOLLOW_CONTROLLERS]

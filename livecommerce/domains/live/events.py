@@ -12,7 +12,7 @@ from typing import Any
 
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from livecommerce.realtime.hub import RoomHub, publish_events
 from livecommerce.realtime.wire import make_event
@@ -52,7 +52,7 @@ async def publish(room_id: int, *events: dict[str, Any]) -> None:
             await target.publish(room_id, *events)
         else:
             await publish_events(target, room_id, list(events))
-    except (RedisError, OSError) as exc:
+    except (RedisError, RedisClusterException, OSError) as exc:  # a cluster failing over too
         log.warning("room_event_not_published", room_id=room_id, error=str(exc))
 
 

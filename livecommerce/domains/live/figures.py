@@ -14,6 +14,7 @@ import json
 from asyncpg import Connection, Record
 from redis.asyncio import Redis
 
+from livecommerce.infra.redis import room_pipeline
 from livecommerce.realtime import counters as room_counters
 
 # Raise each field to at least its floor (HSET only where lower); the unique-viewer
@@ -65,7 +66,7 @@ async def restore(redis: Redis, room_id: int, floor: dict[str, int], orders: int
     args: list[str] = []
     for name, value in floor.items():
         args += [_FLOOR_FIELD.get(name, name), str(value)]
-    pipe = redis.pipeline(transaction=False)
+    pipe = await room_pipeline(redis, key)
     pipe.eval(RESTORE_LUA, 1, key, *args)
     pipe.hset(key, mapping={"orders": orders, "gmv": gmv})
     await pipe.execute()

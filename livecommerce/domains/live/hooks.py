@@ -12,6 +12,11 @@
 - `started`: `async started(tx, session)` in the transaction that puts a session on air (the
   live_sessions row, status 'live'); anything outside PostgreSQL goes in `tx.after_commit`
   (outreach tells those who asked to be reminded).
+- `chatted`: `async chatted(room_id, actor, text)` after a chat line was accepted (not muted,
+  not banned, not slowed), before it goes out; it runs on every line: cached reads only, and a
+  failure is logged, never the speaker's (a giveaway's comment task).
+- `followed`: `async followed(tx, room_id, user_id)` in the transaction that records a new
+  follow (a giveaway's follow task).
 
 Filled in `livecommerce/wiring.py`. Live imports none of the domains that plug in here.
 """
@@ -31,6 +36,8 @@ SnapshotPart = Callable[[Connection, int, Actor | None], Awaitable[dict[str, Any
 RoomAction = Callable[[int, Actor, dict[str, Any]], Awaitable[dict[str, Any]]]
 Presence = Callable[[int, str, "float | None"], Awaitable[None]]
 SessionStarted = Callable[[Tx, Record], Awaitable[None]]
+Chatted = Callable[[int, Actor, str], Awaitable[None]]
+Followed = Callable[[Tx, int, int], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +46,5 @@ class RoomHooks:
     actions: Mapping[str, RoomAction] = field(default_factory=dict)
     presence: tuple[Presence, ...] = ()
     started: tuple[SessionStarted, ...] = ()
+    chatted: tuple[Chatted, ...] = ()
+    followed: tuple[Followed, ...] = ()

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from asyncpg import Connection
 from redis.exceptions import RedisError
 
 from livecommerce.domains.live import events, history, queries
+from livecommerce.domains.live.hooks import Chatted
 from livecommerce.domains.live.schemas import Moderate, ModerationOut
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor
@@ -22,6 +24,8 @@ from livecommerce.infra.plain_words import Words
 from livecommerce.realtime.errors import ChatRejected
 from livecommerce.realtime.errors import ErrorCode as WsCode
 from livecommerce.realtime.hub import RoomHub
+
+log = structlog.get_logger("live.moderation")
 
 CACHE_SECONDS = 2.0  # the most a process may lag behind a moderation event it missed
 
@@ -108,6 +112,20 @@ async def authorize_chat(room_id: int, actor: Actor, text: str) -> bool:
                 WsCode.SLOW_MODE, f"slow mode: one message every {found.slow_seconds} s"
             )
     return False
+
+
+async def authorize_and_tell(
+    chatted: tuple[Chatted, ...], room_id: int, actor: Actor, text: str
+) -> bool:
+    """`authorize_chat`, then those who listen to accepted lines (`RoomHooks.chatted`); what a
+    listener does wrong is logged, and the line still goes out."""
+    priority = await authorize_chat(room_id, actor, text)
+    for listener in chatted:
+        try:
+            await listener(room_id, actor, text)
+        except Exception:
+            log.exception("chat_listener_failed", room_id=room_id)
+    return priority
 
 
 async def moderate(room_id: int, actor: Actor, data: Moderate) -> ModerationOut:

@@ -12,7 +12,7 @@ import msgspec
 from asyncpg import Connection, Record
 from redis.exceptions import RedisError
 
-from livecommerce.domains.live import clicks, events, queries
+from livecommerce.domains.live import clicks, events, follows, queries
 from livecommerce.domains.live.schemas import (
     CreateRoom,
     RoomDetail,
@@ -196,6 +196,7 @@ async def get_room(room_id: int, online: int = 0) -> RoomDetail:
             **{f: getattr(base, f) for f in base.__struct_fields__},
             showcase=await showcase(conn, room_id),
             moderators=[m["user_id"] for m in mods],
+            followers=await follows.count(conn, room_id),
             now=datetime.now(UTC),
         )
 

@@ -157,6 +157,7 @@ class RoomOut(Out):
 class RoomDetail(RoomOut):
     showcase: list[ShowcaseProduct] = []
     moderators: list[int] = []
+    followers: int = 0  # viewers who follow the room (关注)
     # The server's clock when this was read: a countdown runs on it, not on the phone's clock.
     now: datetime | None = None
 

@@ -13,7 +13,7 @@ import msgspec
 from asyncpg import Connection
 from asyncpg.exceptions import UniqueViolationError
 
-from livecommerce.domains.orders.lifecycle import lock_order, parties
+from livecommerce.domains.orders.lifecycle import ensure_not_held, lock_order, parties
 from livecommerce.domains.orders.queries import order_out
 from livecommerce.domains.orders.rules import Action, allocate, ensure_transition
 from livecommerce.domains.orders.schemas import RefundRequested, RequestRefund
@@ -86,6 +86,7 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Re
         target = ensure_transition(order["status"], Action.REQUEST_REFUND, parties(actor, order))
         if target is None:
             raise ValueError("a refund request always leads to refunding")
+        ensure_not_held(order)
         if not reason and data.reason_code is None:
             raise _invalid("say why: a reasonCode from the list, or a reason", "reasonCode")
         wanted = _wanted(data)

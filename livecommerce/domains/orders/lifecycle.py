@@ -13,6 +13,7 @@ from asyncpg import Connection, Record
 
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
+from livecommerce.domains.orders.escrow import escrow_holding, escrow_to_credit
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.queries import not_found, order_out
 from livecommerce.domains.orders.rules import (
@@ -29,6 +30,7 @@ from livecommerce.domains.payments.hooks import PaymentHooks
 from livecommerce.infra import db, queue
 from livecommerce.infra.auth import Actor
 from livecommerce.infra.db import Tx
+from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.settings import Settings
 
 # A step is taken by a person (their Actor: the table checks their party) or by the system
@@ -41,6 +43,17 @@ async def lock_order(conn: Connection, order_id: int) -> Record:
     if order is None:
         raise not_found(order_id)
     return order
+
+
+def ensure_not_held(order: Record) -> None:
+    """A paid order a marketing tool holds back (`held_by`: a group buy still forming) neither
+    ships nor takes an after-sales request until released (its group succeeds or refunds it)."""
+    if order["held_by"] is not None:
+        raise DomainError(
+            ErrorCode.ORDER_HELD_BY_GROUP,
+            detail=f"order {order['id']} waits for its group buy to fill (拼团中)",
+            heldBy=order["held_by"],
+        )
 
 
 def parties(actor: Actor, order: Record) -> set[Party]:
@@ -147,7 +160,8 @@ async def order_payment_succeeded(hooks: OrderHooks, tx: Tx, payment: Record) ->
     order = await conn.fetchrow("SELECT * FROM orders WHERE id = $1", payment["order_id"])
     if order is None:
         raise ValueError(f"payment {payment['id']} names no order")
-    escrow = await ledger.account_id(conn, order["host_id"], Kind.ESCROW)
+    # The order's own bucket of the host's escrow: buyers of one host lock different rows.
+    escrow = await escrow_to_credit(conn, order)
     if payment["provider"] == "wallet":
         source = await ledger.account_id(conn, payment["user_id"], Kind.WALLET)
     else:
@@ -162,8 +176,8 @@ async def order_payment_succeeded(hooks: OrderHooks, tx: Tx, payment: Record) ->
             target.value,
             payment["provider"],
         )
-    # The escrow row is every buyer's of this host: lock it last, so it is held for the shortest
-    # time.
+    # The escrow bucket is shared with the host's other orders of its bucket: lock it last, so
+    # it is held for the shortest time.
     await ledger.post(
         conn,
         f"payment:{payment['id']}",
@@ -183,15 +197,17 @@ async def restock(conn: Connection, order_id: int) -> None:
     """Put an order's units back on the shelf (cancelled unpaid, or refunded before shipping).
 
     The SKU rows are locked by ascending id first (catalog/locks.py), as placing an order takes
-    them: an UPDATE ... FROM would lock them in whatever order its join yields."""
+    them: an UPDATE ... FROM would lock them in whatever order its join yields. Items whose units
+    were reserved beforehand (a flash sale's) go back to their reservation through the order's
+    hooks instead."""
     await conn.execute(
         "SELECT s.id FROM skus s JOIN order_items i ON i.sku_id = s.id WHERE i.order_id = $1"
-        " ORDER BY s.id FOR NO KEY UPDATE OF s",
+        " AND NOT i.stock_reserved ORDER BY s.id FOR NO KEY UPDATE OF s",
         order_id,
     )
     await conn.execute(
         "UPDATE skus s SET stock = s.stock + i.quantity, sold = s.sold - i.quantity"
-        " FROM order_items i WHERE i.order_id = $1 AND s.id = i.sku_id",
+        " FROM order_items i WHERE i.order_id = $1 AND s.id = i.sku_id AND NOT i.stock_reserved",
         order_id,
     )
 
@@ -233,6 +249,7 @@ async def ship(
         step = await begin(conn, order_id, Action.SHIP, actor)
         if step is None:
             raise ValueError("a person's step always has a target")
+        ensure_not_held(step[0])
         shipped = await conn.fetchrow(
             "UPDATE orders SET status = $3, shipped_at = now(), tracking_no = $2, carrier = $4"
             " WHERE id = $1 RETURNING shipped_at",
@@ -307,7 +324,7 @@ async def complete(
                 others += await reaction(tx, completed)
             host_share = net - fee - sum(amount for _, amount in others)
             legs = [
-                (await ledger.account_id(conn, completed["host_id"], Kind.ESCROW), -net),
+                (await escrow_holding(conn, completed), -net),
                 (await ledger.account_id(conn, completed["host_id"], Kind.RECEIVABLE), host_share),
                 (await ledger.account_id(conn, None, Kind.REVENUE), fee),
                 *others,

@@ -126,6 +126,7 @@ async def orders_out(conn: Connection, rows: list[Record]) -> list[OrderOut]:
             address=address_on_order(row.get("address")),
             points_used=row.get("points_used") or 0,
             points_discount=row.get("points_discount") or 0,
+            held_by=row.get("held_by"),
         )
         for row in rows
     ]

@@ -16,9 +16,8 @@ import json
 
 from asyncpg import Connection, Record
 
-from livecommerce.domains import ledger
-from livecommerce.domains.ledger import Kind
 from livecommerce.domains.orders.after_sales import too_large
+from livecommerce.domains.orders.escrow import escrow_holding
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.lifecycle import lock_order, parties, restock
 from livecommerce.domains.orders.queries import order_out
@@ -137,7 +136,7 @@ async def approve_refund(
             # Nothing was shipped: the goods are still on the shelf. SKU rows before the ledger's
             # accounts (the lock order, catalog/locks.py): the host's escrow is held shortest.
             await restock(conn, order["id"])
-        escrow = await ledger.account_id(conn, order["host_id"], Kind.ESCROW)
+        escrow = await escrow_holding(conn, order)
         await payments.refund_payment(conn, payment, amount, str(refund_id), escrow)
         for reaction in hooks.refunded:
             await reaction(tx, updated, allocation)

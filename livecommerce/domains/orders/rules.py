@@ -35,6 +35,7 @@ class Action(StrEnum):
     APPROVE_REFUND = "approve_refund"
     REJECT_REFUND = "reject_refund"
     DISPUTE_REFUND = "dispute_refund"  # an operator's refund after completion (orders/disputes.py)
+    VOID = "void"  # the system refunds a paid, unshipped order in full (a failed group buy)
 
 
 S, A, P = Status, Action, Party
@@ -64,6 +65,8 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None, frozenset[Part
     # After completion only an operator refunds (a later dispute decided for the buyer): the order
     # stays completed, or is refunded once nothing is left; the service decides which.
     A.DISPUTE_REFUND: (frozenset({S.COMPLETED}), None, frozenset({P.ADMIN})),
+    # A group buy that failed at its deadline gives every member's money back (orders/voiding.py).
+    A.VOID: (frozenset({S.PAID}), S.REFUNDED, frozenset({P.SYSTEM})),
 }
 
 

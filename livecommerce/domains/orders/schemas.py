@@ -213,6 +213,8 @@ class OrderOut(Out):
     # Member points spent on it, and the fen they took off (included in discountAmount).
     points_used: int = 0
     points_discount: int = 0
+    # 'group_buy' while its group is forming (拼团中): it doesn't ship until the group succeeds.
+    held_by: str | None = None
 
 
 class RefundRequested(OrderOut, kw_only=True):

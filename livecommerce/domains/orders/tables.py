@@ -4,6 +4,7 @@ from piccolo.columns import (
     JSONB,
     Array,
     BigInt,
+    Boolean,
     ForeignKey,
     Integer,
     Serial,
@@ -56,6 +57,9 @@ class Order(Table, tablename="orders"):
     completed_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     cancel_reason = Varchar(length=32, null=True, default=None)
+    # A marketing tool that holds the paid order back ('group_buy': its group is still forming):
+    # it neither ships nor takes an after-sales request until released.
+    held_by = Varchar(length=16, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
     status_known = Check(
@@ -83,6 +87,9 @@ class OrderItem(Table, tablename="order_items"):
     discount = BigInt(default=0)  # this item's share of the order discount
     paid_amount = BigInt()  # amount - discount: what commissions and refunds are computed on
     refunded_amount = BigInt(default=0)
+    # Its units were set aside out of the SKU's stock beforehand (a flash sale's reservation):
+    # restocking skips it, the reservation takes them back (its cancelled/refunded reactions).
+    stock_reserved = Boolean(default=False)
 
     quantity_positive = Check("quantity > 0")
     item_amounts_consistent = Check(

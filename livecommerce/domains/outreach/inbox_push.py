@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.outreach import inbox
 from livecommerce.infra import db
+from livecommerce.infra import redis as redis_infra
 
 log = structlog.get_logger("outreach.inbox_push")
 
@@ -58,7 +59,7 @@ async def announce_count(user_id: int) -> None:
 
 async def publish(redis: Redis, user_id: int, frame: dict[str, Any]) -> None:
     try:
-        await redis.publish(channel_of(user_id), msgspec.json.encode(frame))
+        await redis_infra.publish(redis, channel_of(user_id), msgspec.json.encode(frame))
     except (RedisError, OSError) as exc:
         log.warning("inbox_not_published", user_id=user_id, error=str(exc))
 
@@ -96,7 +97,7 @@ class UserHub:
     async def _listen(self) -> None:
         while True:
             try:
-                pubsub = self.redis.pubsub()
+                pubsub = redis_infra.pubsub(self.redis)  # on a cluster: any one node
                 await pubsub.psubscribe(PREFIX + "*")
                 self._ready.set()
                 async for message in pubsub.listen():

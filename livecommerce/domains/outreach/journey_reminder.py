@@ -1,4 +1,5 @@
-"""预约: when a session goes live, everyone who asked to be told of it (session_reminders) is.
+"""预约: when a session goes live, everyone who asked to be told of it (session_reminders) is,
+and so is everyone who follows the room (room_follows).
 
 - `session_started` (RoomHooks.started, in the start's transaction) enqueues, after COMMIT, one
   fan-out job per session: `reach_session` walks the session's reminders by user id in chunks,
@@ -26,6 +27,15 @@ JOURNEY = "reminder"
 FAN_OUT_JOB = "reach_session_reminders"
 CHUNK = 500
 SWEEP_WINDOW = timedelta(minutes=10)
+
+
+# Who hears of session $1 going live: those who asked (预约) and the room's followers (关注,
+# live/follows.py), each once (UNION; the message's unique key says it once anyway).
+AUDIENCE = (
+    "SELECT user_id FROM session_reminders WHERE session_id = $1"
+    " UNION SELECT f.user_id FROM room_follows f"
+    " JOIN live_sessions s ON s.room_id = f.room_id WHERE s.id = $1"
+)
 
 
 def period(session_id: int) -> str:
@@ -63,8 +73,8 @@ async def reach_session(session_id: int, chunk: int = CHUNK) -> int:
             users = [
                 r["user_id"]
                 for r in await conn.fetch(
-                    "SELECT sr.user_id FROM session_reminders sr"
-                    " WHERE sr.session_id = $1 AND sr.user_id > $2 AND NOT EXISTS ("
+                    f"SELECT sr.user_id FROM ({AUDIENCE}) sr"
+                    " WHERE sr.user_id > $2 AND NOT EXISTS ("
                     "   SELECT 1 FROM outreach_messages m WHERE m.user_id = sr.user_id"
                     "   AND m.journey = $3 AND m.period = $4)"
                     " ORDER BY sr.user_id LIMIT $5",
@@ -108,6 +118,9 @@ async def sweep() -> int:
             " AND s.started_at > now() - $1::interval AND EXISTS ("
             "   SELECT 1 FROM session_reminders sr WHERE sr.session_id = s.id AND NOT EXISTS ("
             "     SELECT 1 FROM outreach_messages m WHERE m.user_id = sr.user_id"
+            "     AND m.journey = $2 AND m.period = 'session:' || s.id)"
+            "   UNION ALL SELECT 1 FROM room_follows f WHERE f.room_id = s.room_id AND NOT EXISTS ("
+            "     SELECT 1 FROM outreach_messages m WHERE m.user_id = f.user_id"
             "     AND m.journey = $2 AND m.period = 'session:' || s.id))"
             " ORDER BY s.id",
             SWEEP_WINDOW,

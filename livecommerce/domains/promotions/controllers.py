@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter, QueryParameter
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from livecommerce.domains.promotions import coupons, host_lists, red_packets
 from livecommerce.domains.promotions.hooks import PromotionHooks
@@ -105,6 +106,30 @@ class MyCouponController(Controller):
 _encode = msgspec.json.Encoder().encode
 
 
+class _JsonAnswer:
+    """A finished 200 JSON body as a bare ASGI app: Litestar's Response and ASGIResponse assembly
+    profiled at ~10 % of a grab (bench/grab.py). The app's before_send hooks (security headers)
+    still see it."""
+
+    __slots__ = ("body",)
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(self.body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": self.body, "more_body": False})
+
+
 class RedPacketController(Controller):
     path = "/api/red-packets/{packet_id:int}"
     tags = ["promotions"]
@@ -115,13 +140,13 @@ class RedPacketController(Controller):
     @post(
         "/grab", status_code=200, responses={200: ResponseSpec(GrabOut, description="won or empty")}
     )
-    async def grab(self, request: Request[Any, Any, Any], packet_id: int) -> Response[bytes]:
+    async def grab(self, request: Request[Any, Any, Any], packet_id: int) -> ASGIApp:
         """Grab a part: `won` (with the amount, already in your wallet) or `empty`; a repeat
         answers your part again."""
         result = await red_packets.grab(
             request.app.state.redis, packet_id, current_actor(request).id
         )
-        return Response(_encode(result), media_type="application/json")
+        return _JsonAnswer(_encode(result))
 
     @get("/")
     async def show(self, packet_id: int) -> RedPacketOut:

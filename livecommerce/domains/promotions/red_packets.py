@@ -222,27 +222,48 @@ class PartTaken(Exception):
     """PostgreSQL has the popped part for someone else: the Redis list was stale."""
 
 
+# One round trip for the storm's winners: the packet row in SHARE mode (taken first: the part's
+# UPDATE waits on it), the room ban in force now (PostgreSQL's word, whatever a cache said), the
+# part written only when neither the ban nor the expiry stops it, and both ledger accounts' ids.
+_WIN_SQL = """
+WITH packet AS (
+  SELECT id, room_id, status, expires_at <= now() AS past FROM red_packets
+  WHERE id = $1 FOR SHARE
+), banned AS (
+  SELECT EXISTS (
+    SELECT 1 FROM room_penalties rp JOIN packet ON rp.room_id = packet.room_id
+    WHERE rp.user_id = $3 AND rp.kind = 'ban' AND rp.lifted_at IS NULL
+      AND (rp.until IS NULL OR rp.until > now())
+  ) AS yes
+), part AS (
+  UPDATE red_packet_parts SET user_id = $3, grabbed_at = now()
+  WHERE packet_id = $1 AND idx = $2 AND user_id IS NULL
+    AND EXISTS (SELECT 1 FROM packet WHERE status <> 'expired' AND NOT past)
+    AND NOT (SELECT yes FROM banned)
+  RETURNING amount
+)
+SELECT packet.room_id, packet.status, packet.past, (SELECT yes FROM banned) AS banned,
+  (SELECT amount FROM part) AS amount,
+  (SELECT id FROM accounts WHERE user_id IS NULL AND kind = $4) AS held,
+  (SELECT id FROM accounts WHERE user_id = $3 AND kind = $5) AS wallet
+FROM packet
+"""
+
+
 async def _record_win(conn: Connection, packet_id: int, user_id: int, idx: int) -> Recorded:
     """The truth: write the user on the part and credit the wallet, or find the part already the
     user's. A user banned from the room gets nothing, whatever a cache said."""
-    packet = await conn.fetchrow(
-        "SELECT id, room_id, status, expires_at <= now() AS past FROM red_packets"
-        " WHERE id = $1 FOR SHARE",
-        packet_id,
+    row = await conn.fetchrow(
+        _WIN_SQL, packet_id, idx, user_id, Kind.RED_PACKET.value, Kind.WALLET.value
     )
-    if await rooms.banned(conn, packet["room_id"], user_id):
-        raise rooms.banned_from(packet["room_id"])
-    if packet["status"] == "expired" or packet["past"]:
+    if row is None:
+        raise not_found(packet_id)
+    if row["banned"]:
+        raise rooms.banned_from(row["room_id"])
+    if row["status"] == "expired" or row["past"]:
         raise _expired(packet_id)
-    part = await conn.fetchrow(
-        "UPDATE red_packet_parts SET user_id = $3, grabbed_at = now()"
-        " WHERE packet_id = $1 AND idx = $2 AND user_id IS NULL"
-        " RETURNING amount",
-        packet_id,
-        idx,
-        user_id,
-    )
-    if part is None:
+    amount = row["amount"]
+    if amount is None:
         owner = await conn.fetchrow(
             "SELECT user_id, amount FROM red_packet_parts WHERE packet_id = $1 AND idx = $2",
             packet_id,
@@ -252,15 +273,15 @@ async def _record_win(conn: Connection, packet_id: int, user_id: int, idx: int) 
             return Recorded(amount=owner["amount"], again=True)
         raise PartTaken()
     # (packet, user) is unique: a second part for this user fails here, and the caller sorts it out.
-    held = await ledger.account_id(conn, None, Kind.RED_PACKET)
-    wallet = await ledger.account_id(conn, user_id, Kind.WALLET)
+    held = row["held"] or await ledger.account_id(conn, None, Kind.RED_PACKET)
+    wallet = row["wallet"] or await ledger.account_id(conn, user_id, Kind.WALLET)
     await ledger.post(
         conn,
         f"red_packet:{packet_id}:part:{idx}",
         "red_packet_grab",
-        [(held, -part["amount"]), (wallet, part["amount"])],
+        [(held, -amount), (wallet, amount)],
     )
-    return Recorded(amount=part["amount"])
+    return Recorded(amount=amount)
 
 
 async def _users_part(packet_id: int, user_id: int) -> int | None:

@@ -15,6 +15,7 @@ export const ADMIN_LINKS = [
   ["/admin/disputes", "admin.nav.disputes"],
   ["/admin/reports", "admin.nav.reports"],
   ["/admin/settings", "admin.nav.settings"],
+  ["/admin/gifts", "admin.nav.gifts"],
   ["/admin/audit", "admin.nav.audit"],
   ["/admin/tables/", "admin.nav.tables"],
 ];

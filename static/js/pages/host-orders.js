@@ -103,7 +103,8 @@ function replace(order) {
 function row(item) {
   const order = item.order;
   const address = item.address;
-  const shippable = order.status === "paid";
+  // A group buy's order (拼团中) ships only once its group is full.
+  const shippable = order.status === "paid" && !order.heldBy;
   const refund = openRefund(order);
   const actions = [];
   if (shippable && !readOnly) {
@@ -131,13 +132,14 @@ function row(item) {
     h("td", { class: "num" }, money(order.payAmount),
       order.refundedAmount ? h("div", { class: "muted" }, t("desk.refunded", { amount: money(order.refundedAmount) })) : null),
     h("td", {}, h("span", { class: "badge", dataset: { status: order.status } }, t(`desk.status.${order.status}`)),
+      order.heldBy ? h("div", { class: "badge held", dataset: { held: order.heldBy } }, t("group.held")) : null,
       order.trackingNo ? h("div", { class: "tracking" }, `${carrierName(order.carrier)} ${order.trackingNo}`) : null,
       refund ? h("div", { class: "refund-ask" }, t("desk.refundAsked", { amount: money(refund.amount), reason: refund.reason })) : null),
     h("td", { class: "actions" }, actions));
 }
 
 function renderBulk() {
-  const shippable = items.filter((item) => item.order.status === "paid");
+  const shippable = items.filter((item) => item.order.status === "paid" && !item.order.heldBy);
   for (const id of [...selected]) if (!shippable.some((item) => item.order.id === id)) selected.delete(id);
   $("#selected-count").textContent = t("desk.selected", { n: selected.size });
   $("#bulk-ship").disabled = selected.size === 0;
@@ -147,7 +149,7 @@ function renderBulk() {
 
 function render() {
   renderTabs();
-  const shippable = items.filter((item) => item.order.status === "paid");
+  const shippable = items.filter((item) => item.order.status === "paid" && !item.order.heldBy);
   const all = h("input", { type: "checkbox", id: "select-all", "aria-label": t("desk.selectAll"), disabled: !shippable.length,
     onchange: (event) => {
       for (const item of shippable) if (event.target.checked) selected.add(item.order.id); else selected.delete(item.order.id);

@@ -3,6 +3,7 @@
 // (颜色: 红, 蓝) whose combinations are the SKUs, each with its price (yuan on screen, fen on
 // the wire), stock and picture.
 import { api, uploadImage } from "../api.js";
+import { mountGroupTerms } from "../group-terms.js";
 import { $, act, clear, h, showError } from "../dom.js";
 import { boot } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
@@ -174,11 +175,13 @@ function openEditor(product) {
   renderSkus();
   $("#editor").hidden = false;
   $("#p-title").focus();
+  mountGroupTerms($("#group-terms"), product); // 拼团: a saved product's terms (its SKUs known)
 }
 
 function closeEditor() {
   draft = null;
   $("#editor").hidden = true;
+  $("#group-terms").hidden = true;
 }
 
 // The request body from the form, or an Error naming what to fix.

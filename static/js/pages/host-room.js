@@ -7,6 +7,8 @@ import { sync } from "../clock.js";
 import { $, act, h, showError } from "../dom.js";
 import { confirmDialog } from "../console/confirm.js";
 import { couponForm, redPacketForm } from "../console/drops.js";
+import { FlashPanel } from "../console/flash.js";
+import { GiveawayPanel } from "../console/giveaway.js";
 import { Moderation } from "../console/moderation.js";
 import { RoomPromotions } from "../console/promotions-list.js";
 import { reportHref, SessionsPanel } from "../console/sessions.js";
@@ -107,6 +109,10 @@ async function start() {
   redPacketForm($("#rp-form"), roomId, $("#rp-error"), $("#rp-ok"));
   const promotions = new RoomPromotions({ roomId, coupons: $("#room-coupons"), packets: $("#room-red-packets") });
   promotions.load().catch(() => {});
+  const giveaway = new GiveawayPanel({ roomId, form: $("#gw-form"), status: $("#gw-status"), error: $("#gw-error"), coupons: $("#gw-coupon") });
+  giveaway.load().catch((err) => showError(err, $("#gw-error")));
+  const flash = new FlashPanel({ roomId, form: $("#flash-form"), list: $("#flash-list"), error: $("#flash-error"), ok: $("#flash-ok") });
+  flash.load(room.showcase).catch((err) => showError(err, $("#flash-error")));
 
   const refreshRoom = async () => {
     room = { ...room, ...(await api(`/api/rooms/${roomId}`)) };
@@ -140,6 +146,8 @@ async function start() {
         } else if (e.type === "pin") showcase.set(showcase.items, e.product.id);
         else if (e.type === "unpin") showcase.set(showcase.items, null);
         else if (e.type === "coupon" || e.type === "red_packet") promotions.refresh();
+        else if (e.type.startsWith("giveaway")) giveaway.onEvent(e);
+        else if (e.type === "flash_sale" || (e.type === "flash_left" && (e.ended || e.left === 0))) flash.refresh();
       }
       if (frame.counters && Object.keys(frame.counters).length) stats.update(frame.counters);
     },
@@ -192,6 +200,8 @@ async function start() {
     showcase.render();
     sessions.render();
     promotions.render();
+    giveaway.render();
+    flash.render();
     moderation.render();
     renderOrders();
   });

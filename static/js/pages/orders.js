@@ -7,6 +7,7 @@ import { boot } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
 import { dateTime, money } from "../money.js";
 import { itemRow, orderActions, shipTo, statusBadge } from "../order-view.js";
+import { mountMyGroups } from "../my-groups.js";
 import { requireLogin } from "../session.js";
 
 // tab -> [label key, counts field]; "" lists every order.
@@ -109,4 +110,5 @@ if (await requireLogin()) {
   onLangChange(() => { tabs(); render(); });
   loadCounts();
   load();
+  mountMyGroups($("#my-groups")); // 我的拼团
 }

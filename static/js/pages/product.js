@@ -8,6 +8,7 @@ import { onLangChange, t } from "../i18n.js";
 import { money } from "../money.js";
 import { mountMemberCard } from "../member-card.js";
 import { BuySheet } from "../room/buy-sheet.js";
+import { GroupOfferView, GroupSheet } from "../room/group-buy.js";
 import { loginUrl } from "../session.js";
 
 const productId = Number(location.pathname.split("/").filter(Boolean)[1]);
@@ -42,6 +43,12 @@ async function start() {
   track("product_view", { productId }); // behaviour events (beacon.js)
   trackBuySheet($("#buy-body"), () => ({ productId }));
   $("#product-buy").addEventListener("click", () => buy.open(product));
+  // A group buy: 单独购买 beside 发起拼团 instead of the one buy button, and the open groups.
+  const groupSheet = new GroupSheet($("#group-sheet"), $("#group-sheet-body"), { loginHref: loginUrl(), loggedIn: Boolean(user) });
+  const groups = new GroupOfferView($("#group-offer"), { sheet: groupSheet, buyAlone: () => buy.open(product) });
+  await groups.load(product);
+  $("#product-actions").hidden = Boolean(groups.offer);
+  onLangChange(() => groups.render());
   if (user) mountMemberCard($("#member-card"), product.hostId); // my tier with this host
 }
 

@@ -10,6 +10,10 @@ import { Player } from "../player.js";
 import { RoomSocket } from "../room-socket.js";
 import { BuySheet } from "../room/buy-sheet.js";
 import { Chat } from "../room/chat.js";
+import { FlashSales } from "../room/flash.js";
+import { Giveaway } from "../room/giveaway.js";
+import { Gifts } from "../room/gifts.js";
+import { RoomGroupBuys } from "../room/group-buy.js";
 import { RoomCoupons } from "../room/coupons.js";
 import { Hearts } from "../room/hearts.js";
 import { RedPackets } from "../room/red-packet.js";
@@ -53,6 +57,10 @@ const coupons = new RoomCoupons({ bagList: $("#bag-coupons"), bagSection: $("#ba
 const isLive = () => Boolean(room && room.session && room.session.status === "live");
 const packets = new RedPackets($("#rp-dialog"), $("#rp-body"), { socket, hostName: () => (room ? room.hostName : ""), loginHref: loginUrl(), isLive });
 const share = new Share($("#share-sheet"), $("#share-body"), { roomId });
+const gifts = new Gifts({ button: $("#gift-button"), dialog: $("#gift-sheet"), body: $("#gift-body"), stage: $("#gift-stage"), board: $("#gift-board"), roomId, loginHref: loginUrl(), isLive, sessionId: () => (isLive() ? room.session.id : null) });
+const giveaway = new Giveaway({ badgeSlot: $("#giveaway-slot"), dialog: $("#giveaway-sheet"), body: $("#giveaway-body"), followSlot: $("#follow-slot"), chatForm: $("#chat-form"), roomId, send, loginHref: loginUrl() });
+const groupBuys = new RoomGroupBuys({ slot: $("#group-in-buy"), dialog: $("#group-sheet"), body: $("#group-sheet-body"), roomId, loginHref: loginUrl(), buy, buyDialog: $("#buy-sheet") });
+const flashSales = new FlashSales({ slot: $("#flash-slot"), dialog: $("#flash-sheet"), body: $("#flash-body"), loginHref: loginUrl() });
 const state = new RoomState(stage, $("#state-panel"), $("#status-badge"), roomId);
 let memberCard = false; // my tier with this host, at the top of the bag (fetched on first open)
 $("#bag-button").addEventListener("click", () => {
@@ -123,6 +131,10 @@ function onSnapshot(frame) {
   showcase.set(payload.showcase, payload.pinned);
   coupons.set(payload.coupons, loggedIn);
   for (const packet of payload.redPackets || []) packets.offer(packet);
+  gifts.set(payload.gifts, loggedIn);
+  giveaway.set(payload.giveaway, payload.follow, loggedIn);
+  groupBuys.set(payload.groupBuys, loggedIn);
+  flashSales.set(payload.flashSales, loggedIn);
   showState(payload.session);
   showStream(payload.session);
   if (!joinedOnce) {
@@ -150,6 +162,13 @@ const EVENTS = {
   purchase: (e) => ticker.purchase(e),
   product: () => refreshShowcase(),
   coupon: (e) => coupons.dropped(e),
+  gift: (e) => gifts.shown(e),
+  giveaway: (e) => giveaway.started(e),
+  group_buy: (e) => groupBuys.event(e),
+  flash_sale: (e) => flashSales.started(e),
+  flash_left: (e) => flashSales.left(e),
+  giveaway_draw: (e) => giveaway.drawn(e),
+  giveaway_redraw: (e) => giveaway.drawn(e),
   // "finished" tells the room a packet is all grabbed: nothing to offer.
   red_packet: (e) => { if (e.action !== "finished") packets.offer(e); },
   session: (e) => {
@@ -215,6 +234,10 @@ function relabel() {
     showPlayback(player.state);
     showcase.render();
     coupons.render();
+    gifts.relabel();
+    giveaway.render();
+    groupBuys.relabel();
+    flashSales.relabel();
   }
 }
 

@@ -3,6 +3,7 @@
 // and orders per distributor. GET /api/sessions/{id}/report; a live session's is as of now.
 import { api } from "../api.js";
 import { fit, timeChart } from "../console/chart.js";
+import { renderTips } from "../console/tips.js";
 import { $, h, showError } from "../dom.js";
 import { boot } from "../header.js";
 import { onLangChange, t } from "../i18n.js";
@@ -12,6 +13,7 @@ import { requireLogin } from "../session.js";
 const sessionId = Number(location.pathname.split("/").filter(Boolean)[2]);
 let report = null;
 let decomposition = null; // sales = visitors × conversion × value per buyer (analytics)
+let tips = null; // the session's gifts and tips (marketing)
 let charts = [];
 
 function duration(seconds) {
@@ -134,6 +136,7 @@ function render() {
   decomposed();
   drawCharts();
   tables();
+  renderTips($("#tips"), tips);
 }
 
 async function start() {
@@ -147,6 +150,7 @@ async function start() {
   }
   // The decomposition is the host's (staff may read the report without it): its absence hides it.
   decomposition = await api(`/api/host/analytics/sessions/${sessionId}/decomposition`).catch(() => null);
+  tips = await api(`/api/sessions/${sessionId}/tips`).catch(() => null);
   render();
   onLangChange(render);
   window.addEventListener("resize", () => {

@@ -38,6 +38,7 @@ export class BuySheet {
     this.poller = null;
     this.quoteTimer = null;
     this.pending = null; // an order this sheet placed that is not paid yet
+    this.onOpen = null; // told which product the sheet opens for (the group buy's offer, 拼团)
     this.sheet = sheet(dialog, { onClose: () => {
       this.stopPolling();
       this.stopQuoting();
@@ -48,6 +49,7 @@ export class BuySheet {
     this.stopPolling();
     this.stopQuoting();
     this.sheet.open();
+    this.onOpen?.(item);
     if (!this.loggedIn) {
       this.body.replaceChildren(h("p", {}, t("buy.loginFirst")), h("a", { class: "button primary", href: this.loginHref }, t("nav.login")));
       return;

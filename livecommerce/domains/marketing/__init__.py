@@ -1,0 +1,1 @@
+"""Live marketing tools: flash sales, group buys, giveaways, follows, tips (DESIGN §13)."""

@@ -1,0 +1,1 @@
+"""Command-line tools anyone can run against a published giveaway (standard library only)."""
