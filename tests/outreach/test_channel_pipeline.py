@@ -41,8 +41,12 @@ async def opt_in(user_id: int, channel: str, email: str = "") -> None:
 
 
 @pytest.fixture
-def restraint_defaults() -> Iterator[None]:
-    previous = config.use(cap_hours=16, quiet_hours="21:00-09:00", host_daily_cap=0)
+def restraint_defaults(live: LiveServer) -> Iterator[None]:
+    # Links point at this test's live server: outreach's config is the process's, and an app
+    # made by another test since (each create_app configures it) may name a server now gone.
+    previous = config.use(
+        cap_hours=16, quiet_hours="21:00-09:00", host_daily_cap=0, base_url=live.url.rstrip("/")
+    )
     try:
         yield
     finally:
