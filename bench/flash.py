@@ -2,21 +2,22 @@
 (wallet) for one flash SKU of one host, against one api process on one core.
 
     .venv/bin/python -m bench.flash [--buyers 2000] [--quantity 1500] [--concurrency 32]
-                                    [--duration 8] [--keep]
+                                    [--duration 8] [--two-step] [--keep]
 
 Loopback only; a durable embedded PostgreSQL (fsync on) and an embedded Redis in a temp dir;
 the api server alone on core 0 (`livecommerce serve --workers 1`), the load generators
 (bench/flash_loadgen.py, bench/loadgen.py) and pgbench on core 1.
 
-- ours:          every buyer once: POST /api/flash-sales/{id}/orders, then
-                 POST /api/orders/{id}/pay {"method":"wallet"}; paid checkouts per second from
-                 the first request to the last paid one.
+- ours:          every buyer once: POST /api/flash-sales/{id}/orders {"payWith":"wallet"} (one
+                 tap: placed and paid in one request and one transaction, as the room buys);
+                 paid checkouts per second from the first request to the last paid one. With
+                 --two-step: place, then POST /api/orders/{id}/pay {"method":"wallet"}.
 - limit_pg:      pgbench running bench/flash.sql: one transaction per checkout writing the rows our
                  design writes (idempotency key, order, item, unit, payment, ledger transaction and
                  entries, the buyer's wallet and the order's escrow bucket), no hot row, same
                  client count.
 - http_ceiling:  GET /api/me (the same app's trivial authenticated endpoint) req/s, divided by
-                 the 2 requests one checkout needs.
+                 the requests one checkout needs (1; 2 with --two-step).
 - limit:         min(limit_pg, http_ceiling).
 - ordinary:      the ordinary path (POST /api/orders, then pay) on the same hot SKU, same run.
 
@@ -224,10 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--duration", type=float, default=8.0, help="seconds of each timed scenario"
     )
+    parser.add_argument(
+        "--two-step", action="store_true", help="ours places, then pays: 2 requests a checkout"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
     parser.add_argument("--profile", default="", help="py-spy the server into this file (raw)")
     args = parser.parse_args(argv)
     quantity = args.quantity or args.buyers * 3 // 4
+    per_checkout = 2 if args.two_step else 1
 
     pin(CLIENT_CPU)
     raise_fd_limit()
@@ -291,7 +296,13 @@ def main(argv: list[str] | None = None) -> int:
             with CpuSampler(lambda: [server.pid]) as srv:
                 flash = procs.run_json(
                     "bench.flash_loadgen",
-                    {**base, "mode": "flash", "sale": sale["id"], "buyers": fixture.buyers},
+                    {
+                        **base,
+                        "mode": "flash",
+                        "sale": sale["id"],
+                        "buyers": fixture.buyers,
+                        "two_step": args.two_step,
+                    },
                     tmp,
                     "flash",
                     600,
@@ -306,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
                     flash["p50_ms"],
                     flash["p99_ms"],
                     flash["error_total"],
-                    f"{flash['paid']} paid, {flash['sold_out']} sold out, in"
+                    f"{'place + pay' if args.two_step else 'one tap'}:"
+                    f" {flash['paid']} paid, {flash['sold_out']} sold out, in"
                     f" {flash['selling_s']:.1f}s; cpu% srv {srv.percent:.0f}"
                     + (f"; {errors}" if errors else ""),
                     flash,
@@ -334,9 +346,10 @@ def main(argv: list[str] | None = None) -> int:
             results.append(
                 Result(
                     "http_ceiling",
-                    ceiling["requests_per_s"] / 2,
+                    ceiling["requests_per_s"] / per_checkout,
                     errors=ceiling["error_total"],
-                    notes=f"GET /api/me {ceiling['requests_per_s']:,.0f} req/s ÷ 2 requests",
+                    notes=f"GET /api/me {ceiling['requests_per_s']:,.0f} req/s"
+                    f" ÷ {per_checkout} request{'s' if per_checkout > 1 else ''}",
                 )
             )
 
@@ -401,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
                 "checkouts/s",
                 bool(checks.get("correct")),
             ),
+            "requests_per_checkout": per_checkout,
             "limit_pg": limit_pg,
             "http_ceiling": ceiling_rate,
             "ordinary": ordinary_rate,

@@ -5,9 +5,11 @@
 CONFIG: {"host", "port", "concurrency", "buyers": [[user_id, "jwt"], ...], "mode", "cpu", ...}
 
 - mode "flash" (`sale`): `concurrency` keep-alive connections share the buyers; each buyer
-  POSTs /api/flash-sales/{sale}/orders once (fresh Idempotency-Key) and, on 201, pays it from
-  the wallet (POST /api/orders/{id}/pay, which must answer 200 with order.status "paid"). The
-  rate is paid checkouts over the time from the first request to the last paid one.
+  POSTs /api/flash-sales/{sale}/orders once (fresh Idempotency-Key) with `payWith: "wallet"`
+  (one tap: the 201 must be the order with status "paid"); with `two_step` it places without
+  it and, on 201, pays from the wallet (POST /api/orders/{id}/pay, 200 with order.status
+  "paid"), as the room did before one tap. The rate is paid checkouts over the time from the
+  first request to the last paid one.
 - mode "ceiling" (`path`, `warmup`, `duration`): GET `path` (an authenticated endpoint) in a
   loop on every connection; 200s per second in the window.
 """
@@ -42,7 +44,12 @@ async def _flash(cfg: dict[str, Any]) -> dict[str, Any]:
     paid_at: list[float] = []
     latencies: list[float] = []
     counts = Counter[str]()
-    body = b'{"quantity":1,"address":%s}' % ADDRESS
+    two_step = bool(cfg.get("two_step"))
+    body = (
+        b'{"quantity":1,"address":%s}' % ADDRESS
+        if two_step
+        else b'{"quantity":1,"address":%s,"payWith":"wallet"}' % ADDRESS
+    )
     pay_body = b'{"method":"wallet"}'
     loop = asyncio.get_running_loop()
     t0 = time.perf_counter()
@@ -67,11 +74,14 @@ async def _flash(cfg: dict[str, Any]) -> dict[str, Any]:
                     counts["sold_out" if sold_out else f"place {status} {code}"] += 1
                     continue
                 counts["placed_201"] += 1
-                order_id = _decode(resp)["id"]
-                status, resp = await conn.request(
-                    _request(host, port, f"/api/orders/{order_id}/pay", token, pay_body), timeout
-                )
-                if status != 200 or _decode(resp)["order"]["status"] != "paid":
+                order = _decode(resp)
+                if two_step:
+                    status, resp = await conn.request(
+                        _request(host, port, f"/api/orders/{order['id']}/pay", token, pay_body),
+                        timeout,
+                    )
+                    order = _decode(resp)["order"] if status == 200 else {}
+                if order.get("status") != "paid":
                     errors[f"pay {status} {_error_code(resp)}".strip()] += 1
                     continue
                 done = time.perf_counter()

@@ -153,6 +153,8 @@ class ErrorCode(StrEnum):
     PRIZE_OVER_CAP = "prize_over_cap"
     PRIZE_ALREADY_CLAIMED = "prize_already_claimed"
     CLAIM_EXPIRED = "claim_expired"
+    # a giveaway's product prize ships as a zero-price order: nothing was paid, nothing refunds
+    PRIZE_ORDER_NOT_REFUNDABLE = "prize_order_not_refundable"
     # tips (打赏): a gift the catalogue no longer offers; a cap (per tip, session, day) a tip would
     # pass; a host tipping its own room
     GIFT_UNAVAILABLE = "gift_unavailable"
@@ -266,6 +268,7 @@ STATUS: dict[ErrorCode, int] = {
     E.CONSENT_LIMIT_REACHED: 409,
     **dict.fromkeys([E.GIVEAWAY_RUNNING, E.PRIZE_ALREADY_CLAIMED, E.CLAIM_EXPIRED], 409),
     E.PRIZE_OVER_CAP: 422,
+    E.PRIZE_ORDER_NOT_REFUNDABLE: 409,
     **dict.fromkeys([E.GIFT_UNAVAILABLE, E.TIP_LIMIT_REACHED, E.CANNOT_TIP_SELF], 409),
     E.GROUP_BUY_INVALID: 422,
     **dict.fromkeys(

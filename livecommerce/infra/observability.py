@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 import msgspec
 import structlog
+from litestar import Request
+from litestar.enums import ScopeType
 from litestar.logging.config import StructLoggingConfig
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController, PrometheusMiddleware
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Counter
@@ -85,8 +88,26 @@ def structlog_plugin(settings: Settings) -> StructlogPlugin:
     )
 
 
+class _RouteMetrics(PrometheusMiddleware):
+    """Litestar's metrics middleware, labelled by route template without first building the
+    request's full URL it then throws away (URL.from_scope was ~2.5 % of a red-packet grab)."""
+
+    def _get_default_labels(self, request: Request[Any, Any, Any]) -> dict[str, str | int | float]:
+        scope = request.scope
+        return {
+            "method": scope.get("method", "") if scope["type"] == ScopeType.HTTP else scope["type"],
+            "path": scope.get("path_template") or scope.get("path", ""),
+            "status_code": 200,
+            "app_name": self._config.app_name,
+        }
+
+
 def prometheus() -> tuple[PrometheusConfig, type[PrometheusController]]:
     config = PrometheusConfig(
-        app_name="livecommerce", prefix="livecommerce", group_path=True, exclude=["/metrics"]
+        app_name="livecommerce",
+        prefix="livecommerce",
+        group_path=True,
+        exclude=["/metrics"],
+        middleware_class=_RouteMetrics,
     )
     return config, PrometheusController

@@ -55,7 +55,8 @@ export function timeline(order) {
   const events = [];
   const add = (at, key, vars = {}, cls = "") => at && events.push({ at, key, vars, cls });
   add(order.createdAt, "timeline.placed");
-  add(order.paidAt, "timeline.paid", { method: t(order.paymentMethod === "wallet" ? "timeline.byWallet" : "timeline.byGateway") });
+  const by = { wallet: "timeline.byWallet", giveaway: "timeline.byGiveaway" }[order.paymentMethod] || "timeline.byGateway";
+  add(order.paidAt, "timeline.paid", { method: t(by) });
   add(order.shippedAt, order.trackingNo ? "timeline.shipped" : "timeline.shippedNoTracking", {
     carrier: carrierName(order.carrier) || t("buyer.carrier.other"), tracking: order.trackingNo || "" });
   add(order.receivedAt, "timeline.received", { until: dateTime(order.afterSalesUntil) });

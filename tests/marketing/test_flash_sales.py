@@ -12,7 +12,7 @@ from livecommerce.infra import db
 from livecommerce.wiring import order_hooks
 from tests.marketing.flash_support import buy, make_sale, open_now, pay, room_with_sku, units
 from tests.promotions.support import fund
-from tests.support import ledger_state, problem_code
+from tests.support import ADDRESS, ledger_state, problem_code
 
 
 async def _stock(sku_id: int) -> tuple[int, int]:
@@ -166,3 +166,38 @@ async def test_a_member_price_never_stacks_with_the_flash_price_the_lower_one_wi
     # 400 (the member price, lower than the flash 500), then 500 (the flash price, lower than
     # the member 600): never 500 - (1,000 - 400).
     assert paid == [400, 500]
+
+
+async def test_one_tap_pays_from_the_wallet_in_the_same_step_and_a_short_wallet_places_nothing(
+    client: httpx.AsyncClient, user_factory, migrated
+) -> None:
+    host = await user_factory("host", ["host"])
+    buyer = await user_factory("buyer")
+    room_id, sku_id = await room_with_sku(client, host, stock=50)
+    sale = (await make_sale(client, host, room_id, sku_id, quantity=3, perUserLimit=1)).json()
+    await open_now(migrated.redis_url or "", sale)
+    key = {**buyer.headers, "Idempotency-Key": "one-tap"}
+    body = {"quantity": 1, "address": ADDRESS, "payWith": "wallet"}
+
+    # 499 fen for a 500 fen unit: refused whole, no order, the unit still in the sale, the key
+    # unspent.
+    await fund(buyer, 499)
+    short = await client.post(f"/api/flash-sales/{sale['id']}/orders", json=body, headers=key)
+    assert (short.status_code, problem_code(short)) == (409, "insufficient_balance"), short.text
+    assert (await client.get(f"/api/flash-sales/{sale['id']}")).json()["left"] == 3
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM orders") == 0
+
+    await fund(buyer, 1)
+    paid = await client.post(f"/api/flash-sales/{sale['id']}/orders", json=body, headers=key)
+    assert paid.status_code == 201, paid.text
+    assert (paid.json()["status"], paid.json()["payAmount"]) == ("paid", 500)
+    replay = await client.post(f"/api/flash-sales/{sale['id']}/orders", json=body, headers=key)
+    assert replay.headers.get("idempotent-replayed") == "true"
+    assert replay.json()["id"] == paid.json()["id"]
+    async with db.connection() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM payments WHERE status = 'succeeded'") == 1
+    assert (await client.get(f"/api/flash-sales/{sale['id']}")).json()["left"] == 2
+    state = await ledger_state()
+    assert state.balanced, state.problems
+    assert await units(sale["id"]) == {"held": 1, "returned": 0, "buyers": 1, "most": 1}

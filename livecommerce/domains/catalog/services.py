@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from asyncpg import Connection
+from asyncpg import Connection, ForeignKeyViolationError, RestrictViolationError
 
 from livecommerce.domains.accounts import standing
 from livecommerce.domains.catalog import specs as spec_rules
@@ -320,8 +320,15 @@ async def _remove_sku(conn: Connection, product_id: int, sku_id: int) -> None:
     if ordered:
         raise _sku_has_orders(sku_id)
     # Order items reference SKUs ON DELETE CASCADE: the check above, under the row lock, is
-    # what keeps an ordered SKU (and its orders) in place.
-    await conn.execute("DELETE FROM skus WHERE id = $1", sku_id)
+    # what keeps an ordered SKU (and its orders) in place. A giveaway's product prize names its
+    # SKU ON DELETE RESTRICT: that SKU stays too (the whole edit is refused).
+    try:
+        await conn.execute("DELETE FROM skus WHERE id = $1", sku_id)
+    except (ForeignKeyViolationError, RestrictViolationError):
+        raise DomainError(
+            ErrorCode.SKU_HAS_ORDERS,
+            detail=f"SKU {sku_id} is a giveaway prize, so it stays; set its stock to 0 instead",
+        ) from None
 
 
 def _sku_has_orders(sku_id: int) -> DomainError:

@@ -12,6 +12,7 @@ from livecommerce.domains.live import queries as rooms
 from livecommerce.domains.marketing import flash_orders, flash_sales
 from livecommerce.domains.marketing.flash_schemas import BuyFlash, CreateFlashSale, FlashSaleOut
 from livecommerce.domains.orders.hooks import OrderHooks
+from livecommerce.domains.payments.hooks import PaymentHooks
 from livecommerce.infra import db
 from livecommerce.infra.auth import Actor, authenticated, provide_actor, requires
 from livecommerce.infra.errors import DomainError, ErrorCode
@@ -68,6 +69,7 @@ class FlashSaleController(Controller):
         request: Request[Any, Any, Any],
         actor: Actor,
         order_hooks: OrderHooks,
+        payment_hooks: PaymentHooks,
         sale_id: int,
         data: BuyFlash,
         idempotency_key: Annotated[
@@ -75,7 +77,8 @@ class FlashSaleController(Controller):
         ] = None,
     ) -> Response[bytes]:
         """Buy units of the open sale: an order to pay (POST /api/orders/{id}/pay) before its
-        deadline. 409 flash_not_started, flash_ended, flash_limit_reached, flash_sold_out
+        deadline, or paid at once with `payWith: "wallet"` (409 insufficient_balance places
+        nothing). 409 flash_not_started, flash_ended, flash_limit_reached, flash_sold_out
         (已抢光); 503 busy (retry). Send an `Idempotency-Key`, as for POST /api/orders."""
         if not idempotency_key:
             raise DomainError(
@@ -89,6 +92,7 @@ class FlashSaleController(Controller):
             sale_id,
             data,
             idempotency_key,
+            payment_hooks,
         )
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         return Response(body, status_code=status, media_type="application/json", headers=headers)

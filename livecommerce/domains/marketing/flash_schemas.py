@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -31,9 +31,12 @@ class BuyFlash(In, frozen=True):
     """Buy units of a running flash sale: an order at the flash price (or the buyer's member
     price, if lower: they never stack), to pay like any order (POST /api/orders/{id}/pay)
     within the payment deadline, or its units go back to the sale. Ships to `addressId` or
-    `address` (one of them)."""
+    `address` (one of them). `payWith: "wallet"` pays it from the wallet in the same step
+    (one tap, as a live room sells): the answer is the paid order, and a short wallet
+    (409 insufficient_balance) leaves nothing placed and the units in the sale."""
 
     quantity: Annotated[int, msgspec.Meta(ge=1, le=999)] = 1
+    pay_with: Literal["wallet"] | None = None
     address: Address | None = None
     address_id: int | None = None
     note: Annotated[str, msgspec.Meta(max_length=200)] = ""

@@ -10,6 +10,7 @@ from litestar.di import Provide
 
 from livecommerce.domains.marketing import giveaway_draws, giveaway_room, giveaway_services
 from livecommerce.domains.marketing.giveaway_schemas import (
+    ClaimGiveaway,
     ClaimOut,
     GiveawayOut,
     MyGiveaway,
@@ -79,11 +80,17 @@ class GiveawayController(Controller):
         dependencies={"actor": Provide(provide_actor)},
     )
     async def claim(
-        self, request: Request[Any, Any, Any], actor: Actor, giveaway_id: int
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        giveaway_id: int,
+        data: ClaimGiveaway | None = None,
     ) -> ClaimOut:
         """Claim your prize before its deadline: 404 if you did not win, 409
-        `prize_already_claimed` / `claim_expired`."""
-        return await giveaway_draws.claim(request.app.state.settings, giveaway_id, actor)
+        `prize_already_claimed` / `claim_expired`. A product prize (实物) needs where it ships,
+        `addressId` or `address`, and answers its zero-price order (`orderId`); claimed again, the
+        same order."""
+        return await giveaway_draws.claim(request.app.state.settings, giveaway_id, actor, data)
 
 
 CONTROLLERS = [RoomGiveawayController, GiveawayController, GiveawaySettingsController]

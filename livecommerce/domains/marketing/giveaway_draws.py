@@ -10,7 +10,10 @@ winner's own row (`status = 'won' AND claim_deadline > now()`), which the expiry
 
 Money (a red packet prize) went from the host's wallet into the platform's red-packet account at
 the start; a claim pays one part to the winner, a prize that lapses or finds no entrant goes
-back to the host, each under its own ledger key.
+back to the host, each under its own ledger key. A product prize's units were set aside from the
+SKU's stock at the start; a claim ships one as a zero-price order (orders/prizes.py: no payment,
+no ledger), and units that lapse or find no entrant go back to the SKU under the same keys
+(a `giveaway_stock_returns` row each: a second run adds nothing).
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from livecommerce.domains.ledger import Kind
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.marketing import giveaway_rules as rules
 from livecommerce.domains.marketing import giveaway_watch
-from livecommerce.domains.marketing.giveaway_schemas import ClaimOut
+from livecommerce.domains.marketing.giveaway_schemas import ClaimGiveaway, ClaimOut
 from livecommerce.domains.marketing.giveaway_services import (
     claim_window,
     fetch,
     not_found,
     winners_of,
 )
+from livecommerce.domains.orders import addressing, prizes
+from livecommerce.domains.orders.schemas import OrderLine, PlaceOrder
 from livecommerce.domains.promotions import coupons
 from livecommerce.infra import db, queue
 from livecommerce.infra.auth import Actor
@@ -66,8 +71,26 @@ async def _frozen_tokens(conn: Connection, giveaway: Record) -> dict[str, int]:
 
 
 async def _give_back(conn: Connection, giveaway: Record, key: str, slots: int) -> None:
-    """Prizes nobody will get: a red packet's money back to the host (a coupon was never issued)."""
-    if slots <= 0 or giveaway["prize_kind"] != "red_packet":
+    """Prizes nobody will get: a red packet's money back to the host, a product's units back to
+    its SKU's stock (a coupon was never issued)."""
+    if slots <= 0:
+        return
+    if giveaway["prize_kind"] == "product":
+        returned = await conn.fetchval(
+            "INSERT INTO giveaway_stock_returns (giveaway_id, key, sku_id, units, created_at)"
+            " VALUES ($1, $2, $3, $4, now()) ON CONFLICT (giveaway_id, key) DO NOTHING"
+            " RETURNING units",
+            giveaway["id"],
+            key,
+            giveaway["sku_id"],
+            slots,
+        )
+        if returned is not None:
+            await conn.execute(
+                "UPDATE skus SET stock = stock + $2 WHERE id = $1", giveaway["sku_id"], returned
+            )
+        return
+    if giveaway["prize_kind"] != "red_packet":
         return
     held = await ledger.account_id(conn, None, Kind.RED_PACKET)
     wallet = await ledger.account_id(conn, giveaway["host_id"], Kind.WALLET)
@@ -214,10 +237,15 @@ async def expire_claims(giveaway_id: int) -> int:
         return len(lapsed)
 
 
-async def claim(settings: Settings, giveaway_id: int, actor: Actor) -> ClaimOut:
+async def claim(
+    settings: Settings, giveaway_id: int, actor: Actor, data: ClaimGiveaway | None = None
+) -> ClaimOut:
     """The winner takes their prize, once, before the deadline: a red packet's part into their
-    wallet, or a copy of the coupon. 404 for anyone who did not win (this giveaway is not
-    theirs to claim); 409 `prize_already_claimed`, `claim_expired`."""
+    wallet, a copy of the coupon, or a product shipped to the address given (`addressId` or
+    `address`) as a zero-price order on the host's desk. 404 for anyone who did not win (this
+    giveaway is not theirs to claim); 409 `prize_already_claimed` (a product prize claimed again
+    answers its order instead), `claim_expired`; 422 `address_required` for a product."""
+    data = data or ClaimGiveaway()
     async with db.transaction() as tx:
         conn = tx.conn
         giveaway = await fetch(conn, giveaway_id)
@@ -229,10 +257,16 @@ async def claim(settings: Settings, giveaway_id: int, actor: Actor) -> ClaimOut:
             actor.id,
         )
         if winner is None:
+            again = await _claimed_order(conn, giveaway, actor.id)
+            if again is not None:
+                return again
             raise await _refusal(conn, giveaway_id, actor.id)
         amount: int | None = None
         copy_id: int | None = None
-        if giveaway["prize_kind"] == "red_packet":
+        order_id: int | None = None
+        if giveaway["prize_kind"] == "product":
+            order_id = await _ship_prize(conn, giveaway, winner, actor.id, data)
+        elif giveaway["prize_kind"] == "red_packet":
             amount = int(giveaway["prize_value"])
             held = await ledger.account_id(conn, None, Kind.RED_PACKET)
             wallet = await ledger.account_id(conn, actor.id, Kind.WALLET)
@@ -259,6 +293,60 @@ async def claim(settings: Settings, giveaway_id: int, actor: Actor) -> ClaimOut:
         prize_kind=giveaway["prize_kind"],
         amount=amount,
         user_coupon_id=copy_id,
+        order_id=order_id,
+    )
+
+
+async def _ship_prize(
+    conn: Connection, giveaway: Record, winner: Record, user_id: int, data: ClaimGiveaway
+) -> int:
+    """The winner's unit as a zero-price order to the address they gave (the order's own helpers:
+    a book entry of theirs, someone else's is 404, or an inline address). Its unit is one of
+    those set aside at the start: the order's item is `stock_reserved`."""
+    where = PlaceOrder(
+        items=[OrderLine(sku_id=giveaway["sku_id"], quantity=1)],
+        address=data.address,
+        address_id=data.address_id,
+    )
+    addressing.check_given(where)  # raised here, the claim's UPDATE rolls back with it
+    address = await addressing.copy_for_order(conn, user_id, where)
+    order = await prizes.place_prize_order(
+        conn,
+        buyer_id=user_id,
+        sku_id=giveaway["sku_id"],
+        address=address,
+        room_id=giveaway["room_id"],
+        session_id=giveaway["session_id"],
+        note=f"抽奖奖品 · {giveaway['title']} (giveaway {giveaway['id']})",
+    )
+    await conn.execute(
+        "UPDATE giveaway_winners SET order_id = $2, address = $3::jsonb WHERE id = $1",
+        winner["id"],
+        order["id"],
+        address,
+    )
+    return int(order["id"])
+
+
+async def _claimed_order(conn: Connection, giveaway: Record, user_id: int) -> ClaimOut | None:
+    """A product prize claimed already: the claim answers the same order (a retry, a double tap)."""
+    if giveaway["prize_kind"] != "product":
+        return None
+    order_id = await conn.fetchval(
+        "SELECT order_id FROM giveaway_winners WHERE giveaway_id = $1 AND user_id = $2"
+        " AND status = 'claimed' AND order_id IS NOT NULL",
+        giveaway["id"],
+        user_id,
+    )
+    if order_id is None:
+        return None
+    return ClaimOut(
+        giveaway_id=giveaway["id"],
+        status="claimed",
+        prize_kind="product",
+        amount=None,
+        user_coupon_id=None,
+        order_id=int(order_id),
     )
 
 

@@ -7,18 +7,22 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from livecommerce.domains.orders.schemas import Address
 from livecommerce.infra.schema import In, Out
 
 
 class StartGiveaway(In, frozen=True):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     # coupon: each winner gets a copy of `couponId` (one of the room's coupons); red_packet: each
-    # winner gets `amount` fen, paid from the host's wallet when the giveaway starts.
-    prize_kind: Literal["coupon", "red_packet"]
+    # winner gets `amount` fen, paid from the host's wallet when the giveaway starts; product: each
+    # winner gets one unit of `skuId` (one of the host's SKUs, set aside from its stock now),
+    # shipped to the address given at the claim as a zero-price order.
+    prize_kind: Literal["coupon", "red_packet", "product"]
     winners: Annotated[int, msgspec.Meta(ge=1, le=1000)]
     duration_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)]
     coupon_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
     amount: Annotated[int, msgspec.Meta(ge=1, le=10**8)] | None = None
+    sku_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
     # Entry tasks: comment the keyword, watch at least N minutes, follow the room.
     keyword: Annotated[str, msgspec.Meta(min_length=1, max_length=20)] | None = None
     watch_minutes: Annotated[int, msgspec.Meta(ge=0, le=24 * 60)] = 0
@@ -42,8 +46,12 @@ class GiveawayOut(Out):
     room_id: int
     title: str
     prize_kind: str
-    prize_value: int  # fen per winner (the coupon's face value for a coupon)
+    prize_value: int  # fen per winner (the coupon's face value, the SKU's price)
     coupon_id: int | None
+    sku_id: int | None
+    # A product prize: what the room shows ("Tea · default") and its picture.
+    prize_title: str | None
+    prize_image: str | None
     winners_count: int
     keyword: str | None
     watch_minutes: int
@@ -75,6 +83,7 @@ class MyGiveaway(Out):
     winner_status: str | None
     claim_deadline: datetime | None
     entries: int  # how many have entered so far
+    order_id: int | None = None  # a product prize claimed: its zero-price order
 
 
 class PublishedEntry(Out):
@@ -97,9 +106,18 @@ class PublishedEntries(Out):
     winners: list[WinnerOut]
 
 
+class ClaimGiveaway(In, frozen=True):
+    """A product prize ships: `addressId` (your address book) or `address`, as for an order.
+    A coupon or red packet prize needs no body."""
+
+    address_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    address: Address | None = None
+
+
 class ClaimOut(Out):
     giveaway_id: int
     status: str
     prize_kind: str
     amount: int | None  # fen into the wallet (red packet)
     user_coupon_id: int | None  # the copy in your coupons (coupon)
+    order_id: int | None = None  # the zero-price order the host ships (product)

@@ -22,8 +22,8 @@ from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
 from livecommerce.domains.live import events as room_events
 from livecommerce.domains.live import follows, queries
+from livecommerce.domains.marketing import giveaway_products, giveaway_settings, giveaway_watch
 from livecommerce.domains.marketing import giveaway_rules as rules
-from livecommerce.domains.marketing import giveaway_settings, giveaway_watch
 from livecommerce.domains.marketing.giveaway_schemas import (
     GiveawayOut,
     MyGiveaway,
@@ -52,7 +52,9 @@ async def fetch(conn: Connection, giveaway_id: int, *, lock: bool = False) -> Re
     return found
 
 
-async def _prize_value(conn: Connection, room_id: int, data: StartGiveaway) -> int:
+async def _prize_value(conn: Connection, room_id: int, host_id: int, data: StartGiveaway) -> int:
+    if data.prize_kind == "product":
+        return await giveaway_products.product_value(conn, host_id, data)
     if data.prize_kind == "red_packet":
         if data.amount is None:
             raise DomainError(ErrorCode.VALIDATION_ERROR, detail="a red packet prize needs amount")
@@ -80,16 +82,17 @@ async def _prize_value(conn: Connection, room_id: int, data: StartGiveaway) -> i
 
 async def start(actor: Actor, room_id: int, data: StartGiveaway) -> GiveawayOut:
     """The host starts a giveaway in their live room: the seed is made and only its hash shown;
-    a red packet prize is paid from the host's wallet into the platform's red-packet account now
-    (so every prize can be paid later). 409 `giveaway_running` while another runs; 422
-    `prize_over_cap` past the operator's cap."""
+    a red packet prize is paid from the host's wallet into the platform's red-packet account now,
+    a product prize's units are set aside from its SKU's stock now (so every prize can be given
+    later). 409 `giveaway_running` while another runs, `out_of_stock`; 422 `prize_over_cap` past
+    the operator's cap; 404 for a SKU not the host's."""
     async with db.transaction() as tx:
         conn = tx.conn
         await queries.hosted_room(conn, room_id, actor.id)
         session = await queries.live_session(conn, room_id)
         if session is None:
             raise DomainError(ErrorCode.ROOM_NOT_LIVE, detail="start a giveaway while on air")
-        value = await _prize_value(conn, room_id, data)
+        value = await _prize_value(conn, room_id, actor.id, data)
         cap = (await giveaway_settings.load(conn)).prize_value_cap
         if value * data.winners > cap:
             raise DomainError(
@@ -104,9 +107,9 @@ async def start(actor: Actor, room_id: int, data: StartGiveaway) -> GiveawayOut:
                 "INSERT INTO giveaways (room_id, host_id, session_id, title, prize_kind,"
                 " coupon_id, prize_value, winners_count, keyword, watch_minutes, require_follow,"
                 " on_unclaimed, claim_hours, seed, seed_hash, token_key, status, starts_at,"
-                " ends_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                " $12, $13, $14, $15, $16, 'running', now(),"
-                " now() + make_interval(mins => $17), now()) RETURNING *",
+                " ends_at, created_at, sku_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+                " $11, $12, $13, $14, $15, $16, 'running', now(),"
+                " now() + make_interval(mins => $17), now(), $18) RETURNING *",
                 room_id,
                 actor.id,
                 session["id"],
@@ -124,11 +127,14 @@ async def start(actor: Actor, room_id: int, data: StartGiveaway) -> GiveawayOut:
                 rules.seed_hash(seed),
                 secrets.token_bytes(32),
                 data.duration_minutes,
+                data.sku_id if data.prize_kind == "product" else None,
             )
         except asyncpg.UniqueViolationError:
             raise DomainError(
                 ErrorCode.GIVEAWAY_RUNNING, detail="a giveaway is running in this room already"
             ) from None
+        if data.prize_kind == "product" and data.sku_id is not None:
+            await giveaway_products.reserve_units(conn, data.sku_id, data.winners)
         if data.prize_kind == "red_packet":
             wallet = await ledger.account_id(conn, actor.id, Kind.WALLET)
             held = await ledger.account_id(conn, None, Kind.RED_PACKET)
@@ -189,6 +195,13 @@ async def giveaway_out(conn: Connection, row: Record) -> GiveawayOut:
         row["id"],
     )
     drawn = row["status"] != "running"
+    product = None
+    if row["sku_id"] is not None:
+        product = await conn.fetchrow(
+            "SELECT p.title || ' · ' || s.name AS title, coalesce(s.image, p.images[1]) AS image"
+            " FROM skus s JOIN products p ON p.id = s.product_id WHERE s.id = $1",
+            row["sku_id"],
+        )
     return GiveawayOut(
         id=row["id"],
         room_id=row["room_id"],
@@ -196,6 +209,9 @@ async def giveaway_out(conn: Connection, row: Record) -> GiveawayOut:
         prize_kind=row["prize_kind"],
         prize_value=row["prize_value"],
         coupon_id=row["coupon_id"],
+        sku_id=row["sku_id"],
+        prize_title=product["title"] if product else None,
+        prize_image=product["image"] if product else None,
         winners_count=row["winners_count"],
         keyword=row["keyword"],
         watch_minutes=row["watch_minutes"],
@@ -288,7 +304,7 @@ async def standing(
         )
         entry = entered or entry
     won = await conn.fetchrow(
-        "SELECT status, claim_deadline FROM giveaway_winners"
+        "SELECT status, claim_deadline, order_id FROM giveaway_winners"
         " WHERE giveaway_id = $1 AND user_id = $2",
         giveaway["id"],
         user_id,
@@ -309,6 +325,7 @@ async def standing(
             " AND entered_at IS NOT NULL",
             giveaway["id"],
         ),
+        order_id=won["order_id"] if won else None,
     )
 
 

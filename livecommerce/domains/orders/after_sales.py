@@ -13,6 +13,7 @@ import msgspec
 from asyncpg import Connection
 from asyncpg.exceptions import UniqueViolationError
 
+from livecommerce.domains.orders import prizes
 from livecommerce.domains.orders.lifecycle import ensure_not_held, lock_order, parties
 from livecommerce.domains.orders.queries import order_out
 from livecommerce.domains.orders.rules import Action, allocate, ensure_transition
@@ -87,6 +88,7 @@ async def request_refund(order_id: int, actor: Actor, data: RequestRefund) -> Re
         if target is None:
             raise ValueError("a refund request always leads to refunding")
         ensure_not_held(order)
+        prizes.ensure_refundable(order)  # a zero-price prize order: no money to give back
         if not reason and data.reason_code is None:
             raise _invalid("say why: a reasonCode from the list, or a reason", "reasonCode")
         wanted = _wanted(data)

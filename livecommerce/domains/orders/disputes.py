@@ -29,7 +29,7 @@ from asyncpg import Connection, Record
 
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
-from livecommerce.domains.orders import escalations, idempotency
+from livecommerce.domains.orders import escalations, idempotency, prizes
 from livecommerce.domains.orders.after_sales import too_large
 from livecommerce.domains.orders.hooks import OrderHooks
 from livecommerce.domains.orders.lifecycle import lock_order, parties
@@ -128,6 +128,7 @@ async def dispute_refund(
         # The lock order: the order, its payment, then (the reactions) commissions, then accounts.
         order = await lock_order(conn, order_id)
         ensure_transition(order["status"], Action.DISPUTE_REFUND, parties(actor, order))
+        prizes.ensure_refundable(order)
         net = order["pay_amount"] - order["refunded_amount"]
         if data.amount > net:
             raise too_large(data.amount, net)

@@ -73,6 +73,20 @@ async def claim(
     return StoredResponse(status=row["response_status"], body=row["response_body"].encode())
 
 
+async def stored(conn: Connection, user_id: int, key: str, digest: str) -> StoredResponse | None:
+    """The first response to this key and body, if one was stored and has not expired; read
+    only (for a caller refused before it could claim the key: a flash buyer at their limit)."""
+    row = await conn.fetchrow(
+        "SELECT request_hash, response_status, response_body FROM idempotency_keys"
+        " WHERE user_id = $1 AND key = $2 AND expires_at >= now()",
+        user_id,
+        key,
+    )
+    if row is None or row["response_status"] is None or row["request_hash"] != digest:
+        return None
+    return StoredResponse(status=row["response_status"], body=row["response_body"].encode())
+
+
 async def remember(conn: Connection, user_id: int, key: str, status: int, body: bytes) -> None:
     await conn.execute(
         "UPDATE idempotency_keys SET response_status = $3, response_body = $4"

@@ -107,15 +107,7 @@ async def start_payment(
         order = await lock_order(conn, order_id)
         ensure_transition(order["status"], Action.PAY, parties(actor, order) & {Party.BUYER})
         if method == "wallet":
-            payment = await payments.create_payment(
-                conn,
-                user_id=order["buyer_id"],
-                purpose="order",
-                amount=order["pay_amount"],
-                order_id=order_id,
-                provider_name="wallet",
-            )
-            await payments.succeed(tx, hooks, payment, f"wallet_{payment['id']}")
+            payment = await pay_from_wallet(tx, hooks, order)
             pay_url = ""
         else:
             payment = await conn.fetchrow(
@@ -144,6 +136,22 @@ async def start_payment(
             pay_url=pay_url,
             order=await order_out(conn, order_id),
         )
+
+
+async def pay_from_wallet(tx: Tx, hooks: PaymentHooks, order: Record) -> Record:
+    """The order's whole pay_amount from its buyer's wallet, done at once in the caller's
+    transaction, which holds the order's row (locked, or inserted and not yet seen by anyone).
+    409 insufficient_balance rolls the caller back."""
+    payment = await payments.create_payment(
+        tx.conn,
+        user_id=order["buyer_id"],
+        purpose="order",
+        amount=order["pay_amount"],
+        order_id=order["id"],
+        provider_name="wallet",
+    )
+    await payments.succeed(tx, hooks, payment, f"wallet_{payment['id']}")
+    return payment
 
 
 async def lock_for_payment(conn: Connection, payment: Record) -> None:

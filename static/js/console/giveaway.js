@@ -1,14 +1,18 @@
 // The host's 福袋 panel: start a giveaway (prize, winners, duration, tasks), then watch it run
-// (countdown, entries) and see its winners when it is drawn.
+// (countdown, entries) and see its winners when it is drawn. A product prize (实物) is one of the
+// host's SKUs: its units are set aside from stock at the start, and each winner's claim becomes a
+// zero-price order on the order desk, shipped like any other.
 import { api } from "../api.js";
 import { countdown, now } from "../clock.js";
 import { act, h } from "../dom.js";
 import { t } from "../i18n.js";
-import { toFen } from "../money.js";
+import { money, toFen } from "../money.js";
 
 export class GiveawayPanel {
-  constructor({ roomId, form, status, error, coupons }) {
+  constructor({ roomId, hostId, form, status, error, coupons, skus }) {
     this.roomId = roomId;
+    this.hostId = hostId;
+    this.skus = skus;
     this.form = form;
     this.status = status;
     this.error = error;
@@ -23,21 +27,24 @@ export class GiveawayPanel {
   }
 
   async load() {
-    const [current, coupons] = await Promise.all([
+    const [current, coupons, products] = await Promise.all([
       api(`/api/rooms/${this.roomId}/giveaways/current`),
       api(`/api/rooms/${this.roomId}/coupons`).catch(() => []),
+      api(`/api/products?hostId=${this.hostId}&includeOffShelf=true&limit=100`).catch(() => ({ items: [] })),
     ]);
     this.current = current;
     const list = Array.isArray(coupons) ? coupons : coupons.items || [];
     this.coupons.replaceChildren(...list.map((c) => h("option", { value: String(c.id) }, c.title)));
+    const skus = (products.items || []).flatMap((p) => (p.skus || []).map((s) => h("option", { value: String(s.id) },
+      `${p.title} · ${s.name} · ${money(s.price)} · ${t("console.stock")} ${s.stock}`)));
+    this.skus.replaceChildren(...skus);
     this.showPrize();
     this.render();
   }
 
   showPrize() {
-    const coupon = this.form.prizeKind.value === "coupon";
-    this.form.querySelector("[data-prize=red_packet]").hidden = coupon;
-    this.form.querySelector("[data-prize=coupon]").hidden = !coupon;
+    const kind = this.form.prizeKind.value;
+    for (const part of this.form.querySelectorAll("[data-prize]")) part.hidden = part.dataset.prize !== kind;
   }
 
   async start() {
@@ -49,7 +56,10 @@ export class GiveawayPanel {
     };
     if (f.keyword.value.trim()) body.keyword = f.keyword.value.trim();
     if (body.prizeKind === "coupon") body.couponId = parseInt(f.coupon.value, 10);
-    else {
+    else if (body.prizeKind === "product") {
+      body.skuId = parseInt(f.sku.value, 10);
+      if (!body.skuId) throw { code: "validation_error", detail: t("gwc.pickSku") };
+    } else {
       body.amount = toFen(f.amount.value);
       if (!body.amount) throw { code: "validation_error", detail: t("gwc.amount") };
     }

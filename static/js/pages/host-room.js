@@ -109,7 +109,7 @@ async function start() {
   redPacketForm($("#rp-form"), roomId, $("#rp-error"), $("#rp-ok"));
   const promotions = new RoomPromotions({ roomId, coupons: $("#room-coupons"), packets: $("#room-red-packets") });
   promotions.load().catch(() => {});
-  const giveaway = new GiveawayPanel({ roomId, form: $("#gw-form"), status: $("#gw-status"), error: $("#gw-error"), coupons: $("#gw-coupon") });
+  const giveaway = new GiveawayPanel({ roomId, hostId: room.hostId, form: $("#gw-form"), status: $("#gw-status"), error: $("#gw-error"), coupons: $("#gw-coupon"), skus: $("#gw-sku") });
   giveaway.load().catch((err) => showError(err, $("#gw-error")));
   const flash = new FlashPanel({ roomId, form: $("#flash-form"), list: $("#flash-list"), error: $("#flash-error"), ok: $("#flash-ok") });
   flash.load(room.showcase).catch((err) => showError(err, $("#flash-error")));

@@ -123,18 +123,15 @@ export class FlashSales {
       h("p", {}, h("strong", {}, sale.title), " · ", sale.skuName, " · ", money(sale.price)),
       picker.element, error, result, h("div", { class: "row" }, submit));
     const key = newKey();
-    let placed = null;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       submit.disabled = true;
       error.textContent = "";
       try {
-        if (!placed) {
-          const addressId = await picker.addressId();
-          placed = await api(`/api/flash-sales/${sale.id}/orders`, { method: "POST", body: { quantity: 1, addressId }, idempotencyKey: key });
-        }
-        const payment = await api(`/api/orders/${placed.id}/pay`, { method: "POST", body: { method: "wallet" } });
-        if (payment.order && payment.order.status === "paid") {
+        // One tap: placed and paid from the wallet in one request (a short wallet places nothing).
+        const addressId = await picker.addressId();
+        const order = await api(`/api/flash-sales/${sale.id}/orders`, { method: "POST", body: { quantity: 1, addressId, payWith: "wallet" }, idempotencyKey: key });
+        if (order.status === "paid") {
           sale.yours = (sale.yours || 0) + 1;
           result.textContent = t("flash.won");
           submit.hidden = true;

@@ -2,11 +2,14 @@
 // (已评论 / 已观看 3/5 分钟 / 已关注), entering by itself once they are done (the server decides:
 // GET /api/giveaways/{id}/me), the draw with its winners (masked) and seed, and the claim. The
 // 关注 button in the header is here too (the follow task, and the room's follower count).
+// A product prize (实物) asks where it ships (the address book, as the buy sheet does) and becomes
+// a zero-price order the host ships.
 import { api } from "../api.js";
 import { countdown, now } from "../clock.js";
 import { act, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { dateTime, money } from "../money.js";
+import { AddressPicker } from "./buy-address.js";
 import { sheet } from "./sheets.js";
 
 const POLL_MS = 10_000; // watch progress while the tasks are not all done
@@ -26,6 +29,7 @@ export class Giveaway {
     this.follow = { followers: 0, following: false };
     this.loggedIn = false;
     this.claimed = null; // ClaimOut of this page's claim
+    this.picker = null; // where a product prize ships, kept across renders
     this.error = "";
     this.timer = setInterval(() => this.tick(), 1000);
     this.poll = null;
@@ -49,6 +53,7 @@ export class Giveaway {
     this.giveaway = event.giveaway;
     this.mine = null;
     this.claimed = null;
+    this.picker = null;
     this.render();
     this.refresh();
   }
@@ -122,12 +127,18 @@ export class Giveaway {
     this.body.replaceChildren(...[
       h("header", {}, h("h2", { id: "giveaway-title" }, `${t("gw.badge")} · ${g.title}`),
         h("button", { type: "button", class: "small", "data-close": true }, t("room.close"))),
-      h("p", { class: "gw-prize" }, t(g.prizeKind === "coupon" ? "gw.prizeCoupon" : "gw.prizeRedPacket", { amount: money(g.prizeValue), n: g.winnersCount })),
+      h("p", { class: "gw-prize" }, this.prizeText()),
       h("p", { class: "gw-countdown", role: "timer" }, this.timeText()),
       g.status === "running" ? this.tasks() : this.results(),
       this.error ? h("p", { class: "error", role: "alert" }, this.error) : null,
       this.fairness(),
     ].filter(Boolean));
+  }
+
+  prizeText() {
+    const g = this.giveaway;
+    const key = { coupon: "gw.prizeCoupon", product: "gw.prizeProduct" }[g.prizeKind] || "gw.prizeRedPacket";
+    return t(key, { amount: money(g.prizeValue), n: g.winnersCount, title: g.prizeTitle || "" });
   }
 
   tasks() {
@@ -183,17 +194,36 @@ export class Giveaway {
     const g = this.giveaway;
     const status = this.claimed ? "claimed" : this.mine.winnerStatus;
     const box = h("div", { class: "gw-won", id: "gw-won" }, h("p", { class: "gw-won-title" }, t("gw.youWon")));
+    const product = g.prizeKind === "product";
     if (status === "won") {
       const error = h("p", { class: "error", role: "alert" });
       const claim = h("button", { type: "button", class: "primary", id: "gw-claim" }, t("gw.claim"));
+      if (product && !this.picker) {
+        this.picker = new AddressPicker();
+        this.picker.load();
+      }
       claim.addEventListener("click", () => act(claim, error, async () => {
-        this.claimed = await api(`/api/giveaways/${g.id}/claim`, { method: "POST" });
+        let body;
+        if (product) {
+          try {
+            body = { addressId: await this.picker.addressId() };
+          } catch (err) {
+            if (err.code !== "address_invalid") throw err;
+            error.textContent = t("buy.addressMissing"); // shown beside its field as well
+            return;
+          }
+        }
+        this.claimed = await api(`/api/giveaways/${g.id}/claim`, body ? { method: "POST", body } : { method: "POST" });
         await this.refresh();
       }));
+      if (product) box.append(h("p", { class: "muted" }, t("gw.claimAddress")), this.picker.element);
       box.append(claim, h("p", { class: "muted" }, t("gw.claimBy", { time: dateTime(this.mine.claimDeadline) })), error);
     } else if (status === "claimed") {
-      const text = g.prizeKind === "coupon" ? t("gw.claimedCoupon") : t("gw.claimedRedPacket", { amount: money(g.prizeValue) });
+      let text = g.prizeKind === "coupon" ? t("gw.claimedCoupon") : t("gw.claimedRedPacket", { amount: money(g.prizeValue) });
+      if (product) text = t("gw.claimedProduct");
       box.append(h("p", { class: "notice", role: "status" }, `${t("gw.claimed")} · ${text}`));
+      const orderId = (this.claimed && this.claimed.orderId) || this.mine.orderId;
+      if (orderId) box.append(h("a", { class: "button small", id: "gw-order", href: `/me/orders/${orderId}` }, t("gw.viewOrder")));
     } else box.append(h("p", { class: "muted" }, t("gw.lapsed")));
     return box;
   }
