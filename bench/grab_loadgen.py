@@ -5,7 +5,7 @@ after another.
 
 CONFIG: {"host", "port", "concurrency", "warmup", "duration", "users": [[id, "jwt"], ...],
 "packets": [id, ...], "path": "/api/red-packets/{}/grab" (or a trivial endpoint), "method": "POST",
-"cpu": 1}.
+"cpu": 1, "seen_path": "/api/me" (optional: each user GETs it once, untimed, before the storm)}.
 Each request picks a random user and packet.
 
 With "ws_room": ID the grabs go over the room's websocket instead: `concurrency` sockets, each
@@ -211,8 +211,30 @@ async def _ws_clients(
     return tasks, t_window, t_stop
 
 
+async def _viewers_in_the_room(cfg: dict[str, Any]) -> None:
+    """Every viewer has loaded the room before its red packet drops: one authenticated GET of
+    `seen_path` each, untimed, so the storm meets tokens the process has seen, as in a live room
+    (a grab is never a viewer's first request)."""
+    host, port, path = cfg["host"], cfg["port"], cfg["seen_path"]
+    queue = list(cfg["users"])
+    loop = asyncio.get_running_loop()
+
+    async def one() -> None:
+        _, conn = await loop.create_connection(HttpConnection, host, port)
+        try:
+            while queue:
+                _, token = queue.pop()
+                await conn.request(_request("GET", host, port, path, token), 30.0)
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(one() for _ in range(int(cfg["concurrency"]))))
+
+
 async def run(cfg: dict[str, Any]) -> dict[str, Any]:
     stats = Stats()
+    if cfg.get("seen_path") and not cfg.get("ws_room"):
+        await _viewers_in_the_room(cfg)
     warmup, duration = float(cfg.get("warmup", 2.0)), float(cfg["duration"])
     t_start = time.perf_counter()
     t_window, t_stop = t_start + warmup, t_start + warmup + duration
