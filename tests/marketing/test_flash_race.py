@@ -24,7 +24,7 @@ from livecommerce.infra import db
 from livecommerce.infra.embedded import EmbeddedRedis
 from livecommerce.settings import Settings
 from tests.marketing.flash_support import make_sale, open_now, room_with_sku, units
-from tests.promotions.support import fund, make_users
+from tests.promotions.support import fund_many, make_users
 from tests.resilience.conftest import storm_client
 from tests.resilience.processes import ApiProcess, app_env, wait_until
 from tests.support import ADDRESS, TestUser, ledger_state
@@ -164,8 +164,7 @@ async def _setup(
     assert made.status_code == 201, made.text
     sale = made.json()
     users = await make_users(app, "buyer", BUYERS)
-    for user in users:
-        await fund(user, PRICE * LIMIT, key=f"flash-race:{user.id}")
+    await fund_many(users, PRICE * LIMIT, key="flash-race")
     await open_now(redis_url, sale)
     return sale["id"], users, sku_id
 
@@ -209,7 +208,7 @@ async def test_the_storm_across_a_redis_restart_still_sells_exactly_the_quantity
         sale_id, users, _ = await _setup(client, app, user_factory, redis_url)
         async with storm_client(api.url, CONNECTIONS) as storm:
             # Arrivals spread so that the 100 units take seconds to go: the kill lands mid-sale.
-            running = asyncio.create_task(_storm(storm, log, users, sale_id, spread=40.0))
+            running = asyncio.create_task(_storm(storm, log, users, sale_id, spread=20.0))
             await wait_until(lambda: _held_at_least(sale_id, QUANTITY // 5), 120, every=0.05)
             log.killed_at = time.monotonic()
             redis.proc.send_signal(signal.SIGKILL)  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ import httpx
 
 from livecommerce.infra import db
 from tests.marketing.gifts_support import escrow, revenue, send, tip_room
-from tests.promotions.support import balance, fund, make_users, storm
+from tests.promotions.support import balance, fund_many, make_users, storm
 from tests.support import go_live, ledger_state, problem_code
 
 FANS = 50
@@ -42,10 +42,8 @@ async def test_five_hundred_concurrent_tips_keep_every_cap_and_the_ledger(
     )
     fans = await make_users(live.app, "fan", FANS)
     rich, poor = fans[:-POOR], fans[-POOR:]
-    for fan in rich:
-        await fund(fan, 10_000)
-    for fan in poor:
-        await fund(fan, POOR_FUNDS)
+    await fund_many(rich, 10_000)
+    await fund_many(poor, POOR_FUNDS)
 
     async def tip(fan, i: int, http: httpx.AsyncClient) -> tuple[int, str]:
         response = await send(http, fan, room.room_id, room.gift_id, key=f"{fan.id}-{i}")

@@ -36,7 +36,9 @@ class SmtpServer:
             data.login.decode(),
             data.password.decode(),
         ) == (self.user, self.password)
-        return AuthResult(success=ok, auth_data=data if ok else None)
+        # handled=False: aiosmtpd answers a failure with 535 itself (left True, it answers
+        # nothing and the client waits for its timeout).
+        return AuthResult(success=ok, handled=False, auth_data=data if ok else None)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list

@@ -110,6 +110,7 @@ async def test_a_user_without_an_address_gets_nothing_and_a_refusal_is_a_failure
     assert missing == SendResult(delivered=False, error="no e-mail address")
     assert not bounced.delivered and "550" in bounced.error
     assert not wrong_login.delivered and wrong_login.error.startswith("smtp:")
+    assert "535" in wrong_login.error, wrong_login.error  # refused, not timed out
     assert smtp.delivered == []
 
 
