@@ -1,8 +1,7 @@
 """Guards the schema can't declare: an append-only ledger whose transactions sum to zero,
 one open refund per order, the sweepers' partial indexes, and the platform's accounts."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-11-23T17:33:16:000000"
 VERSION = "1.38.0"
@@ -48,21 +47,4 @@ INSERT INTO accounts (user_id, kind, balance, allow_negative, derived_balance, c
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        # Several statements (with $$ bodies) in one go needs the simple query protocol:
-        # asyncpg's execute() without arguments, on the migration's own transaction if any.
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

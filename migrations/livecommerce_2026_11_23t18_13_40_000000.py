@@ -1,8 +1,7 @@
 """Distribution guards the schema can't declare: append-only history (bindings, clicks, the
 settings audit), the settle job's partial index, and lookups of a buyer's latest binding."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-11-23T18:13:40:000000"
 VERSION = "1.38.0"
@@ -29,19 +28,4 @@ CREATE INDEX withdrawals_of_user ON withdrawals (user_id, id DESC);
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -6,8 +6,7 @@ not_a_distributor. This gives each such user a code and, as a parent, the distri
 binding names (a user without a profile has no downline, so no loop can form). Run again, it
 finds no one."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-02T17:06:00:000000"
 VERSION = "1.38.0"
@@ -57,19 +56,4 @@ END $$;
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

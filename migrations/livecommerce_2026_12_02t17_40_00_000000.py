@@ -6,8 +6,7 @@ A ban is `banned_at` (kept after it is lifted: tokens issued before it stay dead
 `ban_changed_at` orders the mirror of a user's ban in Redis (infra/bans.py). `suspended_roles`
 names the partner roles (host, distributor) an operator has suspended."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-02T17:40:00:000000"
 VERSION = "1.38.0"
@@ -24,19 +23,4 @@ ALTER TABLE role_applications ADD COLUMN IF NOT EXISTS decision_reason text NOT 
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -1,8 +1,7 @@
 """Members: one row per (host, buyer) with totals that payments add to atomically, and every
 growth movement (+ paid, − refunded per item) under a unique key (domains/members/growth.py)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T08:00:00:000000"
 VERSION = "1.38.0"
@@ -38,19 +37,4 @@ CREATE INDEX IF NOT EXISTS member_growth_order ON member_growth (order_id);
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -2,8 +2,7 @@
 prices, grants unique per (member, benefit, period), personal member-day red packets and the edge
 at which each member's tier was last evaluated (domains/members/tier_tables.py)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T08:10:00:000000"
 VERSION = "1.38.0"
@@ -91,19 +90,4 @@ CREATE TABLE IF NOT EXISTS member_tier_evaluations (
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -3,8 +3,7 @@
 spent on it and the discount they bought (domains/members/points*.py). The balances themselves
 are ledger accounts (`pts:{host}`, `ptf:{host}`, `points_issuer`), not tables here."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T08:20:00:000000"
 VERSION = "1.38.0"
@@ -48,19 +47,4 @@ ALTER TABLE orders ADD COLUMN IF NOT EXISTS points_discount bigint NOT NULL DEFA
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -7,8 +7,7 @@ retention cron job (domains/analytics/retention.py), which also drops partitions
 retention window. No primary key: events are append-only facts, read by range and by index.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T08:30:00:000000"
 VERSION = "1.38.0"
@@ -86,19 +85,4 @@ SELECT behaviour_events_ensure_partitions((now() AT TIME ZONE 'UTC')::date - 1, 
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

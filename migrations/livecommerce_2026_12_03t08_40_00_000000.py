@@ -1,8 +1,7 @@
 """Members' CRM: host staff, tags (rule and manual) with evidence and expiry, notes, follow-up
 status with its history, and saved segments (domains/members/staff.py, tags.py, segments.py)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T08:40:00:000000"
 VERSION = "1.38.0"
@@ -103,19 +102,4 @@ CREATE TABLE IF NOT EXISTS member_segments (
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

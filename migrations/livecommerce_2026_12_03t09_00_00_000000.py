@@ -1,8 +1,7 @@
 """Outreach: messages (one per user, journey and period), their deliveries per channel (the
 inbox is the `inbox` deliveries), consent per user and channel, and notification preferences."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T09:00:00:000000"
 VERSION = "1.38.0"
@@ -81,19 +80,4 @@ CREATE TABLE IF NOT EXISTS outreach_preferences (
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -2,8 +2,7 @@
 bound to its public key), the buyers' Web Push subscriptions, and the hosts' IM bot and SMS
 gateway URLs (apprise URLs)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T09:10:00:000000"
 VERSION = "1.38.0"
@@ -44,19 +43,4 @@ CREATE INDEX IF NOT EXISTS outreach_host_channels_host
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -2,8 +2,7 @@
 product's repurchase cycle (the host's, and the one learned from repeat buyers), and the index the
 repurchase sweep finds a day's purchases by."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T09:20:00:000000"
 VERSION = "1.38.0"
@@ -42,19 +41,4 @@ CREATE INDEX IF NOT EXISTS order_items_product_order ON order_items (product_id,
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

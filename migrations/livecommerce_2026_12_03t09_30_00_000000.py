@@ -2,8 +2,7 @@
 sent by a worker job in chunks through outreach's `reach`; `cursor_user_id` is how far it got,
 so a job run again or after a crash goes on from there (and `reach` sends once anyway)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T09:30:00:000000"
 VERSION = "1.38.0"
@@ -44,19 +43,4 @@ CREATE INDEX IF NOT EXISTS outreach_deliveries_host_delivered
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -5,8 +5,7 @@ even if the Redis gate in front of it were rebuilt wrongly; a unit the sale gave
 SKU at its end is a row with no order, so a late order can't take it either. Order items whose
 units were reserved that way are marked, and restocking them is the sale's business."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T12:00:00:000000"
 VERSION = "1.38.0"
@@ -61,19 +60,4 @@ CREATE INDEX IF NOT EXISTS flash_units_buyer ON flash_units (sale_id, buyer_id)
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -5,8 +5,7 @@ pay commission), the groups buyers open, and their members. A seat is taken only
 An order held by a forming group carries `held_by` = 'group_buy': it neither ships nor takes
 an after-sales request until the group succeeds."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T12:10:00:000000"
 VERSION = "1.38.0"
@@ -84,19 +83,4 @@ ALTER TABLE orders ADD COLUMN IF NOT EXISTS held_by varchar(16) NULL;
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

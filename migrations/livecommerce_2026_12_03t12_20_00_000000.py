@@ -1,8 +1,7 @@
 """Room follows (关注) and giveaways (福袋, 抽奖): one running giveaway per room, its entries
 (each with the masked token the draw ranks) and its winners (one row per prize, by rank)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T12:20:00:000000"
 VERSION = "1.38.0"
@@ -94,19 +93,4 @@ CREATE INDEX IF NOT EXISTS giveaway_winners_due ON giveaway_winners (claim_deadl
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

@@ -2,8 +2,7 @@
 each sender's running totals per business day and per session, which the caps are checked
 against by a conditional upsert (marketing/gifts_sending.py)."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-03T12:30:00:000000"
 VERSION = "1.38.0"
@@ -78,19 +77,4 @@ INSERT INTO gifts (name, name_en, icon, price, enabled, sort_order) VALUES
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)

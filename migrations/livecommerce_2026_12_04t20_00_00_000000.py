@@ -3,8 +3,7 @@ are set aside from the SKU's stock when the giveaway starts, a winner's claim tu
 zero-price order (linked from the winner's row), and units nobody gets go back to the SKU once
 each, under a unique (giveaway, key) row."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from livecommerce.infra.sql_migrations import raw_sql
 
 ID = "2026-12-04T20:00:00:000000"
 VERSION = "1.38.0"
@@ -41,19 +40,4 @@ CREATE TABLE IF NOT EXISTS giveaway_stock_returns (
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="livecommerce", description=DESCRIPTION)
-
-    async def run():
-        engine = engine_finder()
-        current = engine.current_transaction.get()
-        if current is not None:
-            await current.connection.execute(SQL)
-            return
-        conn = await engine.get_new_connection()
-        try:
-            await conn.execute(SQL)
-        finally:
-            await conn.close()
-
-    manager.add_raw(run)
-    return manager
+    return raw_sql(ID, DESCRIPTION, SQL)
