@@ -80,26 +80,45 @@ class Tx:
     others still run.
     """
 
-    __slots__ = ("_effects", "conn")
+    __slots__ = ("_effects", "_finished", "conn")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._effects: list[Effect] = []
+        self._finished = False
 
     def after_commit(self, effect: Effect) -> None:
+        if self._finished:
+            # Registered once the block had exited (an effect written after the `async with`):
+            # its effects have run, so this one would be lost without a word (a giveaway start
+            # once lost its room event, window and draw job so). It has committed: run it now,
+            # and say where, so it gets fixed.
+            log.error("after_commit_too_late", effect=getattr(effect, "__qualname__", repr(effect)))
+            task = asyncio.get_running_loop().create_task(_run_one(effect))
+            _late.add(task)
+            task.add_done_callback(_late.discard)
+            return
         self._effects.append(effect)
 
     async def _run_effects(self) -> None:
+        self._finished = True
         effects, self._effects = self._effects, []
         for effect in effects:
-            try:
-                await effect()
-            except Exception as exc:  # an effect never undoes a committed transaction
-                log.warning(
-                    "after_commit_failed",
-                    effect=getattr(effect, "__qualname__", repr(effect)),
-                    error=f"{type(exc).__name__}: {exc}"[:300],
-                )
+            await _run_one(effect)
+
+
+_late: set[asyncio.Task[None]] = set()  # effects registered too late, running (kept referenced)
+
+
+async def _run_one(effect: Effect) -> None:
+    try:
+        await effect()
+    except Exception as exc:  # an effect never undoes a committed transaction
+        log.warning(
+            "after_commit_failed",
+            effect=getattr(effect, "__qualname__", repr(effect)),
+            error=f"{type(exc).__name__}: {exc}"[:300],
+        )
 
 
 _current: contextvars.ContextVar[Tx | None] = contextvars.ContextVar("current_tx", default=None)

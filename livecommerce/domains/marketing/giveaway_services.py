@@ -146,21 +146,22 @@ async def start(actor: Actor, room_id: int, data: StartGiveaway) -> GiveawayOut:
                 [(wallet, -total), (held, total)],
             )
         out = await giveaway_out(conn, row)
-    payload = out_fields(out)
-    ends = row["ends_at"]
+        payload = out_fields(out)
+        ends = row["ends_at"]
 
-    async def announce() -> None:
-        await giveaway_watch.open_window(
-            room_id, row["id"], row["starts_at"].timestamp(), ends.timestamp()
-        )
-        await room_events.publish(
-            room_id, room_events.event("giveaway", priority=True, giveaway=payload)
-        )
-        await queue.enqueue(
-            "draw_giveaway", row["id"], job_id=f"giveaway-draw:{row['id']}", defer_until=ends
-        )
+        async def announce() -> None:
+            await giveaway_watch.open_window(
+                room_id, row["id"], row["starts_at"].timestamp(), ends.timestamp()
+            )
+            await room_events.publish(
+                room_id, room_events.event("giveaway", priority=True, giveaway=payload)
+            )
+            await queue.enqueue(
+                "draw_giveaway", row["id"], job_id=f"giveaway-draw:{row['id']}", defer_until=ends
+            )
 
-    tx.after_commit(announce)
+        # Registered inside the block: once it has exited, COMMIT has run its effects already.
+        tx.after_commit(announce)
     return out
 
 
