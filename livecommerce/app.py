@@ -59,7 +59,7 @@ from livecommerce.domains.promotions import live_state as promotion_state
 from livecommerce.domains.promotions.controllers import CONTROLLERS as PROMOTION_CONTROLLERS
 from livecommerce.domains.promotions.quote import CONTROLLERS as QUOTE_CONTROLLERS
 from livecommerce.domains.wallet.controllers import CONTROLLERS as WALLET_CONTROLLERS
-from livecommerce.infra import db, queue
+from livecommerce.infra import db, gc_tuning, queue
 from livecommerce.infra import redis as redis_infra
 from livecommerce.infra.auth import (
     build_jwt_auth,
@@ -231,5 +231,8 @@ def create_app(settings: Settings | None = None, wiring: Wiring | None = None) -
 
 
 def create_app_from_env() -> Litestar:
-    """uvicorn factory for `livecommerce serve --workers N`: settings come from the environment."""
-    return create_app(load_settings())
+    """uvicorn factory for `livecommerce serve --workers N`: settings come from the environment;
+    the serving process's garbage collector is tuned once the app has started."""
+    app = create_app(load_settings())
+    app.on_startup.append(gc_tuning.after_startup)
+    return app

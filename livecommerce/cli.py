@@ -70,6 +70,7 @@ async def _run_up(settings: Settings) -> None:
     from arq.worker import Worker
 
     from livecommerce.app import create_app
+    from livecommerce.infra import gc_tuning
     from livecommerce.worker.settings import worker_options
 
     await _migrate(settings)
@@ -81,6 +82,7 @@ async def _run_up(settings: Settings) -> None:
             yield
 
     app = create_app(settings)
+    app.on_startup.append(gc_tuning.after_startup)  # a serving process of its own, as `serve`'s
     server = Server(
         uvicorn.Config(
             app,

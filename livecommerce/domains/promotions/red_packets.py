@@ -40,7 +40,7 @@ from livecommerce.domains.promotions.schemas import (
     RedPacketOut,
     SendRedPacket,
 )
-from livecommerce.infra import db, queue
+from livecommerce.infra import db, queue, redis_script_call
 from livecommerce.infra.errors import DomainError, ErrorCode
 from livecommerce.infra.plain_words import Words
 
@@ -352,8 +352,8 @@ async def grab(
     keys = live_state.packet_keys(packet_room, packet_id)
     grab_script = live_state.script(redis, "red_packet_grab")
     for _ in range(GRAB_ATTEMPTS):
-        outcome = await grab_script(
-            keys=[*keys, live_state.joined_key(packet_room)], args=[user_id, time.time()]
+        outcome = await redis_script_call.evalsha(
+            redis, grab_script, [*keys, live_state.joined_key(packet_room)], [user_id, time.time()]
         )
         kind = outcome[0]
         if kind == b"lost":
