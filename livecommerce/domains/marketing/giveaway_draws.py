@@ -26,8 +26,8 @@ from asyncpg import Connection, Record
 from livecommerce.domains import ledger
 from livecommerce.domains.ledger import Kind
 from livecommerce.domains.live import events as room_events
+from livecommerce.domains.marketing import giveaway_products, giveaway_watch
 from livecommerce.domains.marketing import giveaway_rules as rules
-from livecommerce.domains.marketing import giveaway_watch
 from livecommerce.domains.marketing.giveaway_schemas import ClaimGiveaway, ClaimOut
 from livecommerce.domains.marketing.giveaway_services import (
     claim_window,
@@ -76,19 +76,7 @@ async def _give_back(conn: Connection, giveaway: Record, key: str, slots: int) -
     if slots <= 0:
         return
     if giveaway["prize_kind"] == "product":
-        returned = await conn.fetchval(
-            "INSERT INTO giveaway_stock_returns (giveaway_id, key, sku_id, units, created_at)"
-            " VALUES ($1, $2, $3, $4, now()) ON CONFLICT (giveaway_id, key) DO NOTHING"
-            " RETURNING units",
-            giveaway["id"],
-            key,
-            giveaway["sku_id"],
-            slots,
-        )
-        if returned is not None:
-            await conn.execute(
-                "UPDATE skus SET stock = stock + $2 WHERE id = $1", giveaway["sku_id"], returned
-            )
+        await giveaway_products.return_units(conn, giveaway, key, slots)
         return
     if giveaway["prize_kind"] != "red_packet":
         return
